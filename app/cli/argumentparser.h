@@ -1,0 +1,57 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace earlybird::cli {
+
+// A mistake in how the command was called; the CLI prints it with the command's usage and exits with code 2.
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Options of one command, declared up front so that --help is generated from them and anything undeclared is an
+// error rather than silently ignored. Accepts `--name value` and `--name=value`.
+class ArgumentParser {
+public:
+    ArgumentParser(std::string usage, std::string summary);
+
+    void addOption(const std::string& name, const std::string& valueName, const std::string& help,
+        std::optional<std::string> defaultValue = std::nullopt);
+    void addFlag(const std::string& name, const std::string& help);
+    void addPositional(const std::string& name, const std::string& help);
+
+    // Throws UsageError for an unknown option, a missing value or a wrong number of positional arguments.
+    void parse(const std::vector<std::string>& tokens);
+
+    bool helpRequested() const { return m_help; }
+    std::string helpText() const;
+
+    bool isSet(const std::string& name) const;
+    std::optional<std::string> value(const std::string& name) const;
+    std::string required(const std::string& name) const;
+    int intValue(const std::string& name, int fallback) const;
+    double doubleValue(const std::string& name, double fallback) const;
+    const std::vector<std::string>& positionals() const { return m_positionalValues; }
+
+private:
+    struct Option {
+        std::string valueName; // empty for a flag
+        std::string help;
+        std::optional<std::string> defaultValue;
+    };
+    std::string m_usage;
+    std::string m_summary;
+    std::vector<std::string> m_order;
+    std::map<std::string, Option> m_options;
+    std::vector<std::pair<std::string, std::string>> m_positionals;
+    std::map<std::string, std::string> m_values;
+    std::vector<std::string> m_positionalValues;
+    bool m_help = false;
+};
+
+} // namespace earlybird::cli

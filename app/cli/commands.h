@@ -1,0 +1,21 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace earlybird::cli {
+
+// One CLI command: the words that name it ("data inspect"), a line for the command list, and the function that runs
+// it on the remaining arguments and returns the exit code.
+struct Command {
+    std::vector<std::string> words;
+    std::string summary;
+    int (*run)(const std::vector<std::string>& arguments);
+};
+
+// Every command, in the order --help lists them.
+const std::vector<Command>& allCommands();
+
+int runDataInspect(const std::vector<std::string>& arguments);
+
+} // namespace earlybird::cli

@@ -1,0 +1,55 @@
+# Every third-party dependency, each found once here, and each failure names the Debian package that fixes it.
+# scripts/run and scripts/test install the same list (scripts/packages.txt) before configuring.
+
+include(FindPkgConfig OPTIONAL RESULT_VARIABLE _earlybird_have_pkgconfig)
+
+macro(earlybird_missing what debian_package)
+    message(FATAL_ERROR
+        "Earlybird needs ${what}, which was not found.\n"
+        "On Debian 12 install it with:\n"
+        "    sudo apt-get install ${debian_package}\n"
+        "(scripts/run and scripts/test install every missing package for you when run as root.)")
+endmacro()
+
+find_package(Qt6 6.4 QUIET COMPONENTS Core Gui Widgets Concurrent Test)
+if(NOT Qt6_FOUND OR NOT Qt6Widgets_FOUND OR NOT Qt6Concurrent_FOUND OR NOT Qt6Test_FOUND)
+    earlybird_missing("Qt 6 (Core, Widgets, Concurrent, Test)" "qt6-base-dev")
+endif()
+find_package(Qt6 6.4 QUIET COMPONENTS Charts)
+if(NOT Qt6Charts_FOUND)
+    earlybird_missing("Qt 6 Charts" "qt6-charts-dev")
+endif()
+find_package(Qt6 6.4 QUIET COMPONENTS Svg)
+if(NOT Qt6Svg_FOUND)
+    earlybird_missing("Qt 6 Svg (SVG export of graphs)" "libqt6svg6-dev")
+endif()
+
+find_package(Torch QUIET)
+if(NOT Torch_FOUND)
+    earlybird_missing("LibTorch (set Torch_DIR for a CUDA build of your own)" "libtorch-dev")
+endif()
+
+find_package(nlohmann_json 3.11 QUIET)
+if(NOT nlohmann_json_FOUND)
+    earlybird_missing("nlohmann_json 3.11" "nlohmann-json3-dev")
+endif()
+
+find_package(ZLIB QUIET)
+if(NOT ZLIB_FOUND)
+    earlybird_missing("zlib" "zlib1g-dev")
+endif()
+
+if(NOT PKG_CONFIG_FOUND)
+    earlybird_missing("pkg-config (to find libmatio)" "pkg-config")
+endif()
+pkg_check_modules(MATIO QUIET IMPORTED_TARGET matio)
+if(NOT MATIO_FOUND)
+    earlybird_missing("libmatio (SVHN .mat files)" "libmatio-dev")
+endif()
+
+if(EARLYBIRD_BUILD_BENCHMARKS)
+    find_package(benchmark QUIET)
+    if(NOT benchmark_FOUND)
+        earlybird_missing("Google Benchmark (or configure with -DEARLYBIRD_BUILD_BENCHMARKS=OFF)" "libbenchmark-dev")
+    endif()
+endif()

@@ -1,0 +1,38 @@
+#pragma once
+
+// Writers of tiny data set files in each published format, so every test makes its own fixtures and none needs data
+// from outside the repository.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace earlybird::fixtures {
+
+// Deterministic pixel values: image n, value i -> (n * 31 + i * 7) mod 256, so tests can check exact placement.
+std::uint8_t pixelValue(std::int64_t image, std::int64_t index);
+
+void writeBytes(const std::string& path, const std::vector<std::uint8_t>& bytes);
+void writeGzip(const std::string& path, const std::vector<std::uint8_t>& bytes);
+std::vector<std::uint8_t> gzipBytes(const std::vector<std::uint8_t>& bytes);
+
+// An IDX file of unsigned bytes with the given dimensions and values.
+std::vector<std::uint8_t> idxBytes(const std::vector<std::uint32_t>& dims, const std::vector<std::uint8_t>& values);
+// The four IDX files of an MNIST-style folder: `count` images of height x width per split, labels i % 10.
+void writeIdxFolder(const std::string& folder, int trainCount, int testCount, int height, int width, bool gzip);
+
+// CIFAR records with pixelValue() pixels and the given labels (CIFAR-100: coarse = fine / 5).
+std::vector<std::uint8_t> cifar10Bytes(const std::vector<std::uint8_t>& labels, std::int64_t firstImage = 0);
+std::vector<std::uint8_t> cifar100Bytes(const std::vector<std::uint8_t>& fineLabels);
+
+// An SVHN-style .mat file: X 32x32x3xN uint8 (column-major, value pixelValue(n, c*1024 + row*32 + column) at
+// X(row, column, c, n)) and y N x 1 double. `labels` are the values stored in y (10 means the digit 0).
+struct SvhnOptions {
+    bool compressed = true;
+    bool writeX = true;
+    bool writeY = true;
+    int side = 32; // a wrong side makes a wrongly shaped X
+};
+void writeSvhnMat(const std::string& path, const std::vector<double>& labels, const SvhnOptions& options = {});
+
+} // namespace earlybird::fixtures

@@ -1,0 +1,144 @@
+#include "fixtures.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace earlybird::fixtures;
+
+namespace {
+struct Run {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run runCli(const QStringList& arguments)
+{
+    QProcess process;
+    process.start(QStringLiteral(EARLYBIRD_CLI), arguments);
+    Run run;
+    if (!process.waitForFinished(120000))
+        return run;
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
+    run.out = process.readAllStandardOutput();
+    run.err = process.readAllStandardError();
+    return run;
+}
+
+QVector<qint64> integers(const QJsonArray& array)
+{
+    QVector<qint64> values;
+    for (const QJsonValue& value : array)
+        values << value.toInteger();
+    return values;
+}
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void inspectCifar10Folder()
+    {
+        QTemporaryDir dir;
+        std::vector<std::uint8_t> labels;
+        for (int i = 0; i < 20; ++i)
+            labels.push_back(std::uint8_t(i < 11 ? 2 : 7));
+        writeBytes(dir.path().toStdString() + "/data_batch_2.bin", cifar10Bytes(labels));
+        const Run run = runCli({ QStringLiteral("data"), QStringLiteral("inspect"), QStringLiteral("--dataset"),
+            QStringLiteral("cifar10"), QStringLiteral("--path"), dir.path() });
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const QJsonObject json = QJsonDocument::fromJson(run.out).object();
+        QCOMPARE(json.value(QStringLiteral("count")).toInteger(), 20);
+        QCOMPARE(json.value(QStringLiteral("classes")).toArray().size(), 10);
+        QCOMPARE(integers(json.value(QStringLiteral("shape")).toArray()), (QVector<qint64> { 3, 32, 32 }));
+        QCOMPARE(integers(json.value(QStringLiteral("label_histogram")).toArray()),
+            (QVector<qint64> { 0, 0, 11, 0, 0, 0, 0, 9, 0, 0 }));
+        QCOMPARE(json.value(QStringLiteral("mean")).toArray().size(), 3);
+        QCOMPARE(json.value(QStringLiteral("std")).toArray().size(), 3);
+    }
+
+    void inspectSvhnMapsTenToClassZero()
+    {
+        QTemporaryDir dir;
+        writeSvhnMat(dir.path().toStdString() + "/test_32x32.mat", { 10, 10, 3 });
+        const Run run = runCli({ QStringLiteral("data"), QStringLiteral("inspect"), QStringLiteral("--dataset=svhn"),
+            QStringLiteral("--path"), dir.path(), QStringLiteral("--split"), QStringLiteral("test") });
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const QJsonObject json = QJsonDocument::fromJson(run.out).object();
+        QCOMPARE(integers(json.value(QStringLiteral("label_histogram")).toArray()),
+            (QVector<qint64> { 2, 0, 0, 1, 0, 0, 0, 0, 0, 0 }));
+    }
+
+    void inspectSyntheticMeanIsPlausible()
+    {
+        const Run run = runCli({ QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("data"),
+            QStringLiteral("inspect"), QStringLiteral("--dataset"), QStringLiteral("synthetic"), QStringLiteral("--path"),
+            QStringLiteral("classes=3,train=30,test=12,shape=2x8x8") });
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const QJsonObject json = QJsonDocument::fromJson(run.out).object();
+        QCOMPARE(json.value(QStringLiteral("count")).toInteger(), 30);
+        const double mean = json.value(QStringLiteral("mean")).toArray().at(0).toDouble();
+        QVERIFY(mean > 0.05 && mean < 0.95);
+    }
+
+    void badInputExitsNonZeroWithMessage_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("missing folder") << QStringList { QStringLiteral("data"), QStringLiteral("inspect"),
+            QStringLiteral("--dataset"), QStringLiteral("mnist"), QStringLiteral("--path"), QStringLiteral("/nonexistent/x") }
+                                        << 1 << QStringLiteral("/nonexistent/x: no such folder");
+        QTest::newRow("unknown data set") << QStringList { QStringLiteral("data"), QStringLiteral("inspect"),
+            QStringLiteral("--dataset"), QStringLiteral("imagenet") } << 2 << QStringLiteral("unknown data set 'imagenet'");
+        QTest::newRow("unknown option") << QStringList { QStringLiteral("data"), QStringLiteral("inspect"),
+            QStringLiteral("--colour") } << 2 << QStringLiteral("unknown option --colour");
+        QTest::newRow("bad threads") << QStringList { QStringLiteral("--threads"), QStringLiteral("many"),
+            QStringLiteral("data") } << 2 << QStringLiteral("--threads needs a whole number");
+        QTest::newRow("unknown command") << QStringList { QStringLiteral("fly") } << 2
+                                         << QStringLiteral("unknown command 'fly'");
+    }
+    void badInputExitsNonZeroWithMessage()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(int, exitCode);
+        QFETCH(QString, message);
+        const Run run = runCli(arguments);
+        QCOMPARE(run.exitCode, exitCode);
+        QVERIFY2(QString::fromUtf8(run.err).contains(message), run.err.constData());
+        QVERIFY(run.out.isEmpty());
+    }
+
+    void corruptFileNamedOnStderr()
+    {
+        QTemporaryDir dir;
+        std::vector<std::uint8_t> bytes = cifar10Bytes({ 1, 2, 3 });
+        bytes.pop_back();
+        const std::string path = dir.path().toStdString() + "/test_batch.bin";
+        writeBytes(path, bytes);
+        const Run run = runCli({ QStringLiteral("data"), QStringLiteral("inspect"), QStringLiteral("--dataset"),
+            QStringLiteral("cifar10"), QStringLiteral("--path"), dir.path(), QStringLiteral("--split"),
+            QStringLiteral("test") });
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(QByteArray::fromStdString(path)), run.err.constData());
+    }
+
+    void helpListsCommandsAndOptions()
+    {
+        Run run = runCli({ QStringLiteral("--help") });
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY(run.out.contains("data inspect"));
+        QVERIFY(run.out.contains("--threads"));
+        run = runCli({ QStringLiteral("data"), QStringLiteral("inspect"), QStringLiteral("--help") });
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY(run.out.contains("--split"));
+        QVERIFY(run.out.contains("label_histogram"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

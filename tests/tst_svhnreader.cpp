@@ -1,0 +1,116 @@
+#include "errorcapture.h"
+#include "fixtures.h"
+#include "svhnreader.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace earlybird;
+using namespace earlybird::fixtures;
+
+class TestSvhnReader : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void readsColumnMajorPixelsAndMapsTenToZero_data()
+    {
+        QTest::addColumn<bool>("compressed");
+        QTest::newRow("uncompressed") << false;
+        QTest::newRow("compressed") << true;
+    }
+    void readsColumnMajorPixelsAndMapsTenToZero()
+    {
+        QFETCH(bool, compressed);
+        QTemporaryDir dir;
+        const std::string folder = dir.path().toStdString();
+        SvhnOptions options;
+        options.compressed = compressed;
+        writeSvhnMat(folder + "/train_32x32.mat", { 10, 1, 9, 10, 5 }, options);
+        const Dataset train = readSvhn(folder, Split::Train, false);
+        QCOMPARE(train.size(), 5);
+        QCOMPARE(train.shape(), (ImageShape { 3, 32, 32 }));
+        QCOMPARE(train.labels(), (std::vector<std::int64_t> { 0, 1, 9, 0, 5 }));
+        QCOMPARE(train.labelHistogram()[0], 2);
+        // Pixel (c, row, column) of image n sits at c*1024 + row*32 + column in our layout.
+        for (const int n : { 0, 4 }) {
+            for (const int at : { 0, 1, 31, 32, 33, 1024 + 5 * 32 + 17, 2047, 3071 })
+                QCOMPARE(train.image(n)[at], pixelValue(n, at));
+        }
+    }
+
+    void extraJoinsTraining()
+    {
+        QTemporaryDir dir;
+        const std::string folder = dir.path().toStdString();
+        writeSvhnMat(folder + "/train_32x32.mat", { 1, 2 });
+        std::string message = errorMessage([&] { readSvhn(folder, Split::Train, true); });
+        QVERIFY2(contains(message, "extra_32x32.mat"), message.c_str());
+        writeSvhnMat(folder + "/extra_32x32.mat", { 3, 4, 10 });
+        const Dataset train = readSvhn(folder, Split::Train, true);
+        QCOMPARE(train.labels(), (std::vector<std::int64_t> { 1, 2, 3, 4, 0 }));
+    }
+
+    void badInput_data()
+    {
+        QTest::addColumn<QString>("damage");
+        QTest::addColumn<QString>("problem");
+        QTest::newRow("no X") << QStringLiteral("noX") << QStringLiteral("variable 'X'");
+        QTest::newRow("no y") << QStringLiteral("noY") << QStringLiteral("variable 'y'");
+        QTest::newRow("wrong shape") << QStringLiteral("shape") << QStringLiteral("X is 28x28x3x3");
+        QTest::newRow("label 11") << QStringLiteral("label") << QStringLiteral("label 1 is 11");
+        QTest::newRow("fractional label") << QStringLiteral("fraction") << QStringLiteral("label 2 is 2.5");
+        QTest::newRow("not a mat file") << QStringLiteral("text") << QStringLiteral("not a MATLAB .mat file");
+        QTest::newRow("truncated") << QStringLiteral("truncated") << QStringLiteral("");
+    }
+    void badInput()
+    {
+        QFETCH(QString, damage);
+        QFETCH(QString, problem);
+        QTemporaryDir dir;
+        const std::string path = dir.path().toStdString() + "/test_32x32.mat";
+        SvhnOptions options;
+        std::vector<double> labels { 1, 2, 3 };
+        if (damage == QStringLiteral("noX"))
+            options.writeX = false;
+        else if (damage == QStringLiteral("noY"))
+            options.writeY = false;
+        else if (damage == QStringLiteral("shape"))
+            options.side = 28;
+        else if (damage == QStringLiteral("label"))
+            labels = { 1, 11, 3 };
+        else if (damage == QStringLiteral("fraction"))
+            labels = { 1, 2, 2.5 };
+        writeSvhnMat(path, labels, options);
+        if (damage == QStringLiteral("text")) {
+            const std::string text = "this is not MATLAB data at all, just some words in a file";
+            writeBytes(path, std::vector<std::uint8_t>(text.begin(), text.end()));
+        } else if (damage == QStringLiteral("truncated")) {
+            std::vector<std::uint8_t> bytes = readFile(path);
+            bytes.resize(bytes.size() * 2 / 3);
+            writeBytes(path, bytes);
+        }
+        const std::string message = errorMessage([&] { readSvhn(dir.path().toStdString(), Split::Test, false); });
+        QVERIFY2(!message.empty(), "no error was raised");
+        QVERIFY2(contains(message, path), message.c_str());
+        QVERIFY2(contains(message, problem.toStdString()), message.c_str());
+    }
+
+    void missingFileIsNamed()
+    {
+        QTemporaryDir dir;
+        const std::string message = errorMessage([&] { readSvhn(dir.path().toStdString(), Split::Train, false); });
+        QVERIFY2(contains(message, "train_32x32.mat"), message.c_str());
+    }
+
+private:
+    static std::vector<std::uint8_t> readFile(const std::string& path)
+    {
+        QFile file(QString::fromStdString(path));
+        if (!file.open(QIODevice::ReadOnly))
+            return {};
+        const QByteArray data = file.readAll();
+        return std::vector<std::uint8_t>(data.begin(), data.end());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSvhnReader)
+#include "tst_svhnreader.moc"
