@@ -4,7 +4,8 @@
 #include "error.h"
 
 #include <QBarCategoryAxis>
-#include <QBarSeries>
+#include <QHorizontalBarSeries>
+#include <QPainter>
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
@@ -26,6 +27,8 @@
 namespace earlybird::ui {
 
 namespace {
+// More classes than this get index numbers on the histogram: 100 names do not fit.
+constexpr int kMaxNamedBars = 20;
 // Sample images are tiny (28-32 px); this zoom makes them recognisable without blurring (nearest-neighbour).
 constexpr int kSampleZoom = 2;
 
@@ -38,6 +41,30 @@ DatasetLoadOutcome loadInBackground(const DatasetSpec& spec, Split split)
         outcome.error = QString::fromStdString(error.what());
     }
     return outcome;
+}
+
+// The sample grid, zoomed, with each class name drawn level with its row: separate widgets drift out of line.
+QPixmap labelledSampleGrid(const DatasetSummary& summary)
+{
+    const QImage zoomed = summary.samples.scaled(summary.samples.size() * kSampleZoom, Qt::IgnoreAspectRatio,
+        Qt::FastTransformation);
+    const int rows = std::max(1, int(std::min<qsizetype>(summary.classNames.size(), zoomed.height() / std::max(1, (summary.height + 2) * kSampleZoom))));
+    const int rowHeight = zoomed.height() / rows;
+    QFont font;
+    const QFontMetrics metrics(font);
+    int labelWidth = 0;
+    for (int row = 0; row < rows; ++row)
+        labelWidth = std::max(labelWidth, metrics.horizontalAdvance(summary.classNames[row]));
+    labelWidth += 8;
+    QPixmap pixmap(labelWidth + zoomed.width(), zoomed.height());
+    pixmap.fill(Qt::transparent);
+    QPainter painter(&pixmap);
+    painter.setFont(font);
+    for (int row = 0; row < rows; ++row)
+        painter.drawText(QRect(0, row * rowHeight, labelWidth - 6, rowHeight - kSampleZoom * 2),
+            Qt::AlignRight | Qt::AlignVCenter, summary.classNames[row]);
+    painter.drawImage(labelWidth, 0, zoomed);
+    return pixmap;
 }
 
 QString formatChannels(const QVector<double>& values)
@@ -59,7 +86,6 @@ DatasetView::DatasetView(QWidget* parent)
     , m_busy(new QProgressBar(this))
     , m_status(new QLabel(this))
     , m_samples(new QLabel)
-    , m_classNames(new QLabel)
     , m_chart(new QChart)
     , m_chartView(new QChartView(m_chart, this))
     , m_details(new QLabel(this))
@@ -89,10 +115,8 @@ DatasetView::DatasetView(QWidget* parent)
     status->addWidget(m_status, 1);
 
     m_samples->setAlignment(Qt::AlignLeft | Qt::AlignTop);
-    m_classNames->setAlignment(Qt::AlignRight | Qt::AlignTop);
     auto* sampleHolder = new QWidget;
     auto* sampleLayout = new QHBoxLayout(sampleHolder);
-    sampleLayout->addWidget(m_classNames);
     sampleLayout->addWidget(m_samples);
     sampleLayout->addStretch(1);
     auto* sampleScroll = new QScrollArea(this);
@@ -231,44 +255,34 @@ void DatasetView::show(const DatasetSummary& summary)
                           .arg(summary.classNames.size())
                           .arg(summary.loadMilliseconds));
 
-    const QImage zoomed = summary.samples.scaled(summary.samples.size() * kSampleZoom, Qt::IgnoreAspectRatio,
-        Qt::FastTransformation);
-    m_samples->setPixmap(QPixmap::fromImage(zoomed));
-    // One name per grid row, each row as tall as an image: a table keeps the names level with their images.
-    const int rowHeight = zoomed.height() / std::max(1, int(std::min<qsizetype>(summary.classNames.size(), 20)));
-    QString names = QStringLiteral("<table cellspacing=0 cellpadding=0>");
-    for (int row = 0; row < summary.classNames.size() && row < 20; ++row)
-        names += QStringLiteral("<tr><td height=%1 valign=middle align=right>%2&nbsp;</td></tr>")
-                     .arg(rowHeight)
-                     .arg(summary.classNames[row].toHtmlEscaped());
-    names += QStringLiteral("</table>");
-    m_classNames->setText(names);
+    m_samples->setPixmap(labelledSampleGrid(summary));
 
     m_chart->removeAllSeries();
     for (QAbstractAxis* axis : m_chart->axes())
         m_chart->removeAxis(axis);
+    // Horizontal bars: class names read level on the category axis instead of being rotated and elided.
     auto* set = new QBarSet(tr("images"));
-    qint64 largest = 1;
-    for (const qint64 count : summary.histogram) {
-        *set << double(count);
-        largest = std::max(largest, count);
+    QStringList labels;
+    const bool named = summary.classNames.size() <= kMaxNamedBars;
+    for (int i = summary.histogram.size() - 1; i >= 0; --i) {
+        *set << double(summary.histogram[i]);
+        labels << (named ? summary.classNames[i] : QString::number(i));
     }
-    auto* series = new QBarSeries;
+    auto* series = new QHorizontalBarSeries;
     series->append(set);
+    series->setBarWidth(0.7);
     m_chart->addSeries(series);
     auto* classes = new QBarCategoryAxis;
-    QStringList labels;
-    for (int i = 0; i < summary.classNames.size(); ++i)
-        labels << (summary.classNames.size() <= 20 ? summary.classNames[i] : QString::number(i));
     classes->append(labels);
-    classes->setLabelsAngle(-60);
-    m_chart->addAxis(classes, Qt::AlignBottom);
+    m_chart->addAxis(classes, Qt::AlignLeft);
     series->attachAxis(classes);
     auto* counts = new QValueAxis;
-    counts->setRange(0, double(largest) * 1.1);
+    const qint64 largest = summary.histogram.isEmpty() ? 1 : *std::max_element(summary.histogram.begin(), summary.histogram.end());
+    counts->setRange(0, double(std::max<qint64>(largest, 1)));
+    counts->applyNiceNumbers();
     counts->setLabelFormat(QStringLiteral("%d"));
     counts->setTitleText(tr("images"));
-    m_chart->addAxis(counts, Qt::AlignLeft);
+    m_chart->addAxis(counts, Qt::AlignBottom);
     series->attachAxis(counts);
 
     m_details->setText(tr("Folder: %1<br>Per-channel mean: %2 &nbsp; std: %3 (pixels scaled to [0, 1])")

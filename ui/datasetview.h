@@ -60,7 +60,6 @@ private:
     QProgressBar* m_busy;
     QLabel* m_status;
     QLabel* m_samples;
-    QLabel* m_classNames;
     QChart* m_chart;
     QChartView* m_chartView;
     QLabel* m_details;
