@@ -127,6 +127,65 @@ private Q_SLOTS:
         QVERIFY2(run.err.contains(QByteArray::fromStdString(path)), run.err.constData());
     }
 
+    void macsOfAPreset()
+    {
+        const Run run = runCli({ QStringLiteral("macs"), QStringLiteral("resnet20") });
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const QJsonObject json = QJsonDocument::fromJson(run.out).object();
+        QCOMPARE(json.value(QStringLiteral("backbone_macs")).toInteger(), 40551040);
+        QCOMPARE(json.value(QStringLiteral("backbone_parameters")).toInteger(), 269722);
+        QCOMPARE(json.value(QStringLiteral("blocks")).toArray().size(), 10);
+        const QJsonArray exits = json.value(QStringLiteral("exits")).toArray();
+        QCOMPARE(exits.size(), 1);
+        QVERIFY(exits.at(0).toObject().value(QStringLiteral("final")).toBool());
+    }
+
+    void sampledArchitectureFeedsMacs()
+    {
+        QTemporaryDir dir;
+        const Run sample = runCli({ QStringLiteral("arch"), QStringLiteral("sample"), QStringLiteral("--backbone"),
+            QStringLiteral("fashion-resnet"), QStringLiteral("--seed"), QStringLiteral("4") });
+        QVERIFY2(sample.exitCode == 0, sample.err.constData());
+        QCOMPARE(runCli({ QStringLiteral("arch"), QStringLiteral("sample"), QStringLiteral("--backbone"),
+                     QStringLiteral("fashion-resnet"), QStringLiteral("--seed"), QStringLiteral("4") })
+                     .out,
+            sample.out);
+        const QJsonObject architecture = QJsonDocument::fromJson(sample.out).object();
+        const int exitCount = architecture.value(QStringLiteral("exits")).toArray().size();
+        const QString path = dir.filePath(QStringLiteral("arch.json"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(sample.out);
+        file.close();
+        const Run macs = runCli({ QStringLiteral("macs"), path });
+        QVERIFY2(macs.exitCode == 0, macs.err.constData());
+        const QJsonObject cost = QJsonDocument::fromJson(macs.out).object();
+        const QJsonArray exits = cost.value(QStringLiteral("exits")).toArray();
+        QCOMPARE(exits.size(), exitCount + 1);
+        // Cumulative cost grows exit by exit, and the final exit's taken-branch-only cost is the backbone's.
+        qint64 previous = 0;
+        for (const QJsonValue& exit : exits) {
+            const qint64 cumulative = exit.toObject().value(QStringLiteral("cumulative_macs")).toInteger();
+            QVERIFY(cumulative > previous);
+            previous = cumulative;
+        }
+        QCOMPARE(exits.last().toObject().value(QStringLiteral("cumulative_macs_taken_branch_only")).toInteger(),
+            cost.value(QStringLiteral("backbone_macs")).toInteger());
+    }
+
+    void macsOfABrokenFile()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("arch.json"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"backbone": "resnet20", "exits": [{"position": 12}]})");
+        file.close();
+        const Run run = runCli({ QStringLiteral("macs"), path });
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(QString::fromUtf8(run.err).contains(path + QStringLiteral(": exit 0 is at position 12")), run.err.constData());
+    }
+
     void helpListsCommandsAndOptions()
     {
         Run run = runCli({ QStringLiteral("--help") });

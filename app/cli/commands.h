@@ -17,5 +17,7 @@ struct Command {
 const std::vector<Command>& allCommands();
 
 int runDataInspect(const std::vector<std::string>& arguments);
+int runMacs(const std::vector<std::string>& arguments);
+int runArchSample(const std::vector<std::string>& arguments);
 
 } // namespace earlybird::cli

@@ -40,7 +40,7 @@ int runDataInspect(const std::vector<std::string>& arguments)
     const Dataset dataset = loadDataset(spec, split);
     const ChannelStats stats = computeChannelStats(dataset);
     const ImageShape shape = dataset.shape();
-    nlohmann::json out;
+    nlohmann::ordered_json out;
     out["dataset"] = datasetKindName(spec.kind);
     out["split"] = splitName(split);
     out["count"] = dataset.size();

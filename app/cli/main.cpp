@@ -16,6 +16,8 @@ const std::vector<Command>& allCommands()
     static const std::vector<Command> commands = {
         { { "data", "inspect" }, "read a data set split and print its size, classes, histogram and statistics",
             runDataInspect },
+        { { "macs" }, "count an architecture's MACs and parameters per block and per exit", runMacs },
+        { { "arch", "sample" }, "print a valid random early-exit architecture for a backbone preset", runArchSample },
     };
     return commands;
 }

@@ -1,0 +1,109 @@
+#include "argumentparser.h"
+#include "commands.h"
+
+#include "architecture.h"
+#include "backbonepresets.h"
+#include "networkcost.h"
+#include "rng.h"
+#include "searchspace.h"
+
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+
+namespace earlybird::cli {
+
+namespace {
+
+nlohmann::ordered_json shapeJson(const ImageShape& shape) { return { shape.channels, shape.height, shape.width }; }
+
+nlohmann::ordered_json layerJson(const LayerCost& layer)
+{
+    return { { "layer", layer.label }, { "input", shapeJson(layer.input) }, { "output", shapeJson(layer.output) },
+        { "macs", layer.macs }, { "parameters", layer.parameters },
+        { "other_ops",
+            { { "bias_adds", layer.other.biasAdds }, { "activations", layer.other.activations },
+                { "pooling", layer.other.poolingOps }, { "additions", layer.other.additions } } } };
+}
+
+// The architecture named on the command line: a file, or a preset's name for its backbone alone.
+Architecture architectureArgument(const std::string& argument)
+{
+    for (const std::string& name : backbonePresetNames()) {
+        if (argument == name) {
+            Architecture architecture;
+            architecture.backbone = backbonePreset(name);
+            return architecture;
+        }
+    }
+    return loadArchitectureFile(argument);
+}
+
+} // namespace
+
+int runMacs(const std::vector<std::string>& arguments)
+{
+    ArgumentParser parser("earlybird-cli macs ARCH.json|PRESET",
+        "Counts an early-exit network's cost analytically and prints JSON: MACs and parameters per backbone block,\n"
+        "per exit {position, branch MACs, cumulative MACs if taken}, and the whole network's figures.\n"
+        "Convention: one MAC = one fused multiply-add; conv = H_out*W_out*Kh*Kw*(C_in/groups)*C_out; linear = in*out;\n"
+        "BatchNorm folded (0); bias adds, activations, pooling and additions reported apart. Cumulative MACs count the\n"
+        "branches of every exit at or before the one taken (AEBNAS); *_taken_branch_only leaves them out (EDANAS).");
+    parser.addPositional("ARCH", "architecture JSON file, or a backbone preset name");
+    parser.parse(arguments);
+    if (parser.helpRequested()) {
+        std::cout << parser.helpText() << "\npresets:";
+        for (const std::string& name : backbonePresetNames())
+            std::cout << " " << name;
+        std::cout << "\n";
+        return 0;
+    }
+    const Architecture architecture = architectureArgument(parser.positionals().at(0));
+    const NetworkCost cost = countNetworkCost(architecture);
+    nlohmann::ordered_json blocks = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < cost.blocks.size(); ++i) {
+        nlohmann::ordered_json block = layerJson(cost.blocks[i]);
+        block["index"] = i;
+        blocks.push_back(block);
+    }
+    nlohmann::ordered_json exits = nlohmann::ordered_json::array();
+    for (const ExitCost& exit : cost.exits) {
+        nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+        for (const LayerCost& layer : exit.layers)
+            layers.push_back(layerJson(layer));
+        exits.push_back({ { "position", exit.position }, { "final", exit.isFinal }, { "branch_macs", exit.branchMacs },
+            { "branch_parameters", exit.branchParameters }, { "backbone_prefix_macs", exit.backbonePrefixMacs },
+            { "cumulative_macs", exit.cumulativeMacs },
+            { "cumulative_macs_taken_branch_only", exit.cumulativeMacsTakenBranchOnly }, { "layers", layers } });
+    }
+    const nlohmann::ordered_json out { { "backbone", architecture.backbone.name }, { "blocks", blocks }, { "exits", exits },
+        { "backbone_macs", cost.backboneMacs }, { "all_exits_macs", cost.allExitsMacs },
+        { "backbone_parameters", cost.backboneParameters }, { "total_parameters", cost.totalParameters },
+        { "convention", "1 MAC = 1 fused multiply-add; BatchNorm folded; bias, activation, pooling, additions apart" } };
+    std::cout << out.dump(2) << std::endl;
+    return 0;
+}
+
+} // namespace earlybird::cli
+
+namespace earlybird::cli {
+
+int runArchSample(const std::vector<std::string>& arguments)
+{
+    ArgumentParser parser("earlybird-cli arch sample --backbone PRESET [--seed S]",
+        "Prints a valid random early-exit architecture from the default search space (exits at any block boundary,\n"
+        "0-3 heterogeneous branch layers) as architecture JSON, ready for `earlybird-cli macs`.");
+    parser.addOption("backbone", "PRESET", "backbone preset name", std::string("fashion-mobilenet"));
+    parser.addOption("seed", "S", "random seed", std::string("1"));
+    parser.parse(arguments);
+    if (parser.helpRequested()) {
+        std::cout << parser.helpText();
+        return 0;
+    }
+    const SearchSpace space({ backbonePreset(*parser.value("backbone")) });
+    Rng rng(std::uint64_t(parser.intValue("seed", 1)));
+    std::cout << architectureToJson(space.decode(space.sample(rng))).dump(2) << std::endl;
+    return 0;
+}
+
+} // namespace earlybird::cli

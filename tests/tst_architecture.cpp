@@ -1,0 +1,131 @@
+#include "architecture.h"
+#include "backbonepresets.h"
+#include "errorcapture.h"
+#include "fixtures.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace earlybird;
+using namespace earlybird::fixtures;
+using Json = nlohmann::ordered_json;
+
+namespace {
+Architecture threeExitNetwork()
+{
+    Architecture architecture;
+    architecture.backbone = backbonePreset("fashion-resnet");
+    architecture.confidence = ConfidenceMeasure::Entropy;
+    architecture.exits = {
+        { 0, { { BranchLayerType::DepthwiseSeparable5x5, 0.5, 2 }, { BranchLayerType::MaxPool2x2, 1.0, 2 } }, 0.9 },
+        { 2, {}, 0.25 },
+        { 3, { { BranchLayerType::Conv3x3, 2.0, 1 }, { BranchLayerType::AvgPool2x2, 1.0, 2 }, { BranchLayerType::Pointwise1x1, 1.0, 2 } }, 1.0 / 3.0 },
+    };
+    return architecture;
+}
+} // namespace
+
+class TestArchitecture : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void jsonRoundTripsExactly()
+    {
+        const Architecture architecture = threeExitNetwork();
+        const Json json = architectureToJson(architecture);
+        const Architecture back = architectureFromJson(json, "test");
+        QVERIFY(back == architecture);
+        QCOMPARE(architectureToJson(back).dump(), json.dump());
+        // Through text as well (thresholds such as 1/3 must survive printing).
+        QVERIFY(architectureFromJson(Json::parse(json.dump(2)), "test") == architecture);
+    }
+
+    void fileRoundTripAndPresetByName()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("arch.json")).toStdString();
+        saveArchitectureFile(threeExitNetwork(), path);
+        QVERIFY(loadArchitectureFile(path) == threeExitNetwork());
+        const Architecture byName
+            = architectureFromJson(Json::parse(R"({"backbone": "resnet20", "exits": [{"position": 8}]})"), "t");
+        QCOMPARE(byName.backbone.blocks.size(), std::size_t(10));
+        QCOMPARE(byName.exits.at(0).threshold, 1.0);
+        QVERIFY(byName.confidence == ConfidenceMeasure::ScoreMargin);
+    }
+
+    void everyPresetIsValid()
+    {
+        QVERIFY(backbonePresetNames().size() >= 3);
+        for (const std::string& name : backbonePresetNames()) {
+            const BackboneSpec backbone = backbonePreset(name);
+            QCOMPARE(backbone.name, name);
+            QVERIFY(backboneFromJson(backboneToJson(backbone), name) == backbone);
+        }
+        QVERIFY(contains(errorMessage([] { backbonePreset("vgg99"); }), "known: "));
+    }
+
+    void invalidArchitecturesAreNamed_data()
+    {
+        QTest::addColumn<QString>("json");
+        QTest::addColumn<QString>("problem");
+        const QString head = QStringLiteral(R"({"backbone": "fashion-resnet", )");
+        QTest::newRow("unknown layer") << head + QStringLiteral(R"("exits": [{"position": 1, "layers": [{"type": "conv7x7"}]}]})")
+                                       << QStringLiteral("unknown layer type 'conv7x7'");
+        QTest::newRow("no such position") << head + QStringLiteral(R"("exits": [{"position": 9}]})")
+                                          << QStringLiteral("early-exit positions 0 to 4");
+        QTest::newRow("final position") << head + QStringLiteral(R"("exits": [{"position": 5}]})")
+                                        << QStringLiteral("final classifier");
+        QTest::newRow("threshold above 1") << head + QStringLiteral(R"("exits": [{"position": 1, "threshold": 1.5}]})")
+                                           << QStringLiteral("outside [0, 1]");
+        QTest::newRow("negative threshold") << head + QStringLiteral(R"("exits": [{"position": 1, "threshold": -0.1}]})")
+                                            << QStringLiteral("outside [0, 1]");
+        QTest::newRow("two at one position") << head + QStringLiteral(R"("exits": [{"position": 1}, {"position": 1}]})")
+                                             << QStringLiteral("two exits at position 1");
+        QTest::newRow("out of order") << head + QStringLiteral(R"("exits": [{"position": 2}, {"position": 1}]})")
+                                      << QStringLiteral("in order of position");
+        QTest::newRow("too deep") << head
+                + QStringLiteral(R"("exits": [{"position": 1, "layers": [{"type": "pw1x1"}, {"type": "pw1x1"}, {"type": "pw1x1"}, {"type": "pw1x1"}]}]})")
+                                  << QStringLiteral("at most 3");
+        QTest::newRow("bad stride") << head + QStringLiteral(R"("exits": [{"position": 1, "layers": [{"type": "conv3x3", "stride": 3}]}]})")
+                                    << QStringLiteral("stride must be 1 or 2");
+        QTest::newRow("zero width") << head + QStringLiteral(R"("exits": [{"position": 1, "layers": [{"type": "conv3x3", "width": 0}]}]})")
+                                    << QStringLiteral("width must be above 0");
+        QTest::newRow("unknown measure") << head + QStringLiteral(R"("confidence": "vibes"})")
+                                         << QStringLiteral("unknown confidence measure 'vibes'");
+        QTest::newRow("unknown block") << QStringLiteral(R"({"backbone": {"name": "b", "input": [1, 8, 8], "classes": 2, "blocks": [{"type": "attention", "out": 4}]}})")
+                                       << QStringLiteral("unknown block type 'attention'");
+        QTest::newRow("block without out") << QStringLiteral(R"({"backbone": {"name": "b", "input": [1, 8, 8], "classes": 2, "blocks": [{"type": "conv"}]}})")
+                                           << QStringLiteral("'out' must be");
+        QTest::newRow("even kernel") << QStringLiteral(R"({"backbone": {"name": "b", "input": [1, 8, 8], "classes": 2, "blocks": [{"type": "conv", "out": 4, "kernel": 4}]}})")
+                                     << QStringLiteral("'kernel' must be odd");
+        QTest::newRow("bad input") << QStringLiteral(R"({"backbone": {"name": "b", "input": [8, 8], "classes": 2, "blocks": []}})")
+                                   << QStringLiteral("'input' must be [C, H, W]");
+        QTest::newRow("one class") << QStringLiteral(R"({"backbone": {"name": "b", "input": [1, 8, 8], "classes": 1, "blocks": [{"type": "conv", "out": 4}]}})")
+                                   << QStringLiteral("2 or more classes");
+        QTest::newRow("other format") << QStringLiteral(R"({"format": "earlybird-session", "backbone": "resnet20"})")
+                                      << QStringLiteral("not an Earlybird architecture");
+    }
+    void invalidArchitecturesAreNamed()
+    {
+        QFETCH(QString, json);
+        QFETCH(QString, problem);
+        const Json parsed = Json::parse(json.toStdString());
+        const std::string message = errorMessage([&] { architectureFromJson(parsed, "arch.json"); });
+        QVERIFY2(contains(message, "arch.json"), message.c_str());
+        QVERIFY2(contains(message, problem.toStdString()), message.c_str());
+    }
+
+    void malformedFileNamesTheFile()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("broken.json")).toStdString();
+        const std::string text = R"({"backbone": "resnet20", "exits": [)";
+        writeBytes(path, std::vector<std::uint8_t>(text.begin(), text.end()));
+        const std::string message = errorMessage([&] { loadArchitectureFile(path); });
+        QVERIFY2(contains(message, path) && contains(message, "malformed JSON"), message.c_str());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestArchitecture)
+#include "tst_architecture.moc"
