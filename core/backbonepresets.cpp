@@ -7,9 +7,11 @@
 namespace earlybird {
 
 namespace {
-// Defaults: about 3.9 M MACs for 28x28 grey images, 12 M MACs for 32x32 colour images (see `earlybird-cli macs`).
-constexpr const char* kDefaultSmallPreset = "fashion-mobilenet";
-constexpr const char* kDefaultColourPreset = "cifar-mobilenet";
+// Defaults: 4.5 M MACs for 28x28 grey images, 22 M MACs for 32x32 colour images (see `earlybird-cli macs`). Dense
+// ResNet blocks, not MobileNet ones: LibTorch's CPU depthwise convolutions train 4x slower per MAC here
+// (bench/bench_training: fashion-resnet 3,570 images/s, fashion-mobilenet 890).
+constexpr const char* kDefaultSmallPreset = "fashion-resnet";
+constexpr const char* kDefaultColourPreset = "cifar-resnet";
 } // namespace
 
 std::vector<std::string> backbonePresetNames()
