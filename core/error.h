@@ -31,4 +31,13 @@ public:
     using Error::Error;
 };
 
+// An operation stopped because the user asked it to; nothing it would have written was written.
+class CancelledError : public Error {
+public:
+    CancelledError()
+        : Error("cancelled")
+    {
+    }
+};
+
 } // namespace earlybird

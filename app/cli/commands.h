@@ -19,5 +19,8 @@ const std::vector<Command>& allCommands();
 int runDataInspect(const std::vector<std::string>& arguments);
 int runMacs(const std::vector<std::string>& arguments);
 int runArchSample(const std::vector<std::string>& arguments);
+int runTrainBackbone(const std::vector<std::string>& arguments);
+int runEvaluate(const std::vector<std::string>& arguments);
+int runTune(const std::vector<std::string>& arguments);
 
 } // namespace earlybird::cli

@@ -18,6 +18,10 @@ const std::vector<Command>& allCommands()
             runDataInspect },
         { { "macs" }, "count an architecture's MACs and parameters per block and per exit", runMacs },
         { { "arch", "sample" }, "print a valid random early-exit architecture for a backbone preset", runArchSample },
+        { { "train-backbone" }, "train a backbone preset on a data set and cache it", runTrainBackbone },
+        { { "evaluate" }, "train an architecture's branches and report exit rates, accuracy, average MACs",
+            runEvaluate },
+        { { "tune" }, "tune exit thresholds on validation for a MAC target and report test figures", runTune },
     };
     return commands;
 }
@@ -100,6 +104,9 @@ int main(int argc, char** argv)
     } catch (const ConfigError& error) {
         std::cerr << "earlybird-cli: " << error.what() << "\n";
         return kExitUsage;
+    } catch (const CancelledError&) {
+        std::cerr << "earlybird-cli: cancelled\n";
+        return kExitBadInput;
     } catch (const Error& error) {
         std::cerr << "earlybird-cli: " << error.what() << "\n";
         return kExitBadInput;

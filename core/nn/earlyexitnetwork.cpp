@@ -4,23 +4,9 @@
 #include "networkcost.h"
 #include "rng.h"
 
-#include <functional>
 
 namespace earlybird::nn {
 
-namespace {
-// The seed of an exit branch's initial weights: a hash of the network seed, the position and the layers.
-std::uint64_t exitSeed(std::uint64_t seed, const ExitSpec& exit)
-{
-    std::uint64_t h = seed * 0x9e3779b97f4a7c15ULL + std::uint64_t(exit.position + 1);
-    for (const BranchLayerSpec& layer : exit.layers) {
-        h = h * 0x100000001b3ULL ^ std::uint64_t(layer.type);
-        h = h * 0x100000001b3ULL ^ std::hash<double>()(layer.width);
-        h = h * 0x100000001b3ULL ^ std::uint64_t(layer.stride);
-    }
-    return h;
-}
-} // namespace
 
 EarlyExitNetworkImpl::EarlyExitNetworkImpl(const Architecture& architecture, std::uint64_t seed)
     : m_architecture(architecture)
@@ -38,7 +24,7 @@ EarlyExitNetworkImpl::EarlyExitNetworkImpl(const Architecture& architecture, std
     for (std::size_t e = 0; e < architecture.exits.size(); ++e) {
         const ExitSpec& exit = architecture.exits[e];
         const int featureChannels = cost.blocks[std::size_t(exit.position)].output.channels;
-        Rng exitRng(exitSeed(seed, exit));
+        Rng exitRng(exitInitSeed(seed, exit));
         m_exits.push_back(register_module("exit" + std::to_string(e),
             ExitHead(exit.layers, featureChannels, architecture.backbone.classes, exitRng)));
         m_exitAfterBlock[std::size_t(exit.position)] = int(e);

@@ -221,6 +221,17 @@ std::int64_t ExitHeadImpl::lastMacsPerSample() const
     return macs;
 }
 
+std::uint64_t exitInitSeed(std::uint64_t seed, const ExitSpec& exit)
+{
+    std::uint64_t h = seed * 0x9e3779b97f4a7c15ULL + std::uint64_t(exit.position + 1);
+    for (const BranchLayerSpec& layer : exit.layers) {
+        h = (h ^ std::uint64_t(layer.type)) * 0x100000001b3ULL;
+        h = (h ^ std::uint64_t(std::llround(layer.width * 1000))) * 0x100000001b3ULL;
+        h = (h ^ std::uint64_t(layer.stride)) * 0x100000001b3ULL;
+    }
+    return h ^ (h >> 31);
+}
+
 torch::Tensor exitConfidence(const torch::Tensor& logits, ConfidenceMeasure measure)
 {
     const torch::Tensor probabilities = torch::softmax(logits.to(torch::kFloat), 1);

@@ -101,6 +101,10 @@ public:
 };
 TORCH_MODULE(ExitHead);
 
+// The seed of an exit branch's initial weights: a hash of the network seed, the exit's position and its layers, so the
+// same branch starts from the same weights in every network that contains it.
+std::uint64_t exitInitSeed(std::uint64_t seed, const ExitSpec& exit);
+
 // Confidence of each row of `logits` (N x K) under `measure`, in [0, 1].
 torch::Tensor exitConfidence(const torch::Tensor& logits, ConfidenceMeasure measure);
 

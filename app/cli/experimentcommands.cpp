@@ -1,0 +1,336 @@
+#include "argumentparser.h"
+#include "commands.h"
+
+#include "architecture.h"
+#include "backbonepresets.h"
+#include "cachefile.h"
+#include "error.h"
+#include "experiment.h"
+#include "exitpolicy.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <unistd.h>
+
+namespace earlybird::cli {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// Options every training command shares.
+void addExperimentOptions(ArgumentParser& parser)
+{
+    std::string kinds;
+    for (const std::string& name : datasetKindNames())
+        kinds += (kinds.empty() ? "" : "|") + name;
+    parser.addOption("dataset", "KIND", kinds, std::string("fashion-mnist"));
+    parser.addOption("path", "PATH", "data set folder (Fashion-MNIST: the Debian package's if omitted)");
+    parser.addOption("epochs", "E", "backbone training epochs", std::string("10"));
+    parser.addOption("seed", "S", "random seed of splits, initialisation and training", std::string("1"));
+    parser.addOption("validation-fraction", "F", "share of each class held out to tune thresholds on",
+        std::string("0.1"));
+    parser.addOption("batch-size", "B", "backbone training batch size", std::string("128"));
+    parser.addOption("learning-rate", "LR", "backbone SGD learning rate (cosine schedule)", std::string("0.05"));
+    parser.addOption("label-smoothing", "X", "label smoothing of the backbone's loss", std::string("0"));
+    parser.addOption("branch-epochs", "E", "epochs of each exit branch on cached features", std::string("12"));
+    parser.addOption("feature-memory", "MIB", "memory for cached backbone features, MiB", std::string("2048"));
+    parser.addOption("cache", "DIR", "where trained backbones and branches are kept",
+        defaultCacheDirectory());
+    parser.addFlag("no-augment", "train the backbone without crop/flip augmentation");
+}
+
+ExperimentConfig experimentConfig(const ArgumentParser& parser, const BackboneSpec* architectureBackbone)
+{
+    ExperimentConfig config;
+    config.dataset.kind = datasetKindFromName(*parser.value("dataset"));
+    config.dataset.path = parser.value("path").value_or(std::string());
+    config.backboneTraining.epochs = parser.intValue("epochs", 10);
+    config.backboneTraining.batchSize = parser.intValue("batch-size", 128);
+    config.backboneTraining.learningRate = parser.doubleValue("learning-rate", 0.05);
+    config.backboneTraining.labelSmoothing = parser.doubleValue("label-smoothing", 0.0);
+    config.backboneTraining.augment = !parser.isSet("no-augment");
+    config.branchTraining.epochs = parser.intValue("branch-epochs", 12);
+    config.seed = std::uint64_t(parser.intValue("seed", 1));
+    config.validationFraction = parser.doubleValue("validation-fraction", 0.1);
+    config.featureCacheBytes = std::int64_t(parser.intValue("feature-memory", 2048)) << 20;
+    config.cacheDirectory = *parser.value("cache");
+    if (config.backboneTraining.epochs < 1 || config.branchTraining.epochs < 1)
+        throw UsageError("--epochs and --branch-epochs must be at least 1");
+    if (architectureBackbone) {
+        config.backbone = *architectureBackbone;
+    } else {
+        // The preset, reshaped for the data set (a preset's shape is only its default).
+        const Dataset probe = loadDataset(config.dataset, Split::Test);
+        config.backbone = parser.value("backbone")
+            ? adaptBackbone(backbonePreset(*parser.value("backbone")), probe.shape(), probe.numClasses())
+            : defaultBackboneFor(probe.shape(), probe.numClasses());
+    }
+    return config;
+}
+
+// Progress on stderr: one rewritten line on a terminal, a line every few seconds otherwise (logs, pipes).
+ProgressCallback progressPrinter()
+{
+    const bool terminal = ::isatty(STDERR_FILENO) != 0;
+    auto last = std::make_shared<std::chrono::steady_clock::time_point>();
+    auto lastPhase = std::make_shared<std::string>();
+    return [terminal, last, lastPhase](const TrainingProgress& p) {
+        const auto now = std::chrono::steady_clock::now();
+        const bool newPhase = p.phase != *lastPhase;
+        if (!terminal && !newPhase && now - *last < std::chrono::seconds(5) && p.fraction < 1.0)
+            return;
+        *last = now;
+        char line[200];
+        if (p.epochs > 0)
+            std::snprintf(line, sizeof line, "%s: epoch %d/%d, batch %lld/%lld, loss %.4f, %.0f images/s, ETA %.0f s",
+                p.phase.c_str(), p.epoch, p.epochs, static_cast<long long>(p.batch), static_cast<long long>(p.batches),
+                p.loss, p.imagesPerSecond, p.etaSeconds);
+        else if (p.batches > 0)
+            std::snprintf(line, sizeof line, "%s: %.0f%%, ETA %.0f s", p.phase.c_str(), p.fraction * 100, p.etaSeconds);
+        else
+            std::snprintf(line, sizeof line, "%s", p.phase.c_str());
+        if (terminal)
+            std::fprintf(stderr, "\r\033[K%s", line);
+        else
+            std::fprintf(stderr, "%s\n", line);
+        if (terminal && newPhase && !lastPhase->empty())
+            std::fprintf(stderr, "\n");
+        *lastPhase = p.phase;
+    };
+}
+
+void endProgressLine()
+{
+    if (::isatty(STDERR_FILENO))
+        std::fprintf(stderr, "\n");
+}
+
+Json reportJson(const ExperimentReport& r)
+{
+    return Json { { "backbone_key", r.backboneKey }, { "backbone_from_cache", r.backboneFromCache },
+        { "data_seconds", r.dataSeconds }, { "backbone_train_seconds", r.backboneTrainSeconds },
+        { "backbone_validation_accuracy", r.backboneValidationAccuracy },
+        { "backbone_test_accuracy", r.backboneTestAccuracy }, { "feature_seconds", r.featureSeconds },
+        { "feature_mib", double(r.featureBytes) / double(1 << 20) }, { "branch_train_images", r.trainSubset },
+        { "validation_images", r.validationImages }, { "test_images", r.testImages },
+        { "branches_trained", r.branchesTrained }, { "branches_reused", r.branchesFromCache },
+        { "branch_seconds", r.branchSeconds } };
+}
+
+Json policyJson(const PolicyResult& result, double backboneMacs)
+{
+    Json rates = Json::array(), accuracies = Json::array(), counts = Json::array();
+    for (std::size_t e = 0; e < result.exitCounts.size(); ++e) {
+        rates.push_back(result.exitRate(int(e)));
+        accuracies.push_back(result.exitAccuracy(int(e)));
+        counts.push_back(result.exitCounts[e]);
+    }
+    return Json { { "accuracy", result.accuracy }, { "average_macs", result.averageMacs },
+        { "macs_vs_backbone", backboneMacs > 0 ? result.averageMacs / backboneMacs : 0.0 }, { "exit_rates", rates },
+        { "exit_accuracies", accuracies }, { "exit_counts", counts }, { "samples", result.samples } };
+}
+
+std::vector<double> parseThresholds(const std::string& text)
+{
+    std::vector<double> values;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const std::size_t comma = std::min(text.find(',', start), text.size());
+        const std::string item = text.substr(start, comma - start);
+        try {
+            std::size_t used = 0;
+            values.push_back(std::stod(item, &used));
+            if (used != item.size())
+                throw std::invalid_argument(item);
+        } catch (const std::exception&) {
+            throw UsageError("--thresholds takes numbers separated by commas, not '" + item + "'");
+        }
+        start = comma + 1;
+    }
+    return values;
+}
+
+// "2500000", "2.5M", "800k" or "0.6x" (a fraction of the backbone's MACs).
+double parseMacs(const std::string& text, double backboneMacs)
+{
+    double multiplier = 1;
+    std::string number = text;
+    if (!number.empty()) {
+        switch (number.back()) {
+        case 'k': case 'K': multiplier = 1e3; break;
+        case 'M': case 'm': multiplier = 1e6; break;
+        case 'G': case 'g': multiplier = 1e9; break;
+        case 'x': case 'X': multiplier = backboneMacs; break;
+        default: break;
+        }
+        if (multiplier != 1)
+            number.pop_back();
+    }
+    try {
+        std::size_t used = 0;
+        const double value = std::stod(number, &used);
+        if (used == number.size() && value > 0)
+            return value * multiplier;
+    } catch (const std::exception&) {
+    }
+    throw UsageError("--target-macs takes a positive number of MACs (2500000, 2.5M, 800k) or a fraction of the "
+                     "backbone's (0.6x), not '" + text + "'");
+}
+
+CostConvention conventionOption(const ArgumentParser& parser)
+{
+    return costConventionFromName(*parser.value("convention"));
+}
+
+struct Evaluated {
+    Architecture architecture;
+    std::unique_ptr<Experiment> experiment;
+    CandidateOutcomes outcomes;
+};
+
+Evaluated evaluateArchitecture(const ArgumentParser& parser)
+{
+    Evaluated run;
+    run.architecture = loadArchitectureFile(parser.positionals().at(0));
+    run.experiment = std::make_unique<Experiment>(experimentConfig(parser, &run.architecture.backbone));
+    const ProgressCallback progress = progressPrinter();
+    run.experiment->prepare(progress);
+    run.outcomes = run.experiment->evaluate(run.architecture, progress);
+    endProgressLine();
+    return run;
+}
+
+} // namespace
+
+int runTrainBackbone(const std::vector<std::string>& arguments)
+{
+    ArgumentParser parser("earlybird-cli train-backbone --dataset KIND [--path PATH] [--backbone PRESET] [--epochs E] "
+                          "[--out DIR]",
+        "Trains a backbone preset on a data set (SGD, Nesterov momentum, cosine schedule, crop/flip augmentation) and\n"
+        "keeps it in the cache folder, keyed by data set, backbone, seed and training options: later commands on the\n"
+        "same data reuse it. Prints JSON with the training time and validation/test accuracy.");
+    addExperimentOptions(parser);
+    parser.addOption("backbone", "PRESET", "backbone preset (default: the one sized for the data set)");
+    parser.addOption("out", "DIR", "cache folder (same as --cache)");
+    parser.parse(arguments);
+    if (parser.helpRequested()) {
+        std::cout << parser.helpText();
+        return 0;
+    }
+    ExperimentConfig config = experimentConfig(parser, nullptr);
+    if (parser.value("out"))
+        config.cacheDirectory = *parser.value("out");
+    Experiment experiment(config);
+    experiment.prepare(progressPrinter());
+    endProgressLine();
+    const NetworkCost cost = countNetworkCost(Architecture { config.backbone, ConfidenceMeasure::ScoreMargin, {} });
+    Json out { { "backbone", config.backbone.name }, { "dataset", datasetKindName(config.dataset.kind) },
+        { "backbone_macs", cost.backboneMacs }, { "epochs", config.backboneTraining.epochs },
+        { "cache_folder", config.cacheDirectory + "/" + experiment.report().backboneKey } };
+    out["report"] = reportJson(experiment.report());
+    std::cout << out.dump(2) << std::endl;
+    return 0;
+}
+
+int runEvaluate(const std::vector<std::string>& arguments)
+{
+    ArgumentParser parser("earlybird-cli evaluate ARCH.json --dataset KIND [--path PATH] [--thresholds t1,t2,...]",
+        "Evaluates an early-exit architecture: trains its backbone (or reuses the cached one) and its branches on cached\n"
+        "features, then prints JSON with exit rates, per-exit and overall accuracy and average MACs on the validation\n"
+        "and test splits, for the architecture's thresholds or --thresholds.");
+    parser.addPositional("ARCH.json", "architecture file (see `earlybird-cli arch sample`)");
+    addExperimentOptions(parser);
+    parser.addOption("thresholds", "T1,T2,...", "one threshold per early exit (default: the architecture's)");
+    parser.addOption("convention", "NAME", "MAC convention: all-evaluated-branches or taken-branch-only",
+        std::string("all-evaluated-branches"));
+    parser.parse(arguments);
+    if (parser.helpRequested()) {
+        std::cout << parser.helpText();
+        return 0;
+    }
+    const CostConvention convention = conventionOption(parser);
+    Evaluated run = evaluateArchitecture(parser);
+    std::vector<double> thresholds;
+    for (const ExitSpec& exit : run.architecture.exits)
+        thresholds.push_back(exit.threshold);
+    if (parser.value("thresholds")) {
+        thresholds = parseThresholds(*parser.value("thresholds"));
+        if (thresholds.size() != run.architecture.exits.size())
+            throw UsageError("--thresholds needs " + std::to_string(run.architecture.exits.size())
+                + " values, one per early exit");
+    }
+    const std::vector<double> macs = exitMacsOf(run.outcomes.cost, convention);
+    const ExitPolicy validation(run.outcomes.validation, run.architecture.confidence, macs);
+    const ExitPolicy test(run.outcomes.test, run.architecture.confidence, macs);
+    const double backboneMacs = double(run.outcomes.cost.backboneMacs);
+    Json out { { "thresholds", thresholds }, { "convention", costConventionName(convention) },
+        { "backbone_macs", run.outcomes.cost.backboneMacs },
+        { "validation", policyJson(validation.evaluate(thresholds), backboneMacs) },
+        { "test", policyJson(test.evaluate(thresholds), backboneMacs) } };
+    out["report"] = reportJson(run.experiment->report());
+    std::cout << out.dump(2) << std::endl;
+    return 0;
+}
+
+int runTune(const std::vector<std::string>& arguments)
+{
+    ArgumentParser parser("earlybird-cli tune ARCH.json --dataset KIND [--path PATH] --target-macs M "
+                          "[--method aebnas-grid|budget] [--out TUNED.json]",
+        "Tunes the exit thresholds on the validation split (never on test) and reports validation and test figures.\n"
+        "  budget       the thresholds that maximise validation accuracy with average MACs <= target, searched over\n"
+        "               every distinct confidence value (default)\n"
+        "  aebnas-grid  the AEBNAS rule: a threshold grid maximising accuracy% - lambda * MAPE(average MACs, target)\n"
+        "--target-macs takes MACs (2500000, 2.5M, 800k) or a fraction of the backbone's (0.6x).");
+    parser.addPositional("ARCH.json", "architecture file");
+    addExperimentOptions(parser);
+    parser.addOption("target-macs", "M", "average MACs to aim for");
+    parser.addOption("method", "NAME", "budget or aebnas-grid", std::string("budget"));
+    parser.addOption("lambda", "L", "aebnas-grid: weight of the MAPE term", std::string("0.1"));
+    parser.addOption("grid-step", "S", "aebnas-grid: threshold grid step", std::string("0.1"));
+    parser.addOption("convention", "NAME", "MAC convention: all-evaluated-branches or taken-branch-only",
+        std::string("all-evaluated-branches"));
+    parser.addOption("out", "FILE", "write the architecture with the tuned thresholds here");
+    parser.parse(arguments);
+    if (parser.helpRequested()) {
+        std::cout << parser.helpText();
+        return 0;
+    }
+    const std::string method = *parser.value("method");
+    if (method != "budget" && method != "aebnas-grid")
+        throw UsageError("--method must be budget or aebnas-grid");
+    const CostConvention convention = conventionOption(parser);
+    const std::string targetText = parser.required("target-macs");
+    Evaluated run = evaluateArchitecture(parser);
+    const double backboneMacs = double(run.outcomes.cost.backboneMacs);
+    const double target = parseMacs(targetText, backboneMacs);
+    const std::vector<double> macs = exitMacsOf(run.outcomes.cost, convention);
+    const ExitPolicy validation(run.outcomes.validation, run.architecture.confidence, macs);
+    const ExitPolicy test(run.outcomes.test, run.architecture.confidence, macs);
+    const auto start = std::chrono::steady_clock::now();
+    const PolicyResult tuned = method == "budget"
+        ? validation.tuneForBudget(target)
+        : validation.tuneAebnasGrid(target, parser.doubleValue("lambda", 0.1), parser.doubleValue("grid-step", 0.1));
+    const double tuneSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    Architecture result = run.architecture;
+    for (std::size_t e = 0; e < result.exits.size(); ++e)
+        result.exits[e].threshold = tuned.thresholds[e];
+    if (parser.value("out"))
+        saveArchitectureFile(result, *parser.value("out"));
+    Json out { { "method", method }, { "target_macs", target }, { "convention", costConventionName(convention) },
+        { "thresholds", tuned.thresholds }, { "tune_seconds", tuneSeconds }, { "backbone_macs", run.outcomes.cost.backboneMacs },
+        { "within_budget", tuned.averageMacs <= target * (1 + 1e-9) },
+        { "validation", policyJson(tuned, backboneMacs) },
+        { "test", policyJson(test.evaluate(tuned.thresholds), backboneMacs) },
+        { "backbone_alone", { { "validation_accuracy", run.experiment->report().backboneValidationAccuracy },
+                                { "test_accuracy", run.experiment->report().backboneTestAccuracy } } } };
+    out["report"] = reportJson(run.experiment->report());
+    std::cout << out.dump(2) << std::endl;
+    return 0;
+}
+
+} // namespace earlybird::cli

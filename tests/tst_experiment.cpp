@@ -1,0 +1,156 @@
+#include "errorcapture.h"
+#include "experiment.h"
+
+#include <QDir>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <atomic>
+
+using namespace earlybird;
+using namespace earlybird::fixtures;
+
+namespace {
+
+// A tiny learnable task and a three-block backbone, so the whole pipeline runs in seconds.
+ExperimentConfig tinyConfig(const std::string& cacheDirectory)
+{
+    ExperimentConfig config;
+    config.dataset.kind = DatasetKind::Synthetic;
+    config.dataset.path = "classes=4,train=480,test=160,shape=1x12x12,seed=3";
+    config.backbone.name = "tiny";
+    config.backbone.input = { 1, 12, 12 };
+    config.backbone.classes = 4;
+    config.backbone.blocks = { { BlockType::Conv, 8, 3, 1, 1, ResidualShortcut::Projection },
+        { BlockType::Residual, 16, 3, 2, 1, ResidualShortcut::Projection },
+        { BlockType::Conv, 16, 3, 2, 1, ResidualShortcut::Projection } };
+    config.backboneTraining.epochs = 6;
+    config.backboneTraining.batchSize = 32;
+    config.branchTraining.epochs = 3;
+    config.branchTraining.batchSize = 32;
+    config.validationFraction = 0.25;
+    config.cacheDirectory = cacheDirectory;
+    config.featureCacheBytes = 64 << 20;
+    return config;
+}
+
+Architecture twoExits(const BackboneSpec& backbone)
+{
+    Architecture architecture;
+    architecture.backbone = backbone;
+    architecture.exits = { { 0, { { BranchLayerType::Conv3x3, 1.0, 2 } }, 0.5 }, { 1, {}, 0.5 } };
+    return architecture;
+}
+
+} // namespace
+
+class TestExperiment : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void trainsEvaluatesAndMemoises()
+    {
+        QTemporaryDir dir;
+        const ExperimentConfig config = tinyConfig(dir.path().toStdString());
+        Experiment experiment(config);
+        int progressReports = 0;
+        experiment.prepare([&](const TrainingProgress&) { ++progressReports; });
+        QVERIFY(progressReports > 0);
+        const ExperimentReport& report = experiment.report();
+        QVERIFY(!report.backboneFromCache);
+        QVERIFY2(report.backboneTestAccuracy > 0.6, qPrintable(QString::number(report.backboneTestAccuracy)));
+        QCOMPARE(report.validationImages, 120);
+        QCOMPARE(report.testImages, 160);
+        QCOMPARE(report.trainSubset, 360); // the budget affords every training image
+
+        const Architecture architecture = twoExits(config.backbone);
+        const CandidateOutcomes first = experiment.evaluate(architecture);
+        QCOMPARE(first.validation.exitCount(), 3);
+        QCOMPARE(first.validation.sampleCount(), 120);
+        QCOMPARE(first.test.sampleCount(), 160);
+        QCOMPARE(experiment.report().branchesTrained, 2);
+        // The final exit is the backbone: its accuracy is the backbone's.
+        const ExitPolicy finalOnly(first.test, ConfidenceMeasure::ScoreMargin, exitMacsOf(first.cost, CostConvention::AllEvaluatedBranches));
+        QCOMPARE(finalOnly.evaluate({ 2.0, 2.0 }).accuracy, report.backboneTestAccuracy);
+        // Branches learn something: better than chance at the first exit.
+        QVERIFY(finalOnly.evaluate({ 0.0, 0.0 }).accuracy > 0.4);
+
+        // The same branches again: reused, not retrained.
+        const CandidateOutcomes again = experiment.evaluate(architecture);
+        QCOMPARE(experiment.report().branchesTrained, 2);
+        QCOMPARE(experiment.report().branchesFromCache, 2);
+        QVERIFY(again.validation == first.validation);
+
+        // A second experiment on the same cache folder loads the backbone and the branches from disk.
+        Experiment reloaded(config);
+        reloaded.prepare();
+        QVERIFY(reloaded.report().backboneFromCache);
+        QCOMPARE(reloaded.report().backboneTestAccuracy, report.backboneTestAccuracy);
+        const CandidateOutcomes fromDisk = reloaded.evaluate(architecture);
+        QCOMPARE(reloaded.report().branchesTrained, 0);
+        QCOMPARE(reloaded.report().branchesFromCache, 2);
+        QVERIFY(fromDisk.test == first.test);
+    }
+
+    void corruptCacheIsRebuilt()
+    {
+        QTemporaryDir dir;
+        const ExperimentConfig config = tinyConfig(dir.path().toStdString());
+        std::string key;
+        {
+            Experiment experiment(config);
+            experiment.prepare();
+            key = experiment.report().backboneKey;
+        }
+        const QString path = dir.filePath(QString::fromStdString(key + "/backbone.ebc"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        file.seek(file.size() / 2);
+        file.write("garbage garbage garbage");
+        file.close();
+        Experiment rebuilt(config);
+        rebuilt.prepare();
+        QVERIFY(!rebuilt.report().backboneFromCache);
+        Experiment trusted(config);
+        trusted.prepare();
+        QVERIFY(trusted.report().backboneFromCache);
+    }
+
+    void cancellationLeavesNoFile()
+    {
+        QTemporaryDir dir;
+        Experiment experiment(tinyConfig(dir.path().toStdString()));
+        std::atomic<bool> cancel { false };
+        bool thrown = false;
+        try {
+            experiment.prepare([&](const TrainingProgress& p) {
+                if (p.phase == "training backbone" && p.batch > 2)
+                    cancel = true;
+            },
+                &cancel);
+        } catch (const CancelledError&) {
+            thrown = true;
+        }
+        QVERIFY(thrown);
+        const QStringList written = QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot);
+        for (const QString& folder : written)
+            QVERIFY(QDir(dir.filePath(folder)).entryList(QDir::Files).isEmpty());
+    }
+
+    void mismatchedBackboneIsNamed()
+    {
+        ExperimentConfig config = tinyConfig("");
+        config.backbone.input = { 3, 32, 32 };
+        Experiment experiment(config);
+        const std::string message = errorMessage([&] { experiment.prepare(); });
+        QVERIFY2(contains(message, "3x32x32") && contains(message, "1x12x12"), message.c_str());
+
+        Experiment fine(tinyConfig(""));
+        fine.prepare();
+        Architecture other = twoExits(fine.config().backbone);
+        other.backbone.name = "another";
+        QVERIFY(contains(errorMessage([&] { fine.evaluate(other); }), "is not the one this experiment trained"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestExperiment)
+#include "tst_experiment.moc"
