@@ -97,7 +97,20 @@ bool loadArchive(const std::vector<std::uint8_t>& bytes, torch::serialize::Input
 struct BranchRecord {
     ExitColumn validation;
     ExitColumn test;
+    nn::ExitHead head { nullptr }; // the trained weights, for refinement and export
 };
+
+// Copies every parameter and buffer of `from` into the same-named one of `to` under `prefix` (e.g. "exit0.").
+void copyState(const torch::nn::Module& from, torch::nn::Module& to, const std::string& prefix)
+{
+    torch::NoGradGuard noGrad;
+    auto targetParameters = to.named_parameters();
+    auto targetBuffers = to.named_buffers();
+    for (const auto& item : from.named_parameters())
+        targetParameters[prefix + item.key()].copy_(item.value());
+    for (const auto& item : from.named_buffers())
+        targetBuffers[prefix + item.key()].copy_(item.value());
+}
 
 } // namespace
 
@@ -156,6 +169,13 @@ struct Experiment::Impl {
             { "batch", b.batchSize }, { "lr", b.learningRate }, { "wd", b.weightDecay }, { "subset", trainSubset.size() },
             { "seed", config.seed } };
         return hexKey(hashString(key.dump()));
+    }
+
+    int featureChannels(int position) const
+    {
+        return countNetworkCost(Architecture { config.backbone, ConfidenceMeasure::ScoreMargin, {} })
+            .blocks[std::size_t(position)]
+            .output.channels;
     }
 
     void loadData(const ProgressCallback& progress)
@@ -286,24 +306,33 @@ struct Experiment::Impl {
         if (!path.empty()) {
             if (const auto bytes = readCacheFile(path, kBranchKind)) {
                 torch::serialize::InputArchive archive;
+                torch::serialize::InputArchive weights;
                 torch::Tensor validation, testValues;
                 if (loadArchive(*bytes, archive) && archive.try_read("validation", validation)
-                    && archive.try_read("test", testValues) && validation.dim() == 2
-                    && validation.size(1) == std::int64_t(validationLabels.size()) && testValues.dim() == 2
-                    && testValues.size(1) == std::int64_t(testLabels.size())) {
-                    ++report.branchesFromCache;
-                    return branches[key] = BranchRecord { columnFromTensor(validation), columnFromTensor(testValues) };
+                    && archive.try_read("test", testValues) && archive.try_read("head", weights)
+                    && validation.dim() == 2 && validation.size(1) == std::int64_t(validationLabels.size())
+                    && testValues.dim() == 2 && testValues.size(1) == std::int64_t(testLabels.size())) {
+                    Rng rng(0);
+                    nn::ExitHead head(exit.layers, featureChannels(exit.position), config.backbone.classes, rng);
+                    try {
+                        head->load(weights);
+                        head->eval();
+                        ++report.branchesFromCache;
+                        return branches[key]
+                            = BranchRecord { columnFromTensor(validation), columnFromTensor(testValues), head };
+                    } catch (const std::exception&) {
+                        // weights that do not fit: train the branch again
+                    }
                 }
             }
         }
         const Clock::time_point start = Clock::now();
-        const int channels = int(trainFeatures.at(exit.position).size(1));
         Rng rng(nn::exitInitSeed(config.seed, exit));
-        nn::ExitHead head(exit.layers, channels, config.backbone.classes, rng);
+        nn::ExitHead head(exit.layers, featureChannels(exit.position), config.backbone.classes, rng);
         nn::trainExitHead(*head, trainFeatures.at(exit.position), trainSubsetLabels, config.branchTraining,
             nn::exitInitSeed(config.seed, exit), progress, cancel);
         BranchRecord record { columnFromLogits(nn::headLogits(*head, validationFeatures.at(exit.position))),
-            columnFromLogits(nn::headLogits(*head, testFeatures.at(exit.position))) };
+            columnFromLogits(nn::headLogits(*head, testFeatures.at(exit.position))), head };
         report.branchSeconds += secondsSince(start);
         ++report.branchesTrained;
         if (!path.empty()) {
@@ -407,6 +436,50 @@ CandidateOutcomes Experiment::evaluate(const Architecture& architecture, const P
         place(int(e), record.validation, record.test);
     }
     place(exits - 1, d.finalValidation, d.finalTest);
+    return outcomes;
+}
+
+CandidateOutcomes Experiment::refine(
+    const Architecture& architecture, const RefineOptions& options, const ProgressCallback& progress, CancelFlag cancel)
+{
+    Impl& d = *m_impl;
+    const CandidateOutcomes frozen = evaluate(architecture, progress, cancel); // trains missing branches
+    const int exits = architecture.exitCount();
+    std::vector<double> weights = options.exitWeights.empty() ? std::vector<double>(std::size_t(exits), 1.0)
+                                                              : options.exitWeights;
+    if (int(weights.size()) != exits)
+        throw ConfigError("refinement needs one loss weight per exit (" + std::to_string(exits) + "), got "
+            + std::to_string(weights.size()));
+    if (options.epochs < 1)
+        throw ConfigError("refinement needs at least one epoch");
+    const Clock::time_point start = Clock::now();
+
+    // The candidate's network, starting from the trained backbone and branches.
+    nn::EarlyExitNetwork network(architecture, d.config.seed);
+    copyState(*d.backbone, *network, "");
+    for (std::size_t e = 0; e < architecture.exits.size(); ++e)
+        copyState(*d.branches.at(d.branchKey(architecture.exits[e])).head, *network, "exit" + std::to_string(e) + ".");
+
+    TrainingOptions training = d.config.backboneTraining;
+    training.epochs = options.epochs;
+    training.learningRate = options.learningRate;
+    nn::trainJointly(*network, *d.trainBuilder, d.split.train, standardAugmentation(d.config.dataset.kind, d.train.shape()),
+        training, weights, d.config.seed + 1, progress, cancel);
+
+    CandidateOutcomes outcomes { ExitOutcomes(exits, std::int64_t(d.validationLabels.size())),
+        ExitOutcomes(exits, std::int64_t(d.testLabels.size())), frozen.cost };
+    const auto measure = [&](ExitOutcomes& into, const BatchBuilder& builder, const std::vector<std::int64_t>& indices,
+                             const std::vector<std::int32_t>& labels) {
+        const std::vector<torch::Tensor> logits = nn::allLogits(*network, builder, indices, cancel);
+        for (int e = 0; e < exits; ++e) {
+            const ExitColumn column = columnFromLogits(logits[std::size_t(e)]);
+            into.setExit(e, column.measure[0].data(), column.measure[1].data(), column.measure[2].data(),
+                column.predictions.data(), labels.data());
+        }
+    };
+    measure(outcomes.validation, *d.trainBuilder, d.split.validation, d.validationLabels);
+    measure(outcomes.test, *d.testBuilder, d.testIndices, d.testLabels);
+    d.report.refineSeconds += secondsSince(start);
     return outcomes;
 }
 

@@ -34,6 +34,14 @@ struct CandidateOutcomes {
     NetworkCost cost;
 };
 
+// Joint fine-tuning of a chosen candidate: backbone and every exit trained together from the trained backbone and
+// branches, on the sum of the exits' cross-entropies (each weighted; AEBNAS uses weight 1 for every exit).
+struct RefineOptions {
+    int epochs = 2;
+    double learningRate = 0.01; // SGD, cosine schedule: small, as the network is already trained
+    std::vector<double> exitWeights; // one per exit (early exits, then the final one); empty: all 1
+};
+
 // What an experiment did and measured, for logs and notes.
 struct ExperimentReport {
     std::string backboneKey; // the cache folder's name
@@ -50,6 +58,7 @@ struct ExperimentReport {
     int branchesTrained = 0;
     int branchesFromCache = 0; // in memory or on disk
     double branchSeconds = 0; // training and evaluating branches
+    double refineSeconds = 0;
 };
 
 // One data set and one trained backbone, from which early-exit candidates are evaluated cheaply: the backbone is
@@ -76,6 +85,11 @@ public:
     // this experiment's. Throws ConfigError or CancelledError.
     CandidateOutcomes evaluate(
         const Architecture& architecture, const ProgressCallback& progress = {}, CancelFlag cancel = nullptr);
+
+    // Fine-tunes the candidate jointly (see RefineOptions) and returns the refined network's outcomes, measured by
+    // running it on the validation and test images. Trains the candidate's branches first if needed.
+    CandidateOutcomes refine(const Architecture& architecture, const RefineOptions& options,
+        const ProgressCallback& progress = {}, CancelFlag cancel = nullptr);
 
     const ExperimentConfig& config() const;
     const ExperimentReport& report() const;

@@ -24,8 +24,9 @@ SearchSpace::SearchSpace(std::vector<BackboneSpec> backbones, SearchSpaceOptions
 {
     if (m_backbones.empty())
         throw ConfigError("a search space needs at least one backbone");
-    if (m_options.maxDepth < 0 || m_options.maxDepth > kMaxBranchDepth)
-        throw ConfigError("branch depth must be 0 to " + std::to_string(kMaxBranchDepth));
+    if (m_options.maxDepth < 0 || m_options.maxDepth > kMaxBranchDepth || m_options.minDepth < 0
+        || m_options.minDepth > m_options.maxDepth)
+        throw ConfigError("branch depths must satisfy 0 <= minimum <= maximum <= " + std::to_string(kMaxBranchDepth));
     if (m_options.layerTypes.empty() || m_options.widths.empty() || m_options.strides.empty() || m_options.measures.empty())
         throw ConfigError("a search space needs at least one layer type, width, stride and confidence measure");
     if (m_options.thresholdLevels < 2)
@@ -87,6 +88,8 @@ Genome SearchSpace::canonical(Genome genome) const
             std::fill(g, g + genesPerPosition(), 0);
             continue;
         }
+        if (g[kExitGene] - 1 < m_options.minDepth)
+            g[kExitGene] = 1 + m_options.minDepth;
         const int depth = g[kExitGene] - 1;
         for (int l = 0; l < m_options.maxDepth; ++l) {
             int* layer = g + kFirstLayerGene + l * kGenesPerLayer;
@@ -124,7 +127,8 @@ Genome SearchSpace::sample(Rng& rng) const
         const int start = group(p);
         for (int i = start; i < start + genesPerPosition(); ++i)
             genome[std::size_t(i)] = int(rng.below(std::uint64_t(m_cardinality[std::size_t(i)])));
-        genome[std::size_t(start + kExitGene)] = 1 + int(rng.below(std::uint64_t(m_options.maxDepth + 1)));
+        genome[std::size_t(start + kExitGene)]
+            = 1 + m_options.minDepth + int(rng.below(std::uint64_t(m_options.maxDepth - m_options.minDepth + 1)));
     }
     return canonical(genome);
 }
@@ -176,8 +180,9 @@ Genome SearchSpace::encode(const Architecture& architecture) const
         const std::string at = "exit at position " + std::to_string(exit.position);
         if (exit.position < 0 || !positionAllowed(genome[0], exit.position))
             throw ConfigError(at + ": position not in this search space");
-        if (int(exit.layers.size()) > m_options.maxDepth)
-            throw ConfigError(at + ": deeper than this search space's " + std::to_string(m_options.maxDepth) + " layers");
+        if (int(exit.layers.size()) > m_options.maxDepth || int(exit.layers.size()) < m_options.minDepth)
+            throw ConfigError(at + ": depth outside this search space's " + std::to_string(m_options.minDepth) + " to "
+                + std::to_string(m_options.maxDepth) + " layers");
         int* g = genome.data() + group(exit.position);
         g[kExitGene] = 1 + int(exit.layers.size());
         g[kThresholdGene] = int(std::lround(std::clamp(exit.threshold, 0.0, 1.0) * (m_options.thresholdLevels - 1)));
@@ -215,7 +220,8 @@ Genome SearchSpace::mutate(const Genome& genome, Rng& rng, double rate) const
             if (isExitGene && gene != 0 && rng.coin()) {
                 gene = 0; // removing an exit is as likely as reshaping it
             } else if (isExitGene && gene == 0) {
-                gene = 1 + int(rng.below(std::uint64_t(m_options.maxDepth + 1)));
+                gene = 1 + m_options.minDepth
+                    + int(rng.below(std::uint64_t(m_options.maxDepth - m_options.minDepth + 1)));
                 // A new exit gets fresh random layers and threshold rather than the zeros it held.
                 const int start = i;
                 for (int j = start + 1; j < start + genesPerPosition(); ++j)

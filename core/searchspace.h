@@ -17,6 +17,7 @@ using Genome = std::vector<int>;
 // of 0-3 heterogeneous layers (all seven types, widths x0.5/x1/x2, strides 1/2), thresholds in steps of 0.05.
 struct SearchSpaceOptions {
     std::vector<int> allowedPositions; // empty: every early-exit position of the backbone
+    int minDepth = 0;
     int maxDepth = kMaxBranchDepth;
     std::vector<BranchLayerType> layerTypes = { BranchLayerType::Conv3x3, BranchLayerType::Conv5x5,
         BranchLayerType::DepthwiseSeparable3x3, BranchLayerType::DepthwiseSeparable5x5, BranchLayerType::Pointwise1x1,

@@ -186,6 +186,70 @@ private Q_SLOTS:
         QVERIFY2(QString::fromUtf8(run.err).contains(path + QStringLiteral(": exit 0 is at position 12")), run.err.constData());
     }
 
+    // train-backbone, evaluate and tune on a tiny synthetic task, sharing one cache folder.
+    void trainEvaluateTune()
+    {
+        QTemporaryDir dir;
+        const QStringList data { QStringLiteral("--dataset"), QStringLiteral("synthetic"), QStringLiteral("--path"),
+            QStringLiteral("classes=3,train=300,test=90,shape=1x12x12,seed=2"), QStringLiteral("--epochs"),
+            QStringLiteral("6"), QStringLiteral("--batch-size"), QStringLiteral("32"), QStringLiteral("--branch-epochs"),
+            QStringLiteral("2"), QStringLiteral("--cache"), dir.path() };
+        Run run = runCli(QStringList { QStringLiteral("train-backbone"), QStringLiteral("--backbone"),
+                             QStringLiteral("fashion-resnet") }
+            + data);
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QJsonObject json = QJsonDocument::fromJson(run.out).object();
+        QCOMPARE(json.value(QStringLiteral("backbone")).toString(), QStringLiteral("fashion-resnet"));
+        QJsonObject report = json.value(QStringLiteral("report")).toObject();
+        QVERIFY(!report.value(QStringLiteral("backbone_from_cache")).toBool());
+        QVERIFY(report.value(QStringLiteral("backbone_test_accuracy")).toDouble() > 0.5);
+
+        // An architecture on that backbone, reshaped for 1x12x12 images of 3 classes.
+        const QString arch = dir.filePath(QStringLiteral("arch.json"));
+        QFile file(arch);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"backbone": {"name": "fashion-resnet", "input": [1, 12, 12], "classes": 3, "blocks": [
+            {"type": "conv", "out": 16, "kernel": 3, "stride": 1},
+            {"type": "residual", "out": 16, "stride": 2, "shortcut": "projection"},
+            {"type": "residual", "out": 16, "stride": 1, "shortcut": "projection"},
+            {"type": "residual", "out": 32, "stride": 2, "shortcut": "projection"},
+            {"type": "residual", "out": 32, "stride": 1, "shortcut": "projection"},
+            {"type": "residual", "out": 64, "stride": 2, "shortcut": "projection"}]},
+            "exits": [{"position": 1, "layers": [{"type": "conv3x3", "width": 1, "stride": 2}], "threshold": 0.4},
+                      {"position": 3, "threshold": 0.4}]})");
+        file.close();
+
+        run = runCli(QStringList { QStringLiteral("evaluate"), arch } + data);
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        json = QJsonDocument::fromJson(run.out).object();
+        report = json.value(QStringLiteral("report")).toObject();
+        QVERIFY(report.value(QStringLiteral("backbone_from_cache")).toBool()); // trained above, reused here
+        QCOMPARE(report.value(QStringLiteral("branches_trained")).toInt(), 2);
+        const QJsonObject test = json.value(QStringLiteral("test")).toObject();
+        QCOMPARE(test.value(QStringLiteral("exit_rates")).toArray().size(), 3);
+        double rates = 0;
+        for (const QJsonValue& rate : test.value(QStringLiteral("exit_rates")).toArray())
+            rates += rate.toDouble();
+        QVERIFY(std::abs(rates - 1.0) < 1e-9);
+        QCOMPARE(test.value(QStringLiteral("samples")).toInt(), 90);
+
+        const QString tuned = dir.filePath(QStringLiteral("tuned.json"));
+        run = runCli(QStringList { QStringLiteral("tune"), arch, QStringLiteral("--target-macs"), QStringLiteral("0.6x"),
+                         QStringLiteral("--out"), tuned }
+            + data);
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        json = QJsonDocument::fromJson(run.out).object();
+        report = json.value(QStringLiteral("report")).toObject();
+        QCOMPARE(report.value(QStringLiteral("branches_trained")).toInt(), 0); // memoised on disk by evaluate
+        QVERIFY(json.value(QStringLiteral("within_budget")).toBool());
+        QVERIFY(json.value(QStringLiteral("validation")).toObject().value(QStringLiteral("macs_vs_backbone")).toDouble() <= 0.6 + 1e-9);
+        QVERIFY(QFile::exists(tuned));
+
+        run = runCli(QStringList { QStringLiteral("evaluate"), arch, QStringLiteral("--thresholds"), QStringLiteral("0.5") } + data);
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY(run.err.contains("--thresholds needs 2 values"));
+    }
+
     void helpListsCommandsAndOptions()
     {
         Run run = runCli({ QStringLiteral("--help") });

@@ -91,6 +91,24 @@ private Q_SLOTS:
         QVERIFY(fromDisk.test == first.test);
     }
 
+    void refinementTrainsEverythingJointly()
+    {
+        Experiment experiment(tinyConfig(""));
+        experiment.prepare();
+        const Architecture architecture = twoExits(experiment.config().backbone);
+        const CandidateOutcomes frozen = experiment.evaluate(architecture);
+        RefineOptions options;
+        options.epochs = 2;
+        const CandidateOutcomes refined = experiment.refine(architecture, options);
+        QCOMPARE(refined.validation.exitCount(), 3);
+        QVERIFY(!(refined.validation == frozen.validation)); // the weights moved
+        const ExitPolicy policy(refined.test, ConfidenceMeasure::ScoreMargin, exitMacsOf(refined.cost, CostConvention::AllEvaluatedBranches));
+        QVERIFY(policy.evaluate({ 2.0, 2.0 }).accuracy > 0.5);
+        QVERIFY(experiment.report().refineSeconds > 0);
+        options.exitWeights = { 1.0 };
+        QVERIFY(contains(errorMessage([&] { experiment.refine(architecture, options); }), "one loss weight per exit (3)"));
+    }
+
     void corruptCacheIsRebuilt()
     {
         QTemporaryDir dir;

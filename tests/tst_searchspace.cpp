@@ -114,6 +114,21 @@ private Q_SLOTS:
         QVERIFY(other != canonical);
     }
 
+    void minimumDepthIsKept()
+    {
+        SearchSpaceOptions options;
+        options.minDepth = 1;
+        options.maxDepth = 2;
+        const SearchSpace space({ backbonePreset("fashion-resnet") }, options);
+        Rng rng(4);
+        Genome genome = space.sample(rng);
+        for (int i = 0; i < 300; ++i) {
+            genome = space.mutate(genome, rng, 0.1);
+            for (const ExitSpec& exit : space.decode(genome).exits)
+                QVERIFY(exit.layers.size() >= 1 && exit.layers.size() <= 2);
+        }
+    }
+
     void restrictedPositionsAndErrors()
     {
         SearchSpaceOptions options;

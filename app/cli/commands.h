@@ -22,5 +22,7 @@ int runArchSample(const std::vector<std::string>& arguments);
 int runTrainBackbone(const std::vector<std::string>& arguments);
 int runEvaluate(const std::vector<std::string>& arguments);
 int runTune(const std::vector<std::string>& arguments);
+int runSearch(const std::vector<std::string>& arguments);
+int runBaseline(const std::vector<std::string>& arguments);
 
 } // namespace earlybird::cli

@@ -119,7 +119,7 @@ Json reportJson(const ExperimentReport& r)
         { "feature_mib", double(r.featureBytes) / double(1 << 20) }, { "branch_train_images", r.trainSubset },
         { "validation_images", r.validationImages }, { "test_images", r.testImages },
         { "branches_trained", r.branchesTrained }, { "branches_reused", r.branchesFromCache },
-        { "branch_seconds", r.branchSeconds } };
+        { "branch_seconds", r.branchSeconds }, { "refine_seconds", r.refineSeconds } };
 }
 
 Json policyJson(const PolicyResult& result, double backboneMacs)
@@ -193,6 +193,15 @@ struct Evaluated {
     CandidateOutcomes outcomes;
 };
 
+void addEvaluationOptions(ArgumentParser& parser)
+{
+    parser.addOption("refine", "E", "fine-tune backbone and exits jointly for E epochs before measuring (0: off)",
+        std::string("0"));
+    parser.addOption("refine-learning-rate", "LR", "SGD learning rate of refinement", std::string("0.01"));
+    parser.addOption("convention", "NAME", "MAC convention: all-evaluated-branches or taken-branch-only",
+        std::string("all-evaluated-branches"));
+}
+
 Evaluated evaluateArchitecture(const ArgumentParser& parser)
 {
     Evaluated run;
@@ -200,7 +209,15 @@ Evaluated evaluateArchitecture(const ArgumentParser& parser)
     run.experiment = std::make_unique<Experiment>(experimentConfig(parser, &run.architecture.backbone));
     const ProgressCallback progress = progressPrinter();
     run.experiment->prepare(progress);
-    run.outcomes = run.experiment->evaluate(run.architecture, progress);
+    const int refineEpochs = parser.intValue("refine", 0);
+    if (refineEpochs > 0) {
+        RefineOptions options;
+        options.epochs = refineEpochs;
+        options.learningRate = parser.doubleValue("refine-learning-rate", 0.01);
+        run.outcomes = run.experiment->refine(run.architecture, options, progress);
+    } else {
+        run.outcomes = run.experiment->evaluate(run.architecture, progress);
+    }
     endProgressLine();
     return run;
 }
@@ -246,8 +263,8 @@ int runEvaluate(const std::vector<std::string>& arguments)
     parser.addPositional("ARCH.json", "architecture file (see `earlybird-cli arch sample`)");
     addExperimentOptions(parser);
     parser.addOption("thresholds", "T1,T2,...", "one threshold per early exit (default: the architecture's)");
-    parser.addOption("convention", "NAME", "MAC convention: all-evaluated-branches or taken-branch-only",
-        std::string("all-evaluated-branches"));
+    addEvaluationOptions(parser);
+    parser.addFlag("curve", "add the accuracy / average-MACs trade-off curve over all thresholds (validation-tuned)");
     parser.parse(arguments);
     if (parser.helpRequested()) {
         std::cout << parser.helpText();
@@ -272,6 +289,16 @@ int runEvaluate(const std::vector<std::string>& arguments)
         { "backbone_macs", run.outcomes.cost.backboneMacs },
         { "validation", policyJson(validation.evaluate(thresholds), backboneMacs) },
         { "test", policyJson(test.evaluate(thresholds), backboneMacs) } };
+    if (parser.isSet("curve")) {
+        Json curve = Json::array();
+        for (const PolicyResult& point : validation.tradeOffCurve()) {
+            const PolicyResult onTest = test.evaluate(point.thresholds);
+            curve.push_back({ { "thresholds", point.thresholds }, { "validation_accuracy", point.accuracy },
+                { "validation_average_macs", point.averageMacs }, { "test_accuracy", onTest.accuracy },
+                { "test_average_macs", onTest.averageMacs } });
+        }
+        out["trade_off_curve"] = curve;
+    }
     out["report"] = reportJson(run.experiment->report());
     std::cout << out.dump(2) << std::endl;
     return 0;
@@ -292,8 +319,7 @@ int runTune(const std::vector<std::string>& arguments)
     parser.addOption("method", "NAME", "budget or aebnas-grid", std::string("budget"));
     parser.addOption("lambda", "L", "aebnas-grid: weight of the MAPE term", std::string("0.1"));
     parser.addOption("grid-step", "S", "aebnas-grid: threshold grid step", std::string("0.1"));
-    parser.addOption("convention", "NAME", "MAC convention: all-evaluated-branches or taken-branch-only",
-        std::string("all-evaluated-branches"));
+    addEvaluationOptions(parser);
     parser.addOption("out", "FILE", "write the architecture with the tuned thresholds here");
     parser.parse(arguments);
     if (parser.helpRequested()) {

@@ -22,6 +22,8 @@ const std::vector<Command>& allCommands()
         { { "evaluate" }, "train an architecture's branches and report exit rates, accuracy, average MACs",
             runEvaluate },
         { { "tune" }, "tune exit thresholds on validation for a MAC target and report test figures", runTune },
+        { { "search" }, "search exits, branches and thresholds (NSGA-II), autosaved and resumable", runSearch },
+        { { "baseline" }, "run a comparison baseline (backbone, edanas, aebnas-paper) in the same format", runBaseline },
     };
     return commands;
 }

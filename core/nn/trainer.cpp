@@ -84,9 +84,12 @@ void checkCancel(CancelFlag cancel)
         throw CancelledError();
 }
 
-void trainBackbone(EarlyExitNetworkImpl& network, const BatchBuilder& builder, const std::vector<std::int64_t>& indices,
-    const Augmentation& augmentation, const TrainingOptions& options, std::uint64_t seed,
-    const ProgressCallback& progress, CancelFlag cancel)
+namespace {
+
+// The SGD loop of backbone training and joint refinement. `exitWeights` empty: the final exit alone.
+void trainNetwork(EarlyExitNetworkImpl& network, const BatchBuilder& builder, const std::vector<std::int64_t>& indices,
+    const Augmentation& augmentation, const TrainingOptions& options, const std::vector<double>& exitWeights,
+    std::uint64_t seed, const std::string& phase, const ProgressCallback& progress, CancelFlag cancel)
 {
     if (indices.size() < 2)
         throw ConfigError("training needs at least two images");
@@ -108,7 +111,7 @@ void trainBackbone(EarlyExitNetworkImpl& network, const BatchBuilder& builder, c
     std::vector<std::int64_t> labels(batchSize);
     std::vector<std::int64_t> order = indices;
     Rng rng(seed);
-    ProgressReporter reporter(progress, "training backbone", options.epochs, batches, std::int64_t(batchSize));
+    ProgressReporter reporter(progress, phase, options.epochs, batches, std::int64_t(batchSize));
     const auto lossOptions = torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(options.labelSmoothing);
     std::int64_t step = 0;
     for (int epoch = 1; epoch <= options.epochs; ++epoch) {
@@ -125,9 +128,16 @@ void trainBackbone(EarlyExitNetworkImpl& network, const BatchBuilder& builder, c
             for (auto& group : optimizer.param_groups())
                 static_cast<torch::optim::SGDOptions&>(group.options()).lr(cosineRate(options.learningRate, step, steps));
             optimizer.zero_grad();
-            const torch::Tensor logits = network.forward(batchTensor(images, batchSize, shape)).back();
-            const torch::Tensor loss = torch::nn::functional::cross_entropy(
-                logits, torch::from_blob(labels.data(), { std::int64_t(batchSize) }, torch::kLong), lossOptions);
+            const std::vector<torch::Tensor> logits = network.forward(batchTensor(images, batchSize, shape));
+            const torch::Tensor target = torch::from_blob(labels.data(), { std::int64_t(batchSize) }, torch::kLong);
+            torch::Tensor loss;
+            if (exitWeights.empty()) {
+                loss = torch::nn::functional::cross_entropy(logits.back(), target, lossOptions);
+            } else {
+                loss = torch::zeros({});
+                for (std::size_t e = 0; e < logits.size(); ++e)
+                    loss = loss + exitWeights[e] * torch::nn::functional::cross_entropy(logits[e], target, lossOptions);
+            }
             loss.backward();
             optimizer.step();
             lossSum += loss.item<double>();
@@ -137,21 +147,51 @@ void trainBackbone(EarlyExitNetworkImpl& network, const BatchBuilder& builder, c
     network.eval();
 }
 
-torch::Tensor finalLogits(EarlyExitNetworkImpl& network, const BatchBuilder& builder,
+} // namespace
+
+void trainBackbone(EarlyExitNetworkImpl& network, const BatchBuilder& builder, const std::vector<std::int64_t>& indices,
+    const Augmentation& augmentation, const TrainingOptions& options, std::uint64_t seed,
+    const ProgressCallback& progress, CancelFlag cancel)
+{
+    trainNetwork(network, builder, indices, augmentation, options, {}, seed, "training backbone", progress, cancel);
+}
+
+void trainJointly(EarlyExitNetworkImpl& network, const BatchBuilder& builder, const std::vector<std::int64_t>& indices,
+    const Augmentation& augmentation, const TrainingOptions& options, const std::vector<double>& exitWeights,
+    std::uint64_t seed, const ProgressCallback& progress, CancelFlag cancel)
+{
+    if (int(exitWeights.size()) != network.earlyExitCount() + 1)
+        throw ConfigError("joint training needs one weight per exit");
+    network.setBackboneFrozen(false);
+    trainNetwork(network, builder, indices, augmentation, options, exitWeights, seed, "refining", progress, cancel);
+}
+
+std::vector<torch::Tensor> allLogits(EarlyExitNetworkImpl& network, const BatchBuilder& builder,
     const std::vector<std::int64_t>& indices, CancelFlag cancel)
 {
     network.eval();
     torch::NoGradGuard noGrad;
     const ImageShape shape = network.architecture().backbone.input;
-    std::vector<torch::Tensor> parts;
+    std::vector<std::vector<torch::Tensor>> parts(std::size_t(network.earlyExitCount() + 1));
     std::vector<float> images(std::size_t(kInferenceBatch * builder.valuesPerImage()));
     for (std::size_t start = 0; start < indices.size(); start += std::size_t(kInferenceBatch)) {
         checkCancel(cancel);
         const std::size_t count = std::min<std::size_t>(std::size_t(kInferenceBatch), indices.size() - start);
         builder.fill(indices.data() + start, count, images.data());
-        parts.push_back(network.forward(batchTensor(images, count, shape)).back().clone());
+        const std::vector<torch::Tensor> logits = network.forward(batchTensor(images, count, shape));
+        for (std::size_t e = 0; e < logits.size(); ++e)
+            parts[e].push_back(logits[e].clone());
     }
-    return parts.empty() ? torch::empty({ 0, network.architecture().backbone.classes }) : torch::cat(parts);
+    std::vector<torch::Tensor> result;
+    for (std::vector<torch::Tensor>& exitParts : parts)
+        result.push_back(exitParts.empty() ? torch::empty({ 0, network.architecture().backbone.classes }) : torch::cat(exitParts));
+    return result;
+}
+
+torch::Tensor finalLogits(EarlyExitNetworkImpl& network, const BatchBuilder& builder,
+    const std::vector<std::int64_t>& indices, CancelFlag cancel)
+{
+    return allLogits(network, builder, indices, cancel).back();
 }
 
 std::vector<torch::Tensor> extractFeatures(EarlyExitNetworkImpl& network, const BatchBuilder& builder,

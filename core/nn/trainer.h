@@ -18,6 +18,16 @@ void trainBackbone(EarlyExitNetworkImpl& network, const BatchBuilder& builder, c
     const Augmentation& augmentation, const TrainingOptions& options, std::uint64_t seed,
     const ProgressCallback& progress, CancelFlag cancel);
 
+// Trains every parameter of `network` on the weighted sum of its exits' cross-entropies (early exits, then the
+// final one), otherwise as trainBackbone. Used to refine a chosen candidate.
+void trainJointly(EarlyExitNetworkImpl& network, const BatchBuilder& builder, const std::vector<std::int64_t>& indices,
+    const Augmentation& augmentation, const TrainingOptions& options, const std::vector<double>& exitWeights,
+    std::uint64_t seed, const ProgressCallback& progress, CancelFlag cancel);
+
+// Every exit's logits [N, K] of the images `indices`, in eval mode without gradients.
+std::vector<torch::Tensor> allLogits(EarlyExitNetworkImpl& network, const BatchBuilder& builder,
+    const std::vector<std::int64_t>& indices, CancelFlag cancel);
+
 // Final-exit logits [N, K] of the images `indices`, in eval mode without gradients.
 torch::Tensor finalLogits(EarlyExitNetworkImpl& network, const BatchBuilder& builder,
     const std::vector<std::int64_t>& indices, CancelFlag cancel);

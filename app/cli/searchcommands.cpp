@@ -1,0 +1,254 @@
+#include "argumentparser.h"
+#include "commands.h"
+
+#include "backbonepresets.h"
+#include "cachefile.h"
+#include "error.h"
+#include "search.h"
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <unistd.h>
+
+namespace earlybird::cli {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::atomic<bool> g_interrupted { false };
+
+void onInterrupt(int) { g_interrupted = true; }
+
+void addSearchOptions(ArgumentParser& parser)
+{
+    std::string kinds;
+    for (const std::string& name : datasetKindNames())
+        kinds += (kinds.empty() ? "" : "|") + name;
+    parser.addOption("dataset", "KIND", kinds, std::string("fashion-mnist"));
+    parser.addOption("path", "PATH", "data set folder (Fashion-MNIST: the Debian package's if omitted)");
+    parser.addOption("backbone", "PRESET", "backbone preset (default: the one sized for the data set)");
+    parser.addOption("target-macs", "M", "average MACs to aim for: 2.5M, 800k, or 0.6x of the backbone's",
+        std::string("0.6x"));
+    parser.addOption("mode", "NAME", "budget (hard budget, constrained domination) or aebnas (the paper's objectives)",
+        std::string("budget"));
+    parser.addOption("population", "P", "candidates per generation", std::string("16"));
+    parser.addOption("generations", "G", "generations after the first (0: until the time budget)", std::string("0"));
+    parser.addOption("time-budget", "MIN", "minutes, backbone training included (0: until the generations)",
+        std::string("10"));
+    parser.addOption("seed", "S", "random seed", std::string("1"));
+    parser.addOption("epochs", "E", "backbone training epochs", std::string("10"));
+    parser.addOption("branch-epochs", "E", "epochs of each exit branch on cached features", std::string("12"));
+    parser.addOption("feature-memory", "MIB", "memory for cached backbone features, MiB", std::string("2048"));
+    parser.addOption("cache", "DIR", "where trained backbones and branches are kept", defaultCacheDirectory());
+    parser.addOption("out", "DIR", "session folder: session.json is saved there after every candidate");
+    parser.addFlag("resume", "continue the session in --out (its settings are the session's)");
+}
+
+double macsArgument(const std::string& text, double backboneMacs)
+{
+    double multiplier = 1;
+    std::string number = text;
+    const char last = number.empty() ? '\0' : number.back();
+    if (last == 'k' || last == 'K')
+        multiplier = 1e3;
+    else if (last == 'M' || last == 'm')
+        multiplier = 1e6;
+    else if (last == 'G' || last == 'g')
+        multiplier = 1e9;
+    else if (last == 'x' || last == 'X')
+        multiplier = backboneMacs;
+    if (multiplier != 1)
+        number.pop_back();
+    try {
+        std::size_t used = 0;
+        const double value = std::stod(number, &used);
+        if (used == number.size() && value > 0)
+            return value * multiplier;
+    } catch (const std::exception&) {
+    }
+    throw UsageError("--target-macs takes MACs (2500000, 2.5M, 800k) or a fraction of the backbone's (0.6x), not '"
+        + text + "'");
+}
+
+SearchConfig searchConfig(const ArgumentParser& parser)
+{
+    SearchConfig config;
+    ExperimentConfig& e = config.experiment;
+    e.dataset.kind = datasetKindFromName(*parser.value("dataset"));
+    e.dataset.path = parser.value("path").value_or(std::string());
+    const Dataset probe = loadDataset(e.dataset, Split::Test);
+    e.backbone = parser.value("backbone")
+        ? adaptBackbone(backbonePreset(*parser.value("backbone")), probe.shape(), probe.numClasses())
+        : defaultBackboneFor(probe.shape(), probe.numClasses());
+    e.backboneTraining.epochs = parser.intValue("epochs", 10);
+    e.branchTraining.epochs = parser.intValue("branch-epochs", 12);
+    e.seed = std::uint64_t(parser.intValue("seed", 1));
+    e.cacheDirectory = *parser.value("cache");
+    e.featureCacheBytes = std::int64_t(parser.intValue("feature-memory", 2048)) << 20;
+    const double backboneMacs
+        = double(countNetworkCost(Architecture { e.backbone, ConfidenceMeasure::ScoreMargin, {} }).backboneMacs);
+    config.targetMacs = macsArgument(*parser.value("target-macs"), backboneMacs);
+    config.mode = targetModeFromName(*parser.value("mode"));
+    config.population = parser.intValue("population", 16);
+    config.generations = parser.intValue("generations", 0);
+    config.timeBudgetSeconds = parser.doubleValue("time-budget", 10) * 60.0;
+    if (parser.isSet("generations") && !parser.isSet("time-budget"))
+        config.timeBudgetSeconds = 0; // generations alone bound the search
+    return config;
+}
+
+// One rewritten line on a terminal; a line per candidate and per phase change otherwise.
+SearchListener progressPrinter(const Search& search)
+{
+    const bool terminal = ::isatty(STDERR_FILENO) != 0;
+    auto lastPhase = std::make_shared<std::string>();
+    return [terminal, lastPhase, &search](const SearchEvent& event) {
+        const SearchProgress& p = event.progress;
+        char line[240];
+        if (event.type == SearchEvent::Type::Log) {
+            std::fprintf(stderr, "%s%s\n", terminal ? "\r\033[K" : "", event.message.c_str());
+            return;
+        }
+        if (p.phase == "preparing") {
+            const TrainingProgress& t = p.training;
+            if (!terminal && t.phase == *lastPhase && t.fraction < 1.0 && t.batch % 50 != 0)
+                return;
+            *lastPhase = t.phase;
+            if (t.epochs > 0)
+                std::snprintf(line, sizeof line, "preparing: %s, epoch %d/%d, %.0f%%, %.0f images/s, ETA %.0f s",
+                    t.phase.c_str(), t.epoch, t.epochs, 100 * t.fraction, t.imagesPerSecond, t.etaSeconds);
+            else
+                std::snprintf(line, sizeof line, "preparing: %s %.0f%%", t.phase.c_str(), 100 * t.fraction);
+        } else if (event.type == SearchEvent::Type::CandidateEvaluated || (terminal && event.type == SearchEvent::Type::Progress)) {
+            const int width = 24;
+            const int filled = int(p.fraction * width);
+            const std::string bar = std::string(std::size_t(filled), '#') + std::string(std::size_t(width - filled), '.');
+            std::snprintf(line, sizeof line, "[%s] %3.0f%% gen %d, %d candidates, %.1f/min, front %zu, HV %.4f, ETA %.0f s",
+                bar.c_str(), 100 * p.fraction, p.generation, p.evaluated, p.candidatesPerMinute, search.front().size(),
+                search.hypervolume(), p.etaSeconds);
+        } else {
+            return;
+        }
+        if (terminal)
+            std::fprintf(stderr, "\r\033[K%s", line);
+        else
+            std::fprintf(stderr, "%s\n", line);
+    };
+}
+
+Json summary(Search& search)
+{
+    const std::vector<CandidateRecord>& archive = search.archive();
+    const ExperimentReport& report = search.experiment().report();
+    const double backboneMacs = search.backboneMacs();
+    Json front = Json::array();
+    for (const int id : search.front()) {
+        const CandidateRecord& r = archive[std::size_t(id)];
+        front.push_back({ { "id", id }, { "exits", r.architecture.exits.size() },
+            { "validation_accuracy", r.validation.accuracy }, { "test_accuracy", r.test.accuracy },
+            { "macs_vs_backbone", r.validation.averageMacs / backboneMacs },
+            { "test_macs_vs_backbone", r.test.averageMacs / backboneMacs } });
+    }
+    // The most accurate candidate (on validation) within 60% of the backbone's MACs (on validation too).
+    int best = -1;
+    for (const CandidateRecord& r : archive) {
+        if (r.validation.averageMacs <= 0.6 * backboneMacs
+            && (best < 0 || r.validation.accuracy > archive[std::size_t(best)].validation.accuracy))
+            best = r.id;
+    }
+    Json bestJson = nullptr;
+    if (best >= 0) {
+        const CandidateRecord& r = archive[std::size_t(best)];
+        bestJson = { { "id", best }, { "validation_accuracy", r.validation.accuracy }, { "test_accuracy", r.test.accuracy },
+            { "test_macs_vs_backbone", r.test.averageMacs / backboneMacs },
+            { "architecture", architectureToJson(r.architecture) } };
+    }
+    return Json { { "session", search.sessionFolder() + "/session.json" }, { "name", search.config().name },
+        { "finished", search.isFinished() }, { "candidates", archive.size() },
+        { "branches_trained", report.branchesTrained }, { "branches_reused", report.branchesFromCache },
+        { "backbone", { { "name", search.config().experiment.backbone.name }, { "macs", backboneMacs },
+                          { "test_accuracy", report.backboneTestAccuracy }, { "from_cache", report.backboneFromCache },
+                          { "train_seconds", report.backboneTrainSeconds } } },
+        { "target_macs", search.config().targetMacs },
+        { "hypervolume", { { "validation", search.hypervolume(false) }, { "test", search.hypervolume(true) },
+                             { "reference", { { "accuracy", kHypervolumeReferenceAccuracy },
+                                                { "macs_vs_backbone", kHypervolumeReferenceCost } } } } },
+        { "front", front }, { "best_within_60_percent_macs", bestJson },
+        { "elapsed_seconds", search.sessionJson()["state"]["elapsed_seconds"] } };
+}
+
+int runSession(std::unique_ptr<Search> search)
+{
+    search->setListener(progressPrinter(*search));
+    g_interrupted = false;
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+    search->run(&g_interrupted);
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    if (::isatty(STDERR_FILENO))
+        std::fprintf(stderr, "\n");
+    if (g_interrupted)
+        std::fprintf(stderr, "stopped: the session is saved; continue it with --resume --out %s\n",
+            search->sessionFolder().c_str());
+    std::cout << summary(*search).dump(2) << std::endl;
+    return 0;
+}
+
+} // namespace
+
+int runSearch(const std::vector<std::string>& arguments)
+{
+    ArgumentParser parser("earlybird-cli search --dataset KIND [--path PATH] [--backbone PRESET] --target-macs M "
+                          "[--mode budget|aebnas] [--population P --generations G | --time-budget MIN] [--seed S] "
+                          "--out DIR [--resume]",
+        "Searches exit placement, branch layers and thresholds (NSGA-II, validation accuracy vs average MACs) on one\n"
+        "trained backbone. Saves DIR/session.json after every candidate; Ctrl-C stops cleanly and --resume continues.\n"
+        "Prints a JSON summary: candidates, branches trained, hypervolume (reference: accuracy 0, 1.25x backbone\n"
+        "MACs), the front, and the best candidate within 60% of the backbone's MACs.");
+    addSearchOptions(parser);
+    parser.parse(arguments);
+    if (parser.helpRequested()) {
+        std::cout << parser.helpText();
+        return 0;
+    }
+    const std::string out = parser.required("out");
+    if (parser.isSet("resume"))
+        return runSession(Search::resume(out));
+    return runSession(std::make_unique<Search>(searchConfig(parser), out));
+}
+
+int runBaseline(const std::vector<std::string>& arguments)
+{
+    ArgumentParser parser("earlybird-cli baseline backbone|edanas|aebnas-paper --dataset KIND ... --out DIR",
+        "Runs a comparison baseline with the search's engine, data and settings, writing the same session format:\n"
+        "  backbone      the backbone alone\n"
+        "  edanas        EDANAS-style: a fixed branch (one 3x3 conv) at stage ends, thresholds on a 0.1 grid\n"
+        "  aebnas-paper  AEBNAS as published: stage-end positions (at most 4), 1-2 conv layers, grid-tuned thresholds");
+    parser.addPositional("BASELINE", "backbone, edanas or aebnas-paper");
+    addSearchOptions(parser);
+    parser.parse(arguments);
+    if (parser.helpRequested()) {
+        std::cout << parser.helpText();
+        return 0;
+    }
+    const std::string out = parser.required("out");
+    if (parser.isSet("resume"))
+        return runSession(Search::resume(out));
+    const std::string which = parser.positionals().at(0);
+    SearchConfig config = searchConfig(parser);
+    if (which == "backbone") {
+        config.name = "baseline-backbone";
+        config.space.exitProbability = 0; // every sample is the backbone alone, which is evaluated once
+    } else {
+        config = baselineConfig(config, which);
+    }
+    return runSession(std::make_unique<Search>(config, out));
+}
+
+} // namespace earlybird::cli

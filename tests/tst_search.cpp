@@ -1,0 +1,227 @@
+#include "errorcapture.h"
+#include "search.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <atomic>
+#include <set>
+
+using namespace earlybird;
+using namespace earlybird::fixtures;
+
+namespace {
+
+SearchConfig tinySearch(const std::string& cache)
+{
+    SearchConfig config;
+    ExperimentConfig& e = config.experiment;
+    e.dataset.kind = DatasetKind::Synthetic;
+    e.dataset.path = "classes=4,train=400,test=120,shape=1x12x12,seed=5";
+    e.backbone.name = "tiny";
+    e.backbone.input = { 1, 12, 12 };
+    e.backbone.classes = 4;
+    e.backbone.blocks = { { BlockType::Conv, 8, 3, 1, 1, ResidualShortcut::Projection },
+        { BlockType::Conv, 8, 3, 1, 1, ResidualShortcut::Projection },
+        { BlockType::Residual, 16, 3, 2, 1, ResidualShortcut::Projection },
+        { BlockType::Conv, 16, 3, 1, 1, ResidualShortcut::Projection },
+        { BlockType::Conv, 16, 3, 2, 1, ResidualShortcut::Projection } };
+    e.backboneTraining.epochs = 4;
+    e.backboneTraining.batchSize = 32;
+    e.branchTraining.epochs = 2;
+    e.branchTraining.batchSize = 32;
+    e.validationFraction = 0.25;
+    e.cacheDirectory = cache;
+    e.featureCacheBytes = 64 << 20;
+    config.targetMacs = 0; // withTarget() sets it from the backbone's MACs
+    config.population = 4;
+    config.generations = 2;
+    config.timeBudgetSeconds = 0;
+    return config;
+}
+
+SearchConfig withTarget(SearchConfig config, double fraction)
+{
+    config.targetMacs = fraction
+        * double(countNetworkCost(Architecture { config.experiment.backbone, ConfidenceMeasure::ScoreMargin, {} })
+                     .backboneMacs);
+    return config;
+}
+
+std::vector<Genome> genomes(const Search& search)
+{
+    std::vector<Genome> result;
+    for (const CandidateRecord& r : search.archive())
+        result.push_back(r.genome);
+    return result;
+}
+
+} // namespace
+
+class TestSearch : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_cache; // shared: branches memoised once serve every test
+
+private Q_SLOTS:
+    void runsGenerationsAndSavesEverything()
+    {
+        QTemporaryDir dir;
+        Search search(withTarget(tinySearch(m_cache.path().toStdString()), 0.6), dir.path().toStdString());
+        int evaluated = 0, generations = 0, frontChanges = 0, finished = 0;
+        search.setListener([&](const SearchEvent& event) {
+            evaluated += event.type == SearchEvent::Type::CandidateEvaluated;
+            generations += event.type == SearchEvent::Type::GenerationDone;
+            frontChanges += event.type == SearchEvent::Type::FrontChanged;
+            finished += event.type == SearchEvent::Type::Finished;
+        });
+        search.run();
+        QVERIFY(search.isFinished());
+        QCOMPARE(int(search.archive().size()), 12); // 3 generations of 4
+        QCOMPARE(evaluated, 12);
+        QCOMPARE(generations, 3);
+        QVERIFY(frontChanges >= 1);
+        QCOMPARE(finished, 1);
+        QVERIFY(search.hypervolume() > 0);
+        // The first candidate is the backbone alone.
+        QVERIFY(search.archive().front().architecture.exits.empty());
+        // Budget mode: every candidate's thresholds keep it within the target on validation, unless even sending
+        // every sample out at its first exit costs more than the target.
+        int withinTarget = 0;
+        for (const CandidateRecord& r : search.archive()) {
+            const double cheapest = double(countNetworkCost(r.architecture).exits.front().cumulativeMacs);
+            const bool possible = cheapest <= search.config().targetMacs;
+            if (possible)
+                QVERIFY(r.validation.averageMacs <= search.config().targetMacs * (1 + 1e-9));
+            else
+                QCOMPARE(r.validation.averageMacs, cheapest);
+            withinTarget += possible;
+            QCOMPARE(r.validation.samples, 100);
+            QCOMPARE(r.test.samples, 120);
+        }
+        QVERIFY(withinTarget >= 6);
+        // No network is evaluated twice.
+        const SearchSpace space({ search.config().experiment.backbone }, search.config().space);
+        std::set<std::string> keys;
+        for (const CandidateRecord& r : search.archive())
+            QVERIFY(keys.insert(space.structureKey(r.genome)).second);
+        const QString session = dir.filePath(QStringLiteral("session.json"));
+        QVERIFY(QFile::exists(session));
+        QFile file(session);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const nlohmann::json json = nlohmann::json::parse(file.readAll().toStdString());
+        QCOMPARE(json["archive"].size(), std::size_t(12));
+        QCOMPARE(json["hypervolume_history"].size(), std::size_t(3));
+        QVERIFY(!json["front"].empty());
+        QVERIFY(contains(errorMessage([&] { Search(withTarget(tinySearch(""), 0.6), dir.path().toStdString()); }),
+            "already holds a search session"));
+    }
+
+    // A search stopped anywhere (between candidates, or in the middle of one) resumes to exactly the search that was
+    // never stopped.
+    void resumeGivesTheUninterruptedSearch()
+    {
+        const SearchConfig config = withTarget(tinySearch(m_cache.path().toStdString()), 0.5);
+        QTemporaryDir straight, stopped;
+        Search reference(config, straight.path().toStdString());
+        reference.run();
+
+        {
+            Search first(config, stopped.path().toStdString());
+            for (int i = 0; i < 5; ++i)
+                QVERIFY(first.step());
+        }
+        {
+            // Cancel in the middle of the next candidate (while its branches train or as soon as it starts).
+            std::unique_ptr<Search> second = Search::resume(stopped.path().toStdString());
+            std::atomic<bool> stop { false };
+            second->setListener([&](const SearchEvent& event) {
+                if (event.progress.phase == "searching" && !event.progress.training.phase.empty())
+                    stop = true;
+            });
+            second->run(&stop);
+            QVERIFY(second->archive().size() >= 5);
+        }
+        std::unique_ptr<Search> third = Search::resume(stopped.path().toStdString());
+        third->run();
+        QVERIFY(third->isFinished());
+        QCOMPARE(genomes(*third), genomes(reference));
+        for (std::size_t i = 0; i < reference.archive().size(); ++i)
+            QCOMPARE(third->archive()[i].validation.accuracy, reference.archive()[i].validation.accuracy);
+        QCOMPARE(third->hypervolume(), reference.hypervolume());
+    }
+
+    void badSessionsAreNamed()
+    {
+        QTemporaryDir dir;
+        std::string message = errorMessage([&] { Search::resume(dir.path().toStdString()); });
+        QVERIFY2(contains(message, "session.json") && contains(message, "cannot open"), message.c_str());
+
+        QFile file(dir.filePath(QStringLiteral("session.json")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("{\"format\": \"earlybird-session\", \"version\": 1, \"config\": {");
+        file.close();
+        message = errorMessage([&] { Search::resume(dir.path().toStdString()); });
+        QVERIFY2(contains(message, "session.json") && contains(message, "corrupt session"), message.c_str());
+
+        // A session of other data: the fingerprint does not match.
+        QTemporaryDir other;
+        {
+            Search search(withTarget(tinySearch(m_cache.path().toStdString()), 0.6), other.path().toStdString());
+            search.step();
+        }
+        QFile saved(other.filePath(QStringLiteral("session.json")));
+        QVERIFY(saved.open(QIODevice::ReadOnly));
+        std::string text = saved.readAll().toStdString();
+        saved.close();
+        const std::string from = "seed=5";
+        text.replace(text.find(from), from.size(), "seed=6");
+        QVERIFY(saved.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        saved.write(QByteArray::fromStdString(text));
+        saved.close();
+        std::unique_ptr<Search> resumed = Search::resume(other.path().toStdString());
+        message = errorMessage([&] { resumed->prepare(); });
+        QVERIFY2(contains(message, "other data"), message.c_str());
+    }
+
+    void baselinesRestrictTheSpace()
+    {
+        const SearchConfig base = withTarget(tinySearch(m_cache.path().toStdString()), 0.6);
+        const std::vector<int> ends = stageEndPositions(base.experiment.backbone);
+        QCOMPARE(ends, (std::vector<int> { 1, 3 })); // before each downsampling block; the last boundary is 3
+        QTemporaryDir dir;
+        Search edanas(baselineConfig(base, "edanas"), dir.path().toStdString());
+        edanas.run();
+        QVERIFY(edanas.archive().size() <= 4); // 2 positions, one fixed branch: 4 networks
+        for (const CandidateRecord& r : edanas.archive()) {
+            for (const ExitSpec& exit : r.architecture.exits) {
+                QVERIFY(exit.position == 1 || exit.position == 3);
+                QCOMPARE(exit.layers.size(), std::size_t(1));
+                QVERIFY(exit.layers[0].type == BranchLayerType::Conv3x3);
+                // Grid-tuned: thresholds on the 0.1 grid.
+                QVERIFY(std::abs(exit.threshold * 10 - std::round(exit.threshold * 10)) < 1e-9);
+            }
+        }
+        QVERIFY(contains(errorMessage([&] { baselineConfig(base, "nachos"); }), "unknown baseline"));
+    }
+
+    void impossibleConfigurations()
+    {
+        SearchConfig config = tinySearch("");
+        QTemporaryDir dir;
+        QVERIFY(contains(errorMessage([&] { Search(config, dir.path().toStdString()); }), "positive target"));
+        config = withTarget(config, 0.5);
+        config.population = 1;
+        QVERIFY(contains(errorMessage([&] { Search(config, dir.path().toStdString()); }), "population"));
+        config.population = 4;
+        config.generations = 0;
+        QVERIFY(contains(errorMessage([&] { Search(config, dir.path().toStdString()); }), "time budget"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSearch)
+#include "tst_search.moc"
