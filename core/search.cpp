@@ -109,7 +109,8 @@ Json configJson(const SearchConfig& c)
         { "population", c.population }, { "generations", c.generations }, { "time_budget_seconds", c.timeBudgetSeconds },
         { "crossover_probability", c.crossoverProbability }, { "mutation_rate", c.mutationRate },
         { "aebnas_lambda", c.aebnasLambda }, { "aebnas_grid_step", c.aebnasGridStep },
-        { "aebnas_max_combinations", c.aebnasMaxCombinations }, { "random_only", c.randomOnly } };
+        { "aebnas_max_combinations", c.aebnasMaxCombinations }, { "random_only", c.randomOnly },
+        { "max_branch_macs_fraction", c.maxBranchMacsFraction } };
 }
 
 SearchConfig configFromJson(const Json& j, const std::string& source)
@@ -153,6 +154,7 @@ SearchConfig configFromJson(const Json& j, const std::string& source)
     c.aebnasGridStep = j.at("aebnas_grid_step").get<double>();
     c.aebnasMaxCombinations = j.at("aebnas_max_combinations").get<std::int64_t>();
     c.randomOnly = j.at("random_only").get<bool>();
+    c.maxBranchMacsFraction = j.value("max_branch_macs_fraction", 0.0);
     return c;
 }
 
@@ -166,6 +168,8 @@ void validateConfig(const SearchConfig& c)
         throw ConfigError("generations and time budget cannot be negative");
     if (c.generations == 0 && c.timeBudgetSeconds == 0)
         throw ConfigError("the search needs a number of generations, a time budget, or both");
+    if (c.maxBranchMacsFraction < 0)
+        throw ConfigError("the branch MAC cap cannot be negative");
     if (!(c.crossoverProbability >= 0 && c.crossoverProbability <= 1) || c.mutationRate < 0 || c.mutationRate > 1)
         throw ConfigError("crossover probability and mutation rate must lie in [0, 1]");
 }
@@ -198,6 +202,7 @@ SearchConfig baselineConfig(const SearchConfig& base, const std::string& baselin
 {
     SearchConfig c = base;
     c.name = "baseline-" + baseline;
+    c.maxBranchMacsFraction = 0; // the published spaces have no such cap
     std::vector<int> ends = stageEndPositions(base.experiment.backbone);
     if (baseline == "edanas") {
         c.space.allowedPositions = ends;
@@ -366,6 +371,19 @@ struct Search::Impl {
         return ra.second >= rb.second ? a : b;
     }
 
+    // Within the search space's limits beyond the genome's domains: no branch dearer than the cap.
+    bool affordable(const Genome& genome) const
+    {
+        if (config.maxBranchMacsFraction <= 0)
+            return true;
+        const NetworkCost cost = countNetworkCost(space->decode(genome));
+        for (std::size_t e = 0; e + 1 < cost.exits.size(); ++e) {
+            if (double(cost.exits[e].branchMacs) > config.maxBranchMacsFraction * backboneMacs)
+                return false;
+        }
+        return true;
+    }
+
     bool isNew(const Genome& genome) const
     {
         const std::string key = space->structureKey(genome);
@@ -390,7 +408,7 @@ struct Search::Impl {
             }
             for (int i = 0; i < attempts && int(queue.size()) < config.population; ++i) {
                 Genome genome = space->sample(rng);
-                if (isNew(genome))
+                if (isNew(genome) && affordable(genome))
                     queue.push_back(std::move(genome));
             }
             return !queue.empty();
@@ -405,7 +423,7 @@ struct Search::Impl {
                 child = space->crossover(child, other, rng).first;
             }
             child = space->mutate(child, rng, rate);
-            if (isNew(child))
+            if (isNew(child) && affordable(child))
                 queue.push_back(std::move(child));
         }
         return !queue.empty();

@@ -45,6 +45,10 @@ struct SearchConfig {
     double aebnasGridStep = 0.1;
     std::int64_t aebnasMaxCombinations = 20000;
     bool randomOnly = false; // evaluate random samples instead of evolving (a baseline)
+    // Candidates with an exit branch dearer than this fraction of the backbone's MACs are never proposed: such a branch
+    // cannot pay for itself under any useful target, and training it costs the most (a width-2 5x5 convolution on the
+    // first feature map costs twice the whole Fashion-MNIST backbone). 0: no limit (the baselines, as published).
+    double maxBranchMacsFraction = 0.25;
 };
 
 // One evaluated candidate with its tuned thresholds and its figures on both splits.

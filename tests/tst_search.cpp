@@ -104,6 +104,12 @@ private Q_SLOTS:
             QCOMPARE(r.test.samples, 120);
         }
         QVERIFY(withinTarget >= 6);
+        // No branch dearer than the cap was proposed.
+        for (const CandidateRecord& r : search.archive()) {
+            const NetworkCost cost = countNetworkCost(r.architecture);
+            for (std::size_t e = 0; e + 1 < cost.exits.size(); ++e)
+                QVERIFY(double(cost.exits[e].branchMacs) <= 0.25 * search.backboneMacs());
+        }
         // No network is evaluated twice.
         const SearchSpace space({ search.config().experiment.backbone }, search.config().space);
         std::set<std::string> keys;

@@ -1,60 +1,403 @@
 #include "mainwindow.h"
 
+#include "candidatetablemodel.h"
 #include "computethreads.h"
 #include "datasetview.h"
 #include "error.h"
+#include "fileio.h"
+#include "networkgraphview.h"
+#include "paretochart.h"
+#include "runpanel.h"
+#include "thresholdpanel.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QCloseEvent>
+#include <QDateTime>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
 #include <QInputDialog>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTableView>
+#include <QVBoxLayout>
 
 namespace earlybird::ui {
 
+namespace {
+QDockWidget* dock(QMainWindow* window, const QString& title, const QString& name, QWidget* content)
+{
+    auto* d = new QDockWidget(title, window);
+    d->setObjectName(name); // saveState() needs names
+    d->setWidget(content);
+    return d;
+}
+} // namespace
+
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent)
-    , m_datasetView(new DatasetView(this))
+    , m_worker(new SearchWorker)
+    , m_runPanel(new RunPanel)
+    , m_chart(new ParetoChart)
+    , m_thresholds(new ThresholdPanel)
+    , m_graph(new NetworkGraphView)
+    , m_model(new CandidateTableModel(this))
+    , m_filter(new CandidateFilterModel(this))
+    , m_table(new QTableView)
+    , m_frontOnly(new QCheckBox(tr("Front only")))
+    , m_log(new QPlainTextEdit)
+    , m_datasetView(new DatasetView)
     , m_threads(new QLabel(this))
+    , m_sessionLabel(new QLabel(this))
 {
     setWindowTitle(tr("Earlybird"));
-    setCentralWidget(m_datasetView);
+    setCentralWidget(m_chart);
+    setDockNestingEnabled(true);
 
+    m_filter->setSourceModel(m_model);
+    m_table->setModel(m_filter);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(CandidateTableModel::IdColumn, Qt::AscendingOrder);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    auto* csv = new QPushButton(tr("Export CSV…"));
+    auto* tableHolder = new QWidget;
+    auto* tableTools = new QHBoxLayout;
+    tableTools->addWidget(m_frontOnly);
+    tableTools->addStretch(1);
+    tableTools->addWidget(csv);
+    auto* tableLayout = new QVBoxLayout(tableHolder);
+    tableLayout->setContentsMargins(2, 2, 2, 2);
+    tableLayout->addLayout(tableTools);
+    tableLayout->addWidget(m_table, 1);
+    m_log->setReadOnly(true);
+    m_log->setMaximumBlockCount(5000);
+
+    auto* graphHolder = new QWidget;
+    auto* graphTools = new QHBoxLayout;
+    auto* fit = new QPushButton(tr("Fit"));
+    auto* exportGraph = new QPushButton(tr("Export PNG/SVG…"));
+    graphTools->addWidget(new QLabel(tr("Ctrl + wheel zooms, drag pans")));
+    graphTools->addStretch(1);
+    graphTools->addWidget(fit);
+    graphTools->addWidget(exportGraph);
+    auto* graphLayout = new QVBoxLayout(graphHolder);
+    graphLayout->setContentsMargins(2, 2, 2, 2);
+    graphLayout->addLayout(graphTools);
+    graphLayout->addWidget(m_graph, 1);
+
+    QDockWidget* runDock = dock(this, tr("Run"), QStringLiteral("run"), m_runPanel);
+    QDockWidget* thresholdDock = dock(this, tr("Thresholds"), QStringLiteral("thresholds"), m_thresholds);
+    QDockWidget* graphDock = dock(this, tr("Network"), QStringLiteral("network"), graphHolder);
+    QDockWidget* tableDock = dock(this, tr("Candidates"), QStringLiteral("candidates"), tableHolder);
+    QDockWidget* logDock = dock(this, tr("Log"), QStringLiteral("log"), m_log);
+    QDockWidget* dataDock = dock(this, tr("Data set"), QStringLiteral("data"), m_datasetView);
+    addDockWidget(Qt::LeftDockWidgetArea, runDock);
+    addDockWidget(Qt::RightDockWidgetArea, thresholdDock);
+    addDockWidget(Qt::BottomDockWidgetArea, graphDock);
+    addDockWidget(Qt::BottomDockWidgetArea, tableDock);
+    splitDockWidget(graphDock, tableDock, Qt::Horizontal);
+    tabifyDockWidget(tableDock, logDock);
+    tabifyDockWidget(graphDock, dataDock);
+    graphDock->raise();
+    tableDock->raise();
+
+    buildMenus();
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget* d : { runDock, thresholdDock, graphDock, tableDock, logDock, dataDock })
+        view->addAction(d->toggleViewAction());
+
+    statusBar()->addWidget(m_sessionLabel, 1);
+    statusBar()->addPermanentWidget(m_threads);
+    m_threads->setText(tr("%n compute thread(s)", nullptr, computeThreads()));
+
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    m_thread.start();
+
+    connect(m_runPanel, &RunPanel::startRequested, this, &MainWindow::startSearch);
+    connect(m_runPanel, &RunPanel::pauseRequested, this, [this](bool paused) {
+        m_worker->requestPause(paused);
+        m_runPanel->setPaused(paused);
+        appendLog(paused ? tr("Paused (after the candidate in flight).") : tr("Resumed."));
+    });
+    connect(m_runPanel, &RunPanel::stopRequested, this, [this] {
+        m_worker->requestStop();
+        m_worker->requestPause(false);
+        appendLog(tr("Stopping: the session is saved after every candidate."));
+    });
+    connect(m_worker, &SearchWorker::sessionOpened, this, &MainWindow::onSessionOpened);
+    connect(m_worker, &SearchWorker::progress, m_runPanel, &RunPanel::showProgress);
+    connect(m_worker, &SearchWorker::candidateEvaluated, this, &MainWindow::onCandidate);
+    connect(m_worker, &SearchWorker::frontChanged, this, &MainWindow::onFront);
+    connect(m_worker, &SearchWorker::generationDone, this, [this](int generation, double hv) {
+        appendLog(tr("Generation %1 done: hypervolume %2").arg(generation).arg(hv, 0, 'f', 4));
+    });
+    connect(m_worker, &SearchWorker::logMessage, this, &MainWindow::appendLog);
+    connect(m_worker, &SearchWorker::outcomesReady, this, &MainWindow::onOutcomes);
+    connect(m_worker, &SearchWorker::failed, this, &MainWindow::showError);
+    connect(m_worker, &SearchWorker::finished, this, &MainWindow::onFinished);
+    connect(m_chart, &ParetoChart::candidateSelected, this, &MainWindow::selectCandidate);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
+        if (current.isValid())
+            selectCandidate(current.data(CandidateTableModel::CandidateIdRole).toInt());
+    });
+    connect(m_thresholds, &ThresholdPanel::policyChanged, m_chart, &ParetoChart::setCurrent);
+    connect(m_thresholds, &ThresholdPanel::curveChanged, m_chart, &ParetoChart::setCurve);
+    connect(m_thresholds, &ThresholdPanel::policyChanged, this, [this] {
+        std::vector<double> rates;
+        const PolicyResult& r = m_thresholds->result();
+        for (std::size_t e = 0; e < r.exitCounts.size(); ++e)
+            rates.push_back(r.exitRate(int(e)));
+        m_graph->setExitRates(rates);
+    });
+    connect(m_frontOnly, &QCheckBox::toggled, m_filter, &CandidateFilterModel::setFrontOnly);
+    connect(csv, &QPushButton::clicked, this, &MainWindow::exportCsv);
+    connect(fit, &QPushButton::clicked, m_graph, &NetworkGraphView::fit);
+    connect(exportGraph, &QPushButton::clicked, this, &MainWindow::exportGraph);
+    connect(m_datasetView, &DatasetView::failed, this, &MainWindow::showError);
+
+    QSettings settings;
+    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
+        resize(1500, 950);
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    m_sessionLabel->setText(tr("No session: set up a search on the left and press Start, or File ▸ Open session."));
+}
+
+MainWindow::~MainWindow()
+{
+    m_worker->requestStop();
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void MainWindow::buildMenus()
+{
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    QAction* load = file->addAction(tr("&Load data set"), m_datasetView, &DatasetView::load);
-    load->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    file->addAction(tr("&Open session…"), QKeySequence::Open, this, &MainWindow::openSessionDialog);
     file->addSeparator();
-    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
-    quit->setShortcut(QKeySequence::Quit);
+    file->addAction(tr("Export candidates as &CSV…"), this, &MainWindow::exportCsv);
+    file->addAction(tr("Export selected &architecture (JSON)…"), this, &MainWindow::exportArchitecture);
+    file->addAction(tr("Export network &diagram (PNG/SVG)…"), this, &MainWindow::exportGraph);
+    file->addSeparator();
+    file->addAction(tr("Load data set"), m_datasetView, &DatasetView::load);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
-    QMenu* settingsMenu = menuBar()->addMenu(tr("&Settings"));
+    QMenu* search = menuBar()->addMenu(tr("&Search"));
+    m_resumeAction = search->addAction(tr("&Resume opened session"), this, [this] {
+        if (!m_lastSessionFolder.isEmpty())
+            openSession(m_lastSessionFolder, true);
+    });
+    m_pauseAction = search->addAction(tr("&Pause / continue"), this, [this] {
+        const bool paused = !m_worker->isPaused();
+        m_worker->requestPause(paused);
+        m_runPanel->setPaused(paused);
+    });
+    m_stopAction = search->addAction(tr("S&top"), this, [this] { m_worker->requestStop(); });
+    m_resumeAction->setEnabled(false);
+    m_pauseAction->setEnabled(false);
+    m_stopAction->setEnabled(false);
+
+    QMenu* settingsMenu = menuBar()->addMenu(tr("S&ettings"));
     settingsMenu->addAction(tr("Compute &threads…"), this, &MainWindow::chooseThreads);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Earlybird"), this, [this] {
         QMessageBox::about(this, tr("About Earlybird"),
-            tr("<b>Earlybird %1</b><p>Design early-exit neural networks with hardware-aware architecture "
-               "search.</p>")
+            tr("<b>Earlybird %1</b><p>Design early-exit neural networks with hardware-aware architecture search.</p>"
+               "<p>MACs: one fused multiply-add; convolutions H·W·K²·C<sub>in</sub>/groups·C<sub>out</sub>, linear "
+               "in·out; BatchNorm folded (0); bias, activations, pooling and additions counted apart. Average MACs "
+               "count every branch a sample evaluated.</p>")
                 .arg(QStringLiteral(EARLYBIRD_VERSION)));
     });
-
-    statusBar()->addPermanentWidget(m_threads);
-    updateThreadLabel();
-    connect(m_datasetView, &DatasetView::failed, this, &MainWindow::showError);
-
-    QSettings settings;
-    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
-        resize(1200, 800);
 }
 
-void MainWindow::closeEvent(QCloseEvent* event)
+void MainWindow::startSearch(const SearchRequest& request)
 {
-    QSettings settings;
-    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    event->accept();
+    if (m_running)
+        return;
+    m_model->clear();
+    m_chart->clear();
+    m_thresholds->clear();
+    m_graph->clear();
+    m_selected = -1;
+    m_lastSessionFolder = request.sessionFolder;
+    setRunning(true);
+    appendLog(tr("Starting a search in %1").arg(request.sessionFolder));
+    QMetaObject::invokeMethod(m_worker, "start", Qt::QueuedConnection, Q_ARG(earlybird::ui::SearchRequest, request));
+}
+
+void MainWindow::openSession(const QString& folder, bool run)
+{
+    if (m_running)
+        return;
+    m_model->clear();
+    m_chart->clear();
+    m_thresholds->clear();
+    m_graph->clear();
+    m_selected = -1;
+    m_lastSessionFolder = folder;
+    setRunning(true);
+    appendLog(run ? tr("Resuming %1").arg(folder) : tr("Opening %1 (loading the backbone and features)").arg(folder));
+    QMetaObject::invokeMethod(m_worker, "openSession", Qt::QueuedConnection, Q_ARG(QString, folder), Q_ARG(bool, run));
+}
+
+void MainWindow::openSessionDialog()
+{
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Open a search session folder"), m_lastSessionFolder);
+    if (!folder.isEmpty())
+        openSession(folder, false);
+}
+
+void MainWindow::setRunning(bool running)
+{
+    m_running = running;
+    m_runPanel->setRunning(running);
+    m_pauseAction->setEnabled(running);
+    m_stopAction->setEnabled(running);
+    m_resumeAction->setEnabled(!running && !m_lastSessionFolder.isEmpty() && !m_session.finished);
+}
+
+void MainWindow::onSessionOpened(const SessionInfo& info)
+{
+    m_session = info;
+    m_model->setBackboneMacs(info.backboneMacs);
+    m_chart->setSession(info.backboneMacs, info.backboneValidationAccuracy, info.targetMacs);
+    m_sessionLabel->setText(tr("%1 · %2 backbone %3 M MACs, %4% test · target %5 M MACs (%6 mode)")
+                                .arg(info.folder, info.backboneName)
+                                .arg(info.backboneMacs / 1e6, 0, 'f', 2)
+                                .arg(100 * info.backboneTestAccuracy, 0, 'f', 2)
+                                .arg(info.targetMacs / 1e6, 0, 'f', 2)
+                                .arg(info.mode));
+}
+
+void MainWindow::onCandidate(const CandidateRecord& candidate)
+{
+    m_model->addCandidate(candidate);
+    m_chart->addCandidate(candidate);
+}
+
+void MainWindow::onFront(const QVector<int>& front, double hypervolume)
+{
+    m_model->setFront(front);
+    m_chart->setFront(front);
+    statusBar()->showMessage(tr("Front: %1 candidates, hypervolume %2").arg(front.size()).arg(hypervolume, 0, 'f', 4));
+}
+
+void MainWindow::selectCandidate(int id)
+{
+    const CandidateRecord* candidate = m_model->candidate(id);
+    if (!candidate || id == m_selected)
+        return;
+    m_selected = id;
+    m_chart->setSelected(id);
+    std::vector<double> rates;
+    for (std::size_t e = 0; e < candidate->validation.exitCounts.size(); ++e)
+        rates.push_back(candidate->validation.exitRate(int(e)));
+    m_graph->setArchitecture(candidate->architecture, rates);
+    const QModelIndex source = m_model->index(m_model->rowOf(id), 0);
+    const QModelIndex row = m_filter->mapFromSource(source);
+    if (row.isValid() && m_table->currentIndex().row() != row.row())
+        m_table->setCurrentIndex(row);
+    m_worker->requestOutcomes(id);
+}
+
+void MainWindow::onOutcomes(int id, const OutcomesPointer& outcomes)
+{
+    if (id != m_selected)
+        return; // a newer selection is on its way
+    const CandidateRecord* candidate = m_model->candidate(id);
+    if (!candidate)
+        return;
+    m_thresholds->setCandidate(*candidate, outcomes, m_session.backboneMacs, m_session.targetMacs,
+        costConventionFromName(m_session.convention.toStdString()));
+    Q_EMIT outcomesShown(id);
+}
+
+void MainWindow::onFinished(bool completed)
+{
+    setRunning(false);
+    m_session.finished = completed;
+    m_resumeAction->setEnabled(!completed && !m_lastSessionFolder.isEmpty());
+    m_runPanel->showIdle(completed ? tr("The search is complete.") : tr("Stopped. Search ▸ Resume continues it."));
+    appendLog(completed ? tr("Search complete.") : tr("Search stopped; the session is saved."));
+    Q_EMIT sessionIdle();
+}
+
+void MainWindow::appendLog(const QString& message)
+{
+    m_log->appendPlainText(QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss  ")) + message);
+}
+
+void MainWindow::showError(const QString& message)
+{
+    appendLog(tr("Error: %1").arg(message));
+    Q_EMIT errorShown(message);
+    // Window-modal but not blocking: the search's signals keep flowing while the message is up.
+    auto* box = new QMessageBox(QMessageBox::Critical, tr("Earlybird"), message, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void MainWindow::exportCsv()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export candidates"), QStringLiteral("candidates.csv"),
+        tr("CSV files (*.csv)"));
+    if (path.isEmpty())
+        return;
+    try {
+        writeFileAtomically(path.toStdString(), m_model->toCsv().toStdString());
+    } catch (const Error& error) {
+        showError(QString::fromStdString(error.what()));
+    }
+}
+
+void MainWindow::exportArchitecture()
+{
+    const CandidateRecord* candidate = m_model->candidate(m_selected);
+    if (!candidate) {
+        showError(tr("Select a candidate first."));
+        return;
+    }
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export architecture"),
+        QStringLiteral("candidate-%1.json").arg(m_selected), tr("Architecture JSON (*.json)"));
+    if (path.isEmpty())
+        return;
+    Architecture architecture = candidate->architecture;
+    const std::vector<double> thresholds = m_thresholds->thresholds();
+    for (std::size_t e = 0; e < architecture.exits.size() && e < thresholds.size(); ++e)
+        architecture.exits[e].threshold = thresholds[e];
+    try {
+        saveArchitectureFile(architecture, path.toStdString());
+    } catch (const Error& error) {
+        showError(QString::fromStdString(error.what()));
+    }
+}
+
+void MainWindow::exportGraph()
+{
+    if (m_graph->isEmpty()) {
+        showError(tr("Select a candidate first."));
+        return;
+    }
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export network diagram"),
+        QStringLiteral("candidate-%1.svg").arg(m_selected), tr("SVG (*.svg);;PNG (*.png)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!m_graph->exportTo(path, &error))
+        showError(error);
 }
 
 void MainWindow::chooseThreads()
@@ -68,17 +411,27 @@ void MainWindow::chooseThreads()
         return;
     settings.setValue(QStringLiteral("compute/threads"), threads);
     setComputeThreads(threads);
-    updateThreadLabel();
-}
-
-void MainWindow::updateThreadLabel()
-{
     m_threads->setText(tr("%n compute thread(s)", nullptr, computeThreads()));
 }
 
-void MainWindow::showError(const QString& message)
+void MainWindow::closeEvent(QCloseEvent* event)
 {
-    QMessageBox::critical(this, tr("Earlybird"), message);
+    if (m_running) {
+        const auto answer = QMessageBox::question(this, tr("Earlybird"),
+            tr("A search is running. Stop it and quit?\n\nEvery evaluated candidate is saved in the session folder; "
+               "Search ▸ Resume continues it later."),
+            QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+        m_worker->requestStop();
+        m_worker->requestPause(false);
+    }
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    event->accept();
 }
 
 } // namespace earlybird::ui

@@ -1,31 +1,93 @@
 #pragma once
 
+#include "searchworker.h"
+
 #include <QMainWindow>
+#include <QThread>
 
 class QLabel;
+class QPlainTextEdit;
+class QTableView;
+class QCheckBox;
 
 namespace earlybird::ui {
 
+class CandidateFilterModel;
+class CandidateTableModel;
 class DatasetView;
+class NetworkGraphView;
+class ParetoChart;
+class RunPanel;
+class ThresholdPanel;
 
-// The application window. For now it hosts the data set view; the search panels dock around it.
+// The exploration window: the Pareto front in the middle; docks for the run settings, the thresholds of the selected
+// candidate, its network, the candidates table, the log and the data set. The search runs in a worker thread; the
+// window never waits for it.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
 
     DatasetView* datasetView() const { return m_datasetView; }
+    RunPanel* runPanel() const { return m_runPanel; }
+    ParetoChart* paretoChart() const { return m_chart; }
+    ThresholdPanel* thresholdPanel() const { return m_thresholds; }
+    CandidateTableModel* candidateModel() const { return m_model; }
+    NetworkGraphView* networkView() const { return m_graph; }
+    bool isSearchRunning() const { return m_running; }
+
+    // Opens a saved session (finished or not); with `run`, continues it.
+    void openSession(const QString& folder, bool run);
+    void startSearch(const SearchRequest& request);
+    void selectCandidate(int id);
+
+Q_SIGNALS:
+    // The worker has finished opening or running a session (tests wait for it).
+    void sessionIdle();
+    void outcomesShown(int candidateId);
+    void errorShown(const QString& message);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    void buildMenus();
     void chooseThreads();
     void showError(const QString& message);
-    void updateThreadLabel();
+    void appendLog(const QString& message);
+    void onSessionOpened(const SessionInfo& info);
+    void onCandidate(const CandidateRecord& candidate);
+    void onFront(const QVector<int>& front, double hypervolume);
+    void onOutcomes(int id, const OutcomesPointer& outcomes);
+    void onFinished(bool completed);
+    void setRunning(bool running);
+    void exportCsv();
+    void exportArchitecture();
+    void exportGraph();
+    void openSessionDialog();
 
+    QThread m_thread;
+    SearchWorker* m_worker;
+    RunPanel* m_runPanel;
+    ParetoChart* m_chart;
+    ThresholdPanel* m_thresholds;
+    NetworkGraphView* m_graph;
+    CandidateTableModel* m_model;
+    CandidateFilterModel* m_filter;
+    QTableView* m_table;
+    QCheckBox* m_frontOnly;
+    QPlainTextEdit* m_log;
     DatasetView* m_datasetView;
     QLabel* m_threads;
+    QLabel* m_sessionLabel;
+    SessionInfo m_session;
+    QString m_lastSessionFolder;
+    int m_selected = -1;
+    bool m_running = false;
+    QAction* m_resumeAction = nullptr;
+    QAction* m_pauseAction = nullptr;
+    QAction* m_stopAction = nullptr;
 };
 
 } // namespace earlybird::ui

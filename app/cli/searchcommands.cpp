@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -41,6 +42,8 @@ void addSearchOptions(ArgumentParser& parser)
     parser.addOption("time-budget", "MIN", "minutes, backbone training included (0: until the generations)",
         std::string("10"));
     parser.addOption("seed", "S", "random seed", std::string("1"));
+    parser.addOption("max-branch-macs", "F", "never propose a branch dearer than F x the backbone's MACs (0: no cap)",
+        std::string("0.25"));
     parser.addOption("epochs", "E", "backbone training epochs", std::string("10"));
     parser.addOption("branch-epochs", "E", "epochs of each exit branch on cached features", std::string("12"));
     parser.addOption("feature-memory", "MIB", "memory for cached backbone features, MiB", std::string("2048"));
@@ -95,6 +98,7 @@ SearchConfig searchConfig(const ArgumentParser& parser)
     config.targetMacs = macsArgument(*parser.value("target-macs"), backboneMacs);
     config.mode = targetModeFromName(*parser.value("mode"));
     config.population = parser.intValue("population", 16);
+    config.maxBranchMacsFraction = parser.doubleValue("max-branch-macs", 0.25);
     config.generations = parser.intValue("generations", 0);
     config.timeBudgetSeconds = parser.doubleValue("time-budget", 10) * 60.0;
     if (parser.isSet("generations") && !parser.isSet("time-budget"))
@@ -107,7 +111,8 @@ SearchListener progressPrinter(const Search& search)
 {
     const bool terminal = ::isatty(STDERR_FILENO) != 0;
     auto lastPhase = std::make_shared<std::string>();
-    return [terminal, lastPhase, &search](const SearchEvent& event) {
+    auto lastPrint = std::make_shared<std::chrono::steady_clock::time_point>();
+    return [terminal, lastPhase, lastPrint, &search](const SearchEvent& event) {
         const SearchProgress& p = event.progress;
         char line[240];
         if (event.type == SearchEvent::Type::Log) {
@@ -116,9 +121,12 @@ SearchListener progressPrinter(const Search& search)
         }
         if (p.phase == "preparing") {
             const TrainingProgress& t = p.training;
-            if (!terminal && t.phase == *lastPhase && t.fraction < 1.0 && t.batch % 50 != 0)
+            // Off a terminal: a line when the phase changes and every few seconds, not every update.
+            const auto now = std::chrono::steady_clock::now();
+            if (!terminal && t.phase == *lastPhase && t.fraction < 1.0 && now - *lastPrint < std::chrono::seconds(5))
                 return;
             *lastPhase = t.phase;
+            *lastPrint = now;
             if (t.epochs > 0)
                 std::snprintf(line, sizeof line, "preparing: %s, epoch %d/%d, %.0f%%, %.0f images/s, ETA %.0f s",
                     t.phase.c_str(), t.epoch, t.epochs, 100 * t.fraction, t.imagesPerSecond, t.etaSeconds);
@@ -244,7 +252,9 @@ int runBaseline(const std::vector<std::string>& arguments)
     SearchConfig config = searchConfig(parser);
     if (which == "backbone") {
         config.name = "baseline-backbone";
-        config.space.exitProbability = 0; // every sample is the backbone alone, which is evaluated once
+        // Random samples with no exits are all the backbone alone: evaluated once, then nothing is new.
+        config.space.exitProbability = 0;
+        config.randomOnly = true;
     } else {
         config = baselineConfig(config, which);
     }

@@ -4,10 +4,10 @@
 #include "datasetview.h"
 #include "error.h"
 #include "mainwindow.h"
+#include "runpanel.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QMessageBox>
 #include <QSettings>
 #include <QTimer>
 
@@ -26,11 +26,15 @@ int main(int argc, char** argv)
         QStringLiteral("CPU threads for LibTorch (0 = every core; default: the Settings menu's value)."),
         QStringLiteral("N"));
     const QCommandLineOption dataset(QStringLiteral("dataset"),
-        QStringLiteral("Data set to open: cifar10, cifar100, svhn, fashion-mnist, mnist or synthetic."),
+        QStringLiteral("Data set to show: cifar10, cifar100, svhn, fashion-mnist, mnist or synthetic."),
         QStringLiteral("KIND"));
-    const QCommandLineOption path(QStringLiteral("path"), QStringLiteral("Folder of the data set to open."),
-        QStringLiteral("PATH"));
-    parser.addOptions({ threads, dataset, path });
+    const QCommandLineOption path(QStringLiteral("path"), QStringLiteral("Folder of the data set."), QStringLiteral("PATH"));
+    const QCommandLineOption session(QStringLiteral("open-session"),
+        QStringLiteral("Open a saved search session folder."), QStringLiteral("DIR"));
+    const QCommandLineOption resume(QStringLiteral("resume"), QStringLiteral("With --open-session: continue the search."));
+    const QCommandLineOption start(QStringLiteral("start-search"),
+        QStringLiteral("Start a search at once with the Run panel's (remembered) settings."));
+    parser.addOptions({ threads, dataset, path, session, resume, start });
     parser.process(app);
 
     int threadCount = QSettings().value(QStringLiteral("compute/threads"), 0).toInt();
@@ -56,7 +60,18 @@ int main(int argc, char** argv)
     if (parser.isSet(path))
         view->setFolder(parser.value(path));
     window.show();
-    // Load once the window is on screen, so the user sees the progress state rather than a late window.
+    // Work starts once the window is on screen, so the user sees progress rather than a late window.
     QTimer::singleShot(0, view, &earlybird::ui::DatasetView::load);
+    if (parser.isSet(session)) {
+        QTimer::singleShot(0, &window, [&] { window.openSession(parser.value(session), parser.isSet(resume)); });
+    } else if (parser.isSet(start)) {
+        QTimer::singleShot(0, &window, [&] {
+            const QStringList problems = window.runPanel()->problems();
+            if (problems.isEmpty())
+                window.startSearch(window.runPanel()->request());
+            else
+                qWarning("earlybird: cannot start: %s", qPrintable(problems.join(QLatin1Char(' '))));
+        });
+    }
     return app.exec();
 }

@@ -1,0 +1,63 @@
+#include "candidatetablemodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QTest>
+
+using namespace earlybird;
+using namespace earlybird::ui;
+
+namespace {
+CandidateRecord record(int id, double accuracy, double macs, int exits)
+{
+    CandidateRecord r;
+    r.id = id;
+    r.generation = id / 2;
+    r.validation.accuracy = accuracy;
+    r.validation.averageMacs = macs;
+    r.test.accuracy = accuracy - 0.01;
+    r.test.averageMacs = macs;
+    for (int e = 0; e < exits; ++e)
+        r.architecture.exits.push_back({ e, { { BranchLayerType(e % 3), 1.0, 1 } }, 0.5 });
+    return r;
+}
+} // namespace
+
+class TestCandidateTableModel : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void modelAndFilterBehave()
+    {
+        CandidateTableModel model;
+        CandidateFilterModel filter;
+        filter.setSourceModel(&model);
+        QAbstractItemModelTester sourceTester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester filterTester(&filter, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setBackboneMacs(4e6);
+        model.addCandidate(record(0, 0.91, 4e6, 0));
+        model.addCandidate(record(1, 0.90, 2e6, 2));
+        model.addCandidate(record(2, 0.85, 3e6, 3));
+        model.addCandidate(record(1, 0.5, 1, 0)); // a replayed candidate is not added twice
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.data(model.index(1, CandidateTableModel::MacsColumn), CandidateTableModel::SortRole).toDouble(), 0.5);
+        QCOMPARE(model.data(model.index(2, CandidateTableModel::BranchLayersColumn)).toInt(), 3);
+        QCOMPARE(model.data(model.index(1, CandidateTableModel::ValidationAccuracyColumn)).toString(), QStringLiteral("90.00 %"));
+
+        model.setFront({ 1, 0 });
+        filter.setFrontOnly(true);
+        QCOMPARE(filter.rowCount(), 2);
+        filter.sort(CandidateTableModel::MacsColumn, Qt::AscendingOrder);
+        QCOMPARE(filter.index(0, 0).data(CandidateTableModel::CandidateIdRole).toInt(), 1);
+        filter.setFrontOnly(false);
+        QCOMPARE(filter.rowCount(), 3);
+
+        const QString csv = model.toCsv();
+        QCOMPARE(csv.count(QLatin1Char('\n')), 4);
+        QVERIFY(csv.startsWith(QStringLiteral("id,generation,validation_accuracy")));
+        QVERIFY(csv.contains(QStringLiteral("\n1,0,0.900000,0.890000,2000000,2000000,0.500000,2,0 1,2,1,0.5 0.5\n")));
+        model.clear();
+        QCOMPARE(model.rowCount(), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCandidateTableModel)
+#include "tst_candidatetablemodel.moc"

@@ -1,0 +1,96 @@
+#include "candidatetablemodel.h"
+#include "mainwindow.h"
+#include "networkgraphview.h"
+#include "paretochart.h"
+#include "search.h"
+#include "thresholdpanel.h"
+
+#include <QApplication>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace earlybird;
+using namespace earlybird::ui;
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QApplication::setOrganizationName(QStringLiteral("EarlybirdTests"));
+        // A small finished session to open.
+        SearchConfig config;
+        ExperimentConfig& e = config.experiment;
+        e.dataset.kind = DatasetKind::Synthetic;
+        e.dataset.path = "classes=3,train=300,test=90,shape=1x12x12,seed=8";
+        e.backbone = BackboneSpec { "tiny", { 1, 12, 12 }, 3,
+            { { BlockType::Conv, 8, 3, 1, 1, ResidualShortcut::Projection },
+                { BlockType::Residual, 16, 3, 2, 1, ResidualShortcut::Projection },
+                { BlockType::Conv, 16, 3, 1, 1, ResidualShortcut::Projection },
+                { BlockType::Conv, 16, 3, 2, 1, ResidualShortcut::Projection } } };
+        e.backboneTraining.epochs = 3;
+        e.backboneTraining.batchSize = 32;
+        e.branchTraining.epochs = 2;
+        e.cacheDirectory = m_dir.filePath(QStringLiteral("cache")).toStdString();
+        config.targetMacs = 0.6 * double(countNetworkCost(Architecture { e.backbone, ConfidenceMeasure::ScoreMargin, {} }).backboneMacs);
+        config.population = 4;
+        config.generations = 1;
+        config.timeBudgetSeconds = 0;
+        Search search(config, m_dir.filePath(QStringLiteral("session")).toStdString());
+        search.run();
+        QVERIFY(search.isFinished());
+    }
+
+    void opensASavedSessionWithEveryPanelFilled()
+    {
+        MainWindow window;
+        window.show();
+        QSignalSpy idle(&window, &MainWindow::sessionIdle);
+        QSignalSpy shown(&window, &MainWindow::outcomesShown);
+        window.openSession(m_dir.filePath(QStringLiteral("session")), false);
+        QVERIFY(idle.wait(60000));
+        QCOMPARE(window.candidateModel()->rowCount(), 8);
+        QTRY_COMPARE(window.paretoChart()->pointCount(), 8);
+
+        window.selectCandidate(2);
+        QVERIFY(shown.wait(30000));
+        QCOMPARE(shown.first().first().toInt(), 2);
+        QVERIFY(!window.networkView()->isEmpty());
+        const CandidateRecord* candidate = window.candidateModel()->candidate(2);
+        // The sliders start at the search's thresholds and reproduce its validation accuracy.
+        QCOMPARE(window.thresholdPanel()->thresholds(), candidate->validation.thresholds);
+        QCOMPARE(window.thresholdPanel()->result().accuracy, candidate->validation.accuracy);
+
+        QTemporaryDir out;
+        QString error;
+        QVERIFY(window.networkView()->exportTo(out.filePath(QStringLiteral("n.svg")), &error));
+        QVERIFY(window.networkView()->exportTo(out.filePath(QStringLiteral("n.png")), &error));
+        QVERIFY(QFileInfo(out.filePath(QStringLiteral("n.png"))).size() > 1000);
+    }
+
+    void corruptSessionIsAnErrorNotACrash()
+    {
+        QTemporaryDir dir;
+        QFile file(dir.filePath(QStringLiteral("session.json")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("{ not json");
+        file.close();
+        MainWindow window;
+        QSignalSpy errors(&window, &MainWindow::errorShown);
+        QSignalSpy idle(&window, &MainWindow::sessionIdle);
+        window.openSession(dir.path(), false);
+        QVERIFY(idle.wait(30000));
+        QCOMPARE(errors.count(), 1);
+        QVERIFY(errors.first().first().toString().contains(QStringLiteral("session.json")));
+        QVERIFY(!window.isSearchRunning());
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

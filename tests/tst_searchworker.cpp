@@ -1,0 +1,77 @@
+#include "searchworker.h"
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+using namespace earlybird;
+using namespace earlybird::ui;
+
+class TestSearchWorker : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void runsASearchAndServesOutcomes()
+    {
+        QTemporaryDir dir;
+        SearchRequest request;
+        request.dataset.kind = DatasetKind::Synthetic;
+        request.dataset.path = "classes=3,train=300,test=90,shape=1x12x12,seed=4";
+        request.backbonePreset = QStringLiteral("fashion-resnet");
+        request.epochs = 2;
+        request.population = 4;
+        request.generations = 1;
+        request.minutes = 0;
+        request.sessionFolder = dir.filePath(QStringLiteral("session"));
+        request.cacheFolder = dir.filePath(QStringLiteral("cache"));
+
+        QThread thread;
+        auto* worker = new SearchWorker;
+        worker->moveToThread(&thread);
+        connect(&thread, &QThread::finished, worker, &QObject::deleteLater);
+        thread.start();
+        QSignalSpy opened(worker, &SearchWorker::sessionOpened);
+        QSignalSpy candidates(worker, &SearchWorker::candidateEvaluated);
+        QSignalSpy fronts(worker, &SearchWorker::frontChanged);
+        QSignalSpy progress(worker, &SearchWorker::progress);
+        QSignalSpy finished(worker, &SearchWorker::finished);
+        QSignalSpy outcomes(worker, &SearchWorker::outcomesReady);
+        QSignalSpy failed(worker, &SearchWorker::failed);
+        QMetaObject::invokeMethod(worker, "start", Qt::QueuedConnection, Q_ARG(earlybird::ui::SearchRequest, request));
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(failed.count(), 0);
+        QCOMPARE(opened.count(), 1);
+        QCOMPARE(finished.first().first().toBool(), true);
+        QCOMPARE(candidates.count(), 8);
+        QVERIFY(fronts.count() >= 1);
+        QVERIFY(progress.count() >= 1);
+        const auto info = opened.first().first().value<SessionInfo>();
+        QVERIFY(info.backboneMacs > 0);
+
+        // Outcomes of a candidate, computed on the worker thread.
+        const auto candidate = candidates.at(3).first().value<CandidateRecord>();
+        worker->requestOutcomes(candidate.id);
+        QVERIFY(outcomes.wait(30000));
+        QCOMPARE(outcomes.first().at(0).toInt(), candidate.id);
+        const auto shared = outcomes.first().at(1).value<OutcomesPointer>();
+        QCOMPARE(shared->validation.exitCount(), candidate.architecture.exitCount());
+        const ExitPolicy policy(shared->validation, candidate.architecture.confidence,
+            exitMacsOf(shared->cost, CostConvention::AllEvaluatedBranches));
+        QCOMPARE(policy.evaluate(candidate.validation.thresholds).accuracy, candidate.validation.accuracy);
+
+        // A bad data folder is reported, not a crash.
+        SearchRequest bad = request;
+        bad.dataset.kind = DatasetKind::Cifar10;
+        bad.dataset.path = "/nonexistent/cifar";
+        bad.sessionFolder = dir.filePath(QStringLiteral("other"));
+        QMetaObject::invokeMethod(worker, "start", Qt::QueuedConnection, Q_ARG(earlybird::ui::SearchRequest, bad));
+        QVERIFY(failed.wait(30000));
+        QVERIFY(failed.first().first().toString().contains(QStringLiteral("/nonexistent/cifar")));
+
+        thread.quit();
+        thread.wait();
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSearchWorker)
+#include "tst_searchworker.moc"

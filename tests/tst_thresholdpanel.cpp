@@ -1,0 +1,95 @@
+#include "rng.h"
+#include "thresholdpanel.h"
+
+#include <QComboBox>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QTest>
+
+using namespace earlybird;
+using namespace earlybird::ui;
+
+namespace {
+std::shared_ptr<const CandidateOutcomes> randomOutcomes(const Architecture& architecture)
+{
+    auto outcomes = std::make_shared<CandidateOutcomes>();
+    outcomes->cost = countNetworkCost(architecture);
+    Rng rng(3);
+    const int exits = architecture.exitCount();
+    for (ExitOutcomes* split : { &outcomes->validation, &outcomes->test }) {
+        const int samples = split == &outcomes->validation ? 600 : 900;
+        *split = ExitOutcomes(exits, samples);
+        std::vector<std::int32_t> labels(static_cast<std::size_t>(samples), 0);
+        for (int e = 0; e < exits; ++e) {
+            const auto count = static_cast<std::size_t>(samples);
+            std::vector<float> c(count);
+            std::vector<std::int32_t> p(count);
+            for (std::size_t n = 0; n < count; ++n) {
+                const bool right = rng.uniform() < 0.6 + 0.15 * e;
+                p[n] = right ? 0 : 1;
+                c[n] = float(std::min(1.0, (right ? 0.3 : 0.0) + 0.7 * rng.uniform()));
+            }
+            split->setExit(e, c.data(), c.data(), c.data(), p.data(), labels.data());
+        }
+    }
+    return outcomes;
+}
+} // namespace
+
+class TestThresholdPanel : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void figuresMatchTheEngine()
+    {
+        CandidateRecord candidate;
+        candidate.id = 7;
+        candidate.architecture.backbone = BackboneSpec { "b", { 1, 8, 8 }, 2,
+            { { BlockType::Conv, 8, 3, 1, 1, ResidualShortcut::Projection },
+                { BlockType::Conv, 8, 3, 2, 1, ResidualShortcut::Projection },
+                { BlockType::Conv, 16, 3, 1, 1, ResidualShortcut::Projection } } };
+        candidate.architecture.exits = { { 0, {}, 0.4 }, { 1, { { BranchLayerType::Pointwise1x1, 1.0, 1 } }, 0.6 } };
+        const auto outcomes = randomOutcomes(candidate.architecture);
+        const std::vector<double> costs = exitMacsOf(outcomes->cost, CostConvention::AllEvaluatedBranches);
+        const ExitPolicy validation(outcomes->validation, ConfidenceMeasure::ScoreMargin, costs);
+        const ExitPolicy test(outcomes->test, ConfidenceMeasure::ScoreMargin, costs);
+
+        ThresholdPanel panel;
+        QSignalSpy policy(&panel, &ThresholdPanel::policyChanged);
+        QSignalSpy curve(&panel, &ThresholdPanel::curveChanged);
+        const double backbone = double(outcomes->cost.backboneMacs);
+        panel.setCandidate(candidate, outcomes, backbone, 0.6 * backbone, CostConvention::AllEvaluatedBranches);
+        QCOMPARE(curve.count(), 1);
+        QVERIFY(policy.count() >= 1);
+        QCOMPARE(panel.thresholds(), (std::vector<double> { 0.4, 0.6 }));
+        QCOMPARE(panel.result().accuracy, validation.evaluate({ 0.4, 0.6 }).accuracy);
+
+        // Moving a slider recomputes from the cache.
+        QList<QSlider*> sliders = panel.findChildren<QSlider*>();
+        QCOMPARE(sliders.size(), 2);
+        sliders[0]->setValue(250);
+        QCOMPARE(panel.thresholds()[0], 0.25);
+        const PolicyResult expected = validation.evaluate({ 0.25, 0.6 });
+        QCOMPARE(panel.result().accuracy, expected.accuracy);
+        QCOMPARE(panel.result().averageMacs, expected.averageMacs);
+        QCOMPARE(policy.last().at(0).toDouble(), expected.averageMacs);
+
+        // The test split on display; the chart still gets the validation policy.
+        panel.findChild<QComboBox*>()->setCurrentIndex(1);
+        QVERIFY(panel.showsTest());
+        QCOMPARE(panel.result().accuracy, test.evaluate({ 0.25, 0.6 }).accuracy);
+        QCOMPARE(policy.last().at(1).toDouble(), expected.accuracy);
+
+        // Tune for the target: the engine's budget tuner, within the target.
+        panel.findChild<QComboBox*>()->setCurrentIndex(0);
+        const QList<QPushButton*> buttons = panel.findChildren<QPushButton*>();
+        buttons[0]->click();
+        QVERIFY(panel.result().averageMacs <= 0.6 * backbone * (1 + 1e-9));
+        QCOMPARE(panel.result().accuracy, validation.tuneForBudget(0.6 * backbone).accuracy);
+        buttons[1]->click();
+        QCOMPARE(panel.thresholds(), (std::vector<double> { 0.4, 0.6 }));
+    }
+};
+
+QTEST_MAIN(TestThresholdPanel)
+#include "tst_thresholdpanel.moc"

@@ -1,0 +1,187 @@
+#include "candidatetablemodel.h"
+
+#include <set>
+
+namespace earlybird::ui {
+
+namespace {
+int distinctLayerTypes(const Architecture& architecture)
+{
+    std::set<BranchLayerType> types;
+    for (const ExitSpec& exit : architecture.exits)
+        for (const BranchLayerSpec& layer : exit.layers)
+            types.insert(layer.type);
+    return int(types.size());
+}
+} // namespace
+
+CandidateTableModel::CandidateTableModel(QObject* parent)
+    : QAbstractTableModel(parent)
+{
+}
+
+int CandidateTableModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : int(m_candidates.size());
+}
+
+int CandidateTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+QVariant CandidateTableModel::data(const QModelIndex& index, int role) const
+{
+    if (!index.isValid() || index.row() >= rowCount() || index.column() >= ColumnCount)
+        return {};
+    const CandidateRecord& c = m_candidates[std::size_t(index.row())];
+    const bool onFront = m_front.contains(c.id);
+    if (role == CandidateIdRole)
+        return c.id;
+    if (role == OnFrontRole)
+        return onFront;
+    if (role == Qt::TextAlignmentRole)
+        return index.column() == FrontColumn ? int(Qt::AlignCenter) : int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == Qt::ToolTipRole)
+        return tr("Candidate %1: %2 early exit(s), thresholds tuned on validation")
+            .arg(c.id)
+            .arg(c.architecture.exits.size());
+    const double macs = c.validation.averageMacs / m_backboneMacs;
+    if (role == SortRole) {
+        switch (index.column()) {
+        case IdColumn: return c.id;
+        case GenerationColumn: return c.generation;
+        case ValidationAccuracyColumn: return c.validation.accuracy;
+        case TestAccuracyColumn: return c.test.accuracy;
+        case MacsColumn: return macs;
+        case ExitsColumn: return int(c.architecture.exits.size());
+        case BranchLayersColumn: return distinctLayerTypes(c.architecture);
+        case FrontColumn: return onFront ? 1 : 0;
+        default: return {};
+        }
+    }
+    if (role != Qt::DisplayRole)
+        return {};
+    switch (index.column()) {
+    case IdColumn: return c.id;
+    case GenerationColumn: return c.generation;
+    case ValidationAccuracyColumn: return QStringLiteral("%1 %").arg(100 * c.validation.accuracy, 0, 'f', 2);
+    case TestAccuracyColumn: return QStringLiteral("%1 %").arg(100 * c.test.accuracy, 0, 'f', 2);
+    case MacsColumn: return QStringLiteral("%1 M (%2×)").arg(c.validation.averageMacs / 1e6, 0, 'f', 2).arg(macs, 0, 'f', 3);
+    case ExitsColumn: return int(c.architecture.exits.size());
+    case BranchLayersColumn: return distinctLayerTypes(c.architecture);
+    case FrontColumn: return onFront ? QStringLiteral("●") : QString();
+    default: return {};
+    }
+}
+
+QVariant CandidateTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case IdColumn: return tr("Id");
+    case GenerationColumn: return tr("Gen.");
+    case ValidationAccuracyColumn: return tr("Val. accuracy");
+    case TestAccuracyColumn: return tr("Test accuracy");
+    case MacsColumn: return tr("Avg. MACs");
+    case ExitsColumn: return tr("Exits");
+    case BranchLayersColumn: return tr("Layer types");
+    case FrontColumn: return tr("Front");
+    default: return {};
+    }
+}
+
+void CandidateTableModel::clear()
+{
+    beginResetModel();
+    m_candidates.clear();
+    m_front.clear();
+    endResetModel();
+}
+
+void CandidateTableModel::setBackboneMacs(double macs)
+{
+    m_backboneMacs = macs > 0 ? macs : 1;
+    if (!m_candidates.empty())
+        Q_EMIT dataChanged(index(0, MacsColumn), index(rowCount() - 1, MacsColumn));
+}
+
+void CandidateTableModel::addCandidate(const CandidateRecord& candidate)
+{
+    if (rowOf(candidate.id) >= 0)
+        return; // a reopened session replays what the table may already hold
+    beginInsertRows(QModelIndex(), rowCount(), rowCount());
+    m_candidates.push_back(candidate);
+    endInsertRows();
+}
+
+void CandidateTableModel::setFront(const QVector<int>& front)
+{
+    m_front = QSet<int>(front.begin(), front.end());
+    if (!m_candidates.empty())
+        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+}
+
+const CandidateRecord* CandidateTableModel::candidate(int id) const
+{
+    const int row = rowOf(id);
+    return row < 0 ? nullptr : &m_candidates[std::size_t(row)];
+}
+
+int CandidateTableModel::rowOf(int id) const
+{
+    // Ids are evaluation order, so normally the row itself.
+    if (id >= 0 && id < rowCount() && m_candidates[std::size_t(id)].id == id)
+        return id;
+    for (std::size_t row = 0; row < m_candidates.size(); ++row) {
+        if (m_candidates[row].id == id)
+            return int(row);
+    }
+    return -1;
+}
+
+QString CandidateTableModel::toCsv() const
+{
+    QString csv = QStringLiteral("id,generation,validation_accuracy,test_accuracy,validation_average_macs,"
+                                 "test_average_macs,macs_vs_backbone,exits,exit_positions,layer_types,on_front,thresholds\n");
+    for (const CandidateRecord& c : m_candidates) {
+        QStringList positions, thresholds;
+        for (const ExitSpec& exit : c.architecture.exits) {
+            positions << QString::number(exit.position);
+            thresholds << QString::number(exit.threshold, 'g', 6);
+        }
+        csv += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12\n")
+                   .arg(c.id)
+                   .arg(c.generation)
+                   .arg(c.validation.accuracy, 0, 'f', 6)
+                   .arg(c.test.accuracy, 0, 'f', 6)
+                   .arg(c.validation.averageMacs, 0, 'f', 0)
+                   .arg(c.test.averageMacs, 0, 'f', 0)
+                   .arg(c.validation.averageMacs / m_backboneMacs, 0, 'f', 6)
+                   .arg(c.architecture.exits.size())
+                   .arg(positions.join(QLatin1Char(' ')))
+                   .arg(distinctLayerTypes(c.architecture))
+                   .arg(m_front.contains(c.id) ? 1 : 0)
+                   .arg(thresholds.join(QLatin1Char(' ')));
+    }
+    return csv;
+}
+
+CandidateFilterModel::CandidateFilterModel(QObject* parent)
+    : QSortFilterProxyModel(parent)
+{
+    setSortRole(CandidateTableModel::SortRole);
+}
+
+void CandidateFilterModel::setFrontOnly(bool frontOnly)
+{
+    m_frontOnly = frontOnly;
+    invalidateFilter();
+}
+
+bool CandidateFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const
+{
+    if (!m_frontOnly)
+        return true;
+    return sourceModel()->index(sourceRow, 0, sourceParent).data(CandidateTableModel::OnFrontRole).toBool();
+}
+
+} // namespace earlybird::ui

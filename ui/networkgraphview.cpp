@@ -1,0 +1,212 @@
+#include "networkgraphview.h"
+
+#include <QFileInfo>
+#include <QGraphicsRectItem>
+#include <QGraphicsScene>
+#include <QGraphicsSimpleTextItem>
+#include <QImage>
+#include <QPainter>
+#include <QSvgGenerator>
+#include <QWheelEvent>
+
+namespace earlybird::ui {
+
+namespace {
+// Layout of the diagram, in scene units.
+constexpr qreal kBlockWidth = 150;
+constexpr qreal kBlockHeight = 64;
+constexpr qreal kBlockGap = 40;
+constexpr qreal kLayerWidth = 130;
+constexpr qreal kLayerHeight = 44;
+constexpr qreal kLayerGap = 18;
+constexpr qreal kBranchDrop = 50;
+// Widest edge, for an exit that takes every sample.
+constexpr qreal kMaxEdgeWidth = 14;
+const QColor kBackboneColour(222, 235, 247);
+const QColor kBranchColour(229, 245, 224);
+const QColor kClassifierColour(254, 230, 206);
+const QColor kEdgeColour(0, 114, 178);
+
+QString shapeText(const ImageShape& shape)
+{
+    return QStringLiteral("%1×%2×%3").arg(shape.channels).arg(shape.height).arg(shape.width);
+}
+
+QString macsText(std::int64_t macs)
+{
+    return macs >= 1000000 ? QStringLiteral("%1 M MACs").arg(double(macs) / 1e6, 0, 'f', 2)
+                           : QStringLiteral("%1 k MACs").arg(double(macs) / 1e3, 0, 'f', 1);
+}
+
+void addBox(QGraphicsScene* scene, const QRectF& rect, const QColor& fill, const QStringList& lines, bool bold = false)
+{
+    auto* box = scene->addRect(rect, QPen(QColor(90, 90, 90)), QBrush(fill));
+    box->setToolTip(lines.join(QLatin1Char('\n')));
+    qreal y = rect.top() + 6;
+    for (int i = 0; i < lines.size(); ++i) {
+        auto* text = scene->addSimpleText(lines[i]);
+        QFont font = text->font();
+        font.setPointSizeF(i == 0 ? 9.5 : 8.5);
+        font.setBold(bold && i == 0);
+        text->setFont(font);
+        text->setPos(rect.left() + (rect.width() - text->boundingRect().width()) / 2, y);
+        y += text->boundingRect().height() + 1;
+    }
+}
+} // namespace
+
+NetworkGraphView::NetworkGraphView(QWidget* parent)
+    : QGraphicsView(parent)
+{
+    setScene(new QGraphicsScene(this));
+    setRenderHint(QPainter::Antialiasing);
+    setRenderHint(QPainter::TextAntialiasing);
+    setDragMode(QGraphicsView::ScrollHandDrag);
+    setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
+    clear();
+}
+
+bool NetworkGraphView::isEmpty() const { return !m_hasArchitecture; }
+
+void NetworkGraphView::clear()
+{
+    m_hasArchitecture = false;
+    scene()->clear();
+    scene()->addSimpleText(tr("Select a candidate to see its network."));
+}
+
+void NetworkGraphView::setArchitecture(const Architecture& architecture, const std::vector<double>& exitRates)
+{
+    m_architecture = architecture;
+    m_exitRates = exitRates;
+    m_hasArchitecture = true;
+    rebuild();
+    fit();
+}
+
+void NetworkGraphView::setExitRates(const std::vector<double>& exitRates)
+{
+    if (!m_hasArchitecture)
+        return;
+    m_exitRates = exitRates;
+    const QTransform keep = transform();
+    rebuild();
+    setTransform(keep);
+}
+
+void NetworkGraphView::rebuild()
+{
+    QGraphicsScene* s = scene();
+    s->clear();
+    const NetworkCost cost = countNetworkCost(m_architecture);
+    const qreal step = kBlockWidth + kBlockGap;
+    // Input.
+    addBox(s, QRectF(0, 0, kBlockWidth * 0.7, kBlockHeight), Qt::white,
+        { tr("input"), shapeText(m_architecture.backbone.input) }, true);
+    qreal x = kBlockWidth * 0.7 + kBlockGap;
+    std::vector<qreal> blockRight;
+    for (std::size_t i = 0; i < cost.blocks.size(); ++i) {
+        const LayerCost& block = cost.blocks[i];
+        s->addLine(x - kBlockGap, kBlockHeight / 2, x, kBlockHeight / 2, QPen(QColor(90, 90, 90), 2));
+        addBox(s, QRectF(x, 0, kBlockWidth, kBlockHeight), kBackboneColour,
+            { tr("%1  %2").arg(i).arg(QString::fromStdString(block.label)), shapeText(block.output), macsText(block.macs) },
+            true);
+        blockRight.push_back(x + kBlockWidth);
+        x += step;
+    }
+    const auto rate = [&](std::size_t e) { return e < m_exitRates.size() ? m_exitRates[e] : -1.0; };
+    const auto exitLabel = [&](std::size_t e, const ExitCost& exitCost) {
+        QStringList lines { exitCost.isFinal ? tr("final exit") : tr("exit %1").arg(e) };
+        if (rate(e) >= 0)
+            lines << tr("%1% of samples leave").arg(100 * rate(e), 0, 'f', 1);
+        lines << tr("cumulative %1").arg(macsText(exitCost.cumulativeMacs));
+        return lines;
+    };
+    // Final classifier.
+    const ExitCost& final = cost.exits.back();
+    s->addLine(x - kBlockGap, kBlockHeight / 2, x, kBlockHeight / 2, QPen(QColor(90, 90, 90), 2));
+    QStringList finalLines = exitLabel(cost.exits.size() - 1, final);
+    finalLines.insert(1, QString::fromStdString(final.layers.back().label));
+    addBox(s, QRectF(x, 0, kBlockWidth, kBlockHeight + 18), kClassifierColour, finalLines, true);
+
+    // Early exits hang below their blocks.
+    for (std::size_t e = 0; e + 1 < cost.exits.size(); ++e) {
+        const ExitCost& exitCost = cost.exits[e];
+        const qreal centre = blockRight[std::size_t(exitCost.position)] + kBlockGap / 2;
+        const qreal share = std::max(0.0, rate(e));
+        QPen edge(kEdgeColour, 1.5 + share * kMaxEdgeWidth);
+        edge.setCapStyle(Qt::FlatCap);
+        qreal y = kBlockHeight / 2;
+        qreal next = kBlockHeight + kBranchDrop;
+        for (std::size_t l = 0; l < exitCost.layers.size(); ++l) {
+            const LayerCost& layer = exitCost.layers[l];
+            const bool classifier = l + 1 == exitCost.layers.size();
+            s->addLine(centre, y, centre, next, edge);
+            QStringList lines { QString::fromStdString(layer.label), shapeText(layer.output), macsText(layer.macs) };
+            if (classifier) {
+                lines = exitLabel(e, exitCost);
+                lines.insert(1, QString::fromStdString(layer.label));
+            }
+            const qreal height = classifier ? kLayerHeight + 30 : kLayerHeight;
+            addBox(s, QRectF(centre - kLayerWidth / 2, next, kLayerWidth, height),
+                classifier ? kClassifierColour : kBranchColour, lines, classifier);
+            y = next + height;
+            next = y + kLayerGap;
+        }
+    }
+    s->setSceneRect(s->itemsBoundingRect().adjusted(-20, -20, 20, 20));
+}
+
+void NetworkGraphView::fit() { fitInView(sceneRect(), Qt::KeepAspectRatio); }
+
+void NetworkGraphView::wheelEvent(QWheelEvent* event)
+{
+    if (event->modifiers() & Qt::ControlModifier) {
+        const qreal factor = event->angleDelta().y() > 0 ? 1.15 : 1 / 1.15;
+        scale(factor, factor);
+        event->accept();
+        return;
+    }
+    QGraphicsView::wheelEvent(event);
+}
+
+void NetworkGraphView::resizeEvent(QResizeEvent* event)
+{
+    QGraphicsView::resizeEvent(event);
+    if (m_hasArchitecture && transform().isIdentity())
+        fit();
+}
+
+bool NetworkGraphView::exportTo(const QString& path, QString* error) const
+{
+    const QRectF area = scene()->sceneRect();
+    if (QFileInfo(path).suffix().compare(QStringLiteral("svg"), Qt::CaseInsensitive) == 0) {
+        QSvgGenerator generator;
+        generator.setFileName(path);
+        generator.setSize(area.size().toSize());
+        generator.setViewBox(QRectF(QPointF(0, 0), area.size()));
+        generator.setTitle(tr("Earlybird network"));
+        QPainter painter;
+        if (!painter.begin(&generator)) {
+            *error = tr("%1: cannot write the SVG file").arg(path);
+            return false;
+        }
+        scene()->render(&painter, QRectF(QPointF(0, 0), area.size()), area);
+        painter.end();
+        return true;
+    }
+    // PNG at twice the scene's scale, so text stays sharp.
+    QImage image((area.size() * 2).toSize(), QImage::Format_ARGB32);
+    image.fill(Qt::white);
+    QPainter painter(&image);
+    painter.setRenderHint(QPainter::Antialiasing);
+    scene()->render(&painter, QRectF(image.rect()), area);
+    painter.end();
+    if (!image.save(path)) {
+        *error = tr("%1: cannot write the image (use a .png or .svg name)").arg(path);
+        return false;
+    }
+    return true;
+}
+
+} // namespace earlybird::ui

@@ -1,0 +1,333 @@
+#include "paretochart.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QCheckBox>
+#include <QHBoxLayout>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QPushButton>
+#include <QScatterSeries>
+#include <QToolTip>
+#include <QValueAxis>
+#include <QVBoxLayout>
+
+namespace earlybird::ui {
+
+namespace {
+// Points are appended in batches this often while a search runs.
+constexpr int kFlushIntervalMs = 150;
+const QColor kAllColour(150, 150, 150);
+const QColor kFrontColour(0, 114, 178);
+const QColor kTargetColour(213, 94, 0);
+const QColor kSelectedColour(204, 121, 167);
+const QColor kCurveColour(0, 158, 115);
+} // namespace
+
+ParetoChart::ParetoChart(QWidget* parent)
+    : QWidget(parent)
+    , m_chart(new QChart)
+    , m_view(new QChartView(m_chart, this))
+    , m_showDominated(new QCheckBox(tr("Show dominated"), this))
+    , m_logAxis(new QCheckBox(tr("Log MAC axis"), this))
+    , m_all(new QScatterSeries)
+    , m_front(new QScatterSeries)
+    , m_frontLine(new QLineSeries)
+    , m_target(new QLineSeries)
+    , m_backbone(new QScatterSeries)
+    , m_selected(new QScatterSeries)
+    , m_curve(new QLineSeries)
+    , m_current(new QScatterSeries)
+{
+    m_all->setName(tr("candidates"));
+    m_all->setMarkerSize(7);
+    m_all->setColor(kAllColour);
+    m_all->setBorderColor(kAllColour);
+    m_front->setName(tr("Pareto front"));
+    m_front->setMarkerSize(10);
+    m_front->setColor(kFrontColour);
+    m_frontLine->setColor(kFrontColour);
+    m_frontLine->setName(tr("front"));
+    m_target->setName(tr("target MACs"));
+    QPen targetPen(kTargetColour);
+    targetPen.setStyle(Qt::DashLine);
+    targetPen.setWidth(2);
+    m_target->setPen(targetPen);
+    m_backbone->setName(tr("backbone alone"));
+    m_backbone->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
+    m_backbone->setMarkerSize(12);
+    m_backbone->setColor(Qt::black);
+    m_selected->setName(tr("selected"));
+    m_selected->setMarkerSize(18);
+    m_selected->setColor(Qt::transparent);
+    m_selected->setBorderColor(kSelectedColour);
+    m_selected->setPen(QPen(kSelectedColour, 3));
+    m_curve->setName(tr("selected: threshold trade-off"));
+    QPen curvePen(kCurveColour);
+    curvePen.setStyle(Qt::DotLine);
+    curvePen.setWidth(2);
+    m_curve->setPen(curvePen);
+    m_current->setName(tr("current thresholds"));
+    m_current->setMarkerShape(QScatterSeries::MarkerShapeStar);
+    m_current->setMarkerSize(16);
+    m_current->setColor(kCurveColour);
+
+    for (QAbstractSeries* series : std::initializer_list<QAbstractSeries*> { m_all, m_frontLine, m_front, m_target,
+             m_backbone, m_curve, m_current, m_selected })
+        m_chart->addSeries(series);
+    m_chart->setTitle(tr("Validation accuracy against average MACs"));
+    m_chart->setAnimationOptions(QChart::NoAnimation);
+    m_chart->legend()->setAlignment(Qt::AlignBottom);
+    m_view->setRenderHint(QPainter::Antialiasing);
+    m_view->setRubberBand(QChartView::RectangleRubberBand);
+    m_showDominated->setChecked(true);
+
+    auto* reset = new QPushButton(tr("Reset zoom"), this);
+    auto* tools = new QHBoxLayout;
+    tools->addWidget(m_showDominated);
+    tools->addWidget(m_logAxis);
+    tools->addStretch(1);
+    tools->addWidget(reset);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(tools);
+    layout->addWidget(m_view, 1);
+
+    rebuildAxes();
+    m_flushTimer.setInterval(kFlushIntervalMs);
+    connect(&m_flushTimer, &QTimer::timeout, this, &ParetoChart::flush);
+    connect(m_showDominated, &QCheckBox::toggled, m_all, &QScatterSeries::setVisible);
+    connect(m_logAxis, &QCheckBox::toggled, this, &ParetoChart::rebuildAxes);
+    connect(reset, &QPushButton::clicked, this, &ParetoChart::resetZoom);
+    for (QScatterSeries* series : { m_all, m_front }) {
+        connect(series, &QScatterSeries::clicked, this, [this](const QPointF& point) {
+            const int id = nearest(point);
+            if (id >= 0)
+                Q_EMIT candidateSelected(id);
+        });
+        connect(series, &QScatterSeries::hovered, this, &ParetoChart::showTooltip);
+    }
+}
+
+void ParetoChart::clear()
+{
+    for (QXYSeries* series : std::initializer_list<QXYSeries*> { m_all, m_front, m_frontLine, m_target, m_backbone,
+             m_selected, m_curve, m_current })
+        series->clear();
+    m_pending.clear();
+    m_points.clear();
+    m_candidates.clear();
+    m_frontIds.clear();
+    const QList<QAbstractSeries*> series = m_chart->series();
+    for (QAbstractSeries* s : series) {
+        if (s->property("baseline").toBool()) {
+            m_chart->removeSeries(s);
+            delete s;
+        }
+    }
+}
+
+void ParetoChart::setSession(double backboneMacs, double backboneAccuracy, double targetMacs)
+{
+    m_backboneMacs = backboneMacs;
+    m_targetMacs = targetMacs;
+    m_backbone->clear();
+    m_backbone->append(toChart(backboneMacs, backboneAccuracy));
+    resetZoom();
+}
+
+void ParetoChart::addCandidate(const CandidateRecord& candidate)
+{
+    if (m_candidates.contains(candidate.id))
+        return;
+    m_candidates.insert(candidate.id, candidate);
+    const QPointF point = toChart(candidate.validation.averageMacs, candidate.validation.accuracy);
+    if (m_points.size() <= candidate.id)
+        m_points.resize(candidate.id + 1);
+    m_points[candidate.id] = point;
+    m_pending.append(point);
+    if (!m_flushTimer.isActive())
+        m_flushTimer.start();
+}
+
+void ParetoChart::flush()
+{
+    if (m_pending.isEmpty()) {
+        m_flushTimer.stop();
+        return;
+    }
+    // One append per batch: the series repaints once, not once per point.
+    m_all->append(QList<QPointF>(m_pending.begin(), m_pending.end()));
+    m_pending.clear();
+    resetZoom();
+}
+
+void ParetoChart::setFront(const QVector<int>& front)
+{
+    m_frontIds = front;
+    QList<QPointF> points;
+    for (const int id : front) {
+        if (id < m_points.size())
+            points.append(m_points[id]);
+    }
+    m_front->replace(points);
+    m_frontLine->replace(points);
+}
+
+void ParetoChart::setSelected(int id)
+{
+    m_selected->clear();
+    if (id >= 0 && id < m_points.size())
+        m_selected->append(m_points[id]);
+}
+
+void ParetoChart::setCurve(const QVector<QPointF>& curve)
+{
+    QList<QPointF> points;
+    for (const QPointF& p : curve)
+        points.append(toChart(p.x(), p.y()));
+    m_curve->replace(points);
+}
+
+void ParetoChart::setCurrent(double averageMacs, double accuracy)
+{
+    m_current->clear();
+    m_current->append(toChart(averageMacs, accuracy));
+}
+
+void ParetoChart::addBaseline(const QString& name, const QVector<QPointF>& points)
+{
+    auto* series = new QScatterSeries;
+    series->setName(name);
+    series->setMarkerShape(QScatterSeries::MarkerShapeTriangle);
+    series->setMarkerSize(10);
+    series->setProperty("baseline", true);
+    for (const QPointF& p : points)
+        series->append(toChart(p.x(), p.y()));
+    m_chart->addSeries(series);
+    for (QAbstractAxis* axis : m_axes)
+        series->attachAxis(axis);
+    resetZoom();
+}
+
+void ParetoChart::rebuildAxes()
+{
+    for (QAbstractAxis* axis : m_axes) {
+        m_chart->removeAxis(axis);
+        delete axis;
+    }
+    m_axes.clear();
+    QAbstractAxis* x = nullptr;
+    if (m_logAxis->isChecked()) {
+        auto* log = new QLogValueAxis;
+        log->setBase(10);
+        log->setLabelFormat(QStringLiteral("%.2g"));
+        x = log;
+    } else {
+        auto* linear = new QValueAxis;
+        linear->setLabelFormat(QStringLiteral("%.2f"));
+        x = linear;
+    }
+    x->setTitleText(tr("average MACs (millions)"));
+    auto* y = new QValueAxis;
+    y->setTitleText(tr("validation accuracy (%)"));
+    y->setLabelFormat(QStringLiteral("%.1f"));
+    m_chart->addAxis(x, Qt::AlignBottom);
+    m_chart->addAxis(y, Qt::AlignLeft);
+    m_axes = { x, y };
+    for (QAbstractSeries* series : m_chart->series()) {
+        series->attachAxis(x);
+        series->attachAxis(y);
+    }
+    resetZoom();
+}
+
+void ParetoChart::resetZoom()
+{
+    m_chart->zoomReset();
+    double minX = 1e300, maxX = 0, minY = 100, maxY = 0;
+    const auto include = [&](const QPointF& p) {
+        minX = std::min(minX, p.x());
+        maxX = std::max(maxX, p.x());
+        minY = std::min(minY, p.y());
+        maxY = std::max(maxY, p.y());
+    };
+    for (const QPointF& p : m_all->points())
+        include(p);
+    for (const QPointF& p : m_backbone->points())
+        include(p);
+    for (QAbstractSeries* s : m_chart->series()) {
+        if (s->property("baseline").toBool())
+            for (const QPointF& p : static_cast<QXYSeries*>(s)->points())
+                include(p);
+    }
+    if (maxX <= 0) {
+        minX = 0.1;
+        maxX = 1;
+        minY = 0;
+        maxY = 100;
+    }
+    const double target = m_targetMacs / 1e6;
+    maxX = std::max(maxX, target);
+    const double spanY = std::max(1.0, maxY - minY);
+    const double low = m_logAxis->isChecked() ? std::max(1e-3, minX * 0.8) : 0.0;
+    m_axes[0]->setRange(low, maxX * 1.08);
+    m_axes[1]->setRange(std::max(0.0, minY - 0.08 * spanY), std::min(100.0, maxY + 0.08 * spanY));
+    m_target->clear();
+    if (target > 0) {
+        m_target->append(target, std::max(0.0, minY - 0.08 * spanY));
+        m_target->append(target, std::min(100.0, maxY + 0.08 * spanY));
+    }
+}
+
+int ParetoChart::nearest(const QPointF& point) const
+{
+    int best = -1;
+    double bestDistance = 0;
+    for (int id = 0; id < m_points.size(); ++id) {
+        if (!m_candidates.contains(id))
+            continue;
+        const double dx = (m_points[id].x() - point.x()) / std::max(1e-9, m_backboneMacs / 1e6);
+        const double dy = (m_points[id].y() - point.y()) / 100.0;
+        const double distance = dx * dx + dy * dy;
+        if (best < 0 || distance < bestDistance) {
+            best = id;
+            bestDistance = distance;
+        }
+    }
+    return best;
+}
+
+void ParetoChart::showTooltip(const QPointF& point, bool state)
+{
+    if (!state) {
+        QToolTip::hideText();
+        return;
+    }
+    const int id = nearest(point);
+    if (id < 0)
+        return;
+    const CandidateRecord& c = m_candidates[id];
+    QStringList rates;
+    for (std::size_t e = 0; e < c.validation.exitCounts.size(); ++e)
+        rates << QStringLiteral("%1%").arg(100 * c.validation.exitRate(int(e)), 0, 'f', 1);
+    QToolTip::showText(QCursor::pos(),
+        tr("<b>Candidate %1</b><br>validation accuracy %2%<br>test accuracy %3%<br>average MACs %4 M (%5× backbone)"
+           "<br>%6 early exit(s) at %7<br>exit rates %8")
+            .arg(c.id)
+            .arg(100 * c.validation.accuracy, 0, 'f', 2)
+            .arg(100 * c.test.accuracy, 0, 'f', 2)
+            .arg(c.validation.averageMacs / 1e6, 0, 'f', 3)
+            .arg(m_backboneMacs > 0 ? c.validation.averageMacs / m_backboneMacs : 0, 0, 'f', 3)
+            .arg(c.architecture.exits.size())
+            .arg([&] {
+                QStringList positions;
+                for (const ExitSpec& exit : c.architecture.exits)
+                    positions << QString::number(exit.position);
+                return positions.isEmpty() ? tr("–") : positions.join(QStringLiteral(", "));
+            }())
+            .arg(rates.join(QStringLiteral(" / "))),
+        m_view);
+}
+
+} // namespace earlybird::ui

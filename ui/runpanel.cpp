@@ -1,0 +1,300 @@
+#include "runpanel.h"
+
+#include "backbonepresets.h"
+#include "cachefile.h"
+#include "computethreads.h"
+#include "fileio.h"
+
+#include <QComboBox>
+#include <QDateTime>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QVBoxLayout>
+
+namespace earlybird::ui {
+
+namespace {
+QString formatSeconds(double seconds)
+{
+    if (seconds <= 0)
+        return QStringLiteral("–");
+    const int s = int(seconds + 0.5);
+    return s >= 60 ? QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'))
+                   : QStringLiteral("%1 s").arg(s);
+}
+
+QWidget* withBrowse(QLineEdit* edit, QPushButton* button)
+{
+    auto* row = new QWidget;
+    auto* layout = new QHBoxLayout(row);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(edit, 1);
+    layout->addWidget(button);
+    return row;
+}
+} // namespace
+
+RunPanel::RunPanel(QWidget* parent)
+    : QWidget(parent)
+    , m_kind(new QComboBox(this))
+    , m_folder(new QLineEdit(this))
+    , m_backbone(new QComboBox(this))
+    , m_target(new QDoubleSpinBox(this))
+    , m_mode(new QComboBox(this))
+    , m_minutes(new QDoubleSpinBox(this))
+    , m_generations(new QSpinBox(this))
+    , m_population(new QSpinBox(this))
+    , m_seed(new QSpinBox(this))
+    , m_epochs(new QSpinBox(this))
+    , m_threads(new QSpinBox(this))
+    , m_session(new QLineEdit(this))
+    , m_problems(new QLabel(this))
+    , m_start(new QPushButton(tr("Start"), this))
+    , m_pause(new QPushButton(tr("Pause"), this))
+    , m_stop(new QPushButton(tr("Stop"), this))
+    , m_progress(new QProgressBar(this))
+    , m_status(new QLabel(this))
+{
+    for (const std::string& name : datasetKindNames())
+        m_kind->addItem(QString::fromStdString(name));
+    m_backbone->addItem(tr("default for the data set"), QString());
+    for (const std::string& name : backbonePresetNames())
+        m_backbone->addItem(QString::fromStdString(name), QString::fromStdString(name));
+    m_target->setRange(0.05, 1.5);
+    m_target->setSingleStep(0.05);
+    m_target->setDecimals(2);
+    m_target->setSuffix(tr(" × backbone"));
+    m_mode->addItem(tr("budget (hard limit)"), QStringLiteral("budget"));
+    m_mode->addItem(tr("AEBNAS (error + 0.1·MAPE)"), QStringLiteral("aebnas"));
+    m_minutes->setRange(0, 10000);
+    m_minutes->setSuffix(tr(" min"));
+    m_minutes->setSpecialValueText(tr("no limit"));
+    m_generations->setRange(0, 100000);
+    m_generations->setSpecialValueText(tr("no limit"));
+    m_population->setRange(2, 1000);
+    m_seed->setRange(0, 1000000);
+    m_epochs->setRange(1, 1000);
+    m_threads->setRange(0, 256);
+    m_threads->setSpecialValueText(tr("all cores (%1)").arg(machineCores()));
+    m_problems->setStyleSheet(QStringLiteral("color: #b00020;"));
+    m_problems->setWordWrap(true);
+    m_progress->setRange(0, 1000);
+    m_progress->setTextVisible(true);
+    m_status->setWordWrap(true);
+
+    auto* browseData = new QPushButton(tr("…"), this);
+    auto* browseSession = new QPushButton(tr("…"), this);
+    browseData->setToolTip(tr("Choose the data set folder"));
+    browseSession->setToolTip(tr("Choose the session folder"));
+
+    auto* form = new QFormLayout;
+    form->addRow(tr("Data set"), m_kind);
+    form->addRow(tr("Folder"), withBrowse(m_folder, browseData));
+    form->addRow(tr("Backbone"), m_backbone);
+    form->addRow(tr("Target MACs"), m_target);
+    form->addRow(tr("Mode"), m_mode);
+    form->addRow(tr("Time budget"), m_minutes);
+    form->addRow(tr("Generations"), m_generations);
+    form->addRow(tr("Population"), m_population);
+    form->addRow(tr("Backbone epochs"), m_epochs);
+    form->addRow(tr("Seed"), m_seed);
+    form->addRow(tr("Threads"), m_threads);
+    form->addRow(tr("Session folder"), withBrowse(m_session, browseSession));
+
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_start);
+    buttons->addWidget(m_pause);
+    buttons->addWidget(m_stop);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_problems);
+    layout->addLayout(buttons);
+    layout->addWidget(m_progress);
+    layout->addWidget(m_status);
+    layout->addStretch(1);
+
+    QSettings settings;
+    m_kind->setCurrentText(settings.value(QStringLiteral("run/kind"), QStringLiteral("fashion-mnist")).toString());
+    onKindChanged();
+    const QString folder = settings.value(QStringLiteral("run/folder/") + m_kind->currentText()).toString();
+    if (!folder.isEmpty())
+        m_folder->setText(folder);
+    m_backbone->setCurrentIndex(std::max(0, m_backbone->findData(settings.value(QStringLiteral("run/backbone")).toString())));
+    m_target->setValue(settings.value(QStringLiteral("run/target"), 0.6).toDouble());
+    m_mode->setCurrentIndex(std::max(0, m_mode->findData(settings.value(QStringLiteral("run/mode"), QStringLiteral("budget")))));
+    m_minutes->setValue(settings.value(QStringLiteral("run/minutes"), 10.0).toDouble());
+    m_generations->setValue(settings.value(QStringLiteral("run/generations"), 0).toInt());
+    m_population->setValue(settings.value(QStringLiteral("run/population"), 16).toInt());
+    m_epochs->setValue(settings.value(QStringLiteral("run/epochs"), 10).toInt());
+    m_seed->setValue(settings.value(QStringLiteral("run/seed"), 1).toInt());
+    m_threads->setValue(settings.value(QStringLiteral("compute/threads"), 0).toInt());
+
+    connect(m_kind, &QComboBox::currentIndexChanged, this, &RunPanel::onKindChanged);
+    for (QLineEdit* edit : { m_folder, m_session })
+        connect(edit, &QLineEdit::textChanged, this, &RunPanel::validate);
+    connect(m_minutes, &QDoubleSpinBox::valueChanged, this, &RunPanel::validate);
+    connect(m_generations, &QSpinBox::valueChanged, this, &RunPanel::validate);
+    connect(browseData, &QPushButton::clicked, this, [this] {
+        const QString folder = QFileDialog::getExistingDirectory(this, tr("Data set folder"), m_folder->text());
+        if (!folder.isEmpty())
+            m_folder->setText(folder);
+    });
+    connect(browseSession, &QPushButton::clicked, this, [this] {
+        const QString folder = QFileDialog::getExistingDirectory(this, tr("Session folder"), m_session->text());
+        if (!folder.isEmpty())
+            m_session->setText(folder);
+    });
+    connect(m_start, &QPushButton::clicked, this, [this] {
+        validate();
+        if (!problems().isEmpty())
+            return;
+        saveSettings();
+        setComputeThreads(m_threads->value());
+        Q_EMIT startRequested(request());
+    });
+    connect(m_pause, &QPushButton::clicked, this, [this] { Q_EMIT pauseRequested(m_pause->text() == tr("Pause")); });
+    connect(m_stop, &QPushButton::clicked, this, &RunPanel::stopRequested);
+    setRunning(false);
+    showIdle(tr("Ready."));
+}
+
+void RunPanel::onKindChanged()
+{
+    const bool synthetic = m_kind->currentText() == QStringLiteral("synthetic");
+    QSettings settings;
+    QString folder = settings.value(QStringLiteral("run/folder/") + m_kind->currentText()).toString();
+    if (folder.isEmpty()) {
+        const std::optional<std::string> fallback = defaultDatasetPath(datasetKindFromName(m_kind->currentText().toStdString()));
+        folder = fallback ? QString::fromStdString(*fallback) : QString();
+    }
+    m_folder->setText(folder);
+    m_folder->setPlaceholderText(synthetic ? tr("e.g. classes=10,train=2000,test=500") : tr("folder with the data set files"));
+    if (m_session->text().isEmpty() || m_session->property("generated").toBool()) {
+        const QString base = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+        m_session->setText(base + QStringLiteral("/sessions/") + m_kind->currentText() + QLatin1Char('-')
+            + QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+        m_session->setProperty("generated", true);
+    }
+    validate();
+}
+
+QStringList RunPanel::problems() const
+{
+    QStringList problems;
+    const bool synthetic = m_kind->currentText() == QStringLiteral("synthetic");
+    if (!synthetic && !m_folder->text().isEmpty() && !directoryExists(m_folder->text().toStdString()))
+        problems << tr("The data set folder does not exist.");
+    if (!synthetic && m_folder->text().isEmpty())
+        problems << tr("Choose the data set folder.");
+    if (m_minutes->value() == 0 && m_generations->value() == 0)
+        problems << tr("Set a time budget, a number of generations, or both.");
+    if (m_session->text().trimmed().isEmpty())
+        problems << tr("Choose a session folder.");
+    else if (fileExists(m_session->text().trimmed().toStdString() + "/session.json"))
+        problems << tr("The session folder already holds a search: open it with File ▸ Open session, or choose another.");
+    return problems;
+}
+
+void RunPanel::validate()
+{
+    const QStringList list = problems();
+    m_problems->setText(list.join(QLatin1Char('\n')));
+    m_problems->setVisible(!list.isEmpty());
+    m_start->setEnabled(!m_running && list.isEmpty());
+}
+
+SearchRequest RunPanel::request() const
+{
+    SearchRequest request;
+    request.dataset.kind = datasetKindFromName(m_kind->currentText().toStdString());
+    request.dataset.path = m_folder->text().trimmed().toStdString();
+    request.backbonePreset = m_backbone->currentData().toString();
+    request.targetFraction = m_target->value();
+    request.mode = targetModeFromName(m_mode->currentData().toString().toStdString());
+    request.minutes = m_minutes->value();
+    request.generations = m_generations->value();
+    request.population = m_population->value();
+    request.seed = m_seed->value();
+    request.epochs = m_epochs->value();
+    request.sessionFolder = m_session->text().trimmed();
+    request.cacheFolder = QString::fromStdString(defaultCacheDirectory());
+    return request;
+}
+
+void RunPanel::saveSettings() const
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("run/kind"), m_kind->currentText());
+    settings.setValue(QStringLiteral("run/folder/") + m_kind->currentText(), m_folder->text().trimmed());
+    settings.setValue(QStringLiteral("run/backbone"), m_backbone->currentData());
+    settings.setValue(QStringLiteral("run/target"), m_target->value());
+    settings.setValue(QStringLiteral("run/mode"), m_mode->currentData());
+    settings.setValue(QStringLiteral("run/minutes"), m_minutes->value());
+    settings.setValue(QStringLiteral("run/generations"), m_generations->value());
+    settings.setValue(QStringLiteral("run/population"), m_population->value());
+    settings.setValue(QStringLiteral("run/epochs"), m_epochs->value());
+    settings.setValue(QStringLiteral("run/seed"), m_seed->value());
+    settings.setValue(QStringLiteral("compute/threads"), m_threads->value());
+}
+
+void RunPanel::setRunning(bool running)
+{
+    m_running = running;
+    for (QWidget* w : std::initializer_list<QWidget*> { m_kind, m_folder, m_backbone, m_target, m_mode, m_minutes,
+             m_generations, m_population, m_seed, m_epochs, m_threads, m_session })
+        w->setEnabled(!running);
+    m_pause->setEnabled(running);
+    m_stop->setEnabled(running);
+    if (!running) {
+        m_pause->setText(tr("Pause"));
+        // A finished session occupies its folder: offer a fresh one for the next search.
+        m_session->setProperty("generated", true);
+        onKindChanged();
+    }
+    validate();
+}
+
+void RunPanel::setPaused(bool paused) { m_pause->setText(paused ? tr("Resume") : tr("Pause")); }
+
+void RunPanel::showProgress(const SearchProgress& p)
+{
+    m_progress->setValue(int(1000 * p.fraction));
+    m_progress->setFormat(QStringLiteral("%1 %p%").arg(QString::fromStdString(p.phase)));
+    QString detail;
+    if (p.phase == "preparing" && !p.training.phase.empty()) {
+        detail = tr("%1").arg(QString::fromStdString(p.training.phase));
+        if (p.training.epochs > 0)
+            detail += tr(": epoch %1/%2, %3 images/s, %4 left")
+                          .arg(p.training.epoch)
+                          .arg(p.training.epochs)
+                          .arg(p.training.imagesPerSecond, 0, 'f', 0)
+                          .arg(formatSeconds(p.training.etaSeconds));
+    } else {
+        detail = tr("generation %1 · %2 candidates · %3 per minute · ETA %4")
+                     .arg(p.generation)
+                     .arg(p.evaluated)
+                     .arg(p.candidatesPerMinute, 0, 'f', 1)
+                     .arg(formatSeconds(p.etaSeconds));
+        if (!p.training.phase.empty() && p.training.fraction < 1.0)
+            detail += tr(" · %1 %2%").arg(QString::fromStdString(p.training.phase)).arg(int(100 * p.training.fraction));
+    }
+    m_status->setText(detail);
+}
+
+void RunPanel::showIdle(const QString& message)
+{
+    m_status->setText(message);
+}
+
+} // namespace earlybird::ui

@@ -1,0 +1,65 @@
+#pragma once
+
+#include "searchworker.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+
+namespace earlybird::ui {
+
+// The search's settings and controls: data set, backbone, target, mode, budget, seed, threads; Start, Pause/Resume,
+// Stop; a progress bar with phase, ETA and candidates per minute. Settings are checked before start, with the
+// problems shown inline, and remembered between runs.
+class RunPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit RunPanel(QWidget* parent = nullptr);
+
+    // The problems with the current settings (empty when it can start).
+    QStringList problems() const;
+    SearchRequest request() const;
+
+    void setRunning(bool running);
+    void setPaused(bool paused);
+    void showProgress(const earlybird::SearchProgress& progress);
+    void showIdle(const QString& message);
+
+Q_SIGNALS:
+    void startRequested(const earlybird::ui::SearchRequest& request);
+    void pauseRequested(bool paused);
+    void stopRequested();
+
+private:
+    void validate();
+    void onKindChanged();
+    void saveSettings() const;
+
+    QComboBox* m_kind;
+    QLineEdit* m_folder;
+    QComboBox* m_backbone;
+    QDoubleSpinBox* m_target;
+    QComboBox* m_mode;
+    QDoubleSpinBox* m_minutes;
+    QSpinBox* m_generations;
+    QSpinBox* m_population;
+    QSpinBox* m_seed;
+    QSpinBox* m_epochs;
+    QSpinBox* m_threads;
+    QLineEdit* m_session;
+    QLabel* m_problems;
+    QPushButton* m_start;
+    QPushButton* m_pause;
+    QPushButton* m_stop;
+    QProgressBar* m_progress;
+    QLabel* m_status;
+    bool m_running = false;
+};
+
+} // namespace earlybird::ui

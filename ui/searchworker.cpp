@@ -1,0 +1,194 @@
+#include "searchworker.h"
+
+#include "backbonepresets.h"
+#include "error.h"
+
+#include <QElapsedTimer>
+#include <QMutexLocker>
+#include <QThread>
+
+namespace earlybird::ui {
+
+namespace {
+// Progress signals at most this often from training inside a candidate: the window repaints on each.
+constexpr int kProgressIntervalMs = 200;
+} // namespace
+
+SearchWorker::SearchWorker()
+{
+    qRegisterMetaType<earlybird::ui::SearchRequest>();
+    qRegisterMetaType<earlybird::SearchProgress>();
+    qRegisterMetaType<earlybird::CandidateRecord>();
+    qRegisterMetaType<earlybird::ui::OutcomesPointer>();
+    qRegisterMetaType<earlybird::ui::SessionInfo>();
+}
+
+SearchWorker::~SearchWorker() = default;
+
+void SearchWorker::requestPause(bool paused) { m_pause = paused; }
+
+void SearchWorker::requestStop() { m_stop = true; }
+
+void SearchWorker::requestOutcomes(int candidateId)
+{
+    {
+        QMutexLocker lock(&m_mutex);
+        // Latest request wins: the window only shows the newest selection.
+        m_requests = { candidateId };
+    }
+    // Served on the worker thread: by the search loop between candidates, or by this queued call when idle.
+    QMetaObject::invokeMethod(this, &SearchWorker::serveRequests, Qt::QueuedConnection);
+}
+
+SessionInfo SearchWorker::sessionInfo() const
+{
+    SessionInfo info;
+    if (!m_search)
+        return info;
+    const SearchConfig& config = m_search->config();
+    const ExperimentReport& report = m_search->experiment().report();
+    info.folder = QString::fromStdString(m_search->sessionFolder());
+    info.name = QString::fromStdString(config.name);
+    info.backboneName = QString::fromStdString(config.experiment.backbone.name);
+    info.backboneMacs = m_search->backboneMacs();
+    info.backboneTestAccuracy = report.backboneTestAccuracy;
+    info.backboneValidationAccuracy = report.backboneValidationAccuracy;
+    info.targetMacs = config.targetMacs;
+    info.mode = QString::fromStdString(targetModeName(config.mode));
+    info.convention = QString::fromStdString(costConventionName(config.convention));
+    info.finished = m_search->isFinished();
+    return info;
+}
+
+void SearchWorker::serveRequests()
+{
+    QVector<int> requests;
+    {
+        QMutexLocker lock(&m_mutex);
+        requests.swap(m_requests);
+    }
+    if (!m_search || !m_search->isPrepared())
+        return;
+    for (const int id : requests) {
+        if (id < 0 || id >= int(m_search->archive().size()))
+            continue;
+        try {
+            // All branches of an archived candidate are memoised: this assembles cached columns, it trains nothing.
+            auto outcomes = std::make_shared<const CandidateOutcomes>(
+                m_search->experiment().evaluate(m_search->archive()[std::size_t(id)].architecture));
+            Q_EMIT outcomesReady(id, outcomes);
+        } catch (const std::exception& error) {
+            Q_EMIT logMessage(tr("Could not load candidate %1: %2").arg(id).arg(QString::fromStdString(error.what())));
+        }
+    }
+}
+
+SearchConfig searchConfigFor(const SearchRequest& request)
+{
+    SearchConfig config;
+    ExperimentConfig& e = config.experiment;
+    e.dataset = request.dataset;
+    const Dataset probe = loadDataset(e.dataset, Split::Test);
+    e.backbone = request.backbonePreset.isEmpty()
+        ? defaultBackboneFor(probe.shape(), probe.numClasses())
+        : adaptBackbone(backbonePreset(request.backbonePreset.toStdString()), probe.shape(), probe.numClasses());
+    e.backboneTraining.epochs = request.epochs;
+    e.seed = std::uint64_t(request.seed);
+    e.cacheDirectory = request.cacheFolder.toStdString();
+    const double backboneMacs
+        = double(countNetworkCost(Architecture { e.backbone, ConfidenceMeasure::ScoreMargin, {} }).backboneMacs);
+    config.targetMacs = request.targetFraction * backboneMacs;
+    config.mode = request.mode;
+    config.population = request.population;
+    config.generations = request.generations;
+    config.timeBudgetSeconds = request.minutes * 60.0;
+    return config;
+}
+
+void SearchWorker::start(const SearchRequest& request)
+{
+    try {
+        m_search = std::make_unique<Search>(searchConfigFor(request), request.sessionFolder.toStdString());
+    } catch (const std::exception& error) {
+        Q_EMIT failed(QString::fromStdString(error.what()));
+        Q_EMIT finished(false);
+        return;
+    }
+    runSearch(true);
+}
+
+void SearchWorker::openSession(const QString& folder, bool run)
+{
+    try {
+        m_search = Search::resume(folder.toStdString());
+    } catch (const std::exception& error) {
+        Q_EMIT failed(QString::fromStdString(error.what()));
+        Q_EMIT finished(false);
+        return;
+    }
+    runSearch(run);
+}
+
+void SearchWorker::runSearch(bool run)
+{
+    m_stop = false;
+    auto lastProgress = std::make_shared<qint64>(0);
+    auto clock = std::make_shared<QElapsedTimer>();
+    clock->start();
+    m_search->setListener([this, lastProgress, clock](const SearchEvent& event) {
+        switch (event.type) {
+        case SearchEvent::Type::Progress:
+            if (clock->elapsed() - *lastProgress < kProgressIntervalMs && event.progress.training.fraction < 1.0)
+                return;
+            *lastProgress = clock->elapsed();
+            Q_EMIT progress(event.progress);
+            return;
+        case SearchEvent::Type::CandidateEvaluated:
+            Q_EMIT candidateEvaluated(event.candidate);
+            Q_EMIT progress(event.progress);
+            return;
+        case SearchEvent::Type::FrontChanged:
+            Q_EMIT frontChanged(QVector<int>(event.front.begin(), event.front.end()), event.hypervolume);
+            return;
+        case SearchEvent::Type::GenerationDone:
+            Q_EMIT generationDone(event.progress.generation, event.hypervolume);
+            return;
+        case SearchEvent::Type::Log:
+            Q_EMIT logMessage(QString::fromStdString(event.message));
+            return;
+        case SearchEvent::Type::Finished:
+            Q_EMIT progress(event.progress);
+            return;
+        }
+    });
+    try {
+        m_search->prepare(&m_stop);
+        Q_EMIT sessionOpened(sessionInfo());
+        for (const CandidateRecord& record : m_search->archive())
+            Q_EMIT candidateEvaluated(record);
+        const std::vector<int> front = m_search->front();
+        Q_EMIT frontChanged(QVector<int>(front.begin(), front.end()), m_search->hypervolume());
+        serveRequests();
+        if (!run) {
+            Q_EMIT finished(m_search->isFinished());
+            return;
+        }
+        while (!m_stop) {
+            serveRequests();
+            if (m_pause) {
+                QThread::msleep(100);
+                continue;
+            }
+            if (!m_search->step(&m_stop))
+                break;
+        }
+    } catch (const CancelledError&) {
+        // Stopped mid-candidate: everything before it is saved.
+    } catch (const std::exception& error) {
+        Q_EMIT failed(QString::fromStdString(error.what()));
+    }
+    serveRequests();
+    Q_EMIT finished(m_search && m_search->isFinished());
+}
+
+} // namespace earlybird::ui

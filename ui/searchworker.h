@@ -1,0 +1,106 @@
+#pragma once
+
+#include "search.h"
+
+#include <QMetaType>
+#include <QMutex>
+#include <QObject>
+#include <QString>
+#include <QVector>
+
+#include <atomic>
+#include <memory>
+
+namespace earlybird::ui {
+
+// Outcomes of one candidate for the threshold sliders: immutable once made, shared between threads.
+using OutcomesPointer = std::shared_ptr<const CandidateOutcomes>;
+
+// What the run panel asks for; the worker turns it into a SearchConfig (it loads the data to size the backbone, which
+// must not happen on the GUI thread).
+struct SearchRequest {
+    DatasetSpec dataset;
+    QString backbonePreset; // empty: the preset sized for the data set
+    double targetFraction = 0.6; // of the backbone's MACs
+    TargetMode mode = TargetMode::Budget;
+    double minutes = 10; // 0: no time limit
+    int generations = 0; // 0: no generation limit
+    int population = 16;
+    int seed = 1;
+    int epochs = 10;
+    QString sessionFolder;
+    QString cacheFolder;
+};
+
+// Builds the search configuration of a request. Throws earlybird::Error for bad input.
+SearchConfig searchConfigFor(const SearchRequest& request);
+
+// What the window shows of the session as a whole.
+struct SessionInfo {
+    QString folder;
+    QString name;
+    QString backboneName;
+    double backboneMacs = 0;
+    double backboneTestAccuracy = 0;
+    double backboneValidationAccuracy = 0;
+    double targetMacs = 0;
+    QString mode;
+    QString convention;
+    bool finished = false;
+};
+
+// Runs a Search in its own thread (moveToThread) and turns its events into queued signals carrying value types.
+// One way in: start(), resume() or open(), then pause/resume/stop requests and outcome requests, which are served
+// between candidates. The GUI thread never calls into LibTorch.
+class SearchWorker : public QObject {
+    Q_OBJECT
+public:
+    SearchWorker();
+    ~SearchWorker() override;
+
+    // Thread-safe flags, read by the search between batches and candidates.
+    void requestPause(bool paused);
+    void requestStop();
+    bool isPaused() const { return m_pause.load(); }
+    // Asks for a candidate's outcomes, answered with outcomesReady: between candidates while a search runs, at once
+    // when idle. Thread-safe; the latest request wins.
+    void requestOutcomes(int candidateId);
+
+public Q_SLOTS:
+    // A new search.
+    void start(const earlybird::ui::SearchRequest& request);
+    // Reopens a saved session; with `run`, continues it, else only loads it (for browsing and sliders).
+    void openSession(const QString& folder, bool run);
+
+Q_SIGNALS:
+    void sessionOpened(const earlybird::ui::SessionInfo& info);
+    void progress(const earlybird::SearchProgress& progress);
+    void candidateEvaluated(const earlybird::CandidateRecord& candidate);
+    void frontChanged(const QVector<int>& front, double hypervolume);
+    void generationDone(int generation, double hypervolume);
+    void logMessage(const QString& message);
+    void outcomesReady(int candidateId, const earlybird::ui::OutcomesPointer& outcomes);
+    void failed(const QString& message);
+    void finished(bool completed);
+
+private Q_SLOTS:
+    void serveRequests();
+
+private:
+    void runSearch(bool run);
+    SessionInfo sessionInfo() const;
+
+    std::unique_ptr<Search> m_search;
+    std::atomic<bool> m_stop { false };
+    std::atomic<bool> m_pause { false };
+    QMutex m_mutex;
+    QVector<int> m_requests; // guarded by m_mutex
+};
+
+} // namespace earlybird::ui
+
+Q_DECLARE_METATYPE(earlybird::ui::SearchRequest)
+Q_DECLARE_METATYPE(earlybird::SearchProgress)
+Q_DECLARE_METATYPE(earlybird::CandidateRecord)
+Q_DECLARE_METATYPE(earlybird::ui::OutcomesPointer)
+Q_DECLARE_METATYPE(earlybird::ui::SessionInfo)
