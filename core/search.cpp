@@ -248,6 +248,7 @@ struct Search::Impl {
     int generation = 0;
     Rng rng;
     double elapsedBefore = 0; // seconds spent in earlier runs of this session
+    bool deadlinePassed = false; // the candidate in flight was cancelled by the time budget
     Clock::time_point runStart = Clock::now();
     std::vector<Json> hypervolumeHistory;
 
@@ -452,16 +453,23 @@ struct Search::Impl {
         const Clock::time_point start = Clock::now();
         const int trainedBefore = experiment->report().branchesTrained;
         Architecture architecture = space->decode(genome);
-        const ProgressCallback branchProgress = [this](const TrainingProgress& t) {
+        // One flag for the experiment: the caller's stop, or the time budget running out mid-candidate (a slow branch
+        // must not stretch the budget). Progress reports come several times a second, so both take effect promptly.
+        deadlinePassed = false;
+        std::atomic<bool> stopCandidate { false };
+        const ProgressCallback branchProgress = [this, cancel, &stopCandidate](const TrainingProgress& t) {
+            if (budgetSpent())
+                deadlinePassed = true;
+            if (deadlinePassed || (cancel && cancel->load()))
+                stopCandidate = true;
+            if (!listener)
+                return;
             SearchEvent event;
-            event.progress.phase = "searching";
-            SearchEvent withTraining = event;
-            withTraining.progress = progress("searching");
-            withTraining.progress.training = t;
-            if (listener)
-                listener(withTraining);
+            event.progress = progress("searching");
+            event.progress.training = t;
+            listener(event);
         };
-        const CandidateOutcomes outcomes = experiment->evaluate(architecture, branchProgress, cancel);
+        const CandidateOutcomes outcomes = experiment->evaluate(architecture, branchProgress, &stopCandidate);
         const std::vector<double> costs = exitMacsOf(outcomes.cost, config.convention);
         const ExitPolicy validation(outcomes.validation, architecture.confidence, costs);
         const ExitPolicy test(outcomes.test, architecture.confidence, costs);
@@ -659,7 +667,18 @@ bool Search::step(CancelFlag cancel)
     }
     const Genome genome = d.queue.front();
     const std::vector<int> frontBefore = d.frontIds();
-    CandidateRecord record = d.evaluate(genome, cancel);
+    CandidateRecord record;
+    try {
+        record = d.evaluate(genome, cancel);
+    } catch (const CancelledError&) {
+        if (!d.deadlinePassed)
+            throw; // the caller's stop: resumable, the candidate is proposed again
+        d.log("time budget reached during a candidate: it is dropped and the search ends");
+        d.finished = true;
+        d.save();
+        d.emit(SearchEvent { SearchEvent::Type::Finished, {}, {}, {}, 0, {} });
+        return false;
+    }
     d.queue.erase(d.queue.begin());
     d.seen[d.space->structureKey(genome)] = record.id;
     d.offspring.push_back(record.id);

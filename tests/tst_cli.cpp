@@ -245,6 +245,10 @@ private Q_SLOTS:
         QVERIFY(json.value(QStringLiteral("validation")).toObject().value(QStringLiteral("macs_vs_backbone")).toDouble() <= 0.6 + 1e-9);
         QVERIFY(QFile::exists(tuned));
 
+        run = runCli(QStringList { QStringLiteral("tune"), arch, QStringLiteral("--target-macs"), QStringLiteral("lots") } + data);
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains("--target-macs takes a positive number of MACs"), run.err.constData());
+
         run = runCli(QStringList { QStringLiteral("evaluate"), arch, QStringLiteral("--thresholds"), QStringLiteral("0.5") } + data);
         QCOMPARE(run.exitCode, 2);
         QVERIFY(run.err.contains("--thresholds needs 2 values"));

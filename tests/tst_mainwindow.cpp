@@ -67,6 +67,12 @@ private Q_SLOTS:
         QCOMPARE(window.thresholdPanel()->thresholds(), candidate->validation.thresholds);
         QCOMPARE(window.thresholdPanel()->result().accuracy, candidate->validation.accuracy);
 
+        // Another session's front as a baseline series; a folder without a session is an error, not a crash.
+        QVERIFY(window.addBaselineSession(m_dir.filePath(QStringLiteral("session"))));
+        QSignalSpy errors(&window, &MainWindow::errorShown);
+        QVERIFY(!window.addBaselineSession(m_dir.filePath(QStringLiteral("cache"))));
+        QCOMPARE(errors.count(), 1);
+
         QTemporaryDir out;
         QString error;
         QVERIFY(window.networkView()->exportTo(out.filePath(QStringLiteral("n.svg")), &error));

@@ -5,6 +5,8 @@
 #include "datasetview.h"
 #include "error.h"
 #include "fileio.h"
+
+#include <nlohmann/json.hpp>
 #include "networkgraphview.h"
 #include "paretochart.h"
 #include "runpanel.h"
@@ -185,6 +187,11 @@ void MainWindow::buildMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open session…"), QKeySequence::Open, this, &MainWindow::openSessionDialog);
+    file->addAction(tr("Add &baseline session…"), this, [this] {
+        const QString folder = QFileDialog::getExistingDirectory(this, tr("Baseline session folder"), m_lastSessionFolder);
+        if (!folder.isEmpty())
+            addBaselineSession(folder);
+    });
     file->addSeparator();
     file->addAction(tr("Export candidates as &CSV…"), this, &MainWindow::exportCsv);
     file->addAction(tr("Export selected &architecture (JSON)…"), this, &MainWindow::exportArchitecture);
@@ -223,15 +230,20 @@ void MainWindow::buildMenus()
     });
 }
 
-void MainWindow::startSearch(const SearchRequest& request)
+void MainWindow::resetPanels()
 {
-    if (m_running)
-        return;
     m_model->clear();
     m_chart->clear();
     m_thresholds->clear();
     m_graph->clear();
     m_selected = -1;
+}
+
+void MainWindow::startSearch(const SearchRequest& request)
+{
+    if (m_running)
+        return;
+    resetPanels();
     m_lastSessionFolder = request.sessionFolder;
     setRunning(true);
     appendLog(tr("Starting a search in %1").arg(request.sessionFolder));
@@ -242,15 +254,38 @@ void MainWindow::openSession(const QString& folder, bool run)
 {
     if (m_running)
         return;
-    m_model->clear();
-    m_chart->clear();
-    m_thresholds->clear();
-    m_graph->clear();
-    m_selected = -1;
+    resetPanels();
     m_lastSessionFolder = folder;
     setRunning(true);
     appendLog(run ? tr("Resuming %1").arg(folder) : tr("Opening %1 (loading the backbone and features)").arg(folder));
     QMetaObject::invokeMethod(m_worker, "openSession", Qt::QueuedConnection, Q_ARG(QString, folder), Q_ARG(bool, run));
+}
+
+bool MainWindow::addBaselineSession(const QString& folder)
+{
+    const std::string path = folder.toStdString() + "/session.json";
+    try {
+        const std::vector<std::uint8_t> bytes = readFileBytes(path);
+        const nlohmann::json session = nlohmann::json::parse(bytes.begin(), bytes.end());
+        if (session.value("format", std::string()) != "earlybird-session")
+            throw DataError(path, "not an Earlybird search session");
+        // The baseline's front on validation, as the chart plots the session's own candidates.
+        QVector<QPointF> points;
+        const nlohmann::json& archive = session.at("archive");
+        for (const nlohmann::json& id : session.at("front")) {
+            const nlohmann::json& validation = archive.at(id.get<std::size_t>()).at("validation");
+            points.append(QPointF(validation.at("average_macs").get<double>(), validation.at("accuracy").get<double>()));
+        }
+        const QString name = QString::fromStdString(session.at("config").value("name", std::string("baseline")));
+        m_chart->addBaseline(name, points);
+        appendLog(tr("Added %1 from %2: %3 front point(s)").arg(name, folder).arg(points.size()));
+        return true;
+    } catch (const nlohmann::json::exception& error) {
+        showError(QString::fromStdString(path + ": corrupt session: " + error.what()));
+    } catch (const Error& error) {
+        showError(QString::fromStdString(error.what()));
+    }
+    return false;
 }
 
 void MainWindow::openSessionDialog()
@@ -330,7 +365,13 @@ void MainWindow::onFinished(bool completed)
     setRunning(false);
     m_session.finished = completed;
     m_resumeAction->setEnabled(!completed && !m_lastSessionFolder.isEmpty());
-    m_runPanel->showIdle(completed ? tr("The search is complete.") : tr("Stopped. Search ▸ Resume continues it."));
+    SearchProgress done;
+    done.phase = completed ? "finished" : "stopped";
+    done.fraction = completed ? 1.0 : 0.0;
+    done.evaluated = m_model->rowCount();
+    m_runPanel->showProgress(done);
+    m_runPanel->showIdle(completed ? tr("The search is complete: %1 candidates.").arg(m_model->rowCount())
+                                   : tr("Stopped. Search ▸ Resume continues it."));
     appendLog(completed ? tr("Search complete.") : tr("Search stopped; the session is saved."));
     Q_EMIT sessionIdle();
 }

@@ -41,6 +41,8 @@ public:
     void openSession(const QString& folder, bool run);
     void startSearch(const SearchRequest& request);
     void selectCandidate(int id);
+    // Draws another session's front (e.g. a baseline's) as its own series. False, with an error shown, on bad input.
+    bool addBaselineSession(const QString& folder);
 
 Q_SIGNALS:
     // The worker has finished opening or running a session (tests wait for it).
@@ -53,6 +55,7 @@ protected:
 
 private:
     void buildMenus();
+    void resetPanels();
     void chooseThreads();
     void showError(const QString& message);
     void appendLog(const QString& message);

@@ -4,6 +4,8 @@
 #include <QChartView>
 #include <QCheckBox>
 #include <QHBoxLayout>
+#include <QLegend>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QPushButton>
@@ -43,17 +45,17 @@ ParetoChart::ParetoChart(QWidget* parent)
     m_all->setMarkerSize(7);
     m_all->setColor(kAllColour);
     m_all->setBorderColor(kAllColour);
-    m_front->setName(tr("Pareto front"));
+    m_front->setName(tr("front"));
     m_front->setMarkerSize(10);
     m_front->setColor(kFrontColour);
     m_frontLine->setColor(kFrontColour);
-    m_frontLine->setName(tr("front"));
-    m_target->setName(tr("target MACs"));
+    m_frontLine->setName(tr("front line"));
+    m_target->setName(tr("target"));
     QPen targetPen(kTargetColour);
     targetPen.setStyle(Qt::DashLine);
     targetPen.setWidth(2);
     m_target->setPen(targetPen);
-    m_backbone->setName(tr("backbone alone"));
+    m_backbone->setName(tr("backbone"));
     m_backbone->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
     m_backbone->setMarkerSize(12);
     m_backbone->setColor(Qt::black);
@@ -62,12 +64,12 @@ ParetoChart::ParetoChart(QWidget* parent)
     m_selected->setColor(Qt::transparent);
     m_selected->setBorderColor(kSelectedColour);
     m_selected->setPen(QPen(kSelectedColour, 3));
-    m_curve->setName(tr("selected: threshold trade-off"));
+    m_curve->setName(tr("thresholds trade-off"));
     QPen curvePen(kCurveColour);
     curvePen.setStyle(Qt::DotLine);
     curvePen.setWidth(2);
     m_curve->setPen(curvePen);
-    m_current->setName(tr("current thresholds"));
+    m_current->setName(tr("sliders"));
     m_current->setMarkerShape(QScatterSeries::MarkerShapeStar);
     m_current->setMarkerSize(16);
     m_current->setColor(kCurveColour);
@@ -75,6 +77,9 @@ ParetoChart::ParetoChart(QWidget* parent)
     for (QAbstractSeries* series : std::initializer_list<QAbstractSeries*> { m_all, m_frontLine, m_front, m_target,
              m_backbone, m_curve, m_current, m_selected })
         m_chart->addSeries(series);
+    // The front's line and the selection ring need no legend entry of their own.
+    m_chart->legend()->markers(m_frontLine).value(0)->setVisible(false);
+    m_chart->legend()->markers(m_selected).value(0)->setVisible(false);
     m_chart->setTitle(tr("Validation accuracy against average MACs"));
     m_chart->setAnimationOptions(QChart::NoAnimation);
     m_chart->legend()->setAlignment(Qt::AlignBottom);

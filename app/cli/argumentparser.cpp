@@ -148,4 +148,30 @@ double ArgumentParser::doubleValue(const std::string& name, double fallback) con
     throw UsageError("--" + name + " needs a number, not '" + *text + "'");
 }
 
+double parseMacsAmount(const std::string& text, double backboneMacs, const std::string& option)
+{
+    double multiplier = 1;
+    std::string number = text;
+    const char unit = number.empty() ? '\0' : number.back();
+    if (unit == 'k' || unit == 'K')
+        multiplier = 1e3;
+    else if (unit == 'M' || unit == 'm')
+        multiplier = 1e6;
+    else if (unit == 'G' || unit == 'g')
+        multiplier = 1e9;
+    else if (unit == 'x' || unit == 'X')
+        multiplier = backboneMacs;
+    if (multiplier != 1)
+        number.pop_back();
+    try {
+        std::size_t used = 0;
+        const double value = std::stod(number, &used);
+        if (used == number.size() && value > 0)
+            return value * multiplier;
+    } catch (const std::exception&) {
+    }
+    throw UsageError(option + " takes a positive number of MACs (2500000, 2.5M, 800k) or a fraction of the backbone's "
+                              "(0.6x), not '" + text + "'");
+}
+
 } // namespace earlybird::cli

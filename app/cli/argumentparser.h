@@ -54,4 +54,8 @@ private:
     bool m_help = false;
 };
 
+// An amount of MACs as written on the command line: "2500000", "2.5M", "800k", "1.2G", or "0.6x" (a fraction of
+// `backboneMacs`). Throws UsageError naming `option` for anything else.
+double parseMacsAmount(const std::string& text, double backboneMacs, const std::string& option);
+
 } // namespace earlybird::cli

@@ -155,33 +155,6 @@ std::vector<double> parseThresholds(const std::string& text)
     return values;
 }
 
-// "2500000", "2.5M", "800k" or "0.6x" (a fraction of the backbone's MACs).
-double parseMacs(const std::string& text, double backboneMacs)
-{
-    double multiplier = 1;
-    std::string number = text;
-    if (!number.empty()) {
-        switch (number.back()) {
-        case 'k': case 'K': multiplier = 1e3; break;
-        case 'M': case 'm': multiplier = 1e6; break;
-        case 'G': case 'g': multiplier = 1e9; break;
-        case 'x': case 'X': multiplier = backboneMacs; break;
-        default: break;
-        }
-        if (multiplier != 1)
-            number.pop_back();
-    }
-    try {
-        std::size_t used = 0;
-        const double value = std::stod(number, &used);
-        if (used == number.size() && value > 0)
-            return value * multiplier;
-    } catch (const std::exception&) {
-    }
-    throw UsageError("--target-macs takes a positive number of MACs (2500000, 2.5M, 800k) or a fraction of the "
-                     "backbone's (0.6x), not '" + text + "'");
-}
-
 CostConvention conventionOption(const ArgumentParser& parser)
 {
     return costConventionFromName(*parser.value("convention"));
@@ -330,10 +303,12 @@ int runTune(const std::vector<std::string>& arguments)
     if (method != "budget" && method != "aebnas-grid")
         throw UsageError("--method must be budget or aebnas-grid");
     const CostConvention convention = conventionOption(parser);
-    const std::string targetText = parser.required("target-macs");
+    // The target is checked before any training: a typo should not cost minutes.
+    const Architecture requested = loadArchitectureFile(parser.positionals().at(0));
+    const double target = parseMacsAmount(parser.required("target-macs"),
+        double(countNetworkCost(requested).backboneMacs), "--target-macs");
     Evaluated run = evaluateArchitecture(parser);
     const double backboneMacs = double(run.outcomes.cost.backboneMacs);
-    const double target = parseMacs(targetText, backboneMacs);
     const std::vector<double> macs = exitMacsOf(run.outcomes.cost, convention);
     const ExitPolicy validation(run.outcomes.validation, run.architecture.confidence, macs);
     const ExitPolicy test(run.outcomes.test, run.architecture.confidence, macs);

@@ -52,32 +52,6 @@ void addSearchOptions(ArgumentParser& parser)
     parser.addFlag("resume", "continue the session in --out (its settings are the session's)");
 }
 
-double macsArgument(const std::string& text, double backboneMacs)
-{
-    double multiplier = 1;
-    std::string number = text;
-    const char last = number.empty() ? '\0' : number.back();
-    if (last == 'k' || last == 'K')
-        multiplier = 1e3;
-    else if (last == 'M' || last == 'm')
-        multiplier = 1e6;
-    else if (last == 'G' || last == 'g')
-        multiplier = 1e9;
-    else if (last == 'x' || last == 'X')
-        multiplier = backboneMacs;
-    if (multiplier != 1)
-        number.pop_back();
-    try {
-        std::size_t used = 0;
-        const double value = std::stod(number, &used);
-        if (used == number.size() && value > 0)
-            return value * multiplier;
-    } catch (const std::exception&) {
-    }
-    throw UsageError("--target-macs takes MACs (2500000, 2.5M, 800k) or a fraction of the backbone's (0.6x), not '"
-        + text + "'");
-}
-
 SearchConfig searchConfig(const ArgumentParser& parser)
 {
     SearchConfig config;
@@ -95,7 +69,7 @@ SearchConfig searchConfig(const ArgumentParser& parser)
     e.featureCacheBytes = std::int64_t(parser.intValue("feature-memory", 2048)) << 20;
     const double backboneMacs
         = double(countNetworkCost(Architecture { e.backbone, ConfidenceMeasure::ScoreMargin, {} }).backboneMacs);
-    config.targetMacs = macsArgument(*parser.value("target-macs"), backboneMacs);
+    config.targetMacs = parseMacsAmount(*parser.value("target-macs"), backboneMacs, "--target-macs");
     config.mode = targetModeFromName(*parser.value("mode"));
     config.population = parser.intValue("population", 16);
     config.maxBranchMacsFraction = parser.doubleValue("max-branch-macs", 0.25);

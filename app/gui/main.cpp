@@ -34,7 +34,12 @@ int main(int argc, char** argv)
     const QCommandLineOption resume(QStringLiteral("resume"), QStringLiteral("With --open-session: continue the search."));
     const QCommandLineOption start(QStringLiteral("start-search"),
         QStringLiteral("Start a search at once with the Run panel's (remembered) settings."));
-    parser.addOptions({ threads, dataset, path, session, resume, start });
+    const QCommandLineOption select(QStringLiteral("select"),
+        QStringLiteral("With --open-session: show this candidate once the session is open."), QStringLiteral("ID"));
+    const QCommandLineOption baseline(QStringLiteral("baseline"),
+        QStringLiteral("With --open-session: also draw this session's front as a baseline (repeatable)."),
+        QStringLiteral("DIR"));
+    parser.addOptions({ threads, dataset, path, session, resume, start, select, baseline });
     parser.process(app);
 
     int threadCount = QSettings().value(QStringLiteral("compute/threads"), 0).toInt();
@@ -63,6 +68,17 @@ int main(int argc, char** argv)
     // Work starts once the window is on screen, so the user sees progress rather than a late window.
     QTimer::singleShot(0, view, &earlybird::ui::DatasetView::load);
     if (parser.isSet(session)) {
+        const QStringList baselines = parser.values(baseline);
+        if (!baselines.isEmpty()) {
+            QObject::connect(&window, &earlybird::ui::MainWindow::sessionIdle, &window, [&window, baselines] {
+                for (const QString& folder : baselines)
+                    window.addBaselineSession(folder);
+            }, Qt::SingleShotConnection);
+        }
+        if (parser.isSet(select)) {
+            const int id = parser.value(select).toInt();
+            QObject::connect(&window, &earlybird::ui::MainWindow::sessionIdle, &window, [&window, id] { window.selectCandidate(id); });
+        }
         QTimer::singleShot(0, &window, [&] { window.openSession(parser.value(session), parser.isSet(resume)); });
     } else if (parser.isSet(start)) {
         QTimer::singleShot(0, &window, [&] {
