@@ -79,8 +79,8 @@ ConfidenceMeasure confidenceMeasureFromName(const std::string& name, const std::
         if (name == entry.name)
             return entry.measure;
     }
-    throw ConfigError(where + ": unknown confidence measure '" + name
-        + "' (known: score_margin, max_softmax, entropy)");
+    throw ConfigError(
+        where + ": unknown confidence measure '" + name + "' (known: score_margin, max_softmax, entropy)");
 }
 
 int branchLayerChannels(const BranchLayerSpec& layer, int inputChannels)
@@ -101,9 +101,9 @@ void validateArchitecture(const Architecture& architecture, const std::string& s
         if (exit.position < 0 || exit.position >= positions)
             throw ConfigError(at + " is at position " + std::to_string(exit.position) + ", but backbone '"
                 + architecture.backbone.name + "' has early-exit positions 0 to " + std::to_string(positions - 1)
-                + (exit.position == positions ? " (position " + std::to_string(positions)
-                            + " is the final classifier, which always exists)"
-                                              : ""));
+                + (exit.position == positions
+                        ? " (position " + std::to_string(positions) + " is the final classifier, which always exists)"
+                        : ""));
         if (exit.position == previous)
             throw ConfigError(at + ": two exits at position " + std::to_string(exit.position));
         if (exit.position < previous)
@@ -156,7 +156,8 @@ Architecture architectureFromJson(const nlohmann::ordered_json& json, const std:
         throw ConfigError(source + ": an architecture is a JSON object");
     if (json.contains("format") && json["format"] != kFormatName)
         throw ConfigError(source + ": this is a '" + json["format"].dump() + "' file, not an Earlybird architecture");
-    if (json.contains("version") && (!json["version"].is_number_integer() || json["version"].get<int>() > kFormatVersion))
+    if (json.contains("version")
+        && (!json["version"].is_number_integer() || json["version"].get<int>() > kFormatVersion))
         throw ConfigError(source + ": architecture format version " + json["version"].dump()
             + " is newer than this Earlybird reads (" + std::to_string(kFormatVersion) + ")");
     Architecture architecture;

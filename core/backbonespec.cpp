@@ -32,7 +32,8 @@ BlockType blockTypeFromName(const std::string& name, const std::string& where)
         if (name == entry.name)
             return entry.type;
     }
-    throw ConfigError(where + ": unknown block type '" + name + "' (known: conv, residual, inverted_residual, maxpool)");
+    throw ConfigError(
+        where + ": unknown block type '" + name + "' (known: conv, residual, inverted_residual, maxpool)");
 }
 
 int intField(const nlohmann::ordered_json& object, const char* key, int fallback, const std::string& where)

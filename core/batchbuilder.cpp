@@ -9,8 +9,8 @@ Augmentation standardAugmentation(DatasetKind kind, ImageShape shape)
 {
     Augmentation augmentation;
     augmentation.padding = std::max(1, std::min(shape.height, shape.width) / 8);
-    augmentation.horizontalFlip = kind == DatasetKind::Cifar10 || kind == DatasetKind::Cifar100
-        || kind == DatasetKind::FashionMnist;
+    augmentation.horizontalFlip
+        = kind == DatasetKind::Cifar10 || kind == DatasetKind::Cifar100 || kind == DatasetKind::FashionMnist;
     return augmentation;
 }
 

@@ -50,7 +50,10 @@ std::uint64_t hashBytes(const void* data, std::size_t size, std::uint64_t seed)
     return h ^ (h >> 32) ^ size;
 }
 
-std::uint64_t hashString(const std::string& text, std::uint64_t seed) { return hashBytes(text.data(), text.size(), seed); }
+std::uint64_t hashString(const std::string& text, std::uint64_t seed)
+{
+    return hashBytes(text.data(), text.size(), seed);
+}
 
 std::string hexKey(std::uint64_t value)
 {
@@ -71,7 +74,8 @@ void writeCacheFile(const std::string& path, const std::string& kind, const std:
     writeFileAtomically(path, bytes);
 }
 
-std::optional<std::vector<std::uint8_t>> readCacheFile(const std::string& path, const std::string& kind, std::string* problem)
+std::optional<std::vector<std::uint8_t>> readCacheFile(
+    const std::string& path, const std::string& kind, std::string* problem)
 {
     const auto fail = [&](const std::string& why) -> std::optional<std::vector<std::uint8_t>> {
         if (problem)

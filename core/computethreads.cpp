@@ -29,6 +29,9 @@ int setComputeThreads(int requested)
     return at::get_num_threads();
 }
 
-int computeThreads() { return at::get_num_threads(); }
+int computeThreads()
+{
+    return at::get_num_threads();
+}
 
 } // namespace earlybird

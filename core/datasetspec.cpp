@@ -72,7 +72,10 @@ DatasetKind datasetKindFromName(const std::string& name)
     throw ConfigError("unknown data set '" + name + "' (choose one of " + valid + ")");
 }
 
-std::string splitName(Split split) { return split == Split::Train ? "train" : "test"; }
+std::string splitName(Split split)
+{
+    return split == Split::Train ? "train" : "test";
+}
 
 Split splitFromName(const std::string& name)
 {
@@ -124,8 +127,8 @@ SyntheticOptions parseSyntheticOptions(const std::string& spec)
                 throw ConfigError("synthetic data set: shape must be CxHxW, e.g. 3x32x32, not '" + value + "'");
             options.shape = { c, h, w };
         } else {
-            throw ConfigError("synthetic data set: unknown setting '" + key
-                + "' (known: classes, train, test, shape, seed)");
+            throw ConfigError(
+                "synthetic data set: unknown setting '" + key + "' (known: classes, train, test, shape, seed)");
         }
     }
     validateSyntheticOptions(options);
@@ -140,7 +143,7 @@ Dataset loadDataset(const DatasetSpec& spec, Split split)
         if (!fallback)
             throw ConfigError("no folder given for the " + datasetKindName(spec.kind) + " data set"
                 + (spec.kind == DatasetKind::FashionMnist ? " (install the dataset-fashion-mnist package, or name one)"
-                                                           : ""));
+                                                          : ""));
         path = *fallback;
     }
     switch (spec.kind) {

@@ -209,8 +209,8 @@ const std::vector<std::int32_t>& ExitPolicy::orderAt(int exit) const
     return m_order[std::size_t(exit)];
 }
 
-ExitPolicy::Sweep ExitPolicy::sweepExit(const std::vector<double>& thresholds, int e, const Objective& objective,
-    std::vector<float>* candidates) const
+ExitPolicy::Sweep ExitPolicy::sweepExit(
+    const std::vector<double>& thresholds, int e, const Objective& objective, std::vector<float>* candidates) const
 {
     const int exits = exitCount();
     const int early = exits - 1;
@@ -237,8 +237,8 @@ ExitPolicy::Sweep ExitPolicy::sweepExit(const std::vector<double>& thresholds, i
         int later = e + 1;
         while (later < early && c[later] < float(thresholds[std::size_t(later)]))
             ++later;
-        reaching[std::size_t(n)] = { c[e], correct[n * exits + e], correct[n * exits + later],
-            m_exitMacs[std::size_t(later)] };
+        reaching[std::size_t(n)]
+            = { c[e], correct[n * exits + e], correct[n * exits + later], m_exitMacs[std::size_t(later)] };
     }
     const std::vector<std::int32_t>& order = orderAt(e);
 
@@ -315,7 +315,8 @@ PolicyResult ExitPolicy::ascend(std::vector<double> thresholds, const Objective&
             const std::size_t count = candidates.size();
             for (int q = 0; q < kPairQuantiles && count > 0; ++q) {
                 std::vector<double> trial = thresholds;
-                trial[std::size_t(a)] = double(candidates[std::min(count - 1, count * std::size_t(q) / kPairQuantiles)]);
+                trial[std::size_t(a)]
+                    = double(candidates[std::min(count - 1, count * std::size_t(q) / kPairQuantiles)]);
                 for (int b = 0; b < early; ++b) {
                     if (b == a)
                         continue;

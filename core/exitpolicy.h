@@ -81,8 +81,8 @@ public:
 
     // The AEBNAS rule: every combination of thresholds on a grid (step `gridStep`, coarsened if the combinations
     // would exceed `maxCombinations`), maximising accuracy% - lambda * MAPE(average MACs, target).
-    PolicyResult tuneAebnasGrid(double targetMacs, double lambda = 0.1, double gridStep = 0.1,
-        std::int64_t maxCombinations = 200000) const;
+    PolicyResult tuneAebnasGrid(
+        double targetMacs, double lambda = 0.1, double gridStep = 0.1, std::int64_t maxCombinations = 200000) const;
 
     // The thresholds that maximise accuracy subject to average MACs <= targetMacs, searched over the distinct
     // confidence values (not a grid): coordinate ascent where each step sweeps one exit's threshold exactly over every

@@ -23,7 +23,10 @@ namespace earlybird {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+double secondsSince(Clock::time_point start)
+{
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
 
 // Bytes of one float16 value: the feature cache's storage type.
 constexpr std::int64_t kFeatureBytes = 2;
@@ -48,7 +51,8 @@ ExitColumn columnFromLogits(const torch::Tensor& logits)
         column.measure[m].assign(values.data_ptr<float>(), values.data_ptr<float>() + values.numel());
     }
     const torch::Tensor predictions = logits.argmax(1).to(torch::kInt).contiguous();
-    column.predictions.assign(predictions.data_ptr<std::int32_t>(), predictions.data_ptr<std::int32_t>() + predictions.numel());
+    column.predictions.assign(
+        predictions.data_ptr<std::int32_t>(), predictions.data_ptr<std::int32_t>() + predictions.numel());
     return column;
 }
 
@@ -58,7 +62,8 @@ torch::Tensor columnTensor(const ExitColumn& column)
     torch::Tensor values = torch::empty({ 4, n });
     for (int m = 0; m < 3; ++m)
         values[m].copy_(torch::from_blob(const_cast<float*>(column.measure[m].data()), { n }));
-    values[3].copy_(torch::from_blob(const_cast<std::int32_t*>(column.predictions.data()), { n }, torch::kInt).to(torch::kFloat));
+    values[3].copy_(
+        torch::from_blob(const_cast<std::int32_t*>(column.predictions.data()), { n }, torch::kInt).to(torch::kFloat));
     return values;
 }
 
@@ -152,10 +157,10 @@ struct Experiment::Impl {
     std::string backboneKey() const
     {
         const TrainingOptions& t = config.backboneTraining;
-        nlohmann::json key { { "dataset", datasetFingerprint() }, { "backbone", backboneToJson(config.backbone).dump() },
-            { "seed", config.seed }, { "epochs", t.epochs }, { "batch", t.batchSize }, { "lr", t.learningRate },
-            { "momentum", t.momentum }, { "wd", t.weightDecay }, { "smoothing", t.labelSmoothing },
-            { "augment", t.augment }, { "validation", config.validationFraction } };
+        nlohmann::json key { { "dataset", datasetFingerprint() },
+            { "backbone", backboneToJson(config.backbone).dump() }, { "seed", config.seed }, { "epochs", t.epochs },
+            { "batch", t.batchSize }, { "lr", t.learningRate }, { "momentum", t.momentum }, { "wd", t.weightDecay },
+            { "smoothing", t.labelSmoothing }, { "augment", t.augment }, { "validation", config.validationFraction } };
         return hexKey(hashString(key.dump()));
     }
 
@@ -166,8 +171,8 @@ struct Experiment::Impl {
             layers.push_back({ branchLayerTypeName(layer.type), layer.width, layer.stride });
         const BranchTrainingOptions& b = config.branchTraining;
         nlohmann::json key { { "position", exit.position }, { "layers", layers }, { "epochs", b.epochs },
-            { "batch", b.batchSize }, { "lr", b.learningRate }, { "wd", b.weightDecay }, { "subset", trainSubset.size() },
-            { "seed", config.seed } };
+            { "batch", b.batchSize }, { "lr", b.learningRate }, { "wd", b.weightDecay },
+            { "subset", trainSubset.size() }, { "seed", config.seed } };
         return hexKey(hashString(key.dump()));
     }
 
@@ -186,14 +191,17 @@ struct Experiment::Impl {
         train = loadDataset(config.dataset, Split::Train);
         test = loadDataset(config.dataset, Split::Test);
         if (train.shape() != config.backbone.input || train.numClasses() != config.backbone.classes)
-            throw ConfigError("backbone '" + config.backbone.name + "' takes " + std::to_string(config.backbone.input.channels)
-                + "x" + std::to_string(config.backbone.input.height) + "x" + std::to_string(config.backbone.input.width)
-                + " images of " + std::to_string(config.backbone.classes) + " classes, but " + train.name() + " has "
+            throw ConfigError("backbone '" + config.backbone.name + "' takes "
+                + std::to_string(config.backbone.input.channels) + "x" + std::to_string(config.backbone.input.height)
+                + "x" + std::to_string(config.backbone.input.width) + " images of "
+                + std::to_string(config.backbone.classes) + " classes, but " + train.name() + " has "
                 + std::to_string(train.shape().channels) + "x" + std::to_string(train.shape().height) + "x"
-                + std::to_string(train.shape().width) + " images of " + std::to_string(train.numClasses()) + " classes");
+                + std::to_string(train.shape().width) + " images of " + std::to_string(train.numClasses())
+                + " classes");
         split = makeValidationSplit(train.labels(), train.numClasses(), config.validationFraction, config.seed);
         if (split.validation.empty())
-            throw ConfigError("thresholds are tuned on a validation split, but the validation fraction leaves it empty");
+            throw ConfigError(
+                "thresholds are tuned on a validation split, but the validation fraction leaves it empty");
         testIndices.resize(std::size_t(test.size()));
         std::iota(testIndices.begin(), testIndices.end(), 0);
         for (const std::int64_t i : split.validation)
@@ -358,11 +366,26 @@ Experiment::Experiment(ExperimentConfig config)
 
 Experiment::~Experiment() = default;
 
-const ExperimentConfig& Experiment::config() const { return m_impl->config; }
-const ExperimentReport& Experiment::report() const { return m_impl->report; }
-int Experiment::classes() const { return m_impl->config.backbone.classes; }
-ImageShape Experiment::imageShape() const { return m_impl->config.backbone.input; }
-std::vector<std::string> Experiment::classNames() const { return m_impl->train.classNames(); }
+const ExperimentConfig& Experiment::config() const
+{
+    return m_impl->config;
+}
+const ExperimentReport& Experiment::report() const
+{
+    return m_impl->report;
+}
+int Experiment::classes() const
+{
+    return m_impl->config.backbone.classes;
+}
+ImageShape Experiment::imageShape() const
+{
+    return m_impl->config.backbone.input;
+}
+std::vector<std::string> Experiment::classNames() const
+{
+    return m_impl->train.classNames();
+}
 
 void Experiment::prepare(const ProgressCallback& progress, CancelFlag cancel)
 {
@@ -388,7 +411,8 @@ void Experiment::cacheFeatures(const std::vector<int>& requested, const Progress
         std::sort(positions.begin(), positions.end());
         positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
     }
-    positions.erase(std::remove_if(positions.begin(), positions.end(), [&](int p) { return d.trainFeatures.count(p) != 0; }),
+    positions.erase(
+        std::remove_if(positions.begin(), positions.end(), [&](int p) { return d.trainFeatures.count(p) != 0; }),
         positions.end());
     if (positions.empty())
         return;
@@ -408,7 +432,8 @@ void Experiment::cacheFeatures(const std::vector<int>& requested, const Progress
     d.report.featureSeconds += secondsSince(start);
 }
 
-CandidateOutcomes Experiment::evaluate(const Architecture& architecture, const ProgressCallback& progress, CancelFlag cancel)
+CandidateOutcomes Experiment::evaluate(
+    const Architecture& architecture, const ProgressCallback& progress, CancelFlag cancel)
 {
     Impl& d = *m_impl;
     if (!d.prepared)
@@ -445,8 +470,8 @@ CandidateOutcomes Experiment::refine(
     Impl& d = *m_impl;
     const CandidateOutcomes frozen = evaluate(architecture, progress, cancel); // trains missing branches
     const int exits = architecture.exitCount();
-    std::vector<double> weights = options.exitWeights.empty() ? std::vector<double>(std::size_t(exits), 1.0)
-                                                              : options.exitWeights;
+    std::vector<double> weights
+        = options.exitWeights.empty() ? std::vector<double>(std::size_t(exits), 1.0) : options.exitWeights;
     if (int(weights.size()) != exits)
         throw ConfigError("refinement needs one loss weight per exit (" + std::to_string(exits) + "), got "
             + std::to_string(weights.size()));
@@ -463,8 +488,9 @@ CandidateOutcomes Experiment::refine(
     TrainingOptions training = d.config.backboneTraining;
     training.epochs = options.epochs;
     training.learningRate = options.learningRate;
-    nn::trainJointly(*network, *d.trainBuilder, d.split.train, standardAugmentation(d.config.dataset.kind, d.train.shape()),
-        training, weights, d.config.seed + 1, progress, cancel);
+    nn::trainJointly(*network, *d.trainBuilder, d.split.train,
+        standardAugmentation(d.config.dataset.kind, d.train.shape()), training, weights, d.config.seed + 1, progress,
+        cancel);
 
     CandidateOutcomes outcomes { ExitOutcomes(exits, std::int64_t(d.validationLabels.size())),
         ExitOutcomes(exits, std::int64_t(d.testLabels.size())), frozen.cost };

@@ -78,8 +78,8 @@ public:
     void prepare(const ProgressCallback& progress = {}, CancelFlag cancel = nullptr);
 
     // Caches backbone features at `positions` (or every exit position, when empty) if not cached yet.
-    void cacheFeatures(const std::vector<int>& positions = {}, const ProgressCallback& progress = {},
-        CancelFlag cancel = nullptr);
+    void cacheFeatures(
+        const std::vector<int>& positions = {}, const ProgressCallback& progress = {}, CancelFlag cancel = nullptr);
 
     // Trains the candidate's branches not trained yet and returns its outcomes. The candidate's backbone must be
     // this experiment's. Throws ConfigError or CancelledError.

@@ -86,7 +86,7 @@ std::vector<std::uint8_t> inflateGzip(const std::string& path, const std::vector
 
 std::vector<std::uint8_t> readFileBytes(const std::string& path)
 {
-    struct stat info {};
+    struct stat info { };
     if (::stat(path.c_str(), &info) != 0)
         throw DataError(path, std::string("cannot open: ") + std::strerror(errno));
     if (S_ISDIR(info.st_mode))
@@ -135,13 +135,13 @@ void writeFileAtomically(const std::string& path, const std::string& text)
 
 bool fileExists(const std::string& path)
 {
-    struct stat info {};
+    struct stat info { };
     return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
 }
 
 bool directoryExists(const std::string& path)
 {
-    struct stat info {};
+    struct stat info { };
     return ::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
 }
 

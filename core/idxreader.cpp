@@ -11,8 +11,8 @@ namespace {
 constexpr std::uint8_t kIdxUnsignedByte = 0x08;
 constexpr int kIdxClasses = 10;
 
-const std::vector<std::string> kFashionMnistClasses = { "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot" };
+const std::vector<std::string> kFashionMnistClasses
+    = { "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot" };
 const std::vector<std::string> kMnistClasses = { "0", "1", "2", "3", "4", "5", "6", "7", "8", "9" };
 
 std::uint32_t bigEndian32(const std::uint8_t* p)
@@ -58,11 +58,12 @@ IdxArray readIdxFile(const std::string& path)
     }
     const std::uint64_t present = bytes.size() - headerSize;
     if (present < expected)
-        throw DataError(path, "truncated: the header announces " + std::to_string(expected) + " values but the file holds "
-            + std::to_string(present));
+        throw DataError(path,
+            "truncated: the header announces " + std::to_string(expected) + " values but the file holds "
+                + std::to_string(present));
     if (present > expected)
-        throw DataError(path, "corrupt: " + std::to_string(present - expected)
-            + " bytes follow the values that the header announces");
+        throw DataError(path,
+            "corrupt: " + std::to_string(present - expected) + " bytes follow the values that the header announces");
     array.values.assign(bytes.begin() + std::ptrdiff_t(headerSize), bytes.end());
     return array;
 }
@@ -75,29 +76,34 @@ Dataset readIdxDataset(const std::string& folder, Split split, IdxFlavour flavou
     const std::string prefix = split == Split::Train ? "train" : "t10k";
     const std::string imagesPath = findIdxFile(folder, prefix, "images", 3);
     if (imagesPath.empty())
-        throw DataError(folder, "no " + title + " " + splitName(split) + " images: expected " + prefix
-            + "-images-idx3-ubyte (optionally .gz) in this folder");
+        throw DataError(folder,
+            "no " + title + " " + splitName(split) + " images: expected " + prefix
+                + "-images-idx3-ubyte (optionally .gz) in this folder");
     const std::string labelsPath = findIdxFile(folder, prefix, "labels", 1);
     if (labelsPath.empty())
-        throw DataError(folder, "no " + title + " " + splitName(split) + " labels: expected " + prefix
-            + "-labels-idx1-ubyte (optionally .gz) in this folder");
+        throw DataError(folder,
+            "no " + title + " " + splitName(split) + " labels: expected " + prefix
+                + "-labels-idx1-ubyte (optionally .gz) in this folder");
 
     IdxArray images = readIdxFile(imagesPath);
     if (images.dims.size() != 3)
-        throw DataError(imagesPath, "an image file has rank 3 (count x height x width), this one has rank "
-            + std::to_string(images.dims.size()));
+        throw DataError(imagesPath,
+            "an image file has rank 3 (count x height x width), this one has rank "
+                + std::to_string(images.dims.size()));
     const IdxArray labels = readIdxFile(labelsPath);
     if (labels.dims.size() != 1)
         throw DataError(labelsPath, "a label file has rank 1, this one has rank " + std::to_string(labels.dims.size()));
     if (labels.dims[0] != images.dims[0])
-        throw DataError(labelsPath, "holds " + std::to_string(labels.dims[0]) + " labels but " + imagesPath + " holds "
-            + std::to_string(images.dims[0]) + " images");
+        throw DataError(labelsPath,
+            "holds " + std::to_string(labels.dims[0]) + " labels but " + imagesPath + " holds "
+                + std::to_string(images.dims[0]) + " images");
 
     std::vector<std::int64_t> classes(labels.values.size());
     for (std::size_t i = 0; i < labels.values.size(); ++i) {
         if (labels.values[i] >= kIdxClasses)
-            throw DataError(labelsPath, "label " + std::to_string(i) + " is " + std::to_string(int(labels.values[i]))
-                + ", outside the classes 0-9");
+            throw DataError(labelsPath,
+                "label " + std::to_string(i) + " is " + std::to_string(int(labels.values[i]))
+                    + ", outside the classes 0-9");
         classes[i] = labels.values[i];
     }
     const ImageShape shape { 1, int(images.dims[1]), int(images.dims[2]) };

@@ -13,9 +13,15 @@ OtherOps& OtherOps::operator+=(const OtherOps& other)
     return *this;
 }
 
-int convolutionOutputSize(int input, int kernel, int stride) { return (input + 2 * (kernel / 2) - kernel) / stride + 1; }
+int convolutionOutputSize(int input, int kernel, int stride)
+{
+    return (input + 2 * (kernel / 2) - kernel) / stride + 1;
+}
 
-int poolingOutputSize(int input) { return input <= 2 ? 1 : (input + 1) / 2; }
+int poolingOutputSize(int input)
+{
+    return input <= 2 ? 1 : (input + 1) / 2;
+}
 
 std::string costConventionName(CostConvention convention)
 {
@@ -188,7 +194,8 @@ LayerCost classifierCost(ImageShape input, int classes)
 std::int64_t NetworkCost::macsForExit(int exitIndex, CostConvention convention) const
 {
     const ExitCost& exit = exits.at(std::size_t(exitIndex));
-    return convention == CostConvention::AllEvaluatedBranches ? exit.cumulativeMacs : exit.cumulativeMacsTakenBranchOnly;
+    return convention == CostConvention::AllEvaluatedBranches ? exit.cumulativeMacs
+                                                              : exit.cumulativeMacsTakenBranchOnly;
 }
 
 double NetworkCost::averageMacs(const std::vector<double>& samplesPerExit, CostConvention convention) const

@@ -95,18 +95,22 @@ Json configJson(const SearchConfig& c)
     const TrainingOptions& t = e.backboneTraining;
     const BranchTrainingOptions& b = e.branchTraining;
     return Json { { "name", c.name },
-        { "dataset", { { "kind", datasetKindName(e.dataset.kind) }, { "path", e.dataset.path },
-                         { "cifar100_coarse", e.dataset.cifar100CoarseLabels }, { "svhn_extra", e.dataset.svhnIncludeExtra } } },
+        { "dataset",
+            { { "kind", datasetKindName(e.dataset.kind) }, { "path", e.dataset.path },
+                { "cifar100_coarse", e.dataset.cifar100CoarseLabels }, { "svhn_extra", e.dataset.svhnIncludeExtra } } },
         { "backbone", backboneToJson(e.backbone) },
-        { "backbone_training", { { "epochs", t.epochs }, { "batch_size", t.batchSize }, { "learning_rate", t.learningRate },
-                                   { "momentum", t.momentum }, { "weight_decay", t.weightDecay },
-                                   { "label_smoothing", t.labelSmoothing }, { "augment", t.augment } } },
-        { "branch_training", { { "epochs", b.epochs }, { "batch_size", b.batchSize }, { "learning_rate", b.learningRate },
-                                 { "weight_decay", b.weightDecay } } },
+        { "backbone_training",
+            { { "epochs", t.epochs }, { "batch_size", t.batchSize }, { "learning_rate", t.learningRate },
+                { "momentum", t.momentum }, { "weight_decay", t.weightDecay }, { "label_smoothing", t.labelSmoothing },
+                { "augment", t.augment } } },
+        { "branch_training",
+            { { "epochs", b.epochs }, { "batch_size", b.batchSize }, { "learning_rate", b.learningRate },
+                { "weight_decay", b.weightDecay } } },
         { "validation_fraction", e.validationFraction }, { "seed", e.seed }, { "cache_directory", e.cacheDirectory },
-        { "feature_cache_bytes", e.featureCacheBytes }, { "space", spaceJson(c.space) }, { "target_macs", c.targetMacs },
-        { "mode", targetModeName(c.mode) }, { "convention", costConventionName(c.convention) },
-        { "population", c.population }, { "generations", c.generations }, { "time_budget_seconds", c.timeBudgetSeconds },
+        { "feature_cache_bytes", e.featureCacheBytes }, { "space", spaceJson(c.space) },
+        { "target_macs", c.targetMacs }, { "mode", targetModeName(c.mode) },
+        { "convention", costConventionName(c.convention) }, { "population", c.population },
+        { "generations", c.generations }, { "time_budget_seconds", c.timeBudgetSeconds },
         { "crossover_probability", c.crossoverProbability }, { "mutation_rate", c.mutationRate },
         { "aebnas_lambda", c.aebnasLambda }, { "aebnas_grid_step", c.aebnasGridStep },
         { "aebnas_max_combinations", c.aebnasMaxCombinations }, { "random_only", c.randomOnly },
@@ -176,7 +180,10 @@ void validateConfig(const SearchConfig& c)
 
 } // namespace
 
-std::string targetModeName(TargetMode mode) { return mode == TargetMode::Budget ? "budget" : "aebnas"; }
+std::string targetModeName(TargetMode mode)
+{
+    return mode == TargetMode::Budget ? "budget" : "aebnas";
+}
 
 TargetMode targetModeFromName(const std::string& name)
 {
@@ -293,7 +300,8 @@ struct Search::Impl {
     {
         if (!listener)
             return;
-        event.progress = progress(event.progress.phase.empty() ? (finished ? "finished" : "searching") : event.progress.phase);
+        event.progress
+            = progress(event.progress.phase.empty() ? (finished ? "finished" : "searching") : event.progress.phase);
         listener(event);
     }
 
@@ -344,7 +352,8 @@ struct Search::Impl {
             for (std::size_t k = 0; k < order.size(); ++k)
                 order[k] = k;
             std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-                return crowding[a] != crowding[b] ? crowding[a] > crowding[b] : pool[std::size_t(front[a])] < pool[std::size_t(front[b])];
+                return crowding[a] != crowding[b] ? crowding[a] > crowding[b]
+                                                  : pool[std::size_t(front[a])] < pool[std::size_t(front[b])];
             });
             for (const std::size_t k : order) {
                 if (int(chosen.size()) >= size)
@@ -437,8 +446,9 @@ struct Search::Impl {
         population = config.randomOnly ? pool : select(pool, config.population, nullptr);
         offspring.clear();
         const double hv = hypervolumeOf(false);
-        hypervolumeHistory.push_back(Json { { "generation", generation }, { "evaluated", archive.size() },
-            { "elapsed_seconds", elapsed() }, { "hypervolume_validation", hv }, { "hypervolume_test", hypervolumeOf(true) } });
+        hypervolumeHistory.push_back(
+            Json { { "generation", generation }, { "evaluated", archive.size() }, { "elapsed_seconds", elapsed() },
+                { "hypervolume_validation", hv }, { "hypervolume_test", hypervolumeOf(true) } });
         SearchEvent event;
         event.type = SearchEvent::Type::GenerationDone;
         event.hypervolume = hv;
@@ -507,16 +517,19 @@ struct Search::Impl {
         const ExperimentReport& report = experiment ? experiment->report() : ExperimentReport();
         return Json { { "format", kSessionFormat }, { "version", kSessionVersion }, { "config", configJson(config) },
             { "fingerprint", fingerprint },
-            { "backbone", { { "macs", backboneMacs }, { "validation_accuracy", report.backboneValidationAccuracy },
-                              { "test_accuracy", report.backboneTestAccuracy } } },
-            { "hypervolume_reference", { { "accuracy", kHypervolumeReferenceAccuracy },
-                                           { "macs_vs_backbone", kHypervolumeReferenceCost } } },
-            { "state", { { "generation", generation }, { "population", population }, { "offspring", offspring },
-                           { "queue", queue }, { "rng", engine.str() }, { "elapsed_seconds", elapsed() },
-                           { "finished", finished } } },
+            { "backbone",
+                { { "macs", backboneMacs }, { "validation_accuracy", report.backboneValidationAccuracy },
+                    { "test_accuracy", report.backboneTestAccuracy } } },
+            { "hypervolume_reference",
+                { { "accuracy", kHypervolumeReferenceAccuracy }, { "macs_vs_backbone", kHypervolumeReferenceCost } } },
+            { "state",
+                { { "generation", generation }, { "population", population }, { "offspring", offspring },
+                    { "queue", queue }, { "rng", engine.str() }, { "elapsed_seconds", elapsed() },
+                    { "finished", finished } } },
             { "archive", archiveJson }, { "front", frontIds() },
-            { "hypervolume", { { "validation", archive.empty() ? 0.0 : hypervolumeOf(false) },
-                                 { "test", archive.empty() ? 0.0 : hypervolumeOf(true) } } },
+            { "hypervolume",
+                { { "validation", archive.empty() ? 0.0 : hypervolumeOf(false) },
+                    { "test", archive.empty() ? 0.0 : hypervolumeOf(true) } } },
             { "hypervolume_history", hypervolumeHistory } };
     }
 
@@ -559,7 +572,8 @@ std::unique_ptr<Search> Search::resume(const std::string& sessionFolder)
         validateConfig(d.config);
         d.folder = sessionFolder;
         d.fingerprint = j.at("fingerprint").get<std::string>();
-        d.space = std::make_unique<SearchSpace>(std::vector<BackboneSpec> { d.config.experiment.backbone }, d.config.space);
+        d.space
+            = std::make_unique<SearchSpace>(std::vector<BackboneSpec> { d.config.experiment.backbone }, d.config.space);
         for (const Json& item : j.at("archive")) {
             CandidateRecord r;
             r.id = item.at("id").get<int>();
@@ -607,7 +621,10 @@ std::unique_ptr<Search> Search::resume(const std::string& sessionFolder)
 
 Search::~Search() = default;
 
-void Search::setListener(SearchListener listener) { m_impl->listener = std::move(listener); }
+void Search::setListener(SearchListener listener)
+{
+    m_impl->listener = std::move(listener);
+}
 
 void Search::prepare(CancelFlag cancel)
 {
@@ -626,8 +643,9 @@ void Search::prepare(CancelFlag cancel)
         throw ConfigError(d.folder + ": this session was run on other data or another backbone (fingerprint "
             + d.fingerprint + ", now " + key + "); point it at the same data set files");
     d.fingerprint = key;
-    d.backboneMacs = double(countNetworkCost(Architecture { d.config.experiment.backbone, ConfidenceMeasure::ScoreMargin, {} })
-                                .backboneMacs);
+    d.backboneMacs = double(countNetworkCost(
+        Architecture { d.config.experiment.backbone, ConfidenceMeasure::ScoreMargin,
+            {} }).backboneMacs);
     d.experiment->cacheFeatures({}, progress, cancel);
     d.prepared = true;
     const ExperimentReport& r = d.experiment->report();
@@ -717,15 +735,45 @@ void Search::run(CancelFlag stop, const std::atomic<bool>* pause)
     }
 }
 
-bool Search::isPrepared() const { return m_impl->prepared; }
-bool Search::isFinished() const { return m_impl->finished; }
-const SearchConfig& Search::config() const { return m_impl->config; }
-const std::string& Search::sessionFolder() const { return m_impl->folder; }
-const std::vector<CandidateRecord>& Search::archive() const { return m_impl->archive; }
-std::vector<int> Search::front() const { return m_impl->frontIds(); }
-double Search::hypervolume(bool onTest) const { return m_impl->archive.empty() ? 0.0 : m_impl->hypervolumeOf(onTest); }
-double Search::backboneMacs() const { return m_impl->backboneMacs; }
-Experiment& Search::experiment() { return *m_impl->experiment; }
-nlohmann::ordered_json Search::sessionJson() const { return m_impl->sessionJson(); }
+bool Search::isPrepared() const
+{
+    return m_impl->prepared;
+}
+bool Search::isFinished() const
+{
+    return m_impl->finished;
+}
+const SearchConfig& Search::config() const
+{
+    return m_impl->config;
+}
+const std::string& Search::sessionFolder() const
+{
+    return m_impl->folder;
+}
+const std::vector<CandidateRecord>& Search::archive() const
+{
+    return m_impl->archive;
+}
+std::vector<int> Search::front() const
+{
+    return m_impl->frontIds();
+}
+double Search::hypervolume(bool onTest) const
+{
+    return m_impl->archive.empty() ? 0.0 : m_impl->hypervolumeOf(onTest);
+}
+double Search::backboneMacs() const
+{
+    return m_impl->backboneMacs;
+}
+Experiment& Search::experiment()
+{
+    return *m_impl->experiment;
+}
+nlohmann::ordered_json Search::sessionJson() const
+{
+    return m_impl->sessionJson();
+}
 
 } // namespace earlybird

@@ -27,7 +27,8 @@ SearchSpace::SearchSpace(std::vector<BackboneSpec> backbones, SearchSpaceOptions
     if (m_options.maxDepth < 0 || m_options.maxDepth > kMaxBranchDepth || m_options.minDepth < 0
         || m_options.minDepth > m_options.maxDepth)
         throw ConfigError("branch depths must satisfy 0 <= minimum <= maximum <= " + std::to_string(kMaxBranchDepth));
-    if (m_options.layerTypes.empty() || m_options.widths.empty() || m_options.strides.empty() || m_options.measures.empty())
+    if (m_options.layerTypes.empty() || m_options.widths.empty() || m_options.strides.empty()
+        || m_options.measures.empty())
         throw ConfigError("a search space needs at least one layer type, width, stride and confidence measure");
     if (m_options.thresholdLevels < 2)
         throw ConfigError("a search space needs at least two threshold levels");
@@ -59,7 +60,10 @@ SearchSpace::SearchSpace(std::vector<BackboneSpec> backbones, SearchSpaceOptions
     }
 }
 
-int SearchSpace::positionsOf(int backboneIndex) const { return m_backbones[std::size_t(backboneIndex)].exitPositions(); }
+int SearchSpace::positionsOf(int backboneIndex) const
+{
+    return m_backbones[std::size_t(backboneIndex)].exitPositions();
+}
 
 bool SearchSpace::positionAllowed(int backboneIndex, int position) const
 {
@@ -173,8 +177,8 @@ Genome SearchSpace::encode(const Architecture& architecture) const
     genome[0] = int(backbone - m_backbones.begin());
     const auto measure = std::find(m_options.measures.begin(), m_options.measures.end(), architecture.confidence);
     if (measure == m_options.measures.end())
-        throw ConfigError("confidence measure " + confidenceMeasureName(architecture.confidence)
-            + " is not in this search space");
+        throw ConfigError(
+            "confidence measure " + confidenceMeasureName(architecture.confidence) + " is not in this search space");
     genome[1] = int(measure - m_options.measures.begin());
     for (const ExitSpec& exit : architecture.exits) {
         const std::string at = "exit at position " + std::to_string(exit.position);

@@ -54,8 +54,9 @@ MatVar readVariable(mat_t* mat, const std::string& path, const char* name)
     t_lastMatioMessage.clear();
     MatVar var(Mat_VarRead(mat, name));
     if (!var)
-        throw DataError(path, std::string("has no readable variable '") + name + "'" + matioDetail()
-            + " (an SVHN cropped-digits file holds X and y)");
+        throw DataError(path,
+            std::string("has no readable variable '") + name + "'" + matioDetail()
+                + " (an SVHN cropped-digits file holds X and y)");
     if (!var->data)
         throw DataError(path, std::string("variable '") + name + "' has no data (truncated file?)" + matioDetail());
     if (var->isComplex)
@@ -141,8 +142,8 @@ Dataset readSvhnFile(const std::string& path, const std::string& title)
     if (!columnOrRow)
         throw DataError(path, "y is " + dimsText(y.get()) + "; SVHN labels are N x 1");
     if (labelCount != count)
-        throw DataError(path, "y holds " + std::to_string(labelCount) + " labels but X holds " + std::to_string(count)
-            + " images");
+        throw DataError(
+            path, "y holds " + std::to_string(labelCount) + " labels but X holds " + std::to_string(count) + " images");
 
     std::vector<std::int64_t> labels(count);
     for (std::size_t i = 0; i < count; ++i) {
@@ -150,12 +151,12 @@ Dataset readSvhnFile(const std::string& path, const std::string& title)
         if (!elementAsDouble(y.get(), i, &value))
             throw DataError(path, "y is not a numeric array");
         const std::int64_t label = std::int64_t(value);
-        if (double(label) != value || label < 0 || label > kSvhnZeroLabel)
-        {
+        if (double(label) != value || label < 0 || label > kSvhnZeroLabel) {
             std::ostringstream shown;
             shown << value;
-            throw DataError(path, "label " + std::to_string(i) + " is " + shown.str()
-                + "; SVHN labels are 1-10 (10 meaning the digit 0)");
+            throw DataError(path,
+                "label " + std::to_string(i) + " is " + shown.str()
+                    + "; SVHN labels are 1-10 (10 meaning the digit 0)");
         }
         labels[i] = label == kSvhnZeroLabel ? 0 : label;
     }
@@ -175,8 +176,8 @@ Dataset readSvhnFile(const std::string& path, const std::string& title)
             }
         }
     }
-    return Dataset(title, ImageShape { kSvhnChannels, kSvhnSide, kSvhnSide }, kDigitClasses, std::move(pixels),
-        std::move(labels));
+    return Dataset(
+        title, ImageShape { kSvhnChannels, kSvhnSide, kSvhnSide }, kDigitClasses, std::move(pixels), std::move(labels));
 }
 
 Dataset readSvhn(const std::string& folder, Split split, bool includeExtra)
@@ -186,8 +187,8 @@ Dataset readSvhn(const std::string& folder, Split split, bool includeExtra)
     const std::string file = split == Split::Train ? "train_32x32.mat" : "test_32x32.mat";
     const std::string path = folder + "/" + file;
     if (!fileExists(path))
-        throw DataError(folder, "no SVHN " + splitName(split) + " data: expected " + file
-            + " (the cropped-digits format) in this folder");
+        throw DataError(folder,
+            "no SVHN " + splitName(split) + " data: expected " + file + " (the cropped-digits format) in this folder");
     const std::string title = "SVHN " + splitName(split);
     Dataset dataset = readSvhnFile(path, title);
     if (split == Split::Train && includeExtra) {

@@ -56,7 +56,8 @@ std::vector<double> makePrototype(const ImageShape& shape, Rng& rng)
                 for (const Blob& blob : blobs) {
                     const double dy = y - blob.centreY;
                     const double dx = x - blob.centreX;
-                    value += blob.amplitude[std::size_t(c)] * std::exp(-(dy * dy + dx * dx) / (2 * blob.sigma * blob.sigma));
+                    value += blob.amplitude[std::size_t(c)]
+                        * std::exp(-(dy * dy + dx * dx) / (2 * blob.sigma * blob.sigma));
                 }
                 prototype[(std::size_t(c) * shape.height + y) * shape.width + x] = value;
             }

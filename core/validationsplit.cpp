@@ -8,8 +8,8 @@
 
 namespace earlybird {
 
-ValidationSplit makeValidationSplit(const std::vector<std::int64_t>& labels, int numClasses, double fraction,
-    std::uint64_t seed)
+ValidationSplit makeValidationSplit(
+    const std::vector<std::int64_t>& labels, int numClasses, double fraction, std::uint64_t seed)
 {
     if (!(fraction >= 0.0 && fraction < 1.0))
         throw ConfigError("validation fraction must be at least 0 and below 1, not " + std::to_string(fraction));

@@ -15,7 +15,7 @@ struct ValidationSplit {
 // Holds out `fraction` of each class (rounded, at least one image of each class with two or more) as validation.
 // Deterministic for a given label list, fraction and seed; both index lists are sorted. Throws ConfigError for a
 // fraction outside [0, 1).
-ValidationSplit makeValidationSplit(const std::vector<std::int64_t>& labels, int numClasses, double fraction,
-    std::uint64_t seed);
+ValidationSplit makeValidationSplit(
+    const std::vector<std::int64_t>& labels, int numClasses, double fraction, std::uint64_t seed);
 
 } // namespace earlybird

@@ -19,6 +19,9 @@ std::string errorMessage(Action&& action)
     return std::string();
 }
 
-inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+inline bool contains(const std::string& text, const std::string& part)
+{
+    return text.find(part) != std::string::npos;
+}
 
 } // namespace earlybird::fixtures

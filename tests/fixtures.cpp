@@ -39,7 +39,10 @@ std::vector<std::uint8_t> gzipBytes(const std::vector<std::uint8_t>& bytes)
     return out;
 }
 
-void writeGzip(const std::string& path, const std::vector<std::uint8_t>& bytes) { writeBytes(path, gzipBytes(bytes)); }
+void writeGzip(const std::string& path, const std::vector<std::uint8_t>& bytes)
+{
+    writeBytes(path, gzipBytes(bytes));
+}
 
 std::vector<std::uint8_t> idxBytes(const std::vector<std::uint32_t>& dims, const std::vector<std::uint8_t>& values)
 {

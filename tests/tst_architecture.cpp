@@ -21,7 +21,10 @@ Architecture threeExitNetwork()
     architecture.exits = {
         { 0, { { BranchLayerType::DepthwiseSeparable5x5, 0.5, 2 }, { BranchLayerType::MaxPool2x2, 1.0, 2 } }, 0.9 },
         { 2, {}, 0.25 },
-        { 3, { { BranchLayerType::Conv3x3, 2.0, 1 }, { BranchLayerType::AvgPool2x2, 1.0, 2 }, { BranchLayerType::Pointwise1x1, 1.0, 2 } }, 1.0 / 3.0 },
+        { 3,
+            { { BranchLayerType::Conv3x3, 2.0, 1 }, { BranchLayerType::AvgPool2x2, 1.0, 2 },
+                { BranchLayerType::Pointwise1x1, 1.0, 2 } },
+            1.0 / 3.0 },
     };
     return architecture;
 }
@@ -70,38 +73,48 @@ private Q_SLOTS:
         QTest::addColumn<QString>("json");
         QTest::addColumn<QString>("problem");
         const QString head = QStringLiteral(R"({"backbone": "fashion-resnet", )");
-        QTest::newRow("unknown layer") << head + QStringLiteral(R"("exits": [{"position": 1, "layers": [{"type": "conv7x7"}]}]})")
+        QTest::newRow("unknown layer") << head
+                + QStringLiteral(R"("exits": [{"position": 1, "layers": [{"type": "conv7x7"}]}]})")
                                        << QStringLiteral("unknown layer type 'conv7x7'");
-        QTest::newRow("no such position") << head + QStringLiteral(R"("exits": [{"position": 9}]})")
-                                          << QStringLiteral("early-exit positions 0 to 4");
+        QTest::newRow("no such position")
+            << head + QStringLiteral(R"("exits": [{"position": 9}]})") << QStringLiteral("early-exit positions 0 to 4");
         QTest::newRow("final position") << head + QStringLiteral(R"("exits": [{"position": 5}]})")
                                         << QStringLiteral("final classifier");
         QTest::newRow("threshold above 1") << head + QStringLiteral(R"("exits": [{"position": 1, "threshold": 1.5}]})")
                                            << QStringLiteral("outside [0, 1]");
-        QTest::newRow("negative threshold") << head + QStringLiteral(R"("exits": [{"position": 1, "threshold": -0.1}]})")
-                                            << QStringLiteral("outside [0, 1]");
+        QTest::newRow("negative threshold")
+            << head + QStringLiteral(R"("exits": [{"position": 1, "threshold": -0.1}]})")
+            << QStringLiteral("outside [0, 1]");
         QTest::newRow("two at one position") << head + QStringLiteral(R"("exits": [{"position": 1}, {"position": 1}]})")
                                              << QStringLiteral("two exits at position 1");
         QTest::newRow("out of order") << head + QStringLiteral(R"("exits": [{"position": 2}, {"position": 1}]})")
                                       << QStringLiteral("in order of position");
         QTest::newRow("too deep") << head
-                + QStringLiteral(R"("exits": [{"position": 1, "layers": [{"type": "pw1x1"}, {"type": "pw1x1"}, {"type": "pw1x1"}, {"type": "pw1x1"}]}]})")
+                + QStringLiteral(
+                    R"("exits": [{"position": 1, "layers": [{"type": "pw1x1"}, {"type": "pw1x1"}, {"type": "pw1x1"}, {"type": "pw1x1"}]}]})")
                                   << QStringLiteral("at most 3");
-        QTest::newRow("bad stride") << head + QStringLiteral(R"("exits": [{"position": 1, "layers": [{"type": "conv3x3", "stride": 3}]}]})")
+        QTest::newRow("bad stride") << head
+                + QStringLiteral(R"("exits": [{"position": 1, "layers": [{"type": "conv3x3", "stride": 3}]}]})")
                                     << QStringLiteral("stride must be 1 or 2");
-        QTest::newRow("zero width") << head + QStringLiteral(R"("exits": [{"position": 1, "layers": [{"type": "conv3x3", "width": 0}]}]})")
+        QTest::newRow("zero width") << head
+                + QStringLiteral(R"("exits": [{"position": 1, "layers": [{"type": "conv3x3", "width": 0}]}]})")
                                     << QStringLiteral("width must be above 0");
         QTest::newRow("unknown measure") << head + QStringLiteral(R"("confidence": "vibes"})")
                                          << QStringLiteral("unknown confidence measure 'vibes'");
-        QTest::newRow("unknown block") << QStringLiteral(R"({"backbone": {"name": "b", "input": [1, 8, 8], "classes": 2, "blocks": [{"type": "attention", "out": 4}]}})")
+        QTest::newRow("unknown block") << QStringLiteral(
+            R"({"backbone": {"name": "b", "input": [1, 8, 8], "classes": 2, "blocks": [{"type": "attention", "out": 4}]}})")
                                        << QStringLiteral("unknown block type 'attention'");
-        QTest::newRow("block without out") << QStringLiteral(R"({"backbone": {"name": "b", "input": [1, 8, 8], "classes": 2, "blocks": [{"type": "conv"}]}})")
+        QTest::newRow("block without out") << QStringLiteral(
+            R"({"backbone": {"name": "b", "input": [1, 8, 8], "classes": 2, "blocks": [{"type": "conv"}]}})")
                                            << QStringLiteral("'out' must be");
-        QTest::newRow("even kernel") << QStringLiteral(R"({"backbone": {"name": "b", "input": [1, 8, 8], "classes": 2, "blocks": [{"type": "conv", "out": 4, "kernel": 4}]}})")
+        QTest::newRow("even kernel") << QStringLiteral(
+            R"({"backbone": {"name": "b", "input": [1, 8, 8], "classes": 2, "blocks": [{"type": "conv", "out": 4, "kernel": 4}]}})")
                                      << QStringLiteral("'kernel' must be odd");
-        QTest::newRow("bad input") << QStringLiteral(R"({"backbone": {"name": "b", "input": [8, 8], "classes": 2, "blocks": []}})")
+        QTest::newRow("bad input") << QStringLiteral(
+            R"({"backbone": {"name": "b", "input": [8, 8], "classes": 2, "blocks": []}})")
                                    << QStringLiteral("'input' must be [C, H, W]");
-        QTest::newRow("one class") << QStringLiteral(R"({"backbone": {"name": "b", "input": [1, 8, 8], "classes": 1, "blocks": [{"type": "conv", "out": 4}]}})")
+        QTest::newRow("one class") << QStringLiteral(
+            R"({"backbone": {"name": "b", "input": [1, 8, 8], "classes": 1, "blocks": [{"type": "conv", "out": 4}]}})")
                                    << QStringLiteral("2 or more classes");
         QTest::newRow("other format") << QStringLiteral(R"({"format": "earlybird-session", "backbone": "resnet20"})")
                                       << QStringLiteral("not an Earlybird architecture");

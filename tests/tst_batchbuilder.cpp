@@ -19,7 +19,10 @@ Dataset rampImage()
     return Dataset("ramp", ImageShape { 1, 4, 4 }, { "only" }, pixels, { 0 });
 }
 // Identity normalisation (mean 0, std 1/255) so outputs equal the 8-bit values.
-ChannelStats identity() { return ChannelStats { { 0.0f }, { 1.0f / 255.0f } }; }
+ChannelStats identity()
+{
+    return ChannelStats { { 0.0f }, { 1.0f / 255.0f } };
+}
 } // namespace
 
 class TestBatchBuilder : public QObject {
@@ -62,7 +65,8 @@ private Q_SLOTS:
                         for (int y = 0; y < 4 && match; ++y) {
                             for (int x = 0; x < 4 && match; ++x) {
                                 const int sy = y + dy, sx = (flip ? 3 - x : x) + dx;
-                                const float expected = (sy < 0 || sy > 3 || sx < 0 || sx > 3) ? 0.0f : float((sy * 4 + sx) * 10);
+                                const float expected
+                                    = (sy < 0 || sy > 3 || sx < 0 || sx > 3) ? 0.0f : float((sy * 4 + sx) * 10);
                                 match = std::abs(out[y * 4 + x] - expected) < 1e-3f;
                             }
                         }
@@ -92,7 +96,9 @@ private Q_SLOTS:
     void statisticsMustMatchChannels()
     {
         const Dataset dataset = rampImage();
-        const std::string message = errorMessage([&] { BatchBuilder(dataset, ChannelStats { { 0, 0, 0 }, { 1, 1, 1 } }); });
+        const std::string message = errorMessage([&] {
+            BatchBuilder(dataset, ChannelStats { { 0, 0, 0 }, { 1, 1, 1 } });
+        });
         QVERIFY2(contains(message, "3 channels"), message.c_str());
     }
 };

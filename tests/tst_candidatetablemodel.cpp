@@ -38,9 +38,11 @@ private Q_SLOTS:
         model.addCandidate(record(2, 0.85, 3e6, 3));
         model.addCandidate(record(1, 0.5, 1, 0)); // a replayed candidate is not added twice
         QCOMPARE(model.rowCount(), 3);
-        QCOMPARE(model.data(model.index(1, CandidateTableModel::MacsColumn), CandidateTableModel::SortRole).toDouble(), 0.5);
+        QCOMPARE(
+            model.data(model.index(1, CandidateTableModel::MacsColumn), CandidateTableModel::SortRole).toDouble(), 0.5);
         QCOMPARE(model.data(model.index(2, CandidateTableModel::BranchLayersColumn)).toInt(), 3);
-        QCOMPARE(model.data(model.index(1, CandidateTableModel::ValidationAccuracyColumn)).toString(), QStringLiteral("90.00 %"));
+        QCOMPARE(model.data(model.index(1, CandidateTableModel::ValidationAccuracyColumn)).toString(),
+            QStringLiteral("90.00 %"));
 
         model.setFront({ 1, 0 });
         filter.setFrontOnly(true);

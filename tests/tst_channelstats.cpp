@@ -12,7 +12,8 @@ private Q_SLOTS:
     void meanAndStdPerChannel()
     {
         // Two 2-channel 1x2 images: channel 0 holds 0, 255, 255, 255; channel 1 holds 51 everywhere.
-        const Dataset dataset("two", ImageShape { 2, 1, 2 }, { "a", "b" }, { 0, 255, 51, 51, 255, 255, 51, 51 }, { 0, 1 });
+        const Dataset dataset(
+            "two", ImageShape { 2, 1, 2 }, { "a", "b" }, { 0, 255, 51, 51, 255, 255, 51, 51 }, { 0, 1 });
         const ChannelStats stats = computeChannelStats(dataset);
         QCOMPARE(stats.mean.size(), std::size_t(2));
         QVERIFY(std::abs(stats.mean[0] - 0.75f) < 1e-6f);

@@ -89,7 +89,8 @@ private Q_SLOTS:
         QTest::newRow("truncated") << QStringLiteral("truncated") << QStringLiteral("record 19 is incomplete");
         QTest::newRow("label 10") << QStringLiteral("label") << QStringLiteral("record 2 has label 10");
         QTest::newRow("empty") << QStringLiteral("empty") << QStringLiteral("empty file");
-        QTest::newRow("cifar-100 file as cifar-10") << QStringLiteral("cifar100") << QStringLiteral("not a whole number");
+        QTest::newRow("cifar-100 file as cifar-10")
+            << QStringLiteral("cifar100") << QStringLiteral("not a whole number");
     }
     void badInput()
     {

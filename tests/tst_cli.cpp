@@ -76,8 +76,8 @@ private Q_SLOTS:
     void inspectSyntheticMeanIsPlausible()
     {
         const Run run = runCli({ QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("data"),
-            QStringLiteral("inspect"), QStringLiteral("--dataset"), QStringLiteral("synthetic"), QStringLiteral("--path"),
-            QStringLiteral("classes=3,train=30,test=12,shape=2x8x8") });
+            QStringLiteral("inspect"), QStringLiteral("--dataset"), QStringLiteral("synthetic"),
+            QStringLiteral("--path"), QStringLiteral("classes=3,train=30,test=12,shape=2x8x8") });
         QVERIFY2(run.exitCode == 0, run.err.constData());
         const QJsonObject json = QJsonDocument::fromJson(run.out).object();
         QCOMPARE(json.value(QStringLiteral("count")).toInteger(), 30);
@@ -91,14 +91,18 @@ private Q_SLOTS:
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QString>("message");
         QTest::newRow("missing folder") << QStringList { QStringLiteral("data"), QStringLiteral("inspect"),
-            QStringLiteral("--dataset"), QStringLiteral("mnist"), QStringLiteral("--path"), QStringLiteral("/nonexistent/x") }
+            QStringLiteral("--dataset"), QStringLiteral("mnist"), QStringLiteral("--path"),
+            QStringLiteral("/nonexistent/x") }
                                         << 1 << QStringLiteral("/nonexistent/x: no such folder");
         QTest::newRow("unknown data set") << QStringList { QStringLiteral("data"), QStringLiteral("inspect"),
-            QStringLiteral("--dataset"), QStringLiteral("imagenet") } << 2 << QStringLiteral("unknown data set 'imagenet'");
+            QStringLiteral("--dataset"), QStringLiteral("imagenet") }
+                                          << 2 << QStringLiteral("unknown data set 'imagenet'");
         QTest::newRow("unknown option") << QStringList { QStringLiteral("data"), QStringLiteral("inspect"),
-            QStringLiteral("--colour") } << 2 << QStringLiteral("unknown option --colour");
+            QStringLiteral("--colour") } << 2
+                                        << QStringLiteral("unknown option --colour");
         QTest::newRow("bad threads") << QStringList { QStringLiteral("--threads"), QStringLiteral("many"),
-            QStringLiteral("data") } << 2 << QStringLiteral("--threads needs a whole number");
+            QStringLiteral("data") } << 2
+                                     << QStringLiteral("--threads needs a whole number");
         QTest::newRow("unknown command") << QStringList { QStringLiteral("fly") } << 2
                                          << QStringLiteral("unknown command 'fly'");
     }
@@ -120,9 +124,9 @@ private Q_SLOTS:
         bytes.pop_back();
         const std::string path = dir.path().toStdString() + "/test_batch.bin";
         writeBytes(path, bytes);
-        const Run run = runCli({ QStringLiteral("data"), QStringLiteral("inspect"), QStringLiteral("--dataset"),
-            QStringLiteral("cifar10"), QStringLiteral("--path"), dir.path(), QStringLiteral("--split"),
-            QStringLiteral("test") });
+        const Run run = runCli(
+            { QStringLiteral("data"), QStringLiteral("inspect"), QStringLiteral("--dataset"), QStringLiteral("cifar10"),
+                QStringLiteral("--path"), dir.path(), QStringLiteral("--split"), QStringLiteral("test") });
         QCOMPARE(run.exitCode, 1);
         QVERIFY2(run.err.contains(QByteArray::fromStdString(path)), run.err.constData());
     }
@@ -147,7 +151,7 @@ private Q_SLOTS:
             QStringLiteral("fashion-resnet"), QStringLiteral("--seed"), QStringLiteral("4") });
         QVERIFY2(sample.exitCode == 0, sample.err.constData());
         QCOMPARE(runCli({ QStringLiteral("arch"), QStringLiteral("sample"), QStringLiteral("--backbone"),
-                     QStringLiteral("fashion-resnet"), QStringLiteral("--seed"), QStringLiteral("4") })
+                            QStringLiteral("fashion-resnet"), QStringLiteral("--seed"), QStringLiteral("4") })
                      .out,
             sample.out);
         const QJsonObject architecture = QJsonDocument::fromJson(sample.out).object();
@@ -183,7 +187,8 @@ private Q_SLOTS:
         file.close();
         const Run run = runCli({ QStringLiteral("macs"), path });
         QCOMPARE(run.exitCode, 2);
-        QVERIFY2(QString::fromUtf8(run.err).contains(path + QStringLiteral(": exit 0 is at position 12")), run.err.constData());
+        QVERIFY2(QString::fromUtf8(run.err).contains(path + QStringLiteral(": exit 0 is at position 12")),
+            run.err.constData());
     }
 
     // train-backbone, evaluate and tune on a tiny synthetic task, sharing one cache folder.
@@ -192,8 +197,8 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QStringList data { QStringLiteral("--dataset"), QStringLiteral("synthetic"), QStringLiteral("--path"),
             QStringLiteral("classes=3,train=300,test=90,shape=1x12x12,seed=2"), QStringLiteral("--epochs"),
-            QStringLiteral("6"), QStringLiteral("--batch-size"), QStringLiteral("32"), QStringLiteral("--branch-epochs"),
-            QStringLiteral("2"), QStringLiteral("--cache"), dir.path() };
+            QStringLiteral("6"), QStringLiteral("--batch-size"), QStringLiteral("32"),
+            QStringLiteral("--branch-epochs"), QStringLiteral("2"), QStringLiteral("--cache"), dir.path() };
         Run run = runCli(QStringList { QStringLiteral("train-backbone"), QStringLiteral("--backbone"),
                              QStringLiteral("fashion-resnet") }
             + data);
@@ -234,22 +239,27 @@ private Q_SLOTS:
         QCOMPARE(test.value(QStringLiteral("samples")).toInt(), 90);
 
         const QString tuned = dir.filePath(QStringLiteral("tuned.json"));
-        run = runCli(QStringList { QStringLiteral("tune"), arch, QStringLiteral("--target-macs"), QStringLiteral("0.6x"),
-                         QStringLiteral("--out"), tuned }
+        run = runCli(QStringList { QStringLiteral("tune"), arch, QStringLiteral("--target-macs"),
+                         QStringLiteral("0.6x"), QStringLiteral("--out"), tuned }
             + data);
         QVERIFY2(run.exitCode == 0, run.err.constData());
         json = QJsonDocument::fromJson(run.out).object();
         report = json.value(QStringLiteral("report")).toObject();
         QCOMPARE(report.value(QStringLiteral("branches_trained")).toInt(), 0); // memoised on disk by evaluate
         QVERIFY(json.value(QStringLiteral("within_budget")).toBool());
-        QVERIFY(json.value(QStringLiteral("validation")).toObject().value(QStringLiteral("macs_vs_backbone")).toDouble() <= 0.6 + 1e-9);
+        QVERIFY(json.value(QStringLiteral("validation")).toObject().value(QStringLiteral("macs_vs_backbone")).toDouble()
+            <= 0.6 + 1e-9);
         QVERIFY(QFile::exists(tuned));
 
-        run = runCli(QStringList { QStringLiteral("tune"), arch, QStringLiteral("--target-macs"), QStringLiteral("lots") } + data);
+        run = runCli(
+            QStringList { QStringLiteral("tune"), arch, QStringLiteral("--target-macs"), QStringLiteral("lots") }
+            + data);
         QCOMPARE(run.exitCode, 2);
         QVERIFY2(run.err.contains("--target-macs takes a positive number of MACs"), run.err.constData());
 
-        run = runCli(QStringList { QStringLiteral("evaluate"), arch, QStringLiteral("--thresholds"), QStringLiteral("0.5") } + data);
+        run = runCli(
+            QStringList { QStringLiteral("evaluate"), arch, QStringLiteral("--thresholds"), QStringLiteral("0.5") }
+            + data);
         QCOMPARE(run.exitCode, 2);
         QVERIFY(run.err.contains("--thresholds needs 2 values"));
     }

@@ -24,7 +24,8 @@ void compareWithRunningModel(const Architecture& architecture)
     const NetworkCost cost = countNetworkCost(architecture);
     nn::EarlyExitNetwork network(architecture);
     const ImageShape in = architecture.backbone.input;
-    const nn::MeasuredMacs measured = network->measureMacsByRunning(torch::randn({ 2, in.channels, in.height, in.width }));
+    const nn::MeasuredMacs measured
+        = network->measureMacsByRunning(torch::randn({ 2, in.channels, in.height, in.width }));
     QCOMPARE(measured.blocks.size(), cost.blocks.size());
     for (std::size_t i = 0; i < cost.blocks.size(); ++i)
         QCOMPARE(measured.blocks[i], cost.blocks[i].macs);
@@ -70,8 +71,10 @@ private Q_SLOTS:
     {
         Architecture architecture;
         architecture.backbone = backbonePreset("fashion-resnet"); // 4x4 after the last block
-        architecture.exits = { { 4, { { BranchLayerType::MaxPool2x2, 1, 2 }, { BranchLayerType::AvgPool2x2, 1, 2 },
-                                         { BranchLayerType::DepthwiseSeparable5x5, 2.0, 2 } }, 0.5 } };
+        architecture.exits = { { 4,
+            { { BranchLayerType::MaxPool2x2, 1, 2 }, { BranchLayerType::AvgPool2x2, 1, 2 },
+                { BranchLayerType::DepthwiseSeparable5x5, 2.0, 2 } },
+            0.5 } };
         compareWithRunningModel(architecture);
         QCOMPARE(countNetworkCost(architecture).exits[0].layers[2].output, (ImageShape { 64, 1, 1 }));
     }
@@ -128,7 +131,8 @@ private Q_SLOTS:
                 }
             }
             QCOMPARE(result.exitIndex[n].item<std::int64_t>(), std::int64_t(expected));
-            QCOMPARE(result.predictions[n].item<std::int64_t>(), logits[std::size_t(expected)][n].argmax().item<std::int64_t>());
+            QCOMPARE(result.predictions[n].item<std::int64_t>(),
+                logits[std::size_t(expected)][n].argmax().item<std::int64_t>());
             ++taken[std::size_t(expected)];
         }
         QVERIFY(taken[0] > 0 && taken[0] < 64);

@@ -128,11 +128,15 @@ private Q_SLOTS:
                     continue;
                 }
                 ++trials;
-                QVERIFY2(tuned.averageMacs <= target + 1e-9, qPrintable(QStringLiteral("over budget, seed %1").arg(seed)));
+                QVERIFY2(
+                    tuned.averageMacs <= target + 1e-9, qPrintable(QStringLiteral("over budget, seed %1").arg(seed)));
                 const double shortfall = bestAccuracy - tuned.accuracy;
                 QVERIFY2(shortfall < 1.5 / 60,
                     qPrintable(QStringLiteral("seed %1 target %2: tuned %3, optimum %4")
-                                   .arg(seed).arg(target).arg(tuned.accuracy).arg(bestAccuracy)));
+                                   .arg(seed)
+                                   .arg(target)
+                                   .arg(tuned.accuracy)
+                                   .arg(bestAccuracy)));
                 misses += shortfall > 1e-12;
             }
         }
@@ -158,7 +162,11 @@ private Q_SLOTS:
                 const PolicyResult tuned = policy.tuneForBudget(target);
                 QVERIFY(tuned.averageMacs <= target + 1e-9);
                 QVERIFY2(tuned.accuracy >= gridBest,
-                    qPrintable(QStringLiteral("seed %1 target %2: tuned %3, grid %4").arg(seed).arg(target).arg(tuned.accuracy).arg(gridBest)));
+                    qPrintable(QStringLiteral("seed %1 target %2: tuned %3, grid %4")
+                                   .arg(seed)
+                                   .arg(target)
+                                   .arg(tuned.accuracy)
+                                   .arg(gridBest)));
             }
         }
     }

@@ -69,7 +69,8 @@ private Q_SLOTS:
         QCOMPARE(first.test.sampleCount(), 160);
         QCOMPARE(experiment.report().branchesTrained, 2);
         // The final exit is the backbone: its accuracy is the backbone's.
-        const ExitPolicy finalOnly(first.test, ConfidenceMeasure::ScoreMargin, exitMacsOf(first.cost, CostConvention::AllEvaluatedBranches));
+        const ExitPolicy finalOnly(
+            first.test, ConfidenceMeasure::ScoreMargin, exitMacsOf(first.cost, CostConvention::AllEvaluatedBranches));
         QCOMPARE(finalOnly.evaluate({ 2.0, 2.0 }).accuracy, report.backboneTestAccuracy);
         // Branches learn something: better than chance at the first exit.
         QVERIFY(finalOnly.evaluate({ 0.0, 0.0 }).accuracy > 0.4);
@@ -102,11 +103,13 @@ private Q_SLOTS:
         const CandidateOutcomes refined = experiment.refine(architecture, options);
         QCOMPARE(refined.validation.exitCount(), 3);
         QVERIFY(!(refined.validation == frozen.validation)); // the weights moved
-        const ExitPolicy policy(refined.test, ConfidenceMeasure::ScoreMargin, exitMacsOf(refined.cost, CostConvention::AllEvaluatedBranches));
+        const ExitPolicy policy(refined.test, ConfidenceMeasure::ScoreMargin,
+            exitMacsOf(refined.cost, CostConvention::AllEvaluatedBranches));
         QVERIFY(policy.evaluate({ 2.0, 2.0 }).accuracy > 0.5);
         QVERIFY(experiment.report().refineSeconds > 0);
         options.exitWeights = { 1.0 };
-        QVERIFY(contains(errorMessage([&] { experiment.refine(architecture, options); }), "one loss weight per exit (3)"));
+        QVERIFY(
+            contains(errorMessage([&] { experiment.refine(architecture, options); }), "one loss weight per exit (3)"));
     }
 
     void corruptCacheIsRebuilt()
@@ -140,10 +143,11 @@ private Q_SLOTS:
         std::atomic<bool> cancel { false };
         bool thrown = false;
         try {
-            experiment.prepare([&](const TrainingProgress& p) {
-                if (p.phase == "training backbone" && p.batch > 2)
-                    cancel = true;
-            },
+            experiment.prepare(
+                [&](const TrainingProgress& p) {
+                    if (p.phase == "training backbone" && p.batch > 2)
+                        cancel = true;
+                },
                 &cancel);
         } catch (const CancelledError&) {
             thrown = true;

@@ -56,14 +56,22 @@ private Q_SLOTS:
         QTest::addColumn<QString>("damage");
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("problem");
-        QTest::newRow("truncated images") << QStringLiteral("truncate") << QStringLiteral("train-images-idx3-ubyte") << QStringLiteral("truncated");
-        QTest::newRow("wrong magic") << QStringLiteral("magic") << QStringLiteral("train-images-idx3-ubyte") << QStringLiteral("not an IDX file");
-        QTest::newRow("float data") << QStringLiteral("type") << QStringLiteral("train-images-idx3-ubyte") << QStringLiteral("not unsigned byte");
-        QTest::newRow("trailing bytes") << QStringLiteral("trailing") << QStringLiteral("train-images-idx3-ubyte") << QStringLiteral("bytes follow");
-        QTest::newRow("label out of range") << QStringLiteral("label") << QStringLiteral("train-labels-idx1-ubyte") << QStringLiteral("outside the classes");
-        QTest::newRow("count mismatch") << QStringLiteral("count") << QStringLiteral("train-labels-idx1-ubyte") << QStringLiteral("holds 4 labels but");
-        QTest::newRow("labels missing") << QStringLiteral("nolabels") << QStringLiteral("") << QStringLiteral("expected train-labels-idx1-ubyte");
-        QTest::newRow("images are a label file") << QStringLiteral("rank") << QStringLiteral("train-images-idx3-ubyte") << QStringLiteral("has rank 1");
+        QTest::newRow("truncated images")
+            << QStringLiteral("truncate") << QStringLiteral("train-images-idx3-ubyte") << QStringLiteral("truncated");
+        QTest::newRow("wrong magic") << QStringLiteral("magic") << QStringLiteral("train-images-idx3-ubyte")
+                                     << QStringLiteral("not an IDX file");
+        QTest::newRow("float data") << QStringLiteral("type") << QStringLiteral("train-images-idx3-ubyte")
+                                    << QStringLiteral("not unsigned byte");
+        QTest::newRow("trailing bytes") << QStringLiteral("trailing") << QStringLiteral("train-images-idx3-ubyte")
+                                        << QStringLiteral("bytes follow");
+        QTest::newRow("label out of range") << QStringLiteral("label") << QStringLiteral("train-labels-idx1-ubyte")
+                                            << QStringLiteral("outside the classes");
+        QTest::newRow("count mismatch") << QStringLiteral("count") << QStringLiteral("train-labels-idx1-ubyte")
+                                        << QStringLiteral("holds 4 labels but");
+        QTest::newRow("labels missing") << QStringLiteral("nolabels") << QStringLiteral("")
+                                        << QStringLiteral("expected train-labels-idx1-ubyte");
+        QTest::newRow("images are a label file")
+            << QStringLiteral("rank") << QStringLiteral("train-images-idx3-ubyte") << QStringLiteral("has rank 1");
     }
     void badInputNamesFileAndProblem()
     {

@@ -35,16 +35,19 @@ private Q_SLOTS:
         QTest::addColumn<qint64>("parameters");
         QTest::addColumn<int>("outSide");
         // conv3x3 x1: 16*16 * 3*3 * 8 * 8; params 8*8*9 + BN 2*8.
-        QTest::newRow("conv3x3 x1") << int(BranchLayerType::Conv3x3) << 1.0 << 1 << qint64(16 * 16 * 9 * 8 * 8) << qint64(576 + 16) << 16;
+        QTest::newRow("conv3x3 x1") << int(BranchLayerType::Conv3x3) << 1.0 << 1 << qint64(16 * 16 * 9 * 8 * 8)
+                                    << qint64(576 + 16) << 16;
         // conv5x5 x2 stride 2: 8*8 * 25 * 8 * 16.
-        QTest::newRow("conv5x5 x2 /2") << int(BranchLayerType::Conv5x5) << 2.0 << 2 << qint64(8 * 8 * 25 * 8 * 16) << qint64(25 * 8 * 16 + 32) << 8;
+        QTest::newRow("conv5x5 x2 /2") << int(BranchLayerType::Conv5x5) << 2.0 << 2 << qint64(8 * 8 * 25 * 8 * 16)
+                                       << qint64(25 * 8 * 16 + 32) << 8;
         // depthwise 3x3 (groups 8): 16*16*9*1*8, then pointwise 8 -> 4: 16*16*8*4.
         QTest::newRow("dwsep3x3 x0.5") << int(BranchLayerType::DepthwiseSeparable3x3) << 0.5 << 1
                                        << qint64(16 * 16 * 9 * 8 + 16 * 16 * 8 * 4) << qint64(72 + 16 + 32 + 8) << 16;
         // depthwise 5x5 stride 2: 8*8*25*8, pointwise at 8x8: 8*8*8*8.
         QTest::newRow("dwsep5x5 x1 /2") << int(BranchLayerType::DepthwiseSeparable5x5) << 1.0 << 2
                                         << qint64(8 * 8 * 25 * 8 + 8 * 8 * 8 * 8) << qint64(200 + 16 + 64 + 16) << 8;
-        QTest::newRow("pw1x1 x2") << int(BranchLayerType::Pointwise1x1) << 2.0 << 1 << qint64(16 * 16 * 8 * 16) << qint64(128 + 32) << 16;
+        QTest::newRow("pw1x1 x2") << int(BranchLayerType::Pointwise1x1) << 2.0 << 1 << qint64(16 * 16 * 8 * 16)
+                                  << qint64(128 + 32) << 16;
         QTest::newRow("maxpool") << int(BranchLayerType::MaxPool2x2) << 1.0 << 2 << qint64(0) << qint64(0) << 8;
         QTest::newRow("avgpool") << int(BranchLayerType::AvgPool2x2) << 1.0 << 2 << qint64(0) << qint64(0) << 8;
     }
@@ -56,7 +59,8 @@ private Q_SLOTS:
         QFETCH(qint64, macs);
         QFETCH(qint64, parameters);
         QFETCH(int, outSide);
-        const NetworkCost cost = countNetworkCost(tinyNetwork({ { 0, { { BranchLayerType(type), width, stride } }, 0.5 } }));
+        const NetworkCost cost
+            = countNetworkCost(tinyNetwork({ { 0, { { BranchLayerType(type), width, stride } }, 0.5 } }));
         const ExitCost& exit = cost.exits.front();
         QCOMPARE(exit.layers.size(), std::size_t(2));
         QCOMPARE(exit.layers[0].macs, macs);

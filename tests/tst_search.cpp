@@ -47,8 +47,9 @@ SearchConfig tinySearch(const std::string& cache)
 SearchConfig withTarget(SearchConfig config, double fraction)
 {
     config.targetMacs = fraction
-        * double(countNetworkCost(Architecture { config.experiment.backbone, ConfidenceMeasure::ScoreMargin, {} })
-                     .backboneMacs);
+        * double(countNetworkCost(
+            Architecture { config.experiment.backbone, ConfidenceMeasure::ScoreMargin,
+                {} }).backboneMacs);
     return config;
 }
 

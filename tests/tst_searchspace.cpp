@@ -82,7 +82,8 @@ private Q_SLOTS:
         const auto [x, y] = space.crossover(a, b, rng);
         const int group = space.genesPerPosition();
         for (int p = 0; p < space.maxPositions(); ++p) {
-            const auto slice = [&](const Genome& g) { return Genome(g.begin() + 2 + p * group, g.begin() + 2 + (p + 1) * group); };
+            const auto slice
+                = [&](const Genome& g) { return Genome(g.begin() + 2 + p * group, g.begin() + 2 + (p + 1) * group); };
             QVERIFY((slice(x) == slice(a) && slice(y) == slice(b)) || (slice(x) == slice(b) && slice(y) == slice(a)));
         }
     }

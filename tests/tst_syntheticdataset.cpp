@@ -17,7 +17,8 @@ double nearestMeanAccuracy(const Dataset& train, const Dataset& test)
     const std::vector<std::int64_t> histogram = train.labelHistogram();
     for (std::int64_t n = 0; n < train.size(); ++n)
         for (std::int64_t i = 0; i < values; ++i)
-            means[std::size_t(train.label(n))][std::size_t(i)] += train.image(n)[i] / double(histogram[std::size_t(train.label(n))]);
+            means[std::size_t(train.label(n))][std::size_t(i)]
+                += train.image(n)[i] / double(histogram[std::size_t(train.label(n))]);
     std::int64_t correct = 0;
     for (std::int64_t n = 0; n < test.size(); ++n) {
         int best = -1;
@@ -52,7 +53,8 @@ private Q_SLOTS:
         options.seed = 2;
         QVERIFY(makeSyntheticDataset(options, Split::Train).pixels() != a.pixels());
         // The test split is drawn apart from the training split.
-        QVERIFY(makeSyntheticDataset(options, Split::Test).pixels() != makeSyntheticDataset(options, Split::Train).pixels());
+        QVERIFY(makeSyntheticDataset(options, Split::Test).pixels()
+            != makeSyntheticDataset(options, Split::Train).pixels());
     }
 
     void balancedAndShaped()

@@ -25,7 +25,10 @@ int CandidateTableModel::rowCount(const QModelIndex& parent) const
     return parent.isValid() ? 0 : int(m_candidates.size());
 }
 
-int CandidateTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int CandidateTableModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 QVariant CandidateTableModel::data(const QModelIndex& index, int role) const
 {
@@ -46,29 +49,47 @@ QVariant CandidateTableModel::data(const QModelIndex& index, int role) const
     const double macs = c.validation.averageMacs / m_backboneMacs;
     if (role == SortRole) {
         switch (index.column()) {
-        case IdColumn: return c.id;
-        case GenerationColumn: return c.generation;
-        case ValidationAccuracyColumn: return c.validation.accuracy;
-        case TestAccuracyColumn: return c.test.accuracy;
-        case MacsColumn: return macs;
-        case ExitsColumn: return int(c.architecture.exits.size());
-        case BranchLayersColumn: return distinctLayerTypes(c.architecture);
-        case FrontColumn: return onFront ? 1 : 0;
-        default: return {};
+        case IdColumn:
+            return c.id;
+        case GenerationColumn:
+            return c.generation;
+        case ValidationAccuracyColumn:
+            return c.validation.accuracy;
+        case TestAccuracyColumn:
+            return c.test.accuracy;
+        case MacsColumn:
+            return macs;
+        case ExitsColumn:
+            return int(c.architecture.exits.size());
+        case BranchLayersColumn:
+            return distinctLayerTypes(c.architecture);
+        case FrontColumn:
+            return onFront ? 1 : 0;
+        default:
+            return {};
         }
     }
     if (role != Qt::DisplayRole)
         return {};
     switch (index.column()) {
-    case IdColumn: return c.id;
-    case GenerationColumn: return c.generation;
-    case ValidationAccuracyColumn: return QStringLiteral("%1 %").arg(100 * c.validation.accuracy, 0, 'f', 2);
-    case TestAccuracyColumn: return QStringLiteral("%1 %").arg(100 * c.test.accuracy, 0, 'f', 2);
-    case MacsColumn: return QStringLiteral("%1 M (%2×)").arg(c.validation.averageMacs / 1e6, 0, 'f', 2).arg(macs, 0, 'f', 3);
-    case ExitsColumn: return int(c.architecture.exits.size());
-    case BranchLayersColumn: return distinctLayerTypes(c.architecture);
-    case FrontColumn: return onFront ? QStringLiteral("●") : QString();
-    default: return {};
+    case IdColumn:
+        return c.id;
+    case GenerationColumn:
+        return c.generation;
+    case ValidationAccuracyColumn:
+        return QStringLiteral("%1 %").arg(100 * c.validation.accuracy, 0, 'f', 2);
+    case TestAccuracyColumn:
+        return QStringLiteral("%1 %").arg(100 * c.test.accuracy, 0, 'f', 2);
+    case MacsColumn:
+        return QStringLiteral("%1 M (%2×)").arg(c.validation.averageMacs / 1e6, 0, 'f', 2).arg(macs, 0, 'f', 3);
+    case ExitsColumn:
+        return int(c.architecture.exits.size());
+    case BranchLayersColumn:
+        return distinctLayerTypes(c.architecture);
+    case FrontColumn:
+        return onFront ? QStringLiteral("●") : QString();
+    default:
+        return {};
     }
 }
 
@@ -77,15 +98,24 @@ QVariant CandidateTableModel::headerData(int section, Qt::Orientation orientatio
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
-    case IdColumn: return tr("Id");
-    case GenerationColumn: return tr("Gen.");
-    case ValidationAccuracyColumn: return tr("Val. accuracy");
-    case TestAccuracyColumn: return tr("Test accuracy");
-    case MacsColumn: return tr("Avg. MACs");
-    case ExitsColumn: return tr("Exits");
-    case BranchLayersColumn: return tr("Layer types");
-    case FrontColumn: return tr("Front");
-    default: return {};
+    case IdColumn:
+        return tr("Id");
+    case GenerationColumn:
+        return tr("Gen.");
+    case ValidationAccuracyColumn:
+        return tr("Val. accuracy");
+    case TestAccuracyColumn:
+        return tr("Test accuracy");
+    case MacsColumn:
+        return tr("Avg. MACs");
+    case ExitsColumn:
+        return tr("Exits");
+    case BranchLayersColumn:
+        return tr("Layer types");
+    case FrontColumn:
+        return tr("Front");
+    default:
+        return {};
     }
 }
 
@@ -140,8 +170,9 @@ int CandidateTableModel::rowOf(int id) const
 
 QString CandidateTableModel::toCsv() const
 {
-    QString csv = QStringLiteral("id,generation,validation_accuracy,test_accuracy,validation_average_macs,"
-                                 "test_average_macs,macs_vs_backbone,exits,exit_positions,layer_types,on_front,thresholds\n");
+    QString csv
+        = QStringLiteral("id,generation,validation_accuracy,test_accuracy,validation_average_macs,"
+                         "test_average_macs,macs_vs_backbone,exits,exit_positions,layer_types,on_front,thresholds\n");
     for (const CandidateRecord& c : m_candidates) {
         QStringList positions, thresholds;
         for (const ExitSpec& exit : c.architecture.exits) {

@@ -4,8 +4,6 @@
 #include "error.h"
 
 #include <QBarCategoryAxis>
-#include <QHorizontalBarSeries>
-#include <QPainter>
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
@@ -13,15 +11,17 @@
 #include <QFileDialog>
 #include <QGridLayout>
 #include <QHBoxLayout>
+#include <QHorizontalBarSeries>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPainter>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace earlybird::ui {
@@ -46,9 +46,11 @@ DatasetLoadOutcome loadInBackground(const DatasetSpec& spec, Split split)
 // The sample grid, zoomed, with each class name drawn level with its row: separate widgets drift out of line.
 QPixmap labelledSampleGrid(const DatasetSummary& summary)
 {
-    const QImage zoomed = summary.samples.scaled(summary.samples.size() * kSampleZoom, Qt::IgnoreAspectRatio,
-        Qt::FastTransformation);
-    const int rows = std::max(1, int(std::min<qsizetype>(summary.classNames.size(), zoomed.height() / std::max(1, (summary.height + 2) * kSampleZoom))));
+    const QImage zoomed
+        = summary.samples.scaled(summary.samples.size() * kSampleZoom, Qt::IgnoreAspectRatio, Qt::FastTransformation);
+    const int rows = std::max(1,
+        int(std::min<qsizetype>(
+            summary.classNames.size(), zoomed.height() / std::max(1, (summary.height + 2) * kSampleZoom))));
     const int rowHeight = zoomed.height() / rows;
     QFont font;
     const QFontMetrics metrics(font);
@@ -164,7 +166,10 @@ DatasetView::~DatasetView()
     m_watcher.waitForFinished();
 }
 
-QString DatasetView::datasetKind() const { return m_kind->currentText(); }
+QString DatasetView::datasetKind() const
+{
+    return m_kind->currentText();
+}
 
 void DatasetView::setDatasetKind(const QString& kind)
 {
@@ -176,11 +181,20 @@ void DatasetView::setDatasetKind(const QString& kind)
     onKindChanged();
 }
 
-QString DatasetView::folder() const { return m_folder->text(); }
+QString DatasetView::folder() const
+{
+    return m_folder->text();
+}
 
-void DatasetView::setFolder(const QString& folder) { m_folder->setText(folder); }
+void DatasetView::setFolder(const QString& folder)
+{
+    m_folder->setText(folder);
+}
 
-bool DatasetView::isLoading() const { return m_watcher.isRunning(); }
+bool DatasetView::isLoading() const
+{
+    return m_watcher.isRunning();
+}
 
 void DatasetView::onKindChanged()
 {
@@ -277,7 +291,8 @@ void DatasetView::show(const DatasetSummary& summary)
     m_chart->addAxis(classes, Qt::AlignLeft);
     series->attachAxis(classes);
     auto* counts = new QValueAxis;
-    const qint64 largest = summary.histogram.isEmpty() ? 1 : *std::max_element(summary.histogram.begin(), summary.histogram.end());
+    const qint64 largest
+        = summary.histogram.isEmpty() ? 1 : *std::max_element(summary.histogram.begin(), summary.histogram.end());
     counts->setRange(0, double(std::max<qint64>(largest, 1)));
     counts->applyNiceNumbers();
     counts->setLabelFormat(QStringLiteral("%d"));

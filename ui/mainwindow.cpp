@@ -6,11 +6,11 @@
 #include "error.h"
 #include "fileio.h"
 
-#include <nlohmann/json.hpp>
 #include "networkgraphview.h"
 #include "paretochart.h"
 #include "runpanel.h"
 #include "thresholdpanel.h"
+#include <nlohmann/json.hpp>
 
 #include <QApplication>
 #include <QCheckBox>
@@ -150,10 +150,11 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_worker, &SearchWorker::failed, this, &MainWindow::showError);
     connect(m_worker, &SearchWorker::finished, this, &MainWindow::onFinished);
     connect(m_chart, &ParetoChart::candidateSelected, this, &MainWindow::selectCandidate);
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
-        if (current.isValid())
-            selectCandidate(current.data(CandidateTableModel::CandidateIdRole).toInt());
-    });
+    connect(
+        m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
+            if (current.isValid())
+                selectCandidate(current.data(CandidateTableModel::CandidateIdRole).toInt());
+        });
     connect(m_thresholds, &ThresholdPanel::policyChanged, m_chart, &ParetoChart::setCurrent);
     connect(m_thresholds, &ThresholdPanel::curveChanged, m_chart, &ParetoChart::setCurve);
     connect(m_thresholds, &ThresholdPanel::policyChanged, this, [this] {
@@ -188,7 +189,8 @@ void MainWindow::buildMenus()
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open session…"), QKeySequence::Open, this, &MainWindow::openSessionDialog);
     file->addAction(tr("Add &baseline session…"), this, [this] {
-        const QString folder = QFileDialog::getExistingDirectory(this, tr("Baseline session folder"), m_lastSessionFolder);
+        const QString folder
+            = QFileDialog::getExistingDirectory(this, tr("Baseline session folder"), m_lastSessionFolder);
         if (!folder.isEmpty())
             addBaselineSession(folder);
     });
@@ -274,7 +276,8 @@ bool MainWindow::addBaselineSession(const QString& folder)
         const nlohmann::json& archive = session.at("archive");
         for (const nlohmann::json& id : session.at("front")) {
             const nlohmann::json& validation = archive.at(id.get<std::size_t>()).at("validation");
-            points.append(QPointF(validation.at("average_macs").get<double>(), validation.at("accuracy").get<double>()));
+            points.append(
+                QPointF(validation.at("average_macs").get<double>(), validation.at("accuracy").get<double>()));
         }
         const QString name = QString::fromStdString(session.at("config").value("name", std::string("baseline")));
         m_chart->addBaseline(name, points);
@@ -290,7 +293,8 @@ bool MainWindow::addBaselineSession(const QString& folder)
 
 void MainWindow::openSessionDialog()
 {
-    const QString folder = QFileDialog::getExistingDirectory(this, tr("Open a search session folder"), m_lastSessionFolder);
+    const QString folder
+        = QFileDialog::getExistingDirectory(this, tr("Open a search session folder"), m_lastSessionFolder);
     if (!folder.isEmpty())
         openSession(folder, false);
 }
@@ -393,8 +397,8 @@ void MainWindow::showError(const QString& message)
 
 void MainWindow::exportCsv()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export candidates"), QStringLiteral("candidates.csv"),
-        tr("CSV files (*.csv)"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export candidates"), QStringLiteral("candidates.csv"), tr("CSV files (*.csv)"));
     if (path.isEmpty())
         return;
     try {

@@ -66,7 +66,10 @@ NetworkGraphView::NetworkGraphView(QWidget* parent)
     clear();
 }
 
-bool NetworkGraphView::isEmpty() const { return !m_hasArchitecture; }
+bool NetworkGraphView::isEmpty() const
+{
+    return !m_hasArchitecture;
+}
 
 void NetworkGraphView::clear()
 {
@@ -109,7 +112,8 @@ void NetworkGraphView::rebuild()
         const LayerCost& block = cost.blocks[i];
         s->addLine(x - kBlockGap, kBlockHeight / 2, x, kBlockHeight / 2, QPen(QColor(90, 90, 90), 2));
         addBox(s, QRectF(x, 0, kBlockWidth, kBlockHeight), kBackboneColour,
-            { tr("%1  %2").arg(i).arg(QString::fromStdString(block.label)), shapeText(block.output), macsText(block.macs) },
+            { tr("%1  %2").arg(i).arg(QString::fromStdString(block.label)), shapeText(block.output),
+                macsText(block.macs) },
             true);
         blockRight.push_back(x + kBlockWidth);
         x += step;
@@ -157,7 +161,10 @@ void NetworkGraphView::rebuild()
     s->setSceneRect(s->itemsBoundingRect().adjusted(-20, -20, 20, 20));
 }
 
-void NetworkGraphView::fit() { fitInView(sceneRect(), Qt::KeepAspectRatio); }
+void NetworkGraphView::fit()
+{
+    fitInView(sceneRect(), Qt::KeepAspectRatio);
+}
 
 void NetworkGraphView::wheelEvent(QWheelEvent* event)
 {

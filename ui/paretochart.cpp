@@ -11,8 +11,8 @@
 #include <QPushButton>
 #include <QScatterSeries>
 #include <QToolTip>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 namespace earlybird::ui {
 
@@ -74,8 +74,8 @@ ParetoChart::ParetoChart(QWidget* parent)
     m_current->setMarkerSize(16);
     m_current->setColor(kCurveColour);
 
-    for (QAbstractSeries* series : std::initializer_list<QAbstractSeries*> { m_all, m_frontLine, m_front, m_target,
-             m_backbone, m_curve, m_current, m_selected })
+    for (QAbstractSeries* series : std::initializer_list<QAbstractSeries*> {
+             m_all, m_frontLine, m_front, m_target, m_backbone, m_curve, m_current, m_selected })
         m_chart->addSeries(series);
     // The front's line and the selection ring need no legend entry of their own.
     m_chart->legend()->markers(m_frontLine).value(0)->setVisible(false);
@@ -116,8 +116,8 @@ ParetoChart::ParetoChart(QWidget* parent)
 
 void ParetoChart::clear()
 {
-    for (QXYSeries* series : std::initializer_list<QXYSeries*> { m_all, m_front, m_frontLine, m_target, m_backbone,
-             m_selected, m_curve, m_current })
+    for (QXYSeries* series : std::initializer_list<QXYSeries*> {
+             m_all, m_front, m_frontLine, m_target, m_backbone, m_selected, m_curve, m_current })
         series->clear();
     m_pending.clear();
     m_points.clear();

@@ -130,9 +130,11 @@ RunPanel::RunPanel(QWidget* parent)
     const QString folder = settings.value(QStringLiteral("run/folder/") + m_kind->currentText()).toString();
     if (!folder.isEmpty())
         m_folder->setText(folder);
-    m_backbone->setCurrentIndex(std::max(0, m_backbone->findData(settings.value(QStringLiteral("run/backbone")).toString())));
+    m_backbone->setCurrentIndex(
+        std::max(0, m_backbone->findData(settings.value(QStringLiteral("run/backbone")).toString())));
     m_target->setValue(settings.value(QStringLiteral("run/target"), 0.6).toDouble());
-    m_mode->setCurrentIndex(std::max(0, m_mode->findData(settings.value(QStringLiteral("run/mode"), QStringLiteral("budget")))));
+    m_mode->setCurrentIndex(
+        std::max(0, m_mode->findData(settings.value(QStringLiteral("run/mode"), QStringLiteral("budget")))));
     m_minutes->setValue(settings.value(QStringLiteral("run/minutes"), 10.0).toDouble());
     m_generations->setValue(settings.value(QStringLiteral("run/generations"), 0).toInt());
     m_population->setValue(settings.value(QStringLiteral("run/population"), 16).toInt());
@@ -175,11 +177,13 @@ void RunPanel::onKindChanged()
     QSettings settings;
     QString folder = settings.value(QStringLiteral("run/folder/") + m_kind->currentText()).toString();
     if (folder.isEmpty()) {
-        const std::optional<std::string> fallback = defaultDatasetPath(datasetKindFromName(m_kind->currentText().toStdString()));
+        const std::optional<std::string> fallback
+            = defaultDatasetPath(datasetKindFromName(m_kind->currentText().toStdString()));
         folder = fallback ? QString::fromStdString(*fallback) : QString();
     }
     m_folder->setText(folder);
-    m_folder->setPlaceholderText(synthetic ? tr("e.g. classes=10,train=2000,test=500") : tr("folder with the data set files"));
+    m_folder->setPlaceholderText(
+        synthetic ? tr("e.g. classes=10,train=2000,test=500") : tr("folder with the data set files"));
     if (m_session->text().isEmpty() || m_session->property("generated").toBool()) {
         const QString base = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
         m_session->setText(base + QStringLiteral("/sessions/") + m_kind->currentText() + QLatin1Char('-')
@@ -202,7 +206,8 @@ QStringList RunPanel::problems() const
     if (m_session->text().trimmed().isEmpty())
         problems << tr("Choose a session folder.");
     else if (fileExists(m_session->text().trimmed().toStdString() + "/session.json"))
-        problems << tr("The session folder already holds a search: open it with File ▸ Open session, or choose another.");
+        problems << tr(
+            "The session folder already holds a search: open it with File ▸ Open session, or choose another.");
     return problems;
 }
 
@@ -265,7 +270,10 @@ void RunPanel::setRunning(bool running)
     validate();
 }
 
-void RunPanel::setPaused(bool paused) { m_pause->setText(paused ? tr("Resume") : tr("Pause")); }
+void RunPanel::setPaused(bool paused)
+{
+    m_pause->setText(paused ? tr("Resume") : tr("Pause"));
+}
 
 void RunPanel::showProgress(const SearchProgress& p)
 {

@@ -25,9 +25,15 @@ SearchWorker::SearchWorker()
 
 SearchWorker::~SearchWorker() = default;
 
-void SearchWorker::requestPause(bool paused) { m_pause = paused; }
+void SearchWorker::requestPause(bool paused)
+{
+    m_pause = paused;
+}
 
-void SearchWorker::requestStop() { m_stop = true; }
+void SearchWorker::requestStop()
+{
+    m_stop = true;
+}
 
 void SearchWorker::requestOutcomes(int candidateId)
 {

@@ -12,8 +12,8 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QSlider>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 namespace earlybird::ui {
 
@@ -88,7 +88,10 @@ ThresholdPanel::ThresholdPanel(QWidget* parent)
     clear();
 }
 
-bool ThresholdPanel::showsTest() const { return m_split->currentIndex() == 1; }
+bool ThresholdPanel::showsTest() const
+{
+    return m_split->currentIndex() == 1;
+}
 
 void ThresholdPanel::clear()
 {
@@ -175,7 +178,10 @@ void ThresholdPanel::rebuildRows()
     m_rows->setColumnStretch(1, 1);
 }
 
-std::vector<double> ThresholdPanel::thresholds() const { return m_values; }
+std::vector<double> ThresholdPanel::thresholds() const
+{
+    return m_values;
+}
 
 void ThresholdPanel::setThresholds(const std::vector<double>& thresholds)
 {

@@ -15,7 +15,10 @@ namespace earlybird::cli {
 
 namespace {
 
-nlohmann::ordered_json shapeJson(const ImageShape& shape) { return { shape.channels, shape.height, shape.width }; }
+nlohmann::ordered_json shapeJson(const ImageShape& shape)
+{
+    return { shape.channels, shape.height, shape.width };
+}
 
 nlohmann::ordered_json layerJson(const LayerCost& layer)
 {
@@ -47,7 +50,8 @@ int runMacs(const std::vector<std::string>& arguments)
         "Counts an early-exit network's cost analytically and prints JSON: MACs and parameters per backbone block,\n"
         "per exit {position, branch MACs, cumulative MACs if taken}, and the whole network's figures.\n"
         "Convention: one MAC = one fused multiply-add; conv = H_out*W_out*Kh*Kw*(C_in/groups)*C_out; linear = in*out;\n"
-        "BatchNorm folded (0); bias adds, activations, pooling and additions reported apart. Cumulative MACs count the\n"
+        "BatchNorm folded (0); bias adds, activations, pooling and additions reported apart. Cumulative MACs count "
+        "the\n"
         "branches of every exit at or before the one taken (AEBNAS); *_taken_branch_only leaves them out (EDANAS).");
     parser.addPositional("ARCH", "architecture JSON file, or a backbone preset name");
     parser.parse(arguments);
@@ -76,10 +80,11 @@ int runMacs(const std::vector<std::string>& arguments)
             { "cumulative_macs", exit.cumulativeMacs },
             { "cumulative_macs_taken_branch_only", exit.cumulativeMacsTakenBranchOnly }, { "layers", layers } });
     }
-    const nlohmann::ordered_json out { { "backbone", architecture.backbone.name }, { "blocks", blocks }, { "exits", exits },
-        { "backbone_macs", cost.backboneMacs }, { "all_exits_macs", cost.allExitsMacs },
+    const nlohmann::ordered_json out { { "backbone", architecture.backbone.name }, { "blocks", blocks },
+        { "exits", exits }, { "backbone_macs", cost.backboneMacs }, { "all_exits_macs", cost.allExitsMacs },
         { "backbone_parameters", cost.backboneParameters }, { "total_parameters", cost.totalParameters },
-        { "convention", "1 MAC = 1 fused multiply-add; BatchNorm folded; bias, activation, pooling, additions apart" } };
+        { "convention",
+            "1 MAC = 1 fused multiply-add; BatchNorm folded; bias, activation, pooling, additions apart" } };
     std::cout << out.dump(2) << std::endl;
     return 0;
 }

@@ -70,8 +70,8 @@ void ArgumentParser::parse(const std::vector<std::string>& tokens)
         std::string expected;
         for (const auto& positional : m_positionals)
             expected += " " + positional.first;
-        throw UsageError(m_positionals.empty() ? "unexpected argument '" + m_positionalValues.front() + "'"
-                                               : "expected" + expected);
+        throw UsageError(
+            m_positionals.empty() ? "unexpected argument '" + m_positionalValues.front() + "'" : "expected" + expected);
     }
 }
 
@@ -97,7 +97,10 @@ std::string ArgumentParser::helpText() const
     return out.str();
 }
 
-bool ArgumentParser::isSet(const std::string& name) const { return m_values.count(name) != 0; }
+bool ArgumentParser::isSet(const std::string& name) const
+{
+    return m_values.count(name) != 0;
+}
 
 std::optional<std::string> ArgumentParser::value(const std::string& name) const
 {
@@ -170,8 +173,10 @@ double parseMacsAmount(const std::string& text, double backboneMacs, const std::
             return value * multiplier;
     } catch (const std::exception&) {
     }
-    throw UsageError(option + " takes a positive number of MACs (2500000, 2.5M, 800k) or a fraction of the backbone's "
-                              "(0.6x), not '" + text + "'");
+    throw UsageError(option
+        + " takes a positive number of MACs (2500000, 2.5M, 800k) or a fraction of the backbone's "
+          "(0.6x), not '"
+        + text + "'");
 }
 
 } // namespace earlybird::cli

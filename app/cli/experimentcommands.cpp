@@ -5,8 +5,8 @@
 #include "backbonepresets.h"
 #include "cachefile.h"
 #include "error.h"
-#include "experiment.h"
 #include "exitpolicy.h"
+#include "experiment.h"
 
 #include <nlohmann/json.hpp>
 
@@ -32,15 +32,14 @@ void addExperimentOptions(ArgumentParser& parser)
     parser.addOption("path", "PATH", "data set folder (Fashion-MNIST: the Debian package's if omitted)");
     parser.addOption("epochs", "E", "backbone training epochs", std::string("10"));
     parser.addOption("seed", "S", "random seed of splits, initialisation and training", std::string("1"));
-    parser.addOption("validation-fraction", "F", "share of each class held out to tune thresholds on",
-        std::string("0.1"));
+    parser.addOption(
+        "validation-fraction", "F", "share of each class held out to tune thresholds on", std::string("0.1"));
     parser.addOption("batch-size", "B", "backbone training batch size", std::string("128"));
     parser.addOption("learning-rate", "LR", "backbone SGD learning rate (cosine schedule)", std::string("0.05"));
     parser.addOption("label-smoothing", "X", "label smoothing of the backbone's loss", std::string("0"));
     parser.addOption("branch-epochs", "E", "epochs of each exit branch on cached features", std::string("12"));
     parser.addOption("feature-memory", "MIB", "memory for cached backbone features, MiB", std::string("2048"));
-    parser.addOption("cache", "DIR", "where trained backbones and branches are kept",
-        defaultCacheDirectory());
+    parser.addOption("cache", "DIR", "where trained backbones and branches are kept", defaultCacheDirectory());
     parser.addFlag("no-augment", "train the backbone without crop/flip augmentation");
 }
 
@@ -168,8 +167,8 @@ struct Evaluated {
 
 void addEvaluationOptions(ArgumentParser& parser)
 {
-    parser.addOption("refine", "E", "fine-tune backbone and exits jointly for E epochs before measuring (0: off)",
-        std::string("0"));
+    parser.addOption(
+        "refine", "E", "fine-tune backbone and exits jointly for E epochs before measuring (0: off)", std::string("0"));
     parser.addOption("refine-learning-rate", "LR", "SGD learning rate of refinement", std::string("0.01"));
     parser.addOption("convention", "NAME", "MAC convention: all-evaluated-branches or taken-branch-only",
         std::string("all-evaluated-branches"));
@@ -230,7 +229,8 @@ int runTrainBackbone(const std::vector<std::string>& arguments)
 int runEvaluate(const std::vector<std::string>& arguments)
 {
     ArgumentParser parser("earlybird-cli evaluate ARCH.json --dataset KIND [--path PATH] [--thresholds t1,t2,...]",
-        "Evaluates an early-exit architecture: trains its backbone (or reuses the cached one) and its branches on cached\n"
+        "Evaluates an early-exit architecture: trains its backbone (or reuses the cached one) and its branches on "
+        "cached\n"
         "features, then prints JSON with exit rates, per-exit and overall accuracy and average MACs on the validation\n"
         "and test splits, for the architecture's thresholds or --thresholds.");
     parser.addPositional("ARCH.json", "architecture file (see `earlybird-cli arch sample`)");
@@ -251,8 +251,8 @@ int runEvaluate(const std::vector<std::string>& arguments)
     if (parser.value("thresholds")) {
         thresholds = parseThresholds(*parser.value("thresholds"));
         if (thresholds.size() != run.architecture.exits.size())
-            throw UsageError("--thresholds needs " + std::to_string(run.architecture.exits.size())
-                + " values, one per early exit");
+            throw UsageError(
+                "--thresholds needs " + std::to_string(run.architecture.exits.size()) + " values, one per early exit");
     }
     const std::vector<double> macs = exitMacsOf(run.outcomes.cost, convention);
     const ExitPolicy validation(run.outcomes.validation, run.architecture.confidence, macs);
@@ -305,8 +305,8 @@ int runTune(const std::vector<std::string>& arguments)
     const CostConvention convention = conventionOption(parser);
     // The target is checked before any training: a typo should not cost minutes.
     const Architecture requested = loadArchitectureFile(parser.positionals().at(0));
-    const double target = parseMacsAmount(parser.required("target-macs"),
-        double(countNetworkCost(requested).backboneMacs), "--target-macs");
+    const double target = parseMacsAmount(
+        parser.required("target-macs"), double(countNetworkCost(requested).backboneMacs), "--target-macs");
     Evaluated run = evaluateArchitecture(parser);
     const double backboneMacs = double(run.outcomes.cost.backboneMacs);
     const std::vector<double> macs = exitMacsOf(run.outcomes.cost, convention);
@@ -323,12 +323,14 @@ int runTune(const std::vector<std::string>& arguments)
     if (parser.value("out"))
         saveArchitectureFile(result, *parser.value("out"));
     Json out { { "method", method }, { "target_macs", target }, { "convention", costConventionName(convention) },
-        { "thresholds", tuned.thresholds }, { "tune_seconds", tuneSeconds }, { "backbone_macs", run.outcomes.cost.backboneMacs },
+        { "thresholds", tuned.thresholds }, { "tune_seconds", tuneSeconds },
+        { "backbone_macs", run.outcomes.cost.backboneMacs },
         { "within_budget", tuned.averageMacs <= target * (1 + 1e-9) },
         { "validation", policyJson(tuned, backboneMacs) },
         { "test", policyJson(test.evaluate(tuned.thresholds), backboneMacs) },
-        { "backbone_alone", { { "validation_accuracy", run.experiment->report().backboneValidationAccuracy },
-                                { "test_accuracy", run.experiment->report().backboneTestAccuracy } } } };
+        { "backbone_alone",
+            { { "validation_accuracy", run.experiment->report().backboneValidationAccuracy },
+                { "test_accuracy", run.experiment->report().backboneTestAccuracy } } } };
     out["report"] = reportJson(run.experiment->report());
     std::cout << out.dump(2) << std::endl;
     return 0;

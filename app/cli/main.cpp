@@ -23,7 +23,8 @@ const std::vector<Command>& allCommands()
             runEvaluate },
         { { "tune" }, "tune exit thresholds on validation for a MAC target and report test figures", runTune },
         { { "search" }, "search exits, branches and thresholds (NSGA-II), autosaved and resumable", runSearch },
-        { { "baseline" }, "run a comparison baseline (backbone, edanas, aebnas-paper) in the same format", runBaseline },
+        { { "baseline" }, "run a comparison baseline (backbone, edanas, aebnas-paper) in the same format",
+            runBaseline },
     };
     return commands;
 }
@@ -120,4 +121,7 @@ int main(int argc, char** argv)
 
 } // namespace earlybird::cli
 
-int main(int argc, char** argv) { return earlybird::cli::main(argc, argv); }
+int main(int argc, char** argv)
+{
+    return earlybird::cli::main(argc, argv);
+}

@@ -23,7 +23,10 @@ using Json = nlohmann::ordered_json;
 
 std::atomic<bool> g_interrupted { false };
 
-void onInterrupt(int) { g_interrupted = true; }
+void onInterrupt(int)
+{
+    g_interrupted = true;
+}
 
 void addSearchOptions(ArgumentParser& parser)
 {
@@ -33,14 +36,14 @@ void addSearchOptions(ArgumentParser& parser)
     parser.addOption("dataset", "KIND", kinds, std::string("fashion-mnist"));
     parser.addOption("path", "PATH", "data set folder (Fashion-MNIST: the Debian package's if omitted)");
     parser.addOption("backbone", "PRESET", "backbone preset (default: the one sized for the data set)");
-    parser.addOption("target-macs", "M", "average MACs to aim for: 2.5M, 800k, or 0.6x of the backbone's",
-        std::string("0.6x"));
+    parser.addOption(
+        "target-macs", "M", "average MACs to aim for: 2.5M, 800k, or 0.6x of the backbone's", std::string("0.6x"));
     parser.addOption("mode", "NAME", "budget (hard budget, constrained domination) or aebnas (the paper's objectives)",
         std::string("budget"));
     parser.addOption("population", "P", "candidates per generation", std::string("16"));
     parser.addOption("generations", "G", "generations after the first (0: until the time budget)", std::string("0"));
-    parser.addOption("time-budget", "MIN", "minutes, backbone training included (0: until the generations)",
-        std::string("10"));
+    parser.addOption(
+        "time-budget", "MIN", "minutes, backbone training included (0: until the generations)", std::string("10"));
     parser.addOption("seed", "S", "random seed", std::string("1"));
     parser.addOption("max-branch-macs", "F", "never propose a branch dearer than F x the backbone's MACs (0: no cap)",
         std::string("0.25"));
@@ -106,12 +109,15 @@ SearchListener progressPrinter(const Search& search)
                     t.phase.c_str(), t.epoch, t.epochs, 100 * t.fraction, t.imagesPerSecond, t.etaSeconds);
             else
                 std::snprintf(line, sizeof line, "preparing: %s %.0f%%", t.phase.c_str(), 100 * t.fraction);
-        } else if (event.type == SearchEvent::Type::CandidateEvaluated || (terminal && event.type == SearchEvent::Type::Progress)) {
+        } else if (event.type == SearchEvent::Type::CandidateEvaluated
+            || (terminal && event.type == SearchEvent::Type::Progress)) {
             const int width = 24;
             const int filled = int(p.fraction * width);
-            const std::string bar = std::string(std::size_t(filled), '#') + std::string(std::size_t(width - filled), '.');
-            std::snprintf(line, sizeof line, "[%s] %3.0f%% gen %d, %d candidates, %.1f/min, front %zu, HV %.4f, ETA %.0f s",
-                bar.c_str(), 100 * p.fraction, p.generation, p.evaluated, p.candidatesPerMinute, search.front().size(),
+            const std::string bar
+                = std::string(std::size_t(filled), '#') + std::string(std::size_t(width - filled), '.');
+            std::snprintf(line, sizeof line,
+                "[%s] %3.0f%% gen %d, %d candidates, %.1f/min, front %zu, HV %.4f, ETA %.0f s", bar.c_str(),
+                100 * p.fraction, p.generation, p.evaluated, p.candidatesPerMinute, search.front().size(),
                 search.hypervolume(), p.etaSeconds);
         } else {
             return;
@@ -131,10 +137,10 @@ Json summary(Search& search)
     Json front = Json::array();
     for (const int id : search.front()) {
         const CandidateRecord& r = archive[std::size_t(id)];
-        front.push_back({ { "id", id }, { "exits", r.architecture.exits.size() },
-            { "validation_accuracy", r.validation.accuracy }, { "test_accuracy", r.test.accuracy },
-            { "macs_vs_backbone", r.validation.averageMacs / backboneMacs },
-            { "test_macs_vs_backbone", r.test.averageMacs / backboneMacs } });
+        front.push_back(
+            { { "id", id }, { "exits", r.architecture.exits.size() }, { "validation_accuracy", r.validation.accuracy },
+                { "test_accuracy", r.test.accuracy }, { "macs_vs_backbone", r.validation.averageMacs / backboneMacs },
+                { "test_macs_vs_backbone", r.test.averageMacs / backboneMacs } });
     }
     // The most accurate candidate (on validation) within 60% of the backbone's MACs (on validation too).
     int best = -1;
@@ -146,20 +152,23 @@ Json summary(Search& search)
     Json bestJson = nullptr;
     if (best >= 0) {
         const CandidateRecord& r = archive[std::size_t(best)];
-        bestJson = { { "id", best }, { "validation_accuracy", r.validation.accuracy }, { "test_accuracy", r.test.accuracy },
-            { "test_macs_vs_backbone", r.test.averageMacs / backboneMacs },
+        bestJson = { { "id", best }, { "validation_accuracy", r.validation.accuracy },
+            { "test_accuracy", r.test.accuracy }, { "test_macs_vs_backbone", r.test.averageMacs / backboneMacs },
             { "architecture", architectureToJson(r.architecture) } };
     }
     return Json { { "session", search.sessionFolder() + "/session.json" }, { "name", search.config().name },
         { "finished", search.isFinished() }, { "candidates", archive.size() },
         { "branches_trained", report.branchesTrained }, { "branches_reused", report.branchesFromCache },
-        { "backbone", { { "name", search.config().experiment.backbone.name }, { "macs", backboneMacs },
-                          { "test_accuracy", report.backboneTestAccuracy }, { "from_cache", report.backboneFromCache },
-                          { "train_seconds", report.backboneTrainSeconds } } },
+        { "backbone",
+            { { "name", search.config().experiment.backbone.name }, { "macs", backboneMacs },
+                { "test_accuracy", report.backboneTestAccuracy }, { "from_cache", report.backboneFromCache },
+                { "train_seconds", report.backboneTrainSeconds } } },
         { "target_macs", search.config().targetMacs },
-        { "hypervolume", { { "validation", search.hypervolume(false) }, { "test", search.hypervolume(true) },
-                             { "reference", { { "accuracy", kHypervolumeReferenceAccuracy },
-                                                { "macs_vs_backbone", kHypervolumeReferenceCost } } } } },
+        { "hypervolume",
+            { { "validation", search.hypervolume(false) }, { "test", search.hypervolume(true) },
+                { "reference",
+                    { { "accuracy", kHypervolumeReferenceAccuracy },
+                        { "macs_vs_backbone", kHypervolumeReferenceCost } } } } },
         { "front", front }, { "best_within_60_percent_macs", bestJson },
         { "elapsed_seconds", search.sessionJson()["state"]["elapsed_seconds"] } };
 }

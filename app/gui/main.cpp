@@ -28,10 +28,12 @@ int main(int argc, char** argv)
     const QCommandLineOption dataset(QStringLiteral("dataset"),
         QStringLiteral("Data set to show: cifar10, cifar100, svhn, fashion-mnist, mnist or synthetic."),
         QStringLiteral("KIND"));
-    const QCommandLineOption path(QStringLiteral("path"), QStringLiteral("Folder of the data set."), QStringLiteral("PATH"));
-    const QCommandLineOption session(QStringLiteral("open-session"),
-        QStringLiteral("Open a saved search session folder."), QStringLiteral("DIR"));
-    const QCommandLineOption resume(QStringLiteral("resume"), QStringLiteral("With --open-session: continue the search."));
+    const QCommandLineOption path(
+        QStringLiteral("path"), QStringLiteral("Folder of the data set."), QStringLiteral("PATH"));
+    const QCommandLineOption session(
+        QStringLiteral("open-session"), QStringLiteral("Open a saved search session folder."), QStringLiteral("DIR"));
+    const QCommandLineOption resume(
+        QStringLiteral("resume"), QStringLiteral("With --open-session: continue the search."));
     const QCommandLineOption start(QStringLiteral("start-search"),
         QStringLiteral("Start a search at once with the Run panel's (remembered) settings."));
     const QCommandLineOption select(QStringLiteral("select"),
@@ -70,14 +72,18 @@ int main(int argc, char** argv)
     if (parser.isSet(session)) {
         const QStringList baselines = parser.values(baseline);
         if (!baselines.isEmpty()) {
-            QObject::connect(&window, &earlybird::ui::MainWindow::sessionIdle, &window, [&window, baselines] {
-                for (const QString& folder : baselines)
-                    window.addBaselineSession(folder);
-            }, Qt::SingleShotConnection);
+            QObject::connect(
+                &window, &earlybird::ui::MainWindow::sessionIdle, &window,
+                [&window, baselines] {
+                    for (const QString& folder : baselines)
+                        window.addBaselineSession(folder);
+                },
+                Qt::SingleShotConnection);
         }
         if (parser.isSet(select)) {
             const int id = parser.value(select).toInt();
-            QObject::connect(&window, &earlybird::ui::MainWindow::sessionIdle, &window, [&window, id] { window.selectCandidate(id); });
+            QObject::connect(&window, &earlybird::ui::MainWindow::sessionIdle, &window,
+                [&window, id] { window.selectCandidate(id); });
         }
         QTimer::singleShot(0, &window, [&] { window.openSession(parser.value(session), parser.isSet(resume)); });
     } else if (parser.isSet(start)) {

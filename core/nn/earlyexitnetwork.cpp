@@ -4,9 +4,7 @@
 #include "networkcost.h"
 #include "rng.h"
 
-
 namespace earlybird::nn {
-
 
 EarlyExitNetworkImpl::EarlyExitNetworkImpl(const Architecture& architecture, std::uint64_t seed)
     : m_architecture(architecture)
@@ -16,8 +14,8 @@ EarlyExitNetworkImpl::EarlyExitNetworkImpl(const Architecture& architecture, std
     const NetworkCost cost = countNetworkCost(architecture);
     int channels = architecture.backbone.input.channels;
     for (std::size_t i = 0; i < architecture.backbone.blocks.size(); ++i) {
-        m_blocks.push_back(
-            register_module("block" + std::to_string(i), BackboneBlock(architecture.backbone.blocks[i], channels, backboneRng)));
+        m_blocks.push_back(register_module(
+            "block" + std::to_string(i), BackboneBlock(architecture.backbone.blocks[i], channels, backboneRng)));
         channels = cost.blocks[i].output.channels;
     }
     m_exitAfterBlock.assign(m_blocks.size(), -1);
@@ -92,7 +90,8 @@ InferenceResult EarlyExitNetworkImpl::infer(const torch::Tensor& input, const st
     return result;
 }
 
-std::vector<torch::Tensor> EarlyExitNetworkImpl::featuresAt(const torch::Tensor& input, const std::vector<int>& positions)
+std::vector<torch::Tensor> EarlyExitNetworkImpl::featuresAt(
+    const torch::Tensor& input, const std::vector<int>& positions)
 {
     std::vector<torch::Tensor> features;
     torch::Tensor x = input;

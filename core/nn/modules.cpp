@@ -57,8 +57,8 @@ ConvBnImpl::ConvBnImpl(const ConvBnOptions& options_, Rng& rng)
 torch::Tensor ConvBnImpl::forward(const torch::Tensor& input)
 {
     const int pad = options.kernel_size() / 2;
-    torch::Tensor out = bn(torch::conv2d(input, weight, {}, { options.stride(), options.stride() }, { pad, pad },
-        { 1, 1 }, options.groups()));
+    torch::Tensor out = bn(torch::conv2d(
+        input, weight, {}, { options.stride(), options.stride() }, { pad, pad }, { 1, 1 }, options.groups()));
     m_lastOutputPositions = out.size(2) * out.size(3);
     return options.relu() ? torch::relu(out) : out;
 }
@@ -85,8 +85,8 @@ BackboneBlockImpl::BackboneBlockImpl(const BackboneBlockSpec& spec_, int inChann
         add(ConvBnOptions(spec.outChannels, spec.outChannels, 3).relu(false));
         const bool reshapes = spec.stride != 1 || inChannels != spec.outChannels;
         if (reshapes && spec.shortcut == ResidualShortcut::Projection)
-            m_projection = register_module(
-                "projection", ConvBn(ConvBnOptions(inChannels, spec.outChannels, 1).stride(spec.stride).relu(false), rng));
+            m_projection = register_module("projection",
+                ConvBn(ConvBnOptions(inChannels, spec.outChannels, 1).stride(spec.stride).relu(false), rng));
         m_residualAdd = true;
         break;
     }

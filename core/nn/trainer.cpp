@@ -126,7 +126,8 @@ void trainNetwork(EarlyExitNetworkImpl& network, const BatchBuilder& builder, co
                 builder.fill(batch, batchSize, images.data());
             builder.fillLabels(batch, batchSize, labels.data());
             for (auto& group : optimizer.param_groups())
-                static_cast<torch::optim::SGDOptions&>(group.options()).lr(cosineRate(options.learningRate, step, steps));
+                static_cast<torch::optim::SGDOptions&>(group.options())
+                    .lr(cosineRate(options.learningRate, step, steps));
             optimizer.zero_grad();
             const std::vector<torch::Tensor> logits = network.forward(batchTensor(images, batchSize, shape));
             const torch::Tensor target = torch::from_blob(labels.data(), { std::int64_t(batchSize) }, torch::kLong);
@@ -184,7 +185,8 @@ std::vector<torch::Tensor> allLogits(EarlyExitNetworkImpl& network, const BatchB
     }
     std::vector<torch::Tensor> result;
     for (std::vector<torch::Tensor>& exitParts : parts)
-        result.push_back(exitParts.empty() ? torch::empty({ 0, network.architecture().backbone.classes }) : torch::cat(exitParts));
+        result.push_back(
+            exitParts.empty() ? torch::empty({ 0, network.architecture().backbone.classes }) : torch::cat(exitParts));
     return result;
 }
 
@@ -211,7 +213,8 @@ std::vector<torch::Tensor> extractFeatures(EarlyExitNetworkImpl& network, const 
         const std::int64_t start = b * kInferenceBatch;
         const std::int64_t n = std::min(kInferenceBatch, count - start);
         builder.fill(indices.data() + start, std::size_t(n), images.data());
-        const std::vector<torch::Tensor> maps = network.featuresAt(batchTensor(images, std::size_t(n), shape), positions);
+        const std::vector<torch::Tensor> maps
+            = network.featuresAt(batchTensor(images, std::size_t(n), shape), positions);
         for (std::size_t p = 0; p < positions.size(); ++p) {
             if (!features[p].defined()) {
                 std::vector<std::int64_t> size = maps[p].sizes().vec();
@@ -254,7 +257,8 @@ void trainExitHead(ExitHeadImpl& head, const torch::Tensor& features, const torc
             const torch::Tensor x = features.index_select(0, pick).to(torch::kFloat);
             const torch::Tensor y = labels.index_select(0, pick);
             for (auto& group : optimizer.param_groups())
-                static_cast<torch::optim::AdamOptions&>(group.options()).lr(cosineRate(options.learningRate, step, steps));
+                static_cast<torch::optim::AdamOptions&>(group.options())
+                    .lr(cosineRate(options.learningRate, step, steps));
             optimizer.zero_grad();
             const torch::Tensor loss = torch::cross_entropy_loss(head.forward(x), y);
             loss.backward();
