@@ -100,11 +100,8 @@ int runArchSample(const std::vector<std::string>& arguments)
         "0-3 heterogeneous branch layers) as architecture JSON, ready for `earlybird-cli macs`.");
     parser.addOption("backbone", "PRESET", "backbone preset name", std::string("fashion-mobilenet"));
     parser.addOption("seed", "S", "random seed", std::string("1"));
-    parser.parse(arguments);
-    if (parser.helpRequested()) {
-        std::cout << parser.helpText();
+    if (!parser.parseCommand(arguments))
         return 0;
-    }
     const SearchSpace space({ backbonePreset(*parser.value("backbone")) });
     Rng rng(std::uint64_t(parser.intValue("seed", 1)));
     std::cout << architectureToJson(space.decode(space.sample(rng))).dump(2) << std::endl;

@@ -1,5 +1,6 @@
 #include "argumentparser.h"
 
+#include <iostream>
 #include <sstream>
 
 namespace earlybird::cli {
@@ -73,6 +74,15 @@ void ArgumentParser::parse(const std::vector<std::string>& tokens)
         throw UsageError(
             m_positionals.empty() ? "unexpected argument '" + m_positionalValues.front() + "'" : "expected" + expected);
     }
+}
+
+bool ArgumentParser::parseCommand(const std::vector<std::string>& tokens)
+{
+    parse(tokens);
+    if (!m_help)
+        return true;
+    std::cout << helpText();
+    return false;
 }
 
 std::string ArgumentParser::helpText() const

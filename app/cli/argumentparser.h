@@ -27,6 +27,8 @@ public:
 
     // Throws UsageError for an unknown option, a missing value or a wrong number of positional arguments.
     void parse(const std::vector<std::string>& tokens);
+    // parse(), then print the help on stdout if it was asked for. True when the command should go on running.
+    bool parseCommand(const std::vector<std::string>& tokens);
 
     bool helpRequested() const { return m_help; }
     std::string helpText() const;

@@ -25,11 +25,8 @@ int runDataInspect(const std::vector<std::string>& arguments)
     parser.addOption("split", "SPLIT", "train or test", std::string("train"));
     parser.addFlag("coarse", "CIFAR-100: the 20 coarse superclasses instead of the 100 fine classes");
     parser.addFlag("extra", "SVHN: add extra_32x32.mat to the training split");
-    parser.parse(arguments);
-    if (parser.helpRequested()) {
-        std::cout << parser.helpText();
+    if (!parser.parseCommand(arguments))
         return 0;
-    }
     DatasetSpec spec;
     spec.kind = datasetKindFromName(parser.required("dataset"));
     spec.path = parser.value("path").value_or(std::string());

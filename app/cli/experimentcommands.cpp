@@ -206,11 +206,8 @@ int runTrainBackbone(const std::vector<std::string>& arguments)
     addExperimentOptions(parser);
     parser.addOption("backbone", "PRESET", "backbone preset (default: the one sized for the data set)");
     parser.addOption("out", "DIR", "cache folder (same as --cache)");
-    parser.parse(arguments);
-    if (parser.helpRequested()) {
-        std::cout << parser.helpText();
+    if (!parser.parseCommand(arguments))
         return 0;
-    }
     ExperimentConfig config = experimentConfig(parser, nullptr);
     if (parser.value("out"))
         config.cacheDirectory = *parser.value("out");
@@ -238,11 +235,8 @@ int runEvaluate(const std::vector<std::string>& arguments)
     parser.addOption("thresholds", "T1,T2,...", "one threshold per early exit (default: the architecture's)");
     addEvaluationOptions(parser);
     parser.addFlag("curve", "add the accuracy / average-MACs trade-off curve over all thresholds (validation-tuned)");
-    parser.parse(arguments);
-    if (parser.helpRequested()) {
-        std::cout << parser.helpText();
+    if (!parser.parseCommand(arguments))
         return 0;
-    }
     const CostConvention convention = conventionOption(parser);
     Evaluated run = evaluateArchitecture(parser);
     std::vector<double> thresholds;
@@ -294,11 +288,8 @@ int runTune(const std::vector<std::string>& arguments)
     parser.addOption("grid-step", "S", "aebnas-grid: threshold grid step", std::string("0.1"));
     addEvaluationOptions(parser);
     parser.addOption("out", "FILE", "write the architecture with the tuned thresholds here");
-    parser.parse(arguments);
-    if (parser.helpRequested()) {
-        std::cout << parser.helpText();
+    if (!parser.parseCommand(arguments))
         return 0;
-    }
     const std::string method = *parser.value("method");
     if (method != "budget" && method != "aebnas-grid")
         throw UsageError("--method must be budget or aebnas-grid");

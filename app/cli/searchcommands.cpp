@@ -203,11 +203,8 @@ int runSearch(const std::vector<std::string>& arguments)
         "Prints a JSON summary: candidates, branches trained, hypervolume (reference: accuracy 0, 1.25x backbone\n"
         "MACs), the front, and the best candidate within 60% of the backbone's MACs.");
     addSearchOptions(parser);
-    parser.parse(arguments);
-    if (parser.helpRequested()) {
-        std::cout << parser.helpText();
+    if (!parser.parseCommand(arguments))
         return 0;
-    }
     const std::string out = parser.required("out");
     if (parser.isSet("resume"))
         return runSession(Search::resume(out));
@@ -223,11 +220,8 @@ int runBaseline(const std::vector<std::string>& arguments)
         "  aebnas-paper  AEBNAS as published: stage-end positions (at most 4), 1-2 conv layers, grid-tuned thresholds");
     parser.addPositional("BASELINE", "backbone, edanas or aebnas-paper");
     addSearchOptions(parser);
-    parser.parse(arguments);
-    if (parser.helpRequested()) {
-        std::cout << parser.helpText();
+    if (!parser.parseCommand(arguments))
         return 0;
-    }
     const std::string out = parser.required("out");
     if (parser.isSet("resume"))
         return runSession(Search::resume(out));
