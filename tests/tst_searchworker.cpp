@@ -26,6 +26,15 @@ private Q_SLOTS:
         request.cacheFolder = dir.filePath(QStringLiteral("cache"));
 
         QThread thread;
+        // Stop the thread however the test ends: a failed check must not leave it running (that aborts the binary).
+        struct ThreadGuard {
+            QThread& thread;
+            ~ThreadGuard()
+            {
+                thread.quit();
+                thread.wait();
+            }
+        } guard { thread };
         auto* worker = new SearchWorker;
         worker->moveToThread(&thread);
         connect(&thread, &QThread::finished, worker, &QObject::deleteLater);
@@ -38,7 +47,9 @@ private Q_SLOTS:
         QSignalSpy outcomes(worker, &SearchWorker::outcomesReady);
         QSignalSpy failed(worker, &SearchWorker::failed);
         QMetaObject::invokeMethod(worker, "start", Qt::QueuedConnection, Q_ARG(earlybird::ui::SearchRequest, request));
-        QVERIFY(finished.wait(120000));
+        // Signals come from the worker thread and may arrive before a QSignalSpy::wait() would start listening:
+        // poll the counts instead.
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, 120000);
         QCOMPARE(failed.count(), 0);
         QCOMPARE(opened.count(), 1);
         QCOMPARE(finished.first().first().toBool(), true);
@@ -51,7 +62,7 @@ private Q_SLOTS:
         // Outcomes of a candidate, computed on the worker thread.
         const auto candidate = candidates.at(3).first().value<CandidateRecord>();
         worker->requestOutcomes(candidate.id);
-        QVERIFY(outcomes.wait(30000));
+        QTRY_VERIFY_WITH_TIMEOUT(outcomes.count() == 1, 30000);
         QCOMPARE(outcomes.first().at(0).toInt(), candidate.id);
         const auto shared = outcomes.first().at(1).value<OutcomesPointer>();
         QCOMPARE(shared->validation.exitCount(), candidate.architecture.exitCount());
@@ -65,11 +76,8 @@ private Q_SLOTS:
         bad.dataset.path = "/nonexistent/cifar";
         bad.sessionFolder = dir.filePath(QStringLiteral("other"));
         QMetaObject::invokeMethod(worker, "start", Qt::QueuedConnection, Q_ARG(earlybird::ui::SearchRequest, bad));
-        QVERIFY(failed.wait(30000));
+        QTRY_VERIFY_WITH_TIMEOUT(failed.count() == 1, 30000);
         QVERIFY(failed.first().first().toString().contains(QStringLiteral("/nonexistent/cifar")));
-
-        thread.quit();
-        thread.wait();
     }
 };
 
