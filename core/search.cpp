@@ -211,7 +211,12 @@ SearchConfig baselineConfig(const SearchConfig& base, const std::string& baselin
     c.name = "baseline-" + baseline;
     c.maxBranchMacsFraction = 0; // the published spaces have no such cap
     std::vector<int> ends = stageEndPositions(base.experiment.backbone);
-    if (baseline == "edanas") {
+    if (baseline == "backbone") {
+        // Random samples with no exits are all the backbone alone: evaluated once, then nothing is new (evolving
+        // would add exits by mutation).
+        c.space.exitProbability = 0;
+        c.randomOnly = true;
+    } else if (baseline == "edanas") {
         c.space.allowedPositions = ends;
         c.space.minDepth = c.space.maxDepth = 1;
         c.space.layerTypes = { BranchLayerType::Conv3x3 };

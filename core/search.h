@@ -129,6 +129,7 @@ private:
 };
 
 // The search space and settings of the comparison baselines, run by the same engine on the same data:
+// "backbone": the backbone alone, evaluated once;
 // "edanas": a fixed branch (one 3x3 convolution, width x1) at stage ends, thresholds on a 0.1 grid (the AEBNAS rule);
 // "aebnas-paper": the stage-end positions (at most four), 1-2 3x3 convolutions per branch, grid-tuned thresholds.
 // Stage ends are the block boundaries before each downsampling block, plus the one before the last block.

@@ -213,6 +213,12 @@ private Q_SLOTS:
                 QVERIFY(std::abs(exit.threshold * 10 - std::round(exit.threshold * 10)) < 1e-9);
             }
         }
+        QTemporaryDir alone;
+        Search backbone(baselineConfig(base, "backbone"), alone.path().toStdString());
+        backbone.run();
+        QVERIFY(backbone.isFinished());
+        QCOMPARE(backbone.archive().size(), std::size_t(1));
+        QVERIFY(backbone.archive().front().architecture.exits.empty());
         QVERIFY(contains(errorMessage([&] { baselineConfig(base, "nachos"); }), "unknown baseline"));
     }
 

@@ -226,16 +226,7 @@ int runBaseline(const std::vector<std::string>& arguments)
     if (parser.isSet("resume"))
         return runSession(Search::resume(out));
     const std::string which = parser.positionals().at(0);
-    SearchConfig config = searchConfig(parser);
-    if (which == "backbone") {
-        config.name = "baseline-backbone";
-        // Random samples with no exits are all the backbone alone: evaluated once, then nothing is new.
-        config.space.exitProbability = 0;
-        config.randomOnly = true;
-    } else {
-        config = baselineConfig(config, which);
-    }
-    return runSession(std::make_unique<Search>(config, out));
+    return runSession(std::make_unique<Search>(baselineConfig(searchConfig(parser), which), out));
 }
 
 } // namespace earlybird::cli
