@@ -136,6 +136,26 @@ private Q_SLOTS:
             ++taken[std::size_t(expected)];
         }
         QVERIFY(taken[0] > 0 && taken[0] < 64);
+
+        // One sample at a time (the device path, with scalar decisions): the same exit, prediction and confidence.
+        // A convolution of one sample may round differently from the same sample in a batch, so samples within 1e-4
+        // of a threshold (the median samples sit exactly on it) could go either way and are left out.
+        int compared = 0;
+        for (std::int64_t n = 0; n < 64; ++n) {
+            bool nearThreshold = false;
+            for (int e = 0; e < 2; ++e)
+                nearThreshold
+                    |= std::abs(confidence[std::size_t(e)][n].item<double>() - thresholds[std::size_t(e)]) < 1e-4;
+            if (nearThreshold)
+                continue;
+            ++compared;
+            const nn::InferenceResult one = network->infer(input.slice(0, n, n + 1), &thresholds);
+            QCOMPARE(one.exitIndex.size(0), std::int64_t(1));
+            QCOMPARE(one.exitIndex[0].item<std::int64_t>(), result.exitIndex[n].item<std::int64_t>());
+            QCOMPARE(one.predictions[0].item<std::int64_t>(), result.predictions[n].item<std::int64_t>());
+            QVERIFY(std::abs(one.confidence[0].item<float>() - result.confidence[n].item<float>()) < 1e-5f);
+        }
+        QVERIFY(compared >= 56);
     }
 
     void confidenceMeasures()

@@ -68,6 +68,31 @@ InferenceResult EarlyExitNetworkImpl::infer(const torch::Tensor& input, const st
         result.confidence.index_put_({ who }, confidence.index({ leaving }));
     };
 
+    if (count == 1) {
+        // One sample, as on a device: a scalar decision at each exit and no indexing, so the path costs what its
+        // parts cost (the latency cost model sums exactly these parts).
+        const auto leave = [&](const torch::Tensor& logits, const torch::Tensor& confidence, int exitIndex) {
+            result.predictions.fill_(logits.argmax(1).item<std::int64_t>());
+            result.exitIndex.fill_(exitIndex);
+            result.confidence.fill_(confidence.item<float>());
+            train(wasTraining);
+            return result;
+        };
+        for (std::size_t i = 0; i < m_blocks.size(); ++i) {
+            x = m_blocks[i](x);
+            const int exitIndex = m_exitAfterBlock[i];
+            if (exitIndex < 0)
+                continue;
+            const double threshold = thresholds ? (*thresholds)[std::size_t(exitIndex)]
+                                                : m_architecture.exits[std::size_t(exitIndex)].threshold;
+            const torch::Tensor logits = m_exits[std::size_t(exitIndex)](x);
+            const torch::Tensor confidence = exitConfidence(logits, m_architecture.confidence);
+            if (confidence.item<float>() >= float(threshold))
+                return leave(logits, confidence, exitIndex);
+        }
+        const torch::Tensor logits = m_final(x);
+        return leave(logits, exitConfidence(logits, m_architecture.confidence), int(m_exits.size()));
+    }
     for (std::size_t i = 0; i < m_blocks.size() && remaining.size(0) > 0; ++i) {
         x = m_blocks[i](x);
         const int exitIndex = m_exitAfterBlock[i];
