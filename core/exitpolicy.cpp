@@ -32,17 +32,17 @@ constexpr double kBudgetSlack = 1e-9;
 // fewer MACs then more correct.
 bool better(const ExitPolicy::Score& a, const ExitPolicy::Score& b, double budgetTotal)
 {
-    const bool aFits = a.macs <= budgetTotal * (1 + kBudgetSlack);
-    const bool bFits = b.macs <= budgetTotal * (1 + kBudgetSlack);
+    const bool aFits = a.cost <= budgetTotal * (1 + kBudgetSlack);
+    const bool bFits = b.cost <= budgetTotal * (1 + kBudgetSlack);
     if (aFits != bFits)
         return aFits;
     if (aFits) {
         if (a.correct != b.correct)
             return a.correct > b.correct;
-        return a.macs < b.macs;
+        return a.cost < b.cost;
     }
-    if (a.macs != b.macs)
-        return a.macs < b.macs;
+    if (a.cost != b.cost)
+        return a.cost < b.cost;
     return a.correct > b.correct;
 }
 
@@ -100,17 +100,20 @@ bool ExitPolicy::Objective::improves(const Score& a, const Score& b) const
 {
     if (penalty < 0)
         return better(a, b, budgetTotal);
-    return double(a.correct) - penalty * a.macs > double(b.correct) - penalty * b.macs + 1e-9;
+    return double(a.correct) - penalty * a.cost > double(b.correct) - penalty * b.cost + 1e-9;
 }
 
-ExitPolicy::ExitPolicy(const ExitOutcomes& outcomes, ConfidenceMeasure measure, std::vector<double> exitMacs)
+ExitPolicy::ExitPolicy(const ExitOutcomes& outcomes, ConfidenceMeasure measure, std::vector<double> exitCosts,
+    std::vector<double> exitMacs)
     : m_outcomes(&outcomes)
     , m_measure(measure)
-    , m_exitMacs(std::move(exitMacs))
+    , m_exitCosts(std::move(exitCosts))
+    , m_exitMacs(exitMacs.empty() ? m_exitCosts : std::move(exitMacs))
 {
-    if (int(m_exitMacs.size()) != outcomes.exitCount())
+    if (int(m_exitCosts.size()) != outcomes.exitCount() || int(m_exitMacs.size()) != outcomes.exitCount())
         throw ConfigError("the exit policy has " + std::to_string(outcomes.exitCount()) + " exits but "
-            + std::to_string(m_exitMacs.size()) + " exit costs");
+            + std::to_string(m_exitCosts.size()) + " exit costs and " + std::to_string(m_exitMacs.size())
+            + " exit MAC counts");
 }
 
 PolicyResult ExitPolicy::evaluate(const std::vector<double>& thresholds) const
@@ -148,19 +151,21 @@ PolicyResult ExitPolicy::evaluate(const std::vector<double>& thresholds) const
         ++counts[e];
         right[e] += correct[n * exits + e];
     }
-    double macs = 0;
+    double cost = 0, macs = 0;
     std::int64_t correctTotal = 0;
     for (int e = 0; e < exits; ++e) {
+        cost += double(counts[e]) * m_exitCosts[std::size_t(e)];
         macs += double(counts[e]) * m_exitMacs[std::size_t(e)];
         correctTotal += right[e];
     }
     result.accuracy = samples ? double(correctTotal) / double(samples) : 0;
+    result.averageCost = samples ? cost / double(samples) : 0;
     result.averageMacs = samples ? macs / double(samples) : 0;
     return result;
 }
 
 PolicyResult ExitPolicy::tuneAebnasGrid(
-    double targetMacs, double lambda, double gridStep, std::int64_t maxCombinations) const
+    double targetCost, double lambda, double gridStep, std::int64_t maxCombinations) const
 {
     const int early = exitCount() - 1;
     if (!(gridStep > 0 && gridStep <= 1))
@@ -177,7 +182,7 @@ PolicyResult ExitPolicy::tuneAebnasGrid(
         for (int e = 0; e < early; ++e)
             thresholds[std::size_t(e)] = double(index[std::size_t(e)]) / double(levels - 1);
         PolicyResult result = evaluate(thresholds);
-        const double score = result.accuracy * 100.0 - lambda * macsPercentError(result.averageMacs, targetMacs);
+        const double score = result.accuracy * 100.0 - lambda * macsPercentError(result.averageCost, targetCost);
         if (score > bestScore) {
             bestScore = score;
             best = std::move(result);
@@ -231,14 +236,14 @@ ExitPolicy::Sweep ExitPolicy::sweepExit(
             ++k;
         if (k < e) {
             fixed.correct += correct[n * exits + k];
-            fixed.macs += m_exitMacs[std::size_t(k)];
+            fixed.cost += m_exitCosts[std::size_t(k)];
             continue;
         }
         int later = e + 1;
         while (later < early && c[later] < float(thresholds[std::size_t(later)]))
             ++later;
         reaching[std::size_t(n)]
-            = { c[e], correct[n * exits + e], correct[n * exits + later], m_exitMacs[std::size_t(later)] };
+            = { c[e], correct[n * exits + e], correct[n * exits + later], m_exitCosts[std::size_t(later)] };
     }
     const std::vector<std::int32_t>& order = orderAt(e);
 
@@ -247,7 +252,7 @@ ExitPolicy::Sweep ExitPolicy::sweepExit(
         if (r.confidence < 0)
             continue;
         laterAll.correct += r.correctLater;
-        laterAll.macs += r.macsLater;
+        laterAll.cost += r.costLater;
     }
     // Sweep e's threshold down through the distinct confidences: at threshold v, every reaching sample with confidence
     // >= v leaves at e. Threshold 1 lets only samples with confidence exactly 1 leave (none, if none is).
@@ -266,7 +271,7 @@ ExitPolicy::Sweep ExitPolicy::sweepExit(
             if (r.confidence < 0)
                 continue; // left at an earlier exit
             running.correct += std::int64_t(r.correctHere) - r.correctLater;
-            running.macs += m_exitMacs[std::size_t(e)] - r.macsLater;
+            running.cost += m_exitCosts[std::size_t(e)] - r.costLater;
             any = true;
         }
         if (!any)
@@ -337,18 +342,18 @@ PolicyResult ExitPolicy::ascend(std::vector<double> thresholds, const Objective&
     return evaluate(thresholds);
 }
 
-PolicyResult ExitPolicy::tuneForBudget(double targetMacs) const
+PolicyResult ExitPolicy::tuneForBudget(double targetCost) const
 {
     const int early = exitCount() - 1;
     if (early == 0)
         return evaluate({});
-    const double budgetTotal = targetMacs * double(m_outcomes->sampleCount());
+    const double budgetTotal = targetCost * double(m_outcomes->sampleCount());
     const Objective budget { budgetTotal, -1.0 };
     const auto score = [&](const PolicyResult& r) {
         std::int64_t correct = 0;
         for (const std::int64_t c : r.correctAtExit)
             correct += c;
-        return Score { correct, r.averageMacs * double(m_outcomes->sampleCount()) };
+        return Score { correct, r.averageCost * double(m_outcomes->sampleCount()) };
     };
     // Local search stalls where gaining accuracy at one exit needs MACs saved at another. So it starts from many
     // points, each polished by single-exit sweeps: the dearest and cheapest policies; the optima of the Lagrangian
@@ -367,8 +372,8 @@ PolicyResult ExitPolicy::tuneForBudget(double targetMacs) const
     consider(std::vector<double>(std::size_t(early), 1.0));
     consider(std::vector<double>(std::size_t(early), 0.0));
 
-    const double spread = *std::max_element(m_exitMacs.begin(), m_exitMacs.end())
-        - *std::min_element(m_exitMacs.begin(), m_exitMacs.end());
+    const double spread = *std::max_element(m_exitCosts.begin(), m_exitCosts.end())
+        - *std::min_element(m_exitCosts.begin(), m_exitCosts.end());
     if (spread > 0) {
         // At penalty 0 accuracy is all that counts; at 1 / spread no MAC is worth one more correct sample.
         double low = 0.0, high = 1.0 / spread;
@@ -376,7 +381,7 @@ PolicyResult ExitPolicy::tuneForBudget(double targetMacs) const
         for (int step = 0; step < kLagrangianSteps; ++step) {
             const double penalty = 0.5 * (low + high);
             const PolicyResult relaxed = ascend(start, Objective { budgetTotal, penalty }, false);
-            if (relaxed.averageMacs > targetMacs)
+            if (relaxed.averageCost > targetCost)
                 low = penalty;
             else
                 high = penalty;
@@ -395,7 +400,7 @@ PolicyResult ExitPolicy::tuneForBudget(double targetMacs) const
         for (int e = 0; e < early; ++e)
             grid[std::size_t(e)] = double(index[std::size_t(e)]) / double(levels - 1);
         PolicyResult point = evaluate(grid);
-        if (point.averageMacs <= targetMacs * (1 + kBudgetSlack)) {
+        if (point.averageCost <= targetCost * (1 + kBudgetSlack)) {
             gridBest.push_back(std::move(point));
             std::sort(gridBest.begin(), gridBest.end(),
                 [](const PolicyResult& a, const PolicyResult& b) { return a.accuracy > b.accuracy; });
@@ -426,8 +431,8 @@ std::vector<PolicyResult> ExitPolicy::tradeOffCurve(int points) const
     std::vector<PolicyResult> all;
     all.push_back(evaluate(std::vector<double>(std::size_t(early), 0.0)));
     all.push_back(evaluate(std::vector<double>(std::size_t(early), 1.0)));
-    const double spread = *std::max_element(m_exitMacs.begin(), m_exitMacs.end())
-        - *std::min_element(m_exitMacs.begin(), m_exitMacs.end());
+    const double spread = *std::max_element(m_exitCosts.begin(), m_exitCosts.end())
+        - *std::min_element(m_exitCosts.begin(), m_exitCosts.end());
     if (early > 0 && spread > 0 && points > 2) {
         // The optima of correct - penalty * MACs, from "MACs are free" to "no MAC is worth a correct sample", trace
         // the curve's upper hull; each warm-starts from the previous one, so the whole path costs a few tunes.
@@ -442,7 +447,7 @@ std::vector<PolicyResult> ExitPolicy::tradeOffCurve(int points) const
         }
     }
     std::sort(all.begin(), all.end(), [](const PolicyResult& a, const PolicyResult& b) {
-        return a.averageMacs != b.averageMacs ? a.averageMacs < b.averageMacs : a.accuracy > b.accuracy;
+        return a.averageCost != b.averageCost ? a.averageCost < b.averageCost : a.accuracy > b.accuracy;
     });
     // Keep the points no cheaper point matches in accuracy.
     std::vector<PolicyResult> front;

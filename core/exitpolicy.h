@@ -54,7 +54,8 @@ struct PolicyResult {
     std::vector<std::int64_t> correctAtExit;
     std::int64_t samples = 0;
     double accuracy = 0; // fraction in [0, 1]
-    double averageMacs = 0;
+    double averageCost = 0; // in the unit of the policy's exit costs (MACs, microseconds or parameters)
+    double averageMacs = 0; // always MACs
 
     double exitRate(int exit) const { return samples ? double(exitCounts[std::size_t(exit)]) / double(samples) : 0; }
     // Accuracy among the samples that left at `exit`; 0 when none did.
@@ -65,47 +66,50 @@ struct PolicyResult {
     }
 };
 
-// A threshold policy over cached outcomes. `exitMacs[e]` is what a sample leaving at exit e costs (from NetworkCost
-// under the chosen convention). Thresholds are compared as confidence >= threshold in single precision, exactly as
-// the LibTorch inference path compares them.
+// A threshold policy over cached outcomes. `exitCosts[e]` is what a sample leaving at exit e costs under the cost
+// model the policy is tuned for (see exitCostsOf), and `exitMacs[e]` the same in MACs, reported beside it (empty: the
+// costs are MACs). Budgets, targets and trade-offs are all in the cost's unit. Thresholds are compared as
+// confidence >= threshold in single precision, exactly as the LibTorch inference path compares them.
 class ExitPolicy {
 public:
-    ExitPolicy(const ExitOutcomes& outcomes, ConfidenceMeasure measure, std::vector<double> exitMacs);
+    ExitPolicy(const ExitOutcomes& outcomes, ConfidenceMeasure measure, std::vector<double> exitCosts,
+        std::vector<double> exitMacs = {});
 
     int exitCount() const { return m_outcomes->exitCount(); }
+    const std::vector<double>& exitCosts() const { return m_exitCosts; }
     const std::vector<double>& exitMacs() const { return m_exitMacs; }
 
-    // One pass over the samples: exit rates, per-exit and overall accuracy, average MACs. Throws ConfigError for a
-    // wrong number of thresholds.
+    // One pass over the samples: exit rates, per-exit and overall accuracy, average cost and MACs. Throws ConfigError
+    // for a wrong number of thresholds.
     PolicyResult evaluate(const std::vector<double>& thresholds) const;
 
     // The AEBNAS rule: every combination of thresholds on a grid (step `gridStep`, coarsened if the combinations
-    // would exceed `maxCombinations`), maximising accuracy% - lambda * MAPE(average MACs, target).
+    // would exceed `maxCombinations`), maximising accuracy% - lambda * MAPE(average cost, target).
     PolicyResult tuneAebnasGrid(
-        double targetMacs, double lambda = 0.1, double gridStep = 0.1, std::int64_t maxCombinations = 200000) const;
+        double targetCost, double lambda = 0.1, double gridStep = 0.1, std::int64_t maxCombinations = 200000) const;
 
-    // The thresholds that maximise accuracy subject to average MACs <= targetMacs, searched over the distinct
+    // The thresholds that maximise accuracy subject to average cost <= targetCost, searched over the distinct
     // confidence values (not a grid): coordinate ascent where each step sweeps one exit's threshold exactly over every
     // value that changes which samples leave there, restarted from the optima of a Lagrangian relaxation and from the
     // best points of a coarse grid (so it is never worse than that grid). A heuristic:
     // on 800 small cases checked exhaustively (tests/tst_exitpolicy) it found the optimum in 98% and was otherwise one
     // sample short. If no thresholds meet the budget, the cheapest found is returned.
-    PolicyResult tuneForBudget(double targetMacs) const;
+    PolicyResult tuneForBudget(double targetCost) const;
 
-    // The accuracy / average-MACs trade-off of this architecture as thresholds vary: the optima of accuracy minus a
-    // MAC penalty at `points` penalties (the curve's upper hull) and the two extreme policies, non-dominated, in order
-    // of MACs.
+    // The accuracy / average-cost trade-off of this architecture as thresholds vary: the optima of accuracy minus a
+    // cost penalty at `points` penalties (the curve's upper hull) and the two extreme policies, non-dominated, in order
+    // of cost.
     std::vector<PolicyResult> tradeOffCurve(int points = 32) const;
 
     // A policy's outcome in integer terms, compared without rounding trouble.
     struct Score {
         std::int64_t correct = 0;
-        double macs = 0; // total over samples
+        double cost = 0; // total over samples
     };
 
 private:
-    // What the local search maximises: accuracy within a budget of `budgetTotal` MACs (summed over samples) when
-    // `penalty` < 0, else correct samples - penalty * MACs with no budget (a Lagrangian relaxation).
+    // What the local search maximises: accuracy within a budget of `budgetTotal` cost (summed over samples) when
+    // `penalty` < 0, else correct samples - penalty * cost with no budget (a Lagrangian relaxation).
     struct Objective {
         double budgetTotal;
         double penalty;
@@ -129,11 +133,12 @@ private:
         float confidence;
         std::uint8_t correctHere;
         std::uint8_t correctLater;
-        double macsLater;
+        double costLater;
     };
 
     const ExitOutcomes* m_outcomes;
     ConfidenceMeasure m_measure;
+    std::vector<double> m_exitCosts;
     std::vector<double> m_exitMacs;
     mutable std::vector<std::vector<std::int32_t>> m_order;
     mutable std::vector<Reaching> m_scratch; // reused by every sweep: tuning is single-threaded per policy

@@ -198,6 +198,13 @@ std::int64_t NetworkCost::macsForExit(int exitIndex, CostConvention convention) 
                                                               : exit.cumulativeMacsTakenBranchOnly;
 }
 
+std::int64_t NetworkCost::parametersForExit(int exitIndex, CostConvention convention) const
+{
+    const ExitCost& exit = exits.at(std::size_t(exitIndex));
+    return convention == CostConvention::AllEvaluatedBranches ? exit.cumulativeParameters
+                                                              : exit.cumulativeParametersTakenBranchOnly;
+}
+
 double NetworkCost::averageMacs(const std::vector<double>& samplesPerExit, CostConvention convention) const
 {
     if (samplesPerExit.size() != exits.size())
@@ -218,6 +225,7 @@ NetworkCost countNetworkCost(const Architecture& architecture)
     NetworkCost cost;
     std::vector<ImageShape> features; // output shape of each block
     std::vector<std::int64_t> prefix; // MACs of blocks 0..i
+    std::vector<std::int64_t> prefixParameters;
     ImageShape shape = backbone.input;
     std::int64_t running = 0;
     for (const BackboneBlockSpec& block : backbone.blocks) {
@@ -227,10 +235,11 @@ NetworkCost countNetworkCost(const Architecture& architecture)
         cost.backboneParameters += layer.parameters;
         features.push_back(shape);
         prefix.push_back(running);
+        prefixParameters.push_back(cost.backboneParameters);
         cost.blocks.push_back(std::move(layer));
     }
 
-    std::int64_t branchesSoFar = 0;
+    std::int64_t branchesSoFar = 0, branchParametersSoFar = 0;
     const auto addExit = [&](int position, bool isFinal, const std::vector<BranchLayerSpec>& layers) {
         ExitCost exit;
         exit.position = position;
@@ -249,6 +258,10 @@ NetworkCost countNetworkCost(const Architecture& architecture)
         branchesSoFar += exit.branchMacs;
         exit.cumulativeMacs = exit.backbonePrefixMacs + branchesSoFar;
         exit.cumulativeMacsTakenBranchOnly = exit.backbonePrefixMacs + exit.branchMacs;
+        exit.backbonePrefixParameters = prefixParameters[std::size_t(position)];
+        branchParametersSoFar += exit.branchParameters;
+        exit.cumulativeParameters = exit.backbonePrefixParameters + branchParametersSoFar;
+        exit.cumulativeParametersTakenBranchOnly = exit.backbonePrefixParameters + exit.branchParameters;
         cost.exits.push_back(std::move(exit));
     };
     for (const ExitSpec& exit : architecture.exits)

@@ -54,6 +54,10 @@ struct ExitCost {
     std::int64_t cumulativeMacs = 0;
     // The same without the branches of earlier exits (EDANAS/NACHOS convention).
     std::int64_t cumulativeMacsTakenBranchOnly = 0;
+    // Parameters a sample leaving here was computed with (weights read), under the same two conventions.
+    std::int64_t backbonePrefixParameters = 0;
+    std::int64_t cumulativeParameters = 0;
+    std::int64_t cumulativeParametersTakenBranchOnly = 0;
 };
 
 enum class CostConvention { AllEvaluatedBranches, TakenBranchOnly };
@@ -71,6 +75,8 @@ struct NetworkCost {
 
     // Cost of a sample that left at exit `exitIndex` (0-based, final = exits.size() - 1).
     std::int64_t macsForExit(int exitIndex, CostConvention convention) const;
+    // Parameters used by a sample that left at exit `exitIndex`: the backbone blocks it passed, the branches it ran.
+    std::int64_t parametersForExit(int exitIndex, CostConvention convention) const;
     // Mean cost over samples, given the number (or fraction) of samples leaving at each exit.
     double averageMacs(const std::vector<double>& samplesPerExit, CostConvention convention) const;
 };

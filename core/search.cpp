@@ -40,9 +40,9 @@ Json policyJson(const PolicyResult& r)
         rates.push_back(r.exitRate(int(e)));
         accuracies.push_back(r.exitAccuracy(int(e)));
     }
-    return Json { { "accuracy", r.accuracy }, { "average_macs", r.averageMacs }, { "exit_rates", rates },
-        { "exit_accuracies", accuracies }, { "exit_counts", r.exitCounts }, { "correct_at_exit", r.correctAtExit },
-        { "samples", r.samples }, { "thresholds", r.thresholds } };
+    return Json { { "accuracy", r.accuracy }, { "average_cost", r.averageCost }, { "average_macs", r.averageMacs },
+        { "exit_rates", rates }, { "exit_accuracies", accuracies }, { "exit_counts", r.exitCounts },
+        { "correct_at_exit", r.correctAtExit }, { "samples", r.samples }, { "thresholds", r.thresholds } };
 }
 
 PolicyResult policyFromJson(const Json& j)
@@ -50,6 +50,7 @@ PolicyResult policyFromJson(const Json& j)
     PolicyResult r;
     r.accuracy = j.at("accuracy").get<double>();
     r.averageMacs = j.at("average_macs").get<double>();
+    r.averageCost = j.value("average_cost", r.averageMacs); // sessions before cost models counted MACs
     r.exitCounts = j.at("exit_counts").get<std::vector<std::int64_t>>();
     r.correctAtExit = j.at("correct_at_exit").get<std::vector<std::int64_t>>();
     r.samples = j.at("samples").get<std::int64_t>();
@@ -108,13 +109,14 @@ Json configJson(const SearchConfig& c)
                 { "weight_decay", b.weightDecay } } },
         { "validation_fraction", e.validationFraction }, { "seed", e.seed }, { "cache_directory", e.cacheDirectory },
         { "feature_cache_bytes", e.featureCacheBytes }, { "space", spaceJson(c.space) },
-        { "target_macs", c.targetMacs }, { "mode", targetModeName(c.mode) },
-        { "convention", costConventionName(c.convention) }, { "population", c.population },
-        { "generations", c.generations }, { "time_budget_seconds", c.timeBudgetSeconds },
-        { "crossover_probability", c.crossoverProbability }, { "mutation_rate", c.mutationRate },
-        { "aebnas_lambda", c.aebnasLambda }, { "aebnas_grid_step", c.aebnasGridStep },
-        { "aebnas_max_combinations", c.aebnasMaxCombinations }, { "random_only", c.randomOnly },
-        { "max_branch_macs_fraction", c.maxBranchMacsFraction } };
+        { "cost_model", costModelName(c.costModel) }, { "target", c.target }, { "target_fraction", c.targetFraction },
+        { "mode", targetModeName(c.mode) }, { "convention", costConventionName(c.convention) },
+        { "population", c.population }, { "generations", c.generations },
+        { "time_budget_seconds", c.timeBudgetSeconds }, { "crossover_probability", c.crossoverProbability },
+        { "mutation_rate", c.mutationRate }, { "aebnas_lambda", c.aebnasLambda },
+        { "aebnas_grid_step", c.aebnasGridStep }, { "aebnas_max_combinations", c.aebnasMaxCombinations },
+        { "random_only", c.randomOnly }, { "max_branch_macs_fraction", c.maxBranchMacsFraction },
+        { "max_parameters", c.maxParameters } };
 }
 
 SearchConfig configFromJson(const Json& j, const std::string& source)
@@ -146,7 +148,10 @@ SearchConfig configFromJson(const Json& j, const std::string& source)
     e.cacheDirectory = j.at("cache_directory").get<std::string>();
     e.featureCacheBytes = j.at("feature_cache_bytes").get<std::int64_t>();
     c.space = spaceFromJson(j.at("space"), source);
-    c.targetMacs = j.at("target_macs").get<double>();
+    // Sessions before cost models had only a MAC target.
+    c.costModel = costModelFromName(j.value("cost_model", std::string("macs")));
+    c.target = j.contains("target") ? j.at("target").get<double>() : j.at("target_macs").get<double>();
+    c.targetFraction = j.value("target_fraction", 0.0);
     c.mode = targetModeFromName(j.at("mode").get<std::string>());
     c.convention = costConventionFromName(j.at("convention").get<std::string>());
     c.population = j.at("population").get<int>();
@@ -159,13 +164,17 @@ SearchConfig configFromJson(const Json& j, const std::string& source)
     c.aebnasMaxCombinations = j.at("aebnas_max_combinations").get<std::int64_t>();
     c.randomOnly = j.at("random_only").get<bool>();
     c.maxBranchMacsFraction = j.value("max_branch_macs_fraction", 0.0);
+    c.maxParameters = j.value("max_parameters", std::int64_t(0));
     return c;
 }
 
 void validateConfig(const SearchConfig& c)
 {
-    if (!(c.targetMacs > 0))
-        throw ConfigError("the search needs a positive target of average MACs");
+    if (!(c.target > 0) && !(c.targetFraction > 0))
+        throw ConfigError("the search needs a positive target of average " + costModelUnit(c.costModel)
+            + " (or a positive fraction of the backbone's)");
+    if (c.maxParameters < 0)
+        throw ConfigError("the parameter limit cannot be negative");
     if (c.population < 2 || c.population > 10000)
         throw ConfigError("the population must be 2 to 10000 candidates");
     if (c.generations < 0 || c.timeBudgetSeconds < 0)
@@ -249,6 +258,9 @@ struct Search::Impl {
     std::unique_ptr<SearchSpace> space;
     std::string fingerprint; // the experiment's backbone key, checked on resume
     double backboneMacs = 0;
+    double backboneCost = 0; // in the cost model
+    std::unique_ptr<LatencyTable> latency; // the latency cost model's table for this machine
+    std::string machine; // where latencies were measured
     bool prepared = false;
     bool finished = false;
 
@@ -268,22 +280,22 @@ struct Search::Impl {
 
     ObjectivePoint objective(const CandidateRecord& r) const
     {
-        const double cost = r.validation.averageMacs / backboneMacs;
+        const double cost = r.validation.averageCost / backboneCost;
         if (config.mode == TargetMode::Aebnas) {
-            const double mape = macsPercentError(r.validation.averageMacs, config.targetMacs);
+            const double mape = macsPercentError(r.validation.averageCost, config.target);
             return ObjectivePoint { -((1.0 - r.validation.accuracy) * 100.0 + config.aebnasLambda * mape), mape, 0.0 };
         }
-        const double over = std::max(0.0, r.validation.averageMacs - config.targetMacs) / config.targetMacs;
+        const double over = std::max(0.0, r.validation.averageCost - config.target) / config.target;
         return ObjectivePoint { r.validation.accuracy, cost, over };
     }
 
-    // The display front: validation accuracy against average MACs over every candidate, whatever the mode.
+    // The display front: validation accuracy against average cost over every candidate, whatever the mode.
     std::vector<ObjectivePoint> tradeOffPoints(bool onTest) const
     {
         std::vector<ObjectivePoint> points;
         for (const CandidateRecord& r : archive) {
             const PolicyResult& p = onTest ? r.test : r.validation;
-            points.push_back({ p.accuracy, p.averageMacs / backboneMacs, 0.0 });
+            points.push_back({ p.accuracy, p.averageCost / backboneCost, 0.0 });
         }
         return points;
     }
@@ -386,12 +398,17 @@ struct Search::Impl {
         return ra.second >= rb.second ? a : b;
     }
 
-    // Within the search space's limits beyond the genome's domains: no branch dearer than the cap.
+    // Within the search space's limits beyond the genome's domains: no branch dearer than the cap, no model larger
+    // than the parameter limit.
     bool affordable(const Genome& genome) const
     {
-        if (config.maxBranchMacsFraction <= 0)
+        if (config.maxBranchMacsFraction <= 0 && config.maxParameters <= 0)
             return true;
         const NetworkCost cost = countNetworkCost(space->decode(genome));
+        if (config.maxParameters > 0 && cost.totalParameters > config.maxParameters)
+            return false;
+        if (config.maxBranchMacsFraction <= 0)
+            return true;
         for (std::size_t e = 0; e + 1 < cost.exits.size(); ++e) {
             if (double(cost.exits[e].branchMacs) > config.maxBranchMacsFraction * backboneMacs)
                 return false;
@@ -484,15 +501,23 @@ struct Search::Impl {
             event.progress.training = t;
             listener(event);
         };
+        NetworkLatency measured;
+        if (latency) {
+            measured = latency->latencyOf(architecture, &stopCandidate);
+            latency->save();
+        }
         const CandidateOutcomes outcomes = experiment->evaluate(architecture, branchProgress, &stopCandidate);
-        const std::vector<double> costs = exitMacsOf(outcomes.cost, config.convention);
-        const ExitPolicy validation(outcomes.validation, architecture.confidence, costs);
-        const ExitPolicy test(outcomes.test, architecture.confidence, costs);
+        const std::vector<double> costs = exitCostsOf(config.costModel, outcomes.cost, config.convention, &measured);
+        const std::vector<double> macs = exitMacsOf(outcomes.cost, config.convention);
+        const ExitPolicy validation(outcomes.validation, architecture.confidence, costs, macs);
+        const ExitPolicy test(outcomes.test, architecture.confidence, costs, macs);
         CandidateRecord record;
+        record.exitCosts = costs;
+        record.parameters = outcomes.cost.totalParameters;
         record.validation = config.mode == TargetMode::Budget
-            ? validation.tuneForBudget(config.targetMacs)
+            ? validation.tuneForBudget(config.target)
             : validation.tuneAebnasGrid(
-                config.targetMacs, config.aebnasLambda, config.aebnasGridStep, config.aebnasMaxCombinations);
+                config.target, config.aebnasLambda, config.aebnasGridStep, config.aebnasMaxCombinations);
         record.test = test.evaluate(record.validation.thresholds);
         for (std::size_t e = 0; e < architecture.exits.size(); ++e)
             architecture.exits[e].threshold = record.validation.thresholds[e];
@@ -508,8 +533,9 @@ struct Search::Impl {
     Json recordJson(const CandidateRecord& r) const
     {
         return Json { { "id", r.id }, { "generation", r.generation }, { "genome", r.genome },
-            { "architecture", architectureToJson(r.architecture) }, { "validation", policyJson(r.validation) },
-            { "test", policyJson(r.test) }, { "seconds", r.seconds }, { "branches_trained", r.branchesTrained } };
+            { "architecture", architectureToJson(r.architecture) }, { "exit_costs", r.exitCosts },
+            { "parameters", r.parameters }, { "validation", policyJson(r.validation) }, { "test", policyJson(r.test) },
+            { "seconds", r.seconds }, { "branches_trained", r.branchesTrained } };
     }
 
     Json sessionJson() const
@@ -523,10 +549,12 @@ struct Search::Impl {
         return Json { { "format", kSessionFormat }, { "version", kSessionVersion }, { "config", configJson(config) },
             { "fingerprint", fingerprint },
             { "backbone",
-                { { "macs", backboneMacs }, { "validation_accuracy", report.backboneValidationAccuracy },
+                { { "macs", backboneMacs }, { "cost", backboneCost },
+                    { "validation_accuracy", report.backboneValidationAccuracy },
                     { "test_accuracy", report.backboneTestAccuracy } } },
+            { "machine", machine },
             { "hypervolume_reference",
-                { { "accuracy", kHypervolumeReferenceAccuracy }, { "macs_vs_backbone", kHypervolumeReferenceCost } } },
+                { { "accuracy", kHypervolumeReferenceAccuracy }, { "cost_vs_backbone", kHypervolumeReferenceCost } } },
             { "state",
                 { { "generation", generation }, { "population", population }, { "offspring", offspring },
                     { "queue", queue }, { "rng", engine.str() }, { "elapsed_seconds", elapsed() },
@@ -585,6 +613,16 @@ std::unique_ptr<Search> Search::resume(const std::string& sessionFolder)
             r.generation = item.at("generation").get<int>();
             r.genome = d.space->canonical(item.at("genome").get<Genome>());
             r.architecture = architectureFromJson(item.at("architecture"), path);
+            r.parameters = item.value("parameters", std::int64_t(0));
+            if (item.contains("exit_costs")) {
+                r.exitCosts = item.at("exit_costs").get<std::vector<double>>();
+            } else { // sessions before cost models counted MACs
+                r.exitCosts = exitMacsOf(countNetworkCost(r.architecture), d.config.convention);
+                r.parameters = countNetworkCost(r.architecture).totalParameters;
+            }
+            if (r.exitCosts.size() != r.architecture.exits.size() + 1)
+                throw DataError(
+                    path, "candidate " + std::to_string(r.id) + " has a cost for the wrong number of exits");
             r.validation = policyFromJson(item.at("validation"));
             r.test = policyFromJson(item.at("test"));
             r.seconds = item.at("seconds").get<double>();
@@ -614,6 +652,8 @@ std::unique_ptr<Search> Search::resume(const std::string& sessionFolder)
                 throw DataError(path, "the offspring names a candidate that is not in the archive");
         d.hypervolumeHistory = j.at("hypervolume_history").get<std::vector<Json>>();
         d.backboneMacs = j.at("backbone").at("macs").get<double>();
+        d.backboneCost = j.at("backbone").value("cost", d.backboneMacs);
+        d.machine = j.value("machine", std::string());
     } catch (const nlohmann::json::exception& error) {
         throw DataError(path, std::string("corrupt session: ") + error.what());
     } catch (const ConfigError& error) {
@@ -648,16 +688,40 @@ void Search::prepare(CancelFlag cancel)
         throw ConfigError(d.folder + ": this session was run on other data or another backbone (fingerprint "
             + d.fingerprint + ", now " + key + "); point it at the same data set files");
     d.fingerprint = key;
-    d.backboneMacs = double(countNetworkCost(
-        Architecture { d.config.experiment.backbone, ConfidenceMeasure::ScoreMargin,
-            {} }).backboneMacs);
+    const Architecture backboneAlone { d.config.experiment.backbone, ConfidenceMeasure::ScoreMargin, {} };
+    const NetworkCost backboneCost = countNetworkCost(backboneAlone);
+    d.backboneMacs = double(backboneCost.backboneMacs);
+    const bool resumed = !d.archive.empty();
+    if (d.config.costModel == CostModel::Latency) {
+        d.latency = std::make_unique<LatencyTable>(LatencyTable::fileFor(d.config.experiment.cacheDirectory));
+        if (!d.latency->problem().empty())
+            d.log(d.latency->problem());
+        const std::string machine = LatencyTable::machineDescription();
+        if (resumed && !d.machine.empty() && d.machine != machine)
+            d.log(
+                "this session's latencies were measured on " + d.machine + "; new candidates are timed on " + machine);
+        if (!resumed || d.machine.empty())
+            d.machine = machine;
+        const double micros = d.latency->latencyOf(backboneAlone, cancel).backboneMicros;
+        d.latency->save();
+        d.log("latency table " + d.latency->file() + ": " + std::to_string(d.latency->size()) + " parts timed on "
+            + machine);
+        if (!resumed)
+            d.backboneCost = micros;
+    } else {
+        d.backboneCost
+            = d.config.costModel == CostModel::Macs ? d.backboneMacs : double(backboneCost.backboneParameters);
+    }
+    if (d.config.targetFraction > 0 && !resumed)
+        d.config.target = d.config.targetFraction * d.backboneCost;
     d.experiment->cacheFeatures({}, progress, cancel);
     d.prepared = true;
     const ExperimentReport& r = d.experiment->report();
-    char line[256];
-    std::snprintf(line, sizeof line, "backbone %s: %.2f%% test accuracy, %.2f M MACs (%s)",
+    char line[320];
+    std::snprintf(line, sizeof line, "backbone %s: %.2f%% test accuracy, %.2f M MACs, %s (%s); target %s",
         d.config.experiment.backbone.name.c_str(), 100 * r.backboneTestAccuracy, d.backboneMacs / 1e6,
-        r.backboneFromCache ? "from cache" : "trained");
+        formatCost(d.config.costModel, d.backboneCost).c_str(), r.backboneFromCache ? "from cache" : "trained",
+        formatCost(d.config.costModel, d.config.target).c_str());
     d.log(line);
     d.save();
 }
@@ -771,6 +835,10 @@ double Search::hypervolume(bool onTest) const
 double Search::backboneMacs() const
 {
     return m_impl->backboneMacs;
+}
+double Search::backboneCost() const
+{
+    return m_impl->backboneCost;
 }
 Experiment& Search::experiment()
 {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "costmodel.h"
 #include "experiment.h"
 #include "paretofront.h"
 #include "searchspace.h"
@@ -14,18 +15,18 @@
 
 namespace earlybird {
 
-// How the target MACs enter the search.
+// How the target cost (average MACs by default; see CostModel) enters the search.
 // Budget: thresholds are tuned for the best validation accuracy within the target, and candidates over it lose to
-// every candidate within it (constrained domination); objectives are validation accuracy and average MACs.
+// every candidate within it (constrained domination); objectives are validation accuracy and average cost.
 // Aebnas: the AEBNAS paper's formulation, for comparison: thresholds tuned on a grid for accuracy% - 0.1 * MAPE, and
-// objectives f1 = error% + 0.1 * MAPE and f2 = MAPE, MAPE = |average MACs - target| / target * 100.
+// objectives f1 = error% + 0.1 * MAPE and f2 = MAPE, MAPE = |average cost - target| / target * 100.
 enum class TargetMode { Budget, Aebnas };
 std::string targetModeName(TargetMode mode);
 TargetMode targetModeFromName(const std::string& name);
 
-// The reference point of every hypervolume Earlybird reports: accuracy 0 and 1.25 times the backbone's MACs (cost is
-// normalised by the backbone's MACs), so the backbone alone scores a quarter of its accuracy and every cheaper
-// candidate adds to a front's score.
+// The reference point of every hypervolume Earlybird reports: accuracy 0 and 1.25 times the backbone's cost (cost is
+// normalised by the backbone's, in the search's cost model), so the backbone alone scores a quarter of its accuracy and
+// every cheaper candidate adds to a front's score.
 constexpr double kHypervolumeReferenceAccuracy = 0.0;
 constexpr double kHypervolumeReferenceCost = 1.25;
 
@@ -33,7 +34,11 @@ struct SearchConfig {
     std::string name = "search"; // "search", or the baseline's name
     ExperimentConfig experiment;
     SearchSpaceOptions space;
-    double targetMacs = 0; // average MACs to aim for
+    CostModel costModel = CostModel::Macs;
+    double target = 0; // average cost to aim for, in the cost model's unit (MACs, microseconds or parameters)
+    // If positive, the target is this fraction of the backbone's cost, set when the search is prepared (a latency is
+    // only known once measured on this machine).
+    double targetFraction = 0;
     TargetMode mode = TargetMode::Budget;
     CostConvention convention = CostConvention::AllEvaluatedBranches;
     int population = 16;
@@ -49,6 +54,9 @@ struct SearchConfig {
     // cannot pay for itself under any useful target, and training it costs the most (a width-2 5x5 convolution on the
     // first feature map costs twice the whole Fashion-MNIST backbone). 0: no limit (the baselines, as published).
     double maxBranchMacsFraction = 0.25;
+    // Candidates with more parameters in all (backbone and every branch: the model's size) are never proposed.
+    // 0: no limit.
+    std::int64_t maxParameters = 0;
 };
 
 // One evaluated candidate with its tuned thresholds and its figures on both splits.
@@ -57,6 +65,8 @@ struct CandidateRecord {
     int generation = 0;
     Genome genome;
     Architecture architecture; // thresholds as tuned on validation
+    std::vector<double> exitCosts; // what a sample leaving at each exit costs, in the search's cost model
+    std::int64_t parameters = 0; // backbone and every branch
     PolicyResult validation;
     PolicyResult test;
     double seconds = 0; // to train its new branches, evaluate and tune
@@ -118,6 +128,8 @@ public:
     std::vector<int> front() const; // ids on the validation front, by cost
     double hypervolume(bool onTest = false) const;
     double backboneMacs() const;
+    // The backbone alone in the search's cost model (MACs, microseconds or parameters per sample).
+    double backboneCost() const;
     Experiment& experiment();
     // The whole session as saved.
     nlohmann::ordered_json sessionJson() const;

@@ -7,15 +7,19 @@ using namespace earlybird;
 using namespace earlybird::ui;
 
 namespace {
-CandidateRecord record(int id, double accuracy, double macs, int exits)
+// A candidate whose average latency is `micros` and whose average MACs are a thousand times that.
+CandidateRecord record(int id, double accuracy, double micros, int exits)
 {
     CandidateRecord r;
     r.id = id;
     r.generation = id / 2;
+    r.parameters = 100000 + id;
     r.validation.accuracy = accuracy;
-    r.validation.averageMacs = macs;
+    r.validation.averageCost = micros;
+    r.validation.averageMacs = micros * 1000;
     r.test.accuracy = accuracy - 0.01;
-    r.test.averageMacs = macs;
+    r.test.averageCost = micros * 1.25;
+    r.test.averageMacs = micros * 1000;
     for (int e = 0; e < exits; ++e)
         r.architecture.exits.push_back({ e, { { BranchLayerType(e % 3), 1.0, 1 } }, 0.5 });
     return r;
@@ -32,14 +36,20 @@ private Q_SLOTS:
         filter.setSourceModel(&model);
         QAbstractItemModelTester sourceTester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QAbstractItemModelTester filterTester(&filter, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        model.setBackboneMacs(4e6);
-        model.addCandidate(record(0, 0.91, 4e6, 0));
-        model.addCandidate(record(1, 0.90, 2e6, 2));
-        model.addCandidate(record(2, 0.85, 3e6, 3));
+        model.setCostAxis(CostAxis::forSession(CostModel::Latency, 4000));
+        model.addCandidate(record(0, 0.91, 4000, 0));
+        model.addCandidate(record(1, 0.90, 2000, 2));
+        model.addCandidate(record(2, 0.85, 3000, 3));
         model.addCandidate(record(1, 0.5, 1, 0)); // a replayed candidate is not added twice
         QCOMPARE(model.rowCount(), 3);
         QCOMPARE(
-            model.data(model.index(1, CandidateTableModel::MacsColumn), CandidateTableModel::SortRole).toDouble(), 0.5);
+            model.data(model.index(1, CandidateTableModel::CostColumn), CandidateTableModel::SortRole).toDouble(), 0.5);
+        QCOMPARE(
+            model.data(model.index(1, CandidateTableModel::CostColumn)).toString(), QStringLiteral("2.00 ms (0.500×)"));
+        QCOMPARE(model.headerData(CandidateTableModel::CostColumn, Qt::Horizontal).toString(),
+            QStringLiteral("Avg. latency"));
+        QCOMPARE(
+            model.data(model.index(2, CandidateTableModel::ParametersColumn)).toString(), QStringLiteral("100.0 k"));
         QCOMPARE(model.data(model.index(2, CandidateTableModel::BranchLayersColumn)).toInt(), 3);
         QCOMPARE(model.data(model.index(1, CandidateTableModel::ValidationAccuracyColumn)).toString(),
             QStringLiteral("90.00 %"));
@@ -47,7 +57,7 @@ private Q_SLOTS:
         model.setFront({ 1, 0 });
         filter.setFrontOnly(true);
         QCOMPARE(filter.rowCount(), 2);
-        filter.sort(CandidateTableModel::MacsColumn, Qt::AscendingOrder);
+        filter.sort(CandidateTableModel::CostColumn, Qt::AscendingOrder);
         QCOMPARE(filter.index(0, 0).data(CandidateTableModel::CandidateIdRole).toInt(), 1);
         filter.setFrontOnly(false);
         QCOMPARE(filter.rowCount(), 3);
@@ -55,7 +65,8 @@ private Q_SLOTS:
         const QString csv = model.toCsv();
         QCOMPARE(csv.count(QLatin1Char('\n')), 4);
         QVERIFY(csv.startsWith(QStringLiteral("id,generation,validation_accuracy")));
-        QVERIFY(csv.contains(QStringLiteral("\n1,0,0.900000,0.890000,2000000,2000000,0.500000,2,0 1,2,1,0.5 0.5\n")));
+        QVERIFY(csv.contains(QStringLiteral(
+            "\n1,0,0.900000,0.890000,2000000,2000000,latency,2000,2500,0.500000,100001,2,0 1,2,1,0.5 0.5\n")));
         model.clear();
         QCOMPARE(model.rowCount(), 0);
     }

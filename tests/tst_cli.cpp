@@ -105,6 +105,24 @@ private Q_SLOTS:
                                      << QStringLiteral("--threads needs a whole number");
         QTest::newRow("unknown command") << QStringList { QStringLiteral("fly") } << 2
                                          << QStringLiteral("unknown command 'fly'");
+        const QStringList search { QStringLiteral("search"), QStringLiteral("--dataset"), QStringLiteral("synthetic"),
+            QStringLiteral("--path"), QStringLiteral("classes=4,train=100,test=40"), QStringLiteral("--out"),
+            QStringLiteral("/nonexistent/session") };
+        QTest::newRow("unknown cost") << search + QStringList { QStringLiteral("--cost"), QStringLiteral("energy") }
+                                      << 2
+                                      << QStringLiteral("unknown cost model 'energy' (macs, latency or parameters)");
+        QTest::newRow("MAC target for latency") << search
+                + QStringList { QStringLiteral("--cost"), QStringLiteral("latency"), QStringLiteral("--target-macs"),
+                      QStringLiteral("0.5x") } << 2
+                                                << QStringLiteral("with --cost latency use --target");
+        QTest::newRow("bad latency target")
+            << search
+                + QStringList { QStringLiteral("--cost"), QStringLiteral("latency"), QStringLiteral("--target"),
+                      QStringLiteral("5furlongs") }
+            << 2 << QStringLiteral("--target takes a latency per sample (800us, 1.5ms)");
+        QTest::newRow("fractional size limit")
+            << search + QStringList { QStringLiteral("--max-parameters"), QStringLiteral("0.5x") } << 2
+            << QStringLiteral("--max-parameters takes a number of parameters");
     }
     void badInputExitsNonZeroWithMessage()
     {
@@ -264,6 +282,30 @@ private Q_SLOTS:
         QVERIFY(run.err.contains("--thresholds needs 2 values"));
     }
 
+    // A whole search from the command line with another cost model: parameters used, a size cap, a relative target.
+    void searchWithParameterCost()
+    {
+        QTemporaryDir dir;
+        const Run run = runCli({ QStringLiteral("search"), QStringLiteral("--dataset"), QStringLiteral("synthetic"),
+            QStringLiteral("--path"), QStringLiteral("classes=4,train=300,test=100"), QStringLiteral("--cost"),
+            QStringLiteral("parameters"), QStringLiteral("--target"), QStringLiteral("0.7x"),
+            QStringLiteral("--max-parameters"), QStringLiteral("120k"), QStringLiteral("--generations"),
+            QStringLiteral("1"), QStringLiteral("--population"), QStringLiteral("4"), QStringLiteral("--epochs"),
+            QStringLiteral("1"), QStringLiteral("--branch-epochs"), QStringLiteral("1"), QStringLiteral("--cache"),
+            dir.filePath(QStringLiteral("cache")), QStringLiteral("--out"), dir.filePath(QStringLiteral("session")) });
+        QCOMPARE(run.exitCode, 0);
+        const QJsonObject summary = QJsonDocument::fromJson(run.out).object();
+        QCOMPARE(summary[QStringLiteral("cost_model")].toString(), QStringLiteral("parameters"));
+        const double backbone = summary[QStringLiteral("backbone")].toObject()[QStringLiteral("cost")].toDouble();
+        QVERIFY(backbone > 50000);
+        QCOMPARE(summary[QStringLiteral("target")].toDouble(), 0.7 * backbone);
+        const QJsonArray front = summary[QStringLiteral("front")].toArray();
+        QVERIFY(!front.isEmpty());
+        for (const QJsonValue& point : front)
+            QVERIFY(point.toObject()[QStringLiteral("parameters")].toInteger() <= 120000);
+        QVERIFY(QFile::exists(dir.filePath(QStringLiteral("session/session.json"))));
+    }
+
     void helpListsCommandsAndOptions()
     {
         Run run = runCli({ QStringLiteral("--help") });
@@ -274,6 +316,10 @@ private Q_SLOTS:
         QCOMPARE(run.exitCode, 0);
         QVERIFY(run.out.contains("--split"));
         QVERIFY(run.out.contains("label_histogram"));
+        run = runCli({ QStringLiteral("search"), QStringLiteral("--help") });
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY(run.out.contains("--cost"));
+        QVERIFY(run.out.contains("--max-parameters"));
     }
 };
 

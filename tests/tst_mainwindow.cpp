@@ -38,7 +38,7 @@ private Q_SLOTS:
         e.backboneTraining.batchSize = 32;
         e.branchTraining.epochs = 2;
         e.cacheDirectory = m_dir.filePath(QStringLiteral("cache")).toStdString();
-        config.targetMacs = 0.6
+        config.target = 0.6
             * double(countNetworkCost(Architecture { e.backbone, ConfidenceMeasure::ScoreMargin, {} }).backboneMacs);
         config.population = 4;
         config.generations = 1;

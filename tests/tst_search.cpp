@@ -37,7 +37,7 @@ SearchConfig tinySearch(const std::string& cache)
     e.validationFraction = 0.25;
     e.cacheDirectory = cache;
     e.featureCacheBytes = 64 << 20;
-    config.targetMacs = 0; // withTarget() sets it from the backbone's MACs
+    config.target = 0; // withTarget() sets it from the backbone's MACs
     config.population = 4;
     config.generations = 2;
     config.timeBudgetSeconds = 0;
@@ -46,7 +46,7 @@ SearchConfig tinySearch(const std::string& cache)
 
 SearchConfig withTarget(SearchConfig config, double fraction)
 {
-    config.targetMacs = fraction
+    config.target = fraction
         * double(countNetworkCost(
             Architecture { config.experiment.backbone, ConfidenceMeasure::ScoreMargin,
                 {} }).backboneMacs);
@@ -95,9 +95,9 @@ private Q_SLOTS:
         int withinTarget = 0;
         for (const CandidateRecord& r : search.archive()) {
             const double cheapest = double(countNetworkCost(r.architecture).exits.front().cumulativeMacs);
-            const bool possible = cheapest <= search.config().targetMacs;
+            const bool possible = cheapest <= search.config().target;
             if (possible)
-                QVERIFY(r.validation.averageMacs <= search.config().targetMacs * (1 + 1e-9));
+                QVERIFY(r.validation.averageCost <= search.config().target * (1 + 1e-9));
             else
                 QCOMPARE(r.validation.averageMacs, cheapest);
             withinTarget += possible;
@@ -222,6 +222,75 @@ private Q_SLOTS:
         QVERIFY(contains(errorMessage([&] { baselineConfig(base, "nachos"); }), "unknown baseline"));
     }
 
+    // Parameters used per sample as the cost, with the model's size capped: the tuner keeps every candidate within
+    // the target in parameters, the archive records each candidate's exit costs and size, and nothing over the cap
+    // is proposed.
+    void parametersCostAndSizeLimit()
+    {
+        SearchConfig config = tinySearch(m_cache.path().toStdString());
+        config.costModel = CostModel::Parameters;
+        config.targetFraction = 0.7;
+        const NetworkCost backbone
+            = countNetworkCost(Architecture { config.experiment.backbone, ConfidenceMeasure::ScoreMargin, {} });
+        config.maxParameters = backbone.backboneParameters + 2500;
+        QTemporaryDir dir;
+        Search search(config, dir.path().toStdString());
+        search.run();
+        QCOMPARE(search.backboneCost(), double(backbone.backboneParameters));
+        QCOMPARE(search.config().target, 0.7 * double(backbone.backboneParameters));
+        QVERIFY(search.archive().size() >= 4);
+        for (const CandidateRecord& r : search.archive()) {
+            const NetworkCost cost = countNetworkCost(r.architecture);
+            QCOMPARE(r.parameters, cost.totalParameters);
+            QVERIFY(r.parameters <= config.maxParameters);
+            QCOMPARE(r.exitCosts, exitCostsOf(CostModel::Parameters, cost, CostConvention::AllEvaluatedBranches));
+            if (r.exitCosts.front() <= search.config().target)
+                QVERIFY(r.validation.averageCost <= search.config().target * (1 + 1e-9));
+            // MACs are reported beside the cost, from the same exit counts.
+            double macs = 0;
+            for (std::size_t e = 0; e < cost.exits.size(); ++e)
+                macs += double(r.validation.exitCounts[e])
+                    * double(cost.macsForExit(int(e), CostConvention::AllEvaluatedBranches));
+            QVERIFY(std::abs(r.validation.averageMacs - macs / double(r.validation.samples)) < 1e-6 * macs);
+        }
+        // The session says what the cost was, and resumes with it.
+        const std::unique_ptr<Search> resumed = Search::resume(dir.path().toStdString());
+        QVERIFY(resumed->config().costModel == CostModel::Parameters);
+        QCOMPARE(resumed->config().maxParameters, config.maxParameters);
+        QCOMPARE(resumed->archive().back().exitCosts, search.archive().back().exitCosts);
+        QCOMPARE(resumed->archive().back().validation.averageCost, search.archive().back().validation.averageCost);
+    }
+
+    // Latency as the cost: the backbone is timed when the search is prepared, the target follows from it, and every
+    // candidate's exit costs are its timed parts summed along each path.
+    void latencyCost()
+    {
+        SearchConfig config = tinySearch(m_cache.path().toStdString());
+        config.costModel = CostModel::Latency;
+        config.targetFraction = 0.8;
+        config.generations = 1;
+        QTemporaryDir dir, cache;
+        config.experiment.cacheDirectory = cache.path().toStdString();
+        Search search(config, dir.path().toStdString());
+        search.run();
+        QVERIFY(search.backboneCost() > 0);
+        QCOMPARE(search.config().target, 0.8 * search.backboneCost());
+        LatencyTable table(LatencyTable::fileFor(cache.path().toStdString()));
+        QVERIFY(table.problem().empty());
+        QVERIFY(table.size() >= int(config.experiment.backbone.blocks.size()) + 1);
+        for (const CandidateRecord& r : search.archive()) {
+            const NetworkLatency latency = table.latencyOf(r.architecture);
+            QCOMPARE(r.exitCosts,
+                exitCostsOf(CostModel::Latency, countNetworkCost(r.architecture), CostConvention::AllEvaluatedBranches,
+                    &latency));
+        }
+        QCOMPARE(table.measuredSinceLoad(), 0); // every part was timed by the search and saved
+        QCOMPARE(search.archive().front().exitCosts, (std::vector<double> { search.backboneCost() }));
+        const nlohmann::json session = search.sessionJson();
+        QCOMPARE(session["config"]["cost_model"].get<std::string>(), std::string("latency"));
+        QCOMPARE(session["machine"].get<std::string>(), LatencyTable::machineDescription());
+    }
+
     void impossibleConfigurations()
     {
         SearchConfig config = tinySearch("");
@@ -233,6 +302,9 @@ private Q_SLOTS:
         config.population = 4;
         config.generations = 0;
         QVERIFY(contains(errorMessage([&] { Search(config, dir.path().toStdString()); }), "time budget"));
+        config.generations = 2;
+        config.maxParameters = -1;
+        QVERIFY(contains(errorMessage([&] { Search(config, dir.path().toStdString()); }), "parameter limit"));
     }
 };
 

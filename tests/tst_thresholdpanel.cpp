@@ -40,6 +40,7 @@ std::shared_ptr<const CandidateOutcomes> randomOutcomes(const Architecture& arch
 class TestThresholdPanel : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    // The panel tunes and reports in the session's cost model (here parameters used), with MACs beside it.
     void figuresMatchTheEngine()
     {
         CandidateRecord candidate;
@@ -50,15 +51,18 @@ private Q_SLOTS:
                 { BlockType::Conv, 16, 3, 1, 1, ResidualShortcut::Projection } } };
         candidate.architecture.exits = { { 0, {}, 0.4 }, { 1, { { BranchLayerType::Pointwise1x1, 1.0, 1 } }, 0.6 } };
         const auto outcomes = randomOutcomes(candidate.architecture);
-        const std::vector<double> costs = exitMacsOf(outcomes->cost, CostConvention::AllEvaluatedBranches);
-        const ExitPolicy validation(outcomes->validation, ConfidenceMeasure::ScoreMargin, costs);
-        const ExitPolicy test(outcomes->test, ConfidenceMeasure::ScoreMargin, costs);
+        const std::vector<double> macs = exitMacsOf(outcomes->cost, CostConvention::AllEvaluatedBranches);
+        candidate.exitCosts = exitCostsOf(CostModel::Parameters, outcomes->cost, CostConvention::AllEvaluatedBranches);
+        QVERIFY(candidate.exitCosts != macs);
+        const ExitPolicy validation(outcomes->validation, ConfidenceMeasure::ScoreMargin, candidate.exitCosts, macs);
+        const ExitPolicy test(outcomes->test, ConfidenceMeasure::ScoreMargin, candidate.exitCosts, macs);
 
         ThresholdPanel panel;
         QSignalSpy policy(&panel, &ThresholdPanel::policyChanged);
         QSignalSpy curve(&panel, &ThresholdPanel::curveChanged);
-        const double backbone = double(outcomes->cost.backboneMacs);
-        panel.setCandidate(candidate, outcomes, backbone, 0.6 * backbone, CostConvention::AllEvaluatedBranches);
+        const double backbone = double(outcomes->cost.backboneParameters);
+        panel.setCandidate(candidate, outcomes, CostAxis::forSession(CostModel::Parameters, backbone), 0.6 * backbone,
+            CostConvention::AllEvaluatedBranches);
         QCOMPARE(curve.count(), 1);
         QVERIFY(policy.count() >= 1);
         QCOMPARE(panel.thresholds(), (std::vector<double> { 0.4, 0.6 }));
@@ -71,8 +75,10 @@ private Q_SLOTS:
         QCOMPARE(panel.thresholds()[0], 0.25);
         const PolicyResult expected = validation.evaluate({ 0.25, 0.6 });
         QCOMPARE(panel.result().accuracy, expected.accuracy);
+        QCOMPARE(panel.result().averageCost, expected.averageCost);
         QCOMPARE(panel.result().averageMacs, expected.averageMacs);
-        QCOMPARE(policy.last().at(0).toDouble(), expected.averageMacs);
+        QVERIFY(expected.averageCost != expected.averageMacs);
+        QCOMPARE(policy.last().at(0).toDouble(), expected.averageCost);
 
         // The test split on display; the chart still gets the validation policy.
         panel.findChild<QComboBox*>()->setCurrentIndex(1);
@@ -84,7 +90,7 @@ private Q_SLOTS:
         panel.findChild<QComboBox*>()->setCurrentIndex(0);
         const QList<QPushButton*> buttons = panel.findChildren<QPushButton*>();
         buttons[0]->click();
-        QVERIFY(panel.result().averageMacs <= 0.6 * backbone * (1 + 1e-9));
+        QVERIFY(panel.result().averageCost <= 0.6 * backbone * (1 + 1e-9));
         QCOMPARE(panel.result().accuracy, validation.tuneForBudget(0.6 * backbone).accuracy);
         buttons[1]->click();
         QCOMPARE(panel.thresholds(), (std::vector<double> { 0.4, 0.6 }));

@@ -46,7 +46,7 @@ QVariant CandidateTableModel::data(const QModelIndex& index, int role) const
         return tr("Candidate %1: %2 early exit(s), thresholds tuned on validation")
             .arg(c.id)
             .arg(c.architecture.exits.size());
-    const double macs = c.validation.averageMacs / m_backboneMacs;
+    const double cost = m_cost.fraction(c.validation.averageCost);
     if (role == SortRole) {
         switch (index.column()) {
         case IdColumn:
@@ -57,8 +57,10 @@ QVariant CandidateTableModel::data(const QModelIndex& index, int role) const
             return c.validation.accuracy;
         case TestAccuracyColumn:
             return c.test.accuracy;
-        case MacsColumn:
-            return macs;
+        case CostColumn:
+            return cost;
+        case ParametersColumn:
+            return qint64(c.parameters);
         case ExitsColumn:
             return int(c.architecture.exits.size());
         case BranchLayersColumn:
@@ -80,8 +82,11 @@ QVariant CandidateTableModel::data(const QModelIndex& index, int role) const
         return QStringLiteral("%1 %").arg(100 * c.validation.accuracy, 0, 'f', 2);
     case TestAccuracyColumn:
         return QStringLiteral("%1 %").arg(100 * c.test.accuracy, 0, 'f', 2);
-    case MacsColumn:
-        return QStringLiteral("%1 M (%2×)").arg(c.validation.averageMacs / 1e6, 0, 'f', 2).arg(macs, 0, 'f', 3);
+    case CostColumn:
+        return QStringLiteral("%1 (%2×)").arg(m_cost.format(c.validation.averageCost)).arg(cost, 0, 'f', 3);
+    case ParametersColumn:
+        return c.parameters >= 1000000 ? QStringLiteral("%1 M").arg(double(c.parameters) / 1e6, 0, 'f', 2)
+                                       : QStringLiteral("%1 k").arg(double(c.parameters) / 1e3, 0, 'f', 1);
     case ExitsColumn:
         return int(c.architecture.exits.size());
     case BranchLayersColumn:
@@ -106,8 +111,12 @@ QVariant CandidateTableModel::headerData(int section, Qt::Orientation orientatio
         return tr("Val. accuracy");
     case TestAccuracyColumn:
         return tr("Test accuracy");
-    case MacsColumn:
-        return tr("Avg. MACs");
+    case CostColumn:
+        return m_cost.model == CostModel::Macs   ? tr("Avg. MACs")
+            : m_cost.model == CostModel::Latency ? tr("Avg. latency")
+                                                 : tr("Avg. params used");
+    case ParametersColumn:
+        return tr("Parameters");
     case ExitsColumn:
         return tr("Exits");
     case BranchLayersColumn:
@@ -127,11 +136,12 @@ void CandidateTableModel::clear()
     endResetModel();
 }
 
-void CandidateTableModel::setBackboneMacs(double macs)
+void CandidateTableModel::setCostAxis(const CostAxis& cost)
 {
-    m_backboneMacs = macs > 0 ? macs : 1;
+    m_cost = cost;
+    Q_EMIT headerDataChanged(Qt::Horizontal, CostColumn, CostColumn);
     if (!m_candidates.empty())
-        Q_EMIT dataChanged(index(0, MacsColumn), index(rowCount() - 1, MacsColumn));
+        Q_EMIT dataChanged(index(0, CostColumn), index(rowCount() - 1, CostColumn));
 }
 
 void CandidateTableModel::addCandidate(const CandidateRecord& candidate)
@@ -171,22 +181,27 @@ int CandidateTableModel::rowOf(int id) const
 QString CandidateTableModel::toCsv() const
 {
     QString csv
-        = QStringLiteral("id,generation,validation_accuracy,test_accuracy,validation_average_macs,"
-                         "test_average_macs,macs_vs_backbone,exits,exit_positions,layer_types,on_front,thresholds\n");
+        = QStringLiteral("id,generation,validation_accuracy,test_accuracy,validation_average_macs,test_average_macs,"
+                         "cost_model,validation_average_cost,test_average_cost,cost_vs_backbone,parameters,exits,"
+                         "exit_positions,layer_types,on_front,thresholds\n");
     for (const CandidateRecord& c : m_candidates) {
         QStringList positions, thresholds;
         for (const ExitSpec& exit : c.architecture.exits) {
             positions << QString::number(exit.position);
             thresholds << QString::number(exit.threshold, 'g', 6);
         }
-        csv += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12\n")
+        csv += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16\n")
                    .arg(c.id)
                    .arg(c.generation)
                    .arg(c.validation.accuracy, 0, 'f', 6)
                    .arg(c.test.accuracy, 0, 'f', 6)
                    .arg(c.validation.averageMacs, 0, 'f', 0)
                    .arg(c.test.averageMacs, 0, 'f', 0)
-                   .arg(c.validation.averageMacs / m_backboneMacs, 0, 'f', 6)
+                   .arg(QString::fromStdString(costModelName(m_cost.model)))
+                   .arg(c.validation.averageCost, 0, 'g', 9)
+                   .arg(c.test.averageCost, 0, 'g', 9)
+                   .arg(m_cost.fraction(c.validation.averageCost), 0, 'f', 6)
+                   .arg(c.parameters)
                    .arg(c.architecture.exits.size())
                    .arg(positions.join(QLatin1Char(' ')))
                    .arg(distinctLayerTypes(c.architecture))

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "costaxis.h"
 #include "search.h"
 
 #include <QAbstractTableModel>
@@ -19,7 +20,8 @@ public:
         GenerationColumn,
         ValidationAccuracyColumn,
         TestAccuracyColumn,
-        MacsColumn, // validation average MACs, as a fraction of the backbone's
+        CostColumn, // validation average cost (the session's cost model), as a fraction of the backbone's
+        ParametersColumn, // the whole model: backbone and every branch
         ExitsColumn,
         BranchLayersColumn, // distinct branch layer types used
         FrontColumn,
@@ -39,7 +41,7 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     void clear();
-    void setBackboneMacs(double macs);
+    void setCostAxis(const CostAxis& cost);
     void addCandidate(const CandidateRecord& candidate);
     void setFront(const QVector<int>& front);
     const CandidateRecord* candidate(int id) const;
@@ -52,7 +54,7 @@ public:
 private:
     std::vector<CandidateRecord> m_candidates;
     QSet<int> m_front;
-    double m_backboneMacs = 1;
+    CostAxis m_cost;
 };
 
 // "Front only" or all candidates, sorted by SortRole.

@@ -239,6 +239,7 @@ void MainWindow::resetPanels()
     m_thresholds->clear();
     m_graph->clear();
     m_selected = -1;
+    m_session = SessionInfo();
 }
 
 void MainWindow::startSearch(const SearchRequest& request)
@@ -271,13 +272,20 @@ bool MainWindow::addBaselineSession(const QString& folder)
         const nlohmann::json session = nlohmann::json::parse(bytes.begin(), bytes.end());
         if (session.value("format", std::string()) != "earlybird-session")
             throw DataError(path, "not an Earlybird search session");
+        // A front in latency cannot share an axis with one in MACs.
+        const CostModel model = costModelFromName(session.at("config").value("cost_model", std::string("macs")));
+        if (!m_session.folder.isEmpty() && model != m_session.cost.model)
+            throw DataError(path,
+                "its cost is " + costModelName(model) + ", this session's is " + costModelName(m_session.cost.model)
+                    + ": run the baseline with the same --cost");
         // The baseline's front on validation, as the chart plots the session's own candidates.
         QVector<QPointF> points;
         const nlohmann::json& archive = session.at("archive");
         for (const nlohmann::json& id : session.at("front")) {
             const nlohmann::json& validation = archive.at(id.get<std::size_t>()).at("validation");
-            points.append(
-                QPointF(validation.at("average_macs").get<double>(), validation.at("accuracy").get<double>()));
+            const double cost = validation.contains("average_cost") ? validation.at("average_cost").get<double>()
+                                                                    : validation.at("average_macs").get<double>();
+            points.append(QPointF(cost, validation.at("accuracy").get<double>()));
         }
         const QString name = QString::fromStdString(session.at("config").value("name", std::string("baseline")));
         m_chart->addBaseline(name, points);
@@ -285,7 +293,7 @@ bool MainWindow::addBaselineSession(const QString& folder)
         return true;
     } catch (const nlohmann::json::exception& error) {
         showError(QString::fromStdString(path + ": corrupt session: " + error.what()));
-    } catch (const Error& error) {
+    } catch (const std::exception& error) {
         showError(QString::fromStdString(error.what()));
     }
     return false;
@@ -311,13 +319,16 @@ void MainWindow::setRunning(bool running)
 void MainWindow::onSessionOpened(const SessionInfo& info)
 {
     m_session = info;
-    m_model->setBackboneMacs(info.backboneMacs);
-    m_chart->setSession(info.backboneMacs, info.backboneValidationAccuracy, info.targetMacs);
-    m_sessionLabel->setText(tr("%1 · %2 backbone %3 M MACs, %4% test · target %5 M MACs (%6 mode)")
-                                .arg(info.folder, info.backboneName)
-                                .arg(info.backboneMacs / 1e6, 0, 'f', 2)
+    m_model->setCostAxis(info.cost);
+    m_chart->setSession(info.cost, info.backboneValidationAccuracy, info.target);
+    QString backbone = tr("%1 M MACs").arg(info.backboneMacs / 1e6, 0, 'f', 2);
+    if (info.cost.model != CostModel::Macs)
+        backbone += QStringLiteral(", ") + info.cost.format(info.cost.backboneCost);
+    m_sessionLabel->setText(tr("%1 · %2 backbone %3, %4% test · target %5 (%6× backbone, %7 mode)")
+                                .arg(info.folder, info.backboneName, backbone)
                                 .arg(100 * info.backboneTestAccuracy, 0, 'f', 2)
-                                .arg(info.targetMacs / 1e6, 0, 'f', 2)
+                                .arg(info.cost.format(info.target))
+                                .arg(info.cost.fraction(info.target), 0, 'f', 2)
                                 .arg(info.mode));
 }
 
@@ -359,7 +370,7 @@ void MainWindow::onOutcomes(int id, const OutcomesPointer& outcomes)
     const CandidateRecord* candidate = m_model->candidate(id);
     if (!candidate)
         return;
-    m_thresholds->setCandidate(*candidate, outcomes, m_session.backboneMacs, m_session.targetMacs,
+    m_thresholds->setCandidate(*candidate, outcomes, m_session.cost, m_session.target,
         costConventionFromName(m_session.convention.toStdString()));
     Q_EMIT outcomesShown(id);
 }

@@ -31,11 +31,11 @@ ParetoChart::ParetoChart(QWidget* parent)
     , m_chart(new QChart)
     , m_view(new QChartView(m_chart, this))
     , m_showDominated(new QCheckBox(tr("Show dominated"), this))
-    , m_logAxis(new QCheckBox(tr("Log MAC axis"), this))
+    , m_logAxis(new QCheckBox(tr("Log cost axis"), this))
     , m_all(new QScatterSeries)
     , m_front(new QScatterSeries)
     , m_frontLine(new QLineSeries)
-    , m_target(new QLineSeries)
+    , m_targetLine(new QLineSeries)
     , m_backbone(new QScatterSeries)
     , m_selected(new QScatterSeries)
     , m_curve(new QLineSeries)
@@ -50,11 +50,11 @@ ParetoChart::ParetoChart(QWidget* parent)
     m_front->setColor(kFrontColour);
     m_frontLine->setColor(kFrontColour);
     m_frontLine->setName(tr("front line"));
-    m_target->setName(tr("target"));
+    m_targetLine->setName(tr("target"));
     QPen targetPen(kTargetColour);
     targetPen.setStyle(Qt::DashLine);
     targetPen.setWidth(2);
-    m_target->setPen(targetPen);
+    m_targetLine->setPen(targetPen);
     m_backbone->setName(tr("backbone"));
     m_backbone->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
     m_backbone->setMarkerSize(12);
@@ -75,12 +75,12 @@ ParetoChart::ParetoChart(QWidget* parent)
     m_current->setColor(kCurveColour);
 
     for (QAbstractSeries* series : std::initializer_list<QAbstractSeries*> {
-             m_all, m_frontLine, m_front, m_target, m_backbone, m_curve, m_current, m_selected })
+             m_all, m_frontLine, m_front, m_targetLine, m_backbone, m_curve, m_current, m_selected })
         m_chart->addSeries(series);
     // The front's line and the selection ring need no legend entry of their own.
     m_chart->legend()->markers(m_frontLine).value(0)->setVisible(false);
     m_chart->legend()->markers(m_selected).value(0)->setVisible(false);
-    m_chart->setTitle(tr("Validation accuracy against average MACs"));
+    m_chart->setTitle(tr("Validation accuracy against average %1").arg(m_cost.name()));
     m_chart->setAnimationOptions(QChart::NoAnimation);
     m_chart->legend()->setAlignment(Qt::AlignBottom);
     m_view->setRenderHint(QPainter::Antialiasing);
@@ -117,7 +117,7 @@ ParetoChart::ParetoChart(QWidget* parent)
 void ParetoChart::clear()
 {
     for (QXYSeries* series : std::initializer_list<QXYSeries*> {
-             m_all, m_front, m_frontLine, m_target, m_backbone, m_selected, m_curve, m_current })
+             m_all, m_front, m_frontLine, m_targetLine, m_backbone, m_selected, m_curve, m_current })
         series->clear();
     m_pending.clear();
     m_points.clear();
@@ -132,13 +132,18 @@ void ParetoChart::clear()
     }
 }
 
-void ParetoChart::setSession(double backboneMacs, double backboneAccuracy, double targetMacs)
+void ParetoChart::setSession(const CostAxis& cost, double backboneAccuracy, double target)
 {
-    m_backboneMacs = backboneMacs;
-    m_targetMacs = targetMacs;
+    const bool rescaled = cost.model != m_cost.model || cost.scale != m_cost.scale;
+    m_cost = cost;
+    m_target = target;
+    m_chart->setTitle(tr("Validation accuracy against average %1").arg(m_cost.name()));
     m_backbone->clear();
-    m_backbone->append(toChart(backboneMacs, backboneAccuracy));
-    resetZoom();
+    m_backbone->append(toChart(cost.backboneCost, backboneAccuracy));
+    if (rescaled)
+        rebuildAxes(); // new axis title and unit
+    else
+        resetZoom();
 }
 
 void ParetoChart::addCandidate(const CandidateRecord& candidate)
@@ -146,7 +151,7 @@ void ParetoChart::addCandidate(const CandidateRecord& candidate)
     if (m_candidates.contains(candidate.id))
         return;
     m_candidates.insert(candidate.id, candidate);
-    const QPointF point = toChart(candidate.validation.averageMacs, candidate.validation.accuracy);
+    const QPointF point = toChart(candidate.validation.averageCost, candidate.validation.accuracy);
     if (m_points.size() <= candidate.id)
         m_points.resize(candidate.id + 1);
     m_points[candidate.id] = point;
@@ -194,10 +199,10 @@ void ParetoChart::setCurve(const QVector<QPointF>& curve)
     m_curve->replace(points);
 }
 
-void ParetoChart::setCurrent(double averageMacs, double accuracy)
+void ParetoChart::setCurrent(double averageCost, double accuracy)
 {
     m_current->clear();
-    m_current->append(toChart(averageMacs, accuracy));
+    m_current->append(toChart(averageCost, accuracy));
 }
 
 void ParetoChart::addBaseline(const QString& name, const QVector<QPointF>& points)
@@ -233,7 +238,7 @@ void ParetoChart::rebuildAxes()
         linear->setLabelFormat(QStringLiteral("%.2f"));
         x = linear;
     }
-    x->setTitleText(tr("average MACs (millions)"));
+    x->setTitleText(m_cost.axisTitle());
     auto* y = new QValueAxis;
     y->setTitleText(tr("validation accuracy (%)"));
     y->setLabelFormat(QStringLiteral("%.1f"));
@@ -272,16 +277,16 @@ void ParetoChart::resetZoom()
         minY = 0;
         maxY = 100;
     }
-    const double target = m_targetMacs / 1e6;
+    const double target = m_cost.toAxis(m_target);
     maxX = std::max(maxX, target);
     const double spanY = std::max(1.0, maxY - minY);
     const double low = m_logAxis->isChecked() ? std::max(1e-3, minX * 0.8) : 0.0;
     m_axes[0]->setRange(low, maxX * 1.08);
     m_axes[1]->setRange(std::max(0.0, minY - 0.08 * spanY), std::min(100.0, maxY + 0.08 * spanY));
-    m_target->clear();
+    m_targetLine->clear();
     if (target > 0) {
-        m_target->append(target, std::max(0.0, minY - 0.08 * spanY));
-        m_target->append(target, std::min(100.0, maxY + 0.08 * spanY));
+        m_targetLine->append(target, std::max(0.0, minY - 0.08 * spanY));
+        m_targetLine->append(target, std::min(100.0, maxY + 0.08 * spanY));
     }
 }
 
@@ -292,7 +297,7 @@ int ParetoChart::nearest(const QPointF& point) const
     for (int id = 0; id < m_points.size(); ++id) {
         if (!m_candidates.contains(id))
             continue;
-        const double dx = (m_points[id].x() - point.x()) / std::max(1e-9, m_backboneMacs / 1e6);
+        const double dx = (m_points[id].x() - point.x()) / std::max(1e-9, m_cost.toAxis(m_cost.backboneCost));
         const double dy = (m_points[id].y() - point.y()) / 100.0;
         const double distance = dx * dx + dy * dy;
         if (best < 0 || distance < bestDistance) {
@@ -317,13 +322,16 @@ void ParetoChart::showTooltip(const QPointF& point, bool state)
     for (std::size_t e = 0; e < c.validation.exitCounts.size(); ++e)
         rates << QStringLiteral("%1%").arg(100 * c.validation.exitRate(int(e)), 0, 'f', 1);
     QToolTip::showText(QCursor::pos(),
-        tr("<b>Candidate %1</b><br>validation accuracy %2%<br>test accuracy %3%<br>average MACs %4 M (%5× backbone)"
-           "<br>%6 early exit(s) at %7<br>exit rates %8")
+        tr("<b>Candidate %1</b><br>validation accuracy %2%<br>test accuracy %3%<br>average %4 %5 (%6× backbone)"
+           "%7<br>%8 early exit(s) at %9<br>exit rates %10")
             .arg(c.id)
             .arg(100 * c.validation.accuracy, 0, 'f', 2)
             .arg(100 * c.test.accuracy, 0, 'f', 2)
-            .arg(c.validation.averageMacs / 1e6, 0, 'f', 3)
-            .arg(m_backboneMacs > 0 ? c.validation.averageMacs / m_backboneMacs : 0, 0, 'f', 3)
+            .arg(m_cost.name(), m_cost.format(c.validation.averageCost))
+            .arg(m_cost.fraction(c.validation.averageCost), 0, 'f', 3)
+            .arg(m_cost.model == CostModel::Macs
+                    ? QString()
+                    : tr("<br>average MACs %1 M").arg(c.validation.averageMacs / 1e6, 0, 'f', 3))
             .arg(c.architecture.exits.size())
             .arg([&] {
                 QStringList positions;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "costaxis.h"
 #include "search.h"
 
 #include <QHash>
@@ -16,23 +17,25 @@ class QScatterSeries;
 
 namespace earlybird::ui {
 
-// Accuracy against average MACs for every evaluated candidate: the front highlighted and joined, the target as a
-// vertical line, the backbone and any baselines as their own series, the selected candidate's threshold trade-off
-// curve with a marker for the thresholds on the sliders. Points arrive in batches on a timer, so thousands of them
-// do not stall the window. Click a point to select its candidate; drag to zoom.
+// Accuracy against average cost (MACs, latency or parameters used: the session's cost model) for every candidate: the
+// front highlighted and joined, the target as a vertical line, the backbone and any baselines as their own series, the
+// selected candidate's threshold trade-off curve with a marker for the thresholds on the sliders. Points arrive in
+// batches on a timer, so thousands of them do not stall the window. Click a point to select its candidate; drag to
+// zoom.
 class ParetoChart : public QWidget {
     Q_OBJECT
 public:
     explicit ParetoChart(QWidget* parent = nullptr);
 
     void clear();
-    void setSession(double backboneMacs, double backboneAccuracy, double targetMacs);
+    void setSession(const CostAxis& cost, double backboneAccuracy, double target);
     void addCandidate(const CandidateRecord& candidate);
     void setFront(const QVector<int>& front);
     void setSelected(int id);
-    // The selected candidate's trade-off curve (average MACs, accuracy) and the current policy's point.
+    // The selected candidate's trade-off curve (average cost, accuracy) and the current policy's point.
     void setCurve(const QVector<QPointF>& curve);
-    void setCurrent(double averageMacs, double accuracy);
+    void setCurrent(double averageCost, double accuracy);
+    // Baseline fronts as (average cost, accuracy) points.
     void addBaseline(const QString& name, const QVector<QPointF>& points);
 
     int pointCount() const { return m_points.size(); }
@@ -46,7 +49,7 @@ private:
     void resetZoom();
     void showTooltip(const QPointF& point, bool state);
     int nearest(const QPointF& point) const;
-    QPointF toChart(double macs, double accuracy) const { return { macs / 1e6, 100.0 * accuracy }; }
+    QPointF toChart(double cost, double accuracy) const { return { m_cost.toAxis(cost), 100.0 * accuracy }; }
 
     QChart* m_chart;
     QChartView* m_view;
@@ -55,7 +58,7 @@ private:
     QScatterSeries* m_all;
     QScatterSeries* m_front;
     QLineSeries* m_frontLine;
-    QLineSeries* m_target;
+    QLineSeries* m_targetLine;
     QScatterSeries* m_backbone;
     QScatterSeries* m_selected;
     QLineSeries* m_curve;
@@ -66,8 +69,8 @@ private:
     QVector<QPointF> m_points; // chart coordinates by candidate id
     QHash<int, CandidateRecord> m_candidates;
     QVector<int> m_frontIds;
-    double m_backboneMacs = 0;
-    double m_targetMacs = 0;
+    CostAxis m_cost;
+    double m_target = 0;
 };
 
 } // namespace earlybird::ui

@@ -49,6 +49,7 @@ RunPanel::RunPanel(QWidget* parent)
     , m_kind(new QComboBox(this))
     , m_folder(new QLineEdit(this))
     , m_backbone(new QComboBox(this))
+    , m_cost(new QComboBox(this))
     , m_target(new QDoubleSpinBox(this))
     , m_mode(new QComboBox(this))
     , m_minutes(new QDoubleSpinBox(this))
@@ -70,6 +71,11 @@ RunPanel::RunPanel(QWidget* parent)
     m_backbone->addItem(tr("default for the data set"), QString());
     for (const std::string& name : backbonePresetNames())
         m_backbone->addItem(QString::fromStdString(name), QString::fromStdString(name));
+    m_cost->addItem(tr("MACs (analytic)"), QStringLiteral("macs"));
+    m_cost->addItem(tr("Latency on this CPU (timed)"), QStringLiteral("latency"));
+    m_cost->addItem(tr("Parameters used per sample"), QStringLiteral("parameters"));
+    m_cost->setToolTip(tr("What the search minimises. Latency is timed with LibTorch at batch size 1 on this machine, "
+                          "each network part once (kept in a table per CPU and thread count)."));
     m_target->setRange(0.05, 1.5);
     m_target->setSingleStep(0.05);
     m_target->setDecimals(2);
@@ -101,7 +107,8 @@ RunPanel::RunPanel(QWidget* parent)
     form->addRow(tr("Data set"), m_kind);
     form->addRow(tr("Folder"), withBrowse(m_folder, browseData));
     form->addRow(tr("Backbone"), m_backbone);
-    form->addRow(tr("Target MACs"), m_target);
+    form->addRow(tr("Cost"), m_cost);
+    form->addRow(tr("Target"), m_target);
     form->addRow(tr("Mode"), m_mode);
     form->addRow(tr("Time budget"), m_minutes);
     form->addRow(tr("Generations"), m_generations);
@@ -132,6 +139,8 @@ RunPanel::RunPanel(QWidget* parent)
         m_folder->setText(folder);
     m_backbone->setCurrentIndex(
         std::max(0, m_backbone->findData(settings.value(QStringLiteral("run/backbone")).toString())));
+    m_cost->setCurrentIndex(
+        std::max(0, m_cost->findData(settings.value(QStringLiteral("run/cost"), QStringLiteral("macs")))));
     m_target->setValue(settings.value(QStringLiteral("run/target"), 0.6).toDouble());
     m_mode->setCurrentIndex(
         std::max(0, m_mode->findData(settings.value(QStringLiteral("run/mode"), QStringLiteral("budget")))));
@@ -225,6 +234,7 @@ SearchRequest RunPanel::request() const
     request.dataset.kind = datasetKindFromName(m_kind->currentText().toStdString());
     request.dataset.path = m_folder->text().trimmed().toStdString();
     request.backbonePreset = m_backbone->currentData().toString();
+    request.costModel = costModelFromName(m_cost->currentData().toString().toStdString());
     request.targetFraction = m_target->value();
     request.mode = targetModeFromName(m_mode->currentData().toString().toStdString());
     request.minutes = m_minutes->value();
@@ -243,6 +253,7 @@ void RunPanel::saveSettings() const
     settings.setValue(QStringLiteral("run/kind"), m_kind->currentText());
     settings.setValue(QStringLiteral("run/folder/") + m_kind->currentText(), m_folder->text().trimmed());
     settings.setValue(QStringLiteral("run/backbone"), m_backbone->currentData());
+    settings.setValue(QStringLiteral("run/cost"), m_cost->currentData());
     settings.setValue(QStringLiteral("run/target"), m_target->value());
     settings.setValue(QStringLiteral("run/mode"), m_mode->currentData());
     settings.setValue(QStringLiteral("run/minutes"), m_minutes->value());
@@ -256,8 +267,8 @@ void RunPanel::saveSettings() const
 void RunPanel::setRunning(bool running)
 {
     m_running = running;
-    for (QWidget* w : std::initializer_list<QWidget*> { m_kind, m_folder, m_backbone, m_target, m_mode, m_minutes,
-             m_generations, m_population, m_seed, m_epochs, m_threads, m_session })
+    for (QWidget* w : std::initializer_list<QWidget*> { m_kind, m_folder, m_backbone, m_cost, m_target, m_mode,
+             m_minutes, m_generations, m_population, m_seed, m_epochs, m_threads, m_session })
         w->setEnabled(!running);
     m_pause->setEnabled(running);
     m_stop->setEnabled(running);

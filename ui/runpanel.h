@@ -14,9 +14,9 @@ class QSpinBox;
 
 namespace earlybird::ui {
 
-// The search's settings and controls: data set, backbone, target, mode, budget, seed, threads; Start, Pause/Resume,
-// Stop; a progress bar with phase, ETA and candidates per minute. Settings are checked before start, with the
-// problems shown inline, and remembered between runs.
+// The search's settings and controls: data set, backbone, cost model, target, mode, budget, seed, threads; Start,
+// Pause/Resume, Stop; a progress bar with phase, ETA and candidates per minute. Settings are checked before start, with
+// the problems shown inline, and remembered between runs.
 class RunPanel : public QWidget {
     Q_OBJECT
 public:
@@ -44,6 +44,7 @@ private:
     QComboBox* m_kind;
     QLineEdit* m_folder;
     QComboBox* m_backbone;
+    QComboBox* m_cost;
     QDoubleSpinBox* m_target;
     QComboBox* m_mode;
     QDoubleSpinBox* m_minutes;

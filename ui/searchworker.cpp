@@ -59,7 +59,8 @@ SessionInfo SearchWorker::sessionInfo() const
     info.backboneMacs = m_search->backboneMacs();
     info.backboneTestAccuracy = report.backboneTestAccuracy;
     info.backboneValidationAccuracy = report.backboneValidationAccuracy;
-    info.targetMacs = config.targetMacs;
+    info.cost = CostAxis::forSession(config.costModel, m_search->backboneCost());
+    info.target = config.target;
     info.mode = QString::fromStdString(targetModeName(config.mode));
     info.convention = QString::fromStdString(costConventionName(config.convention));
     info.finished = m_search->isFinished();
@@ -101,9 +102,8 @@ SearchConfig searchConfigFor(const SearchRequest& request)
     e.backboneTraining.epochs = request.epochs;
     e.seed = std::uint64_t(request.seed);
     e.cacheDirectory = request.cacheFolder.toStdString();
-    const double backboneMacs
-        = double(countNetworkCost(Architecture { e.backbone, ConfidenceMeasure::ScoreMargin, {} }).backboneMacs);
-    config.targetMacs = request.targetFraction * backboneMacs;
+    config.costModel = request.costModel;
+    config.targetFraction = request.targetFraction; // of the backbone's cost, known once the search is prepared
     config.mode = request.mode;
     config.population = request.population;
     config.generations = request.generations;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "costaxis.h"
 #include "search.h"
 
 #include <QMetaType>
@@ -21,7 +22,8 @@ using OutcomesPointer = std::shared_ptr<const CandidateOutcomes>;
 struct SearchRequest {
     DatasetSpec dataset;
     QString backbonePreset; // empty: the preset sized for the data set
-    double targetFraction = 0.6; // of the backbone's MACs
+    CostModel costModel = CostModel::Macs;
+    double targetFraction = 0.6; // of the backbone's cost
     TargetMode mode = TargetMode::Budget;
     double minutes = 10; // 0: no time limit
     int generations = 0; // 0: no generation limit
@@ -43,7 +45,8 @@ struct SessionInfo {
     double backboneMacs = 0;
     double backboneTestAccuracy = 0;
     double backboneValidationAccuracy = 0;
-    double targetMacs = 0;
+    CostAxis cost; // the cost model, with the backbone's cost
+    double target = 0; // in the cost model's unit
     QString mode;
     QString convention;
     bool finished = false;

@@ -77,7 +77,7 @@ ThresholdPanel::ThresholdPanel(QWidget* parent)
     connect(m_split, &QComboBox::currentIndexChanged, this, &ThresholdPanel::recompute);
     connect(m_tune, &QPushButton::clicked, this, [this] {
         if (m_validation)
-            setThresholds(m_validation->tuneForBudget(m_targetMacs).thresholds);
+            setThresholds(m_validation->tuneForBudget(m_target).thresholds);
     });
     connect(m_reset, &QPushButton::clicked, this, [this] {
         std::vector<double> original;
@@ -108,15 +108,16 @@ void ThresholdPanel::clear()
 }
 
 void ThresholdPanel::setCandidate(const CandidateRecord& candidate, const OutcomesPointer& outcomes,
-    double backboneMacs, double targetMacs, CostConvention convention)
+    const CostAxis& cost, double target, CostConvention convention)
 {
     m_candidate = candidate;
     m_outcomes = outcomes;
-    m_backboneMacs = backboneMacs > 0 ? backboneMacs : 1;
-    m_targetMacs = targetMacs;
-    const std::vector<double> costs = exitMacsOf(outcomes->cost, convention);
-    m_validation = std::make_unique<ExitPolicy>(outcomes->validation, candidate.architecture.confidence, costs);
-    m_test = std::make_unique<ExitPolicy>(outcomes->test, candidate.architecture.confidence, costs);
+    m_cost = cost;
+    m_target = target;
+    const std::vector<double> macs = exitMacsOf(outcomes->cost, convention);
+    const std::vector<double> costs = candidate.exitCosts.size() == macs.size() ? candidate.exitCosts : macs;
+    m_validation = std::make_unique<ExitPolicy>(outcomes->validation, candidate.architecture.confidence, costs, macs);
+    m_test = std::make_unique<ExitPolicy>(outcomes->test, candidate.architecture.confidence, costs, macs);
     m_title->setText(tr("<b>Candidate %1</b>: %2 early exit(s), confidence %3")
                          .arg(candidate.id)
                          .arg(candidate.architecture.exits.size())
@@ -135,7 +136,7 @@ void ThresholdPanel::setCandidate(const CandidateRecord& candidate, const Outcom
     }
     QVector<QPointF> curve;
     for (const PolicyResult& point : m_validation->tradeOffCurve())
-        curve.append(QPointF(point.averageMacs, point.accuracy));
+        curve.append(QPointF(point.averageCost, point.accuracy));
     Q_EMIT curveChanged(curve);
     std::vector<double> thresholds;
     for (const ExitSpec& exit : candidate.architecture.exits)
@@ -230,17 +231,20 @@ void ThresholdPanel::recompute()
                                      .arg(100 * m_result.exitRate(e), 0, 'f', 1)
                                      .arg(100 * m_result.exitAccuracy(e), 0, 'f', 1));
     const int last = int(m_result.exitCounts.size()) - 1;
-    m_summary->setText(tr("<b>%1: accuracy %2%</b>, average MACs %3 M (%4× backbone)%5<br>final exit: %6% of samples, "
-                          "%7% right")
-                           .arg(showsTest() ? tr("Test") : tr("Validation"))
-                           .arg(100 * m_result.accuracy, 0, 'f', 2)
-                           .arg(m_result.averageMacs / 1e6, 0, 'f', 3)
-                           .arg(m_result.averageMacs / m_backboneMacs, 0, 'f', 3)
-                           .arg(m_targetMacs > 0 && m_result.averageMacs > m_targetMacs
-                                   ? tr(" — <span style='color:#b00020'>over the target</span>")
-                                   : QString())
-                           .arg(100 * m_result.exitRate(last), 0, 'f', 1)
-                           .arg(100 * m_result.exitAccuracy(last), 0, 'f', 1));
+    m_summary->setText(
+        tr("<b>%1: accuracy %2%</b>, average %3 %4 (%5× backbone)%6<br>final exit: %7% of samples, "
+           "%8% right")
+            .arg(showsTest() ? tr("Test") : tr("Validation"))
+            .arg(100 * m_result.accuracy, 0, 'f', 2)
+            .arg(m_cost.name(), m_cost.format(m_result.averageCost))
+            .arg(m_cost.fraction(m_result.averageCost), 0, 'f', 3)
+            .arg((m_cost.model == CostModel::Macs ? QString()
+                                                  : tr(", %1 M MACs").arg(m_result.averageMacs / 1e6, 0, 'f', 3))
+                + (m_target > 0 && m_result.averageCost > m_target
+                        ? tr(" — <span style='color:#b00020'>over the target</span>")
+                        : QString()))
+            .arg(100 * m_result.exitRate(last), 0, 'f', 1)
+            .arg(100 * m_result.exitAccuracy(last), 0, 'f', 1));
     QList<qreal> rates;
     for (std::size_t e = 0; e < m_result.exitCounts.size(); ++e)
         rates << 100 * m_result.exitRate(int(e));
@@ -251,7 +255,7 @@ void ThresholdPanel::recompute()
         m_rates->remove(0, m_rates->count());
         m_rates->append(rates);
     }
-    Q_EMIT policyChanged(validation.averageMacs, validation.accuracy);
+    Q_EMIT policyChanged(validation.averageCost, validation.accuracy);
     if (!m_updating)
         Q_EMIT thresholdsEdited(m_candidate.id, t);
 }

@@ -21,15 +21,17 @@ namespace earlybird::ui {
 
 // One slider and spin box per early exit of the selected candidate. A move re-evaluates the policy from the cached
 // per-sample confidences (ExitPolicy::evaluate, ~45 us for 10,000 samples) right on the GUI thread: exit rates,
-// per-exit and overall accuracy and average MACs update within the frame.
+// per-exit and overall accuracy and average cost (and MACs) update within the frame.
 class ThresholdPanel : public QWidget {
     Q_OBJECT
 public:
     explicit ThresholdPanel(QWidget* parent = nullptr);
 
     void clear();
-    void setCandidate(const CandidateRecord& candidate, const OutcomesPointer& outcomes, double backboneMacs,
-        double targetMacs, CostConvention convention);
+    // The candidate's exit costs are its own (CandidateRecord::exitCosts, in the session's cost model); `target` is
+    // in the same unit.
+    void setCandidate(const CandidateRecord& candidate, const OutcomesPointer& outcomes, const CostAxis& cost,
+        double target, CostConvention convention);
     std::vector<double> thresholds() const;
     void setThresholds(const std::vector<double>& thresholds);
     // The figures on display (for tests and exports).
@@ -38,8 +40,8 @@ public:
 
 Q_SIGNALS:
     // The current policy on validation (the Pareto chart's axis), whatever split is on display.
-    void policyChanged(double validationMacs, double validationAccuracy);
-    // The candidate's validation trade-off curve: (average MACs, accuracy) points.
+    void policyChanged(double validationCost, double validationAccuracy);
+    // The candidate's validation trade-off curve: (average cost, accuracy) points.
     void curveChanged(const QVector<QPointF>& curve);
     void thresholdsEdited(int candidateId, const std::vector<double>& thresholds);
 
@@ -53,8 +55,8 @@ private:
     OutcomesPointer m_outcomes;
     std::unique_ptr<ExitPolicy> m_validation;
     std::unique_ptr<ExitPolicy> m_test;
-    double m_backboneMacs = 1;
-    double m_targetMacs = 0;
+    CostAxis m_cost;
+    double m_target = 0;
     PolicyResult m_result;
 
     QLabel* m_title;

@@ -1,5 +1,6 @@
 #include "argumentparser.h"
 
+#include <cmath>
 #include <iostream>
 #include <sstream>
 
@@ -187,6 +188,46 @@ double parseMacsAmount(const std::string& text, double backboneMacs, const std::
         + " takes a positive number of MACs (2500000, 2.5M, 800k) or a fraction of the backbone's "
           "(0.6x), not '"
         + text + "'");
+}
+
+CostAmount parseCostAmount(const std::string& text, CostModel model, const std::string& option)
+{
+    const auto number = [](const std::string& digits, double* value) {
+        try {
+            std::size_t used = 0;
+            *value = std::stod(digits, &used);
+            return used == digits.size() && *value > 0 && std::isfinite(*value);
+        } catch (const std::exception&) {
+            return false;
+        }
+    };
+    double value = 0;
+    if (text.size() > 1 && (text.back() == 'x' || text.back() == 'X')) {
+        if (number(text.substr(0, text.size() - 1), &value))
+            return { value, true };
+    } else if (model == CostModel::Latency) {
+        const std::pair<const char*, double> units[] = { { "us", 1.0 }, { "ms", 1e3 }, { "s", 1e6 } };
+        for (const auto& [suffix, scale] : units) {
+            const std::string unit = suffix;
+            if (text.size() > unit.size() && text.compare(text.size() - unit.size(), unit.size(), unit) == 0) {
+                if (number(text.substr(0, text.size() - unit.size()), &value))
+                    return { value * scale, false };
+                break;
+            }
+        }
+        if (number(text, &value))
+            return { value, false };
+    } else {
+        try {
+            return { parseMacsAmount(text, 1.0, option), false };
+        } catch (const UsageError&) {
+        }
+    }
+    if (model == CostModel::Latency)
+        throw UsageError(option
+            + " takes a latency per sample (800us, 1.5ms) or a fraction of the backbone's (0.6x), not '" + text + "'");
+    throw UsageError(option + " takes a positive number of " + costModelUnit(model)
+        + " (2500000, 2.5M, 800k) or a fraction of the backbone's (0.6x), not '" + text + "'");
 }
 
 } // namespace earlybird::cli

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "costmodel.h"
+
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -59,5 +61,14 @@ private:
 // An amount of MACs as written on the command line: "2500000", "2.5M", "800k", "1.2G", or "0.6x" (a fraction of
 // `backboneMacs`). Throws UsageError naming `option` for anything else.
 double parseMacsAmount(const std::string& text, double backboneMacs, const std::string& option);
+
+// A target cost as written on the command line, in the unit of `model`: a fraction of the backbone's cost ("0.6x"),
+// or an amount: MACs and parameters as for parseMacsAmount ("2.5M", "800k"), latency in "us", "ms" or "s" ("800us",
+// "1.5ms"; a bare number is microseconds). Throws UsageError naming `option` for anything else.
+struct CostAmount {
+    double value = 0;
+    bool isFraction = false; // of the backbone's cost
+};
+CostAmount parseCostAmount(const std::string& text, CostModel model, const std::string& option);
 
 } // namespace earlybird::cli

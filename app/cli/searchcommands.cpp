@@ -36,8 +36,17 @@ void addSearchOptions(ArgumentParser& parser)
     parser.addOption("dataset", "KIND", kinds, std::string("fashion-mnist"));
     parser.addOption("path", "PATH", "data set folder (Fashion-MNIST: the Debian package's if omitted)");
     parser.addOption("backbone", "PRESET", "backbone preset (default: the one sized for the data set)");
-    parser.addOption(
-        "target-macs", "M", "average MACs to aim for: 2.5M, 800k, or 0.6x of the backbone's", std::string("0.6x"));
+    parser.addOption("cost", "MODEL",
+        "what the search minimises: macs (analytic), latency (timed on this CPU) or parameters (weights used per "
+        "sample)",
+        std::string("macs"));
+    parser.addOption("target", "T",
+        "average cost to aim for, in the cost's unit: 0.6x of the backbone's, 2.5M (MACs, parameters), 800us or "
+        "1.5ms (latency)",
+        std::string("0.6x"));
+    parser.addOption("target-macs", "M", "the same as --target with --cost macs: 2.5M, 800k, or 0.6x");
+    parser.addOption("max-parameters", "N", "never propose a network with more parameters in all (2M, 500k; 0: any)",
+        std::string("0"));
     parser.addOption("mode", "NAME", "budget (hard budget, constrained domination) or aebnas (the paper's objectives)",
         std::string("budget"));
     parser.addOption("population", "P", "candidates per generation", std::string("16"));
@@ -70,9 +79,27 @@ SearchConfig searchConfig(const ArgumentParser& parser)
     e.seed = std::uint64_t(parser.intValue("seed", 1));
     e.cacheDirectory = *parser.value("cache");
     e.featureCacheBytes = std::int64_t(parser.intValue("feature-memory", 2048)) << 20;
-    const double backboneMacs
-        = double(countNetworkCost(Architecture { e.backbone, ConfidenceMeasure::ScoreMargin, {} }).backboneMacs);
-    config.targetMacs = parseMacsAmount(*parser.value("target-macs"), backboneMacs, "--target-macs");
+    config.costModel = costModelFromName(*parser.value("cost"));
+    std::string targetOption = "--target";
+    std::string targetText = *parser.value("target");
+    if (parser.isSet("target-macs")) {
+        if (config.costModel != CostModel::Macs)
+            throw UsageError(
+                "--target-macs sets a MAC target; with --cost " + costModelName(config.costModel) + " use --target");
+        if (parser.isSet("target"))
+            throw UsageError("give --target or --target-macs, not both");
+        targetOption = "--target-macs";
+        targetText = *parser.value("target-macs");
+    }
+    const CostAmount target = parseCostAmount(targetText, config.costModel, targetOption);
+    (target.isFraction ? config.targetFraction : config.target) = target.value;
+    const std::string maxParameters = *parser.value("max-parameters");
+    if (maxParameters != "0") {
+        const CostAmount limit = parseCostAmount(maxParameters, CostModel::Parameters, "--max-parameters");
+        if (limit.isFraction)
+            throw UsageError("--max-parameters takes a number of parameters (2M, 500k), not a fraction");
+        config.maxParameters = std::int64_t(limit.value);
+    }
     config.mode = targetModeFromName(*parser.value("mode"));
     config.population = parser.intValue("population", 16);
     config.maxBranchMacsFraction = parser.doubleValue("max-branch-macs", 0.25);
@@ -133,19 +160,23 @@ Json summary(Search& search)
 {
     const std::vector<CandidateRecord>& archive = search.archive();
     const ExperimentReport& report = search.experiment().report();
+    const SearchConfig& config = search.config();
     const double backboneMacs = search.backboneMacs();
+    const double backboneCost = search.backboneCost();
     Json front = Json::array();
     for (const int id : search.front()) {
         const CandidateRecord& r = archive[std::size_t(id)];
         front.push_back(
             { { "id", id }, { "exits", r.architecture.exits.size() }, { "validation_accuracy", r.validation.accuracy },
-                { "test_accuracy", r.test.accuracy }, { "macs_vs_backbone", r.validation.averageMacs / backboneMacs },
-                { "test_macs_vs_backbone", r.test.averageMacs / backboneMacs } });
+                { "test_accuracy", r.test.accuracy }, { "cost_vs_backbone", r.validation.averageCost / backboneCost },
+                { "test_cost_vs_backbone", r.test.averageCost / backboneCost },
+                { "macs_vs_backbone", r.validation.averageMacs / backboneMacs },
+                { "test_macs_vs_backbone", r.test.averageMacs / backboneMacs }, { "parameters", r.parameters } });
     }
-    // The most accurate candidate (on validation) within 60% of the backbone's MACs (on validation too).
+    // The most accurate candidate (on validation) within 60% of the backbone's cost (on validation too).
     int best = -1;
     for (const CandidateRecord& r : archive) {
-        if (r.validation.averageMacs <= 0.6 * backboneMacs
+        if (r.validation.averageCost <= 0.6 * backboneCost
             && (best < 0 || r.validation.accuracy > archive[std::size_t(best)].validation.accuracy))
             best = r.id;
     }
@@ -153,23 +184,25 @@ Json summary(Search& search)
     if (best >= 0) {
         const CandidateRecord& r = archive[std::size_t(best)];
         bestJson = { { "id", best }, { "validation_accuracy", r.validation.accuracy },
-            { "test_accuracy", r.test.accuracy }, { "test_macs_vs_backbone", r.test.averageMacs / backboneMacs },
+            { "test_accuracy", r.test.accuracy }, { "test_cost_vs_backbone", r.test.averageCost / backboneCost },
+            { "test_macs_vs_backbone", r.test.averageMacs / backboneMacs }, { "parameters", r.parameters },
             { "architecture", architectureToJson(r.architecture) } };
     }
-    return Json { { "session", search.sessionFolder() + "/session.json" }, { "name", search.config().name },
+    return Json { { "session", search.sessionFolder() + "/session.json" }, { "name", config.name },
         { "finished", search.isFinished() }, { "candidates", archive.size() },
         { "branches_trained", report.branchesTrained }, { "branches_reused", report.branchesFromCache },
         { "backbone",
-            { { "name", search.config().experiment.backbone.name }, { "macs", backboneMacs },
+            { { "name", config.experiment.backbone.name }, { "macs", backboneMacs }, { "cost", backboneCost },
                 { "test_accuracy", report.backboneTestAccuracy }, { "from_cache", report.backboneFromCache },
                 { "train_seconds", report.backboneTrainSeconds } } },
-        { "target_macs", search.config().targetMacs },
+        { "cost_model", costModelName(config.costModel) }, { "cost_unit", costModelUnit(config.costModel) },
+        { "target", config.target },
         { "hypervolume",
             { { "validation", search.hypervolume(false) }, { "test", search.hypervolume(true) },
                 { "reference",
                     { { "accuracy", kHypervolumeReferenceAccuracy },
-                        { "macs_vs_backbone", kHypervolumeReferenceCost } } } } },
-        { "front", front }, { "best_within_60_percent_macs", bestJson },
+                        { "cost_vs_backbone", kHypervolumeReferenceCost } } } } },
+        { "front", front }, { "best_within_60_percent_cost", bestJson },
         { "elapsed_seconds", search.sessionJson()["state"]["elapsed_seconds"] } };
 }
 
@@ -195,13 +228,15 @@ int runSession(std::unique_ptr<Search> search)
 
 int runSearch(const std::vector<std::string>& arguments)
 {
-    ArgumentParser parser("earlybird-cli search --dataset KIND [--path PATH] [--backbone PRESET] --target-macs M "
-                          "[--mode budget|aebnas] [--population P --generations G | --time-budget MIN] [--seed S] "
-                          "--out DIR [--resume]",
-        "Searches exit placement, branch layers and thresholds (NSGA-II, validation accuracy vs average MACs) on one\n"
-        "trained backbone. Saves DIR/session.json after every candidate; Ctrl-C stops cleanly and --resume continues.\n"
-        "Prints a JSON summary: candidates, branches trained, hypervolume (reference: accuracy 0, 1.25x backbone\n"
-        "MACs), the front, and the best candidate within 60% of the backbone's MACs.");
+    ArgumentParser parser("earlybird-cli search --dataset KIND [--path PATH] [--backbone PRESET] "
+                          "[--cost macs|latency|parameters] [--target T] [--mode budget|aebnas] "
+                          "[--population P --generations G | --time-budget MIN] [--seed S] --out DIR [--resume]",
+        "Searches exit placement, branch layers and thresholds (NSGA-II, validation accuracy vs average cost) on one\n"
+        "trained backbone. The cost is MACs, latency timed on this machine at batch size 1 (a table cached per CPU\n"
+        "and thread count), or parameters used per sample. Saves DIR/session.json after every candidate; Ctrl-C\n"
+        "stops cleanly and --resume continues. Prints a JSON summary: candidates, branches trained, hypervolume\n"
+        "(reference: accuracy 0, 1.25x the backbone's cost), the front, and the best candidate within 60% of the\n"
+        "backbone's cost.");
     addSearchOptions(parser);
     if (!parser.parseCommand(arguments))
         return 0;
