@@ -60,6 +60,10 @@ InferenceResult EarlyExitNetworkImpl::infer(const torch::Tensor& input, const st
     torch::Tensor remaining = torch::arange(count, torch::kLong); // original indices of the samples still going
     torch::Tensor x = input;
 
+    const auto thresholdAt = [&](int exitIndex) {
+        return thresholds ? (*thresholds)[std::size_t(exitIndex)]
+                          : m_architecture.exits[std::size_t(exitIndex)].threshold;
+    };
     const auto settle = [&](const torch::Tensor& logits, const torch::Tensor& leaving, int exitIndex) {
         const torch::Tensor confidence = exitConfidence(logits, m_architecture.confidence);
         const torch::Tensor who = remaining.index({ leaving });
@@ -83,11 +87,9 @@ InferenceResult EarlyExitNetworkImpl::infer(const torch::Tensor& input, const st
             const int exitIndex = m_exitAfterBlock[i];
             if (exitIndex < 0)
                 continue;
-            const double threshold = thresholds ? (*thresholds)[std::size_t(exitIndex)]
-                                                : m_architecture.exits[std::size_t(exitIndex)].threshold;
             const torch::Tensor logits = m_exits[std::size_t(exitIndex)](x);
             const torch::Tensor confidence = exitConfidence(logits, m_architecture.confidence);
-            if (confidence.item<float>() >= float(threshold))
+            if (confidence.item<float>() >= float(thresholdAt(exitIndex)))
                 return leave(logits, confidence, exitIndex);
         }
         const torch::Tensor logits = m_final(x);
@@ -98,10 +100,8 @@ InferenceResult EarlyExitNetworkImpl::infer(const torch::Tensor& input, const st
         const int exitIndex = m_exitAfterBlock[i];
         if (exitIndex < 0)
             continue;
-        const double threshold = thresholds ? (*thresholds)[std::size_t(exitIndex)]
-                                            : m_architecture.exits[std::size_t(exitIndex)].threshold;
         const torch::Tensor logits = m_exits[std::size_t(exitIndex)](x);
-        const torch::Tensor leaving = exitConfidence(logits, m_architecture.confidence) >= threshold;
+        const torch::Tensor leaving = exitConfidence(logits, m_architecture.confidence) >= thresholdAt(exitIndex);
         settle(logits, leaving, exitIndex);
         const torch::Tensor staying = leaving.logical_not();
         remaining = remaining.index({ staying });
