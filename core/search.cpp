@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -428,6 +429,26 @@ struct Search::Impl {
         return true;
     }
 
+    // An early exit that no validation sample takes (a threshold no confidence reaches) still costs every sample that
+    // passes it. The same network without such exits decides every validation sample alike for less, and its branches
+    // are trained already: the genome to evaluate next, unless it is known.
+    std::optional<Genome> withoutIdleExits(const CandidateRecord& record) const
+    {
+        Architecture architecture = record.architecture;
+        std::vector<ExitSpec> kept;
+        for (std::size_t e = 0; e < architecture.exits.size(); ++e) {
+            if (record.validation.exitCounts[e] > 0)
+                kept.push_back(architecture.exits[e]);
+        }
+        if (kept.size() == architecture.exits.size())
+            return std::nullopt;
+        architecture.exits = std::move(kept);
+        Genome genome = space->encode(architecture);
+        if (!isNew(genome) || !affordable(genome))
+            return std::nullopt;
+        return genome;
+    }
+
     // Proposes the next generation's offspring. False when the space offers nothing new.
     bool proposeGeneration()
     {
@@ -770,6 +791,8 @@ bool Search::step(CancelFlag cancel)
     d.seen[d.space->structureKey(genome)] = record.id;
     d.offspring.push_back(record.id);
     d.archive.push_back(record);
+    if (std::optional<Genome> pruned = d.withoutIdleExits(record))
+        d.queue.insert(d.queue.begin(), std::move(*pruned));
     if (d.generation == 0 && d.queue.empty())
         d.population = d.offspring; // the initial population has no parents to compete with
     d.save();
