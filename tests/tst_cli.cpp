@@ -162,6 +162,27 @@ private Q_SLOTS:
         QVERIFY(exits.at(0).toObject().value(QStringLiteral("final")).toBool());
     }
 
+    // --latency times the parts into the cache's table and adds microseconds that sum along each path.
+    void macsWithLatency()
+    {
+        QTemporaryDir cache;
+        const Run run = runCli({ QStringLiteral("macs"), QStringLiteral("fashion-resnet"), QStringLiteral("--latency"),
+            QStringLiteral("--cache"), cache.path() });
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const QJsonObject json = QJsonDocument::fromJson(run.out).object();
+        double blocks = 0;
+        for (const QJsonValue& block : json.value(QStringLiteral("blocks")).toArray()) {
+            QVERIFY(block.toObject().value(QStringLiteral("micros")).toDouble() > 0);
+            blocks += block.toObject().value(QStringLiteral("micros")).toDouble();
+        }
+        const QJsonObject final = json.value(QStringLiteral("exits")).toArray().last().toObject();
+        const double head = final.value(QStringLiteral("head_micros")).toDouble();
+        QVERIFY(head > 0);
+        QVERIFY(std::abs(json.value(QStringLiteral("backbone_micros")).toDouble() - (blocks + head)) < 1e-6 * blocks);
+        QVERIFY(json.value(QStringLiteral("latency_table")).toString().startsWith(cache.path()));
+        QVERIFY(QFile::exists(json.value(QStringLiteral("latency_table")).toString()));
+    }
+
     void sampledArchitectureFeedsMacs()
     {
         QTemporaryDir dir;

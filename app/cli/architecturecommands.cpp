@@ -3,6 +3,8 @@
 
 #include "architecture.h"
 #include "backbonepresets.h"
+#include "cachefile.h"
+#include "costmodel.h"
 #include "networkcost.h"
 #include "rng.h"
 #include "searchspace.h"
@@ -10,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <iostream>
+#include <optional>
 
 namespace earlybird::cli {
 
@@ -52,8 +55,12 @@ int runMacs(const std::vector<std::string>& arguments)
         "Convention: one MAC = one fused multiply-add; conv = H_out*W_out*Kh*Kw*(C_in/groups)*C_out; linear = in*out;\n"
         "BatchNorm folded (0); bias adds, activations, pooling and additions reported apart. Cumulative MACs count "
         "the\n"
-        "branches of every exit at or before the one taken (AEBNAS); *_taken_branch_only leaves them out (EDANAS).");
+        "branches of every exit at or before the one taken (AEBNAS); *_taken_branch_only leaves them out (EDANAS).\n"
+        "--latency adds this machine's latency at batch size 1 (the search's latency cost model): microseconds per\n"
+        "block, per exit head and cumulative per exit, from the table in the cache (parts it lacks are timed).");
     parser.addPositional("ARCH", "architecture JSON file, or a backbone preset name");
+    parser.addFlag("latency", "also time every part on this machine (microseconds per sample)");
+    parser.addOption("cache", "DIR", "where the latency table is kept", defaultCacheDirectory());
     parser.parse(arguments);
     if (parser.helpRequested()) {
         std::cout << parser.helpText() << "\npresets:";
@@ -64,27 +71,53 @@ int runMacs(const std::vector<std::string>& arguments)
     }
     const Architecture architecture = architectureArgument(parser.positionals().at(0));
     const NetworkCost cost = countNetworkCost(architecture);
+    std::optional<NetworkLatency> latency;
+    std::optional<LatencyTable> table;
+    if (parser.isSet("latency")) {
+        table.emplace(LatencyTable::fileFor(*parser.value("cache")));
+        if (!table->problem().empty())
+            std::cerr << table->problem() << "\n";
+        latency = table->latencyOf(architecture);
+        table->save();
+    }
     nlohmann::ordered_json blocks = nlohmann::ordered_json::array();
     for (std::size_t i = 0; i < cost.blocks.size(); ++i) {
         nlohmann::ordered_json block = layerJson(cost.blocks[i]);
         block["index"] = i;
+        if (latency)
+            block["micros"] = latency->blocks[i];
         blocks.push_back(block);
     }
     nlohmann::ordered_json exits = nlohmann::ordered_json::array();
-    for (const ExitCost& exit : cost.exits) {
+    for (std::size_t e = 0; e < cost.exits.size(); ++e) {
+        const ExitCost& exit = cost.exits[e];
         nlohmann::ordered_json layers = nlohmann::ordered_json::array();
         for (const LayerCost& layer : exit.layers)
             layers.push_back(layerJson(layer));
-        exits.push_back({ { "position", exit.position }, { "final", exit.isFinal }, { "branch_macs", exit.branchMacs },
-            { "branch_parameters", exit.branchParameters }, { "backbone_prefix_macs", exit.backbonePrefixMacs },
-            { "cumulative_macs", exit.cumulativeMacs },
-            { "cumulative_macs_taken_branch_only", exit.cumulativeMacsTakenBranchOnly }, { "layers", layers } });
+        nlohmann::ordered_json item { { "position", exit.position }, { "final", exit.isFinal },
+            { "branch_macs", exit.branchMacs }, { "branch_parameters", exit.branchParameters },
+            { "backbone_prefix_macs", exit.backbonePrefixMacs }, { "cumulative_macs", exit.cumulativeMacs },
+            { "cumulative_macs_taken_branch_only", exit.cumulativeMacsTakenBranchOnly },
+            { "cumulative_parameters", exit.cumulativeParameters } };
+        if (latency) {
+            item["head_micros"] = latency->exitHeads[e];
+            item["cumulative_micros"] = latency->microsForExit(int(e), CostConvention::AllEvaluatedBranches);
+            item["cumulative_micros_taken_branch_only"]
+                = latency->microsForExit(int(e), CostConvention::TakenBranchOnly);
+        }
+        item["layers"] = layers;
+        exits.push_back(item);
     }
-    const nlohmann::ordered_json out { { "backbone", architecture.backbone.name }, { "blocks", blocks },
-        { "exits", exits }, { "backbone_macs", cost.backboneMacs }, { "all_exits_macs", cost.allExitsMacs },
+    nlohmann::ordered_json out { { "backbone", architecture.backbone.name }, { "blocks", blocks }, { "exits", exits },
+        { "backbone_macs", cost.backboneMacs }, { "all_exits_macs", cost.allExitsMacs },
         { "backbone_parameters", cost.backboneParameters }, { "total_parameters", cost.totalParameters },
         { "convention",
             "1 MAC = 1 fused multiply-add; BatchNorm folded; bias, activation, pooling, additions apart" } };
+    if (latency) {
+        out["backbone_micros"] = latency->backboneMicros;
+        out["machine"] = LatencyTable::machineDescription();
+        out["latency_table"] = table->file();
+    }
     std::cout << out.dump(2) << std::endl;
     return 0;
 }
