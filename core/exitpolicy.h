@@ -147,7 +147,7 @@ private:
 // Per-exit costs of an architecture under a convention, in the form ExitPolicy takes.
 std::vector<double> exitMacsOf(const NetworkCost& cost, CostConvention convention);
 
-// MAPE of average MACs against a target, in percent, as AEBNAS defines it.
+// MAPE of an average cost (AEBNAS: MACs) against a target, in percent, as AEBNAS defines it.
 double macsPercentError(double averageMacs, double targetMacs);
 
 } // namespace earlybird

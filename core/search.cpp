@@ -638,8 +638,9 @@ std::unique_ptr<Search> Search::resume(const std::string& sessionFolder)
             if (item.contains("exit_costs")) {
                 r.exitCosts = item.at("exit_costs").get<std::vector<double>>();
             } else { // sessions before cost models counted MACs
-                r.exitCosts = exitMacsOf(countNetworkCost(r.architecture), d.config.convention);
-                r.parameters = countNetworkCost(r.architecture).totalParameters;
+                const NetworkCost cost = countNetworkCost(r.architecture);
+                r.exitCosts = exitMacsOf(cost, d.config.convention);
+                r.parameters = cost.totalParameters;
             }
             if (r.exitCosts.size() != r.architecture.exits.size() + 1)
                 throw DataError(

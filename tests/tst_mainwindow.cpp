@@ -46,6 +46,36 @@ private Q_SLOTS:
         Search search(config, m_dir.filePath(QStringLiteral("session")).toStdString());
         search.run();
         QVERIFY(search.isFinished());
+        // The same search with parameters used as the cost (branches come from the cache).
+        config.costModel = CostModel::Parameters;
+        config.target = 0;
+        config.targetFraction = 0.6;
+        Search parameters(config, m_dir.filePath(QStringLiteral("parameters")).toStdString());
+        parameters.run();
+        QVERIFY(parameters.isFinished());
+    }
+
+    // Chart, table and sliders speak the session's cost model; a baseline in another cost cannot share the axis.
+    void showsTheSessionsCostModel()
+    {
+        MainWindow window;
+        window.show();
+        QSignalSpy idle(&window, &MainWindow::sessionIdle);
+        QSignalSpy shown(&window, &MainWindow::outcomesShown);
+        window.openSession(m_dir.filePath(QStringLiteral("parameters")), false);
+        QVERIFY(idle.wait(60000));
+        QCOMPARE(window.candidateModel()->headerData(CandidateTableModel::CostColumn, Qt::Horizontal).toString(),
+            QStringLiteral("Avg. params used"));
+        const int id = window.candidateModel()->rowCount() - 1;
+        window.selectCandidate(id);
+        QVERIFY(shown.wait(30000));
+        const CandidateRecord* candidate = window.candidateModel()->candidate(id);
+        QCOMPARE(window.thresholdPanel()->result().averageCost, candidate->validation.averageCost);
+        QCOMPARE(window.thresholdPanel()->result().averageMacs, candidate->validation.averageMacs);
+        QSignalSpy errors(&window, &MainWindow::errorShown);
+        QVERIFY(!window.addBaselineSession(m_dir.filePath(QStringLiteral("session"))));
+        QCOMPARE(errors.count(), 1);
+        QVERIFY(errors.first().first().toString().contains(QStringLiteral("its cost is macs")));
     }
 
     void opensASavedSessionWithEveryPanelFilled()

@@ -235,7 +235,7 @@ void ParetoChart::rebuildAxes()
         x = log;
     } else {
         auto* linear = new QValueAxis;
-        linear->setLabelFormat(QStringLiteral("%.2f"));
+        linear->setLabelFormat(QStringLiteral("%g"));
         x = linear;
     }
     x->setTitleText(m_cost.axisTitle());
@@ -282,6 +282,8 @@ void ParetoChart::resetZoom()
     const double spanY = std::max(1.0, maxY - minY);
     const double low = m_logAxis->isChecked() ? std::max(1e-3, minX * 0.8) : 0.0;
     m_axes[0]->setRange(low, maxX * 1.08);
+    if (auto* linear = qobject_cast<QValueAxis*>(m_axes[0]))
+        linear->applyNiceNumbers(); // ticks at round values (0, 100, 200 us), not at fifths of the range
     m_axes[1]->setRange(std::max(0.0, minY - 0.08 * spanY), std::min(100.0, maxY + 0.08 * spanY));
     m_targetLine->clear();
     if (target > 0) {
