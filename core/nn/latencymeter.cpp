@@ -48,24 +48,27 @@ torch::Tensor sampleInput(const ImageShape& shape)
     return torch::rand({ 1, shape.channels, shape.height, shape.width });
 }
 
+// One module in eval mode on a random sample of `input` shape.
+template <typename Module>
+double timeModule(Module module, const ImageShape& input)
+{
+    module->eval();
+    const torch::Tensor x = sampleInput(input);
+    return medianMicros([&] { return module->forward(x); });
+}
+
 } // namespace
 
 double timeBlockMicros(const BackboneBlockSpec& spec, const ImageShape& input)
 {
     Rng rng(1);
-    BackboneBlock block(spec, input.channels, rng);
-    block->eval();
-    const torch::Tensor x = sampleInput(input);
-    return medianMicros([&] { return block->forward(x); });
+    return timeModule(BackboneBlock(spec, input.channels, rng), input);
 }
 
 double timeBranchLayerMicros(const BranchLayerSpec& spec, const ImageShape& input)
 {
     Rng rng(1);
-    BranchLayer layer(spec, input.channels, rng);
-    layer->eval();
-    const torch::Tensor x = sampleInput(input);
-    return medianMicros([&] { return layer->forward(x); });
+    return timeModule(BranchLayer(spec, input.channels, rng), input);
 }
 
 double timeClassifierMicros(const ImageShape& input, int classes)
