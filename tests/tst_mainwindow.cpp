@@ -6,6 +6,7 @@
 #include "thresholdpanel.h"
 
 #include <QApplication>
+#include <QGraphicsSimpleTextItem>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -72,6 +73,15 @@ private Q_SLOTS:
         const CandidateRecord* candidate = window.candidateModel()->candidate(id);
         QCOMPARE(window.thresholdPanel()->result().averageCost, candidate->validation.averageCost);
         QCOMPARE(window.thresholdPanel()->result().averageMacs, candidate->validation.averageMacs);
+        // The diagram gives each exit's cumulative cost in the session's model beside its MACs.
+        QStringList texts;
+        for (QGraphicsItem* item : window.networkView()->scene()->items()) {
+            if (auto* text = qgraphicsitem_cast<QGraphicsSimpleTextItem*>(item))
+                texts << text->text();
+        }
+        const QString finalCost = QStringLiteral("cumulative ")
+            + QString::fromStdString(formatCost(CostModel::Parameters, candidate->exitCosts.back()));
+        QVERIFY2(texts.contains(finalCost), qPrintable(texts.join(QLatin1Char('|'))));
         QSignalSpy errors(&window, &MainWindow::errorShown);
         QVERIFY(!window.addBaselineSession(m_dir.filePath(QStringLiteral("session"))));
         QCOMPARE(errors.count(), 1);

@@ -355,7 +355,7 @@ void MainWindow::selectCandidate(int id)
     std::vector<double> rates;
     for (std::size_t e = 0; e < candidate->validation.exitCounts.size(); ++e)
         rates.push_back(candidate->validation.exitRate(int(e)));
-    m_graph->setArchitecture(candidate->architecture, rates);
+    m_graph->setArchitecture(candidate->architecture, rates, candidate->exitCosts, m_session.cost);
     const QModelIndex source = m_model->index(m_model->rowOf(id), 0);
     const QModelIndex row = m_filter->mapFromSource(source);
     if (row.isValid() && m_table->currentIndex().row() != row.row())

@@ -53,6 +53,11 @@ void addBox(QGraphicsScene* scene, const QRectF& rect, const QColor& fill, const
         y += text->boundingRect().height() + 1;
     }
 }
+// An exit's box is sized for four lines (name, classifier, share leaving, cumulative MACs); each more takes this.
+qreal extraHeight(const QStringList& lines)
+{
+    return 14.0 * std::max(0, int(lines.size()) - 4);
+}
 } // namespace
 
 NetworkGraphView::NetworkGraphView(QWidget* parent)
@@ -78,10 +83,13 @@ void NetworkGraphView::clear()
     scene()->addSimpleText(tr("Select a candidate to see its network."));
 }
 
-void NetworkGraphView::setArchitecture(const Architecture& architecture, const std::vector<double>& exitRates)
+void NetworkGraphView::setArchitecture(const Architecture& architecture, const std::vector<double>& exitRates,
+    const std::vector<double>& exitCosts, const CostAxis& cost)
 {
     m_architecture = architecture;
     m_exitRates = exitRates;
+    m_exitCosts = exitCosts;
+    m_cost = cost;
     m_hasArchitecture = true;
     rebuild();
     fit();
@@ -124,6 +132,8 @@ void NetworkGraphView::rebuild()
         if (rate(e) >= 0)
             lines << tr("%1% of samples leave").arg(100 * rate(e), 0, 'f', 1);
         lines << tr("cumulative %1").arg(macsText(exitCost.cumulativeMacs));
+        if (m_cost.model != CostModel::Macs && e < m_exitCosts.size())
+            lines << tr("cumulative %1").arg(m_cost.format(m_exitCosts[e]));
         return lines;
     };
     // Final classifier.
@@ -131,7 +141,8 @@ void NetworkGraphView::rebuild()
     s->addLine(x - kBlockGap, kBlockHeight / 2, x, kBlockHeight / 2, QPen(QColor(90, 90, 90), 2));
     QStringList finalLines = exitLabel(cost.exits.size() - 1, final);
     finalLines.insert(1, QString::fromStdString(final.layers.back().label));
-    addBox(s, QRectF(x, 0, kBlockWidth, kBlockHeight + 18), kClassifierColour, finalLines, true);
+    addBox(
+        s, QRectF(x, 0, kBlockWidth, kBlockHeight + 18 + extraHeight(finalLines)), kClassifierColour, finalLines, true);
 
     // Early exits hang below their blocks.
     for (std::size_t e = 0; e + 1 < cost.exits.size(); ++e) {
@@ -151,7 +162,7 @@ void NetworkGraphView::rebuild()
                 lines = exitLabel(e, exitCost);
                 lines.insert(1, QString::fromStdString(layer.label));
             }
-            const qreal height = classifier ? kLayerHeight + 30 : kLayerHeight;
+            const qreal height = classifier ? kLayerHeight + 30 + extraHeight(lines) : kLayerHeight;
             addBox(s, QRectF(centre - kLayerWidth / 2, next, kLayerWidth, height),
                 classifier ? kClassifierColour : kBranchColour, lines, classifier);
             y = next + height;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "architecture.h"
+#include "costaxis.h"
 #include "networkcost.h"
 
 #include <QGraphicsView>
@@ -11,14 +12,17 @@ namespace earlybird::ui {
 
 // The selected candidate as a diagram: backbone blocks left to right with output shape and MACs, each exit branch
 // hanging below its block with its layers, the share of samples leaving there (edge width and label) and the
-// cumulative MACs of a sample that leaves there. Ctrl + wheel zooms; export to PNG or SVG.
+// cumulative MACs of a sample that leaves there (and its cost, in a session whose cost model is not MACs). Ctrl + wheel
+// zooms; export to PNG or SVG.
 class NetworkGraphView : public QGraphicsView {
     Q_OBJECT
 public:
     explicit NetworkGraphView(QWidget* parent = nullptr);
 
     void clear();
-    void setArchitecture(const Architecture& architecture, const std::vector<double>& exitRates);
+    // `exitCosts` (one per exit, in `cost`'s model) are shown beside the MACs when that model is not MACs.
+    void setArchitecture(const Architecture& architecture, const std::vector<double>& exitRates,
+        const std::vector<double>& exitCosts = {}, const CostAxis& cost = {});
     void setExitRates(const std::vector<double>& exitRates);
     void fit();
     // Writes the diagram; the format follows the file name (.png or .svg). Returns false and sets `error` on failure.
@@ -34,6 +38,8 @@ private:
 
     Architecture m_architecture;
     std::vector<double> m_exitRates;
+    std::vector<double> m_exitCosts;
+    CostAxis m_cost;
     bool m_hasArchitecture = false;
 };
 
