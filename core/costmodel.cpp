@@ -155,6 +155,7 @@ std::string LatencyTable::fileFor(const std::string& cacheDirectory)
 
 LatencyTable::LatencyTable(std::string file)
     : m_file(std::move(file))
+    , m_machine(machineDescription())
 {
     if (!fileExists(m_file))
         return;
@@ -163,7 +164,7 @@ LatencyTable::LatencyTable(std::string file)
         const Json j = Json::parse(bytes.begin(), bytes.end());
         if (j.value("format", std::string()) != kTableFormat || j.value("version", 0) != kTableVersion)
             throw ConfigError("not a latency table of this Earlybird version");
-        if (j.at("machine").get<std::string>() != machineDescription())
+        if (j.at("machine").get<std::string>() != m_machine)
             throw ConfigError("measured on " + j.at("machine").get<std::string>());
         for (const auto& [key, value] : j.at("micros").items()) {
             const double micros = value.get<double>();
@@ -256,7 +257,7 @@ void LatencyTable::save()
     Json micros = Json::object();
     for (const auto& [key, value] : m_micros)
         micros[key] = value;
-    const Json j { { "format", kTableFormat }, { "version", kTableVersion }, { "machine", machineDescription() },
+    const Json j { { "format", kTableFormat }, { "version", kTableVersion }, { "machine", m_machine },
         { "micros", micros } };
     const std::size_t slash = m_file.rfind('/');
     if (slash != std::string::npos && slash > 0)

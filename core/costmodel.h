@@ -57,6 +57,8 @@ public:
     explicit LatencyTable(std::string file);
 
     const std::string& file() const { return m_file; }
+    // The machine the table's figures are for: machineDescription() when the table was made.
+    const std::string& machine() const { return m_machine; }
     const std::string& problem() const { return m_problem; }
     int size() const;
     int measuredSinceLoad() const;
@@ -71,6 +73,7 @@ private:
     double lookupOrMeasure(const std::string& key, const std::function<double()>& measure);
 
     std::string m_file;
+    std::string m_machine;
     std::string m_problem;
     mutable std::mutex m_mutex;
     std::map<std::string, double> m_micros;

@@ -718,7 +718,7 @@ void Search::prepare(CancelFlag cancel)
         d.latency = std::make_unique<LatencyTable>(LatencyTable::fileFor(d.config.experiment.cacheDirectory));
         if (!d.latency->problem().empty())
             d.log(d.latency->problem());
-        const std::string machine = LatencyTable::machineDescription();
+        const std::string& machine = d.latency->machine();
         if (resumed && !d.machine.empty() && d.machine != machine)
             d.log(
                 "this session's latencies were measured on " + d.machine + "; new candidates are timed on " + machine);

@@ -115,7 +115,7 @@ int runMacs(const std::vector<std::string>& arguments)
             "1 MAC = 1 fused multiply-add; BatchNorm folded; bias, activation, pooling, additions apart" } };
     if (latency) {
         out["backbone_micros"] = latency->backboneMicros;
-        out["machine"] = LatencyTable::machineDescription();
+        out["machine"] = table->machine();
         out["latency_table"] = table->file();
     }
     std::cout << out.dump(2) << std::endl;
