@@ -2,12 +2,12 @@
 // Real data: Fashion-MNIST from the dataset-fashion-mnist package; CIFAR-10 from EARLYBIRD_CIFAR10_DIR or the
 // shared folder beside the checkout. A benchmark whose data is absent reports that and is skipped.
 
-#include "batchbuilder.h"
-#include "channelstats.h"
-#include "datasetspec.h"
-#include "fileio.h"
-#include "rng.h"
-#include "syntheticdataset.h"
+#include "base/fileio.h"
+#include "base/rng.h"
+#include "data/batchbuilder.h"
+#include "data/channelstats.h"
+#include "data/datasetspec.h"
+#include "data/syntheticdataset.h"
 
 #include <benchmark/benchmark.h>
 

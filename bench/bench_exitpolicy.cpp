@@ -2,8 +2,8 @@
 // median well under 100 us for 10,000 samples and 5 exits; the floor is reading 50,000 floats), and the tuners run
 // once per candidate in the search.
 
-#include "exitpolicy.h"
-#include "rng.h"
+#include "base/rng.h"
+#include "policy/exitpolicy.h"
 
 #include <benchmark/benchmark.h>
 

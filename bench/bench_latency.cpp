@@ -3,12 +3,13 @@
 // on one sample, thresholds forcing the exit) and its time set beside the model's figure (counter predicted_us;
 // the ratio measured / predicted is the counter ratio). Also: how long timing a whole table from nothing takes.
 
-#include "backbonepresets.h"
-#include "computethreads.h"
-#include "costmodel.h"
+#include "base/computethreads.h"
+#include "base/rng.h"
+#include "model/backbonepresets.h"
+#include "model/costmodel.h"
 #include "nn/earlyexitnetwork.h"
-#include "rng.h"
-#include "searchspace.h"
+#include "nn/latencytable.h"
+#include "search/searchspace.h"
 
 #include <benchmark/benchmark.h>
 

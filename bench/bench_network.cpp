@@ -1,12 +1,12 @@
 // Building an early-exit network from its JSON and counting its MACs: both happen for every candidate the search
 // looks at, so both must take well under a millisecond.
 
-#include "architecture.h"
-#include "backbonepresets.h"
-#include "networkcost.h"
+#include "base/rng.h"
+#include "model/architecture.h"
+#include "model/backbonepresets.h"
+#include "model/networkcost.h"
 #include "nn/earlyexitnetwork.h"
-#include "rng.h"
-#include "searchspace.h"
+#include "search/searchspace.h"
 
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>

@@ -1,8 +1,8 @@
 // Training throughput of each backbone preset on this machine: one SGD step (forward, backward, update) on a batch
 // of 128 images, with LibTorch using every core. Images per second decide how long a backbone takes to train.
 
-#include "backbonepresets.h"
-#include "computethreads.h"
+#include "base/computethreads.h"
+#include "model/backbonepresets.h"
 #include "nn/earlyexitnetwork.h"
 
 #include <benchmark/benchmark.h>

@@ -1,5 +1,8 @@
 #include "fixtures.h"
 
+#include "model/architecture.h"
+#include "model/networkcost.h"
+
 #include <matio.h>
 #include <zlib.h>
 
@@ -131,6 +134,48 @@ void writeSvhnMat(const std::string& path, const std::vector<double>& labels, co
         Mat_VarFree(var);
     }
     Mat_Close(mat);
+}
+
+BackboneSpec tinyBackbone(int classes)
+{
+    BackboneSpec backbone;
+    backbone.name = "tiny";
+    backbone.input = { 1, 12, 12 };
+    backbone.classes = classes;
+    backbone.blocks = { { BlockType::Conv, 8, 3, 1, 1, ResidualShortcut::Projection },
+        { BlockType::Conv, 8, 3, 1, 1, ResidualShortcut::Projection },
+        { BlockType::Residual, 16, 3, 2, 1, ResidualShortcut::Projection },
+        { BlockType::Conv, 16, 3, 1, 1, ResidualShortcut::Projection },
+        { BlockType::Conv, 16, 3, 2, 1, ResidualShortcut::Projection } };
+    return backbone;
+}
+
+ExperimentConfig tinyExperiment(const std::string& cacheDirectory)
+{
+    ExperimentConfig e;
+    e.dataset.kind = DatasetKind::Synthetic;
+    e.dataset.path = "classes=4,train=400,test=120,shape=1x12x12,seed=5";
+    e.backbone = tinyBackbone(4);
+    e.backboneTraining.epochs = 4;
+    e.backboneTraining.batchSize = 32;
+    e.branchTraining.epochs = 2;
+    e.branchTraining.batchSize = 32;
+    e.validationFraction = 0.25;
+    e.cacheDirectory = cacheDirectory;
+    e.featureCacheBytes = 64 << 20;
+    return e;
+}
+
+SearchConfig tinySearch(const std::string& cacheDirectory, double targetFraction)
+{
+    SearchConfig config;
+    config.experiment = tinyExperiment(cacheDirectory);
+    const Architecture backboneAlone { config.experiment.backbone, ConfidenceMeasure::ScoreMargin, {} };
+    config.target = targetFraction * double(countNetworkCost(backboneAlone).backboneMacs);
+    config.population = 4;
+    config.generations = 2;
+    config.timeBudgetSeconds = 0;
+    return config;
 }
 
 } // namespace earlybird::fixtures

@@ -1,7 +1,11 @@
 #pragma once
 
 // Writers of tiny data set files in each published format, so every test makes its own fixtures and none needs data
-// from outside the repository.
+// from outside the repository; and the tiny backbone, experiment and search the tests train in seconds.
+
+#include "experiment/experiment.h"
+#include "model/backbonespec.h"
+#include "search/searchconfig.h"
 
 #include <cstdint>
 #include <string>
@@ -34,5 +38,14 @@ struct SvhnOptions {
     int side = 32; // a wrong side makes a wrongly shaped X
 };
 void writeSvhnMat(const std::string& path, const std::vector<double>& labels, const SvhnOptions& options = {});
+
+// A five-block backbone for 1x12x12 images (conv, conv, residual /2, conv, conv /2): four exit positions, 0 to 3.
+BackboneSpec tinyBackbone(int classes = 4);
+// A learnable synthetic task (1x12x12, 400 training and 120 test images) with tinyBackbone(), trained for a few
+// epochs: the whole pipeline runs in seconds. A quarter of the training images is held out for validation.
+ExperimentConfig tinyExperiment(const std::string& cacheDirectory);
+// A search over tinyExperiment(): population 4, two generations after the first, no time limit, a target of
+// `targetFraction` times the backbone's MACs (0: no target, which the search refuses).
+SearchConfig tinySearch(const std::string& cacheDirectory, double targetFraction = 0);
 
 } // namespace earlybird::fixtures

@@ -1,7 +1,7 @@
-#include "architecture.h"
-#include "backbonepresets.h"
 #include "errorcapture.h"
 #include "fixtures.h"
+#include "model/architecture.h"
+#include "model/backbonepresets.h"
 
 #include <nlohmann/json.hpp>
 

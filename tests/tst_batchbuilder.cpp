@@ -1,6 +1,6 @@
-#include "batchbuilder.h"
+#include "base/rng.h"
+#include "data/batchbuilder.h"
 #include "errorcapture.h"
-#include "rng.h"
 
 #include <QTest>
 

@@ -1,4 +1,4 @@
-#include "cachefile.h"
+#include "base/cachefile.h"
 #include "fixtures.h"
 
 #include <QDir>

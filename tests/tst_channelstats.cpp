@@ -1,4 +1,4 @@
-#include "channelstats.h"
+#include "data/channelstats.h"
 
 #include <QTest>
 

@@ -1,4 +1,4 @@
-#include "cifarreader.h"
+#include "data/cifarreader.h"
 #include "errorcapture.h"
 #include "fixtures.h"
 

@@ -110,7 +110,8 @@ private Q_SLOTS:
             QStringLiteral("/nonexistent/session") };
         QTest::newRow("unknown cost") << search + QStringList { QStringLiteral("--cost"), QStringLiteral("energy") }
                                       << 2
-                                      << QStringLiteral("unknown cost model 'energy' (macs, latency or parameters)");
+                                      << QStringLiteral(
+                                             "unknown cost model 'energy' (one of: macs, latency, parameters)");
         QTest::newRow("MAC target for latency") << search
                 + QStringList { QStringLiteral("--cost"), QStringLiteral("latency"), QStringLiteral("--target-macs"),
                       QStringLiteral("0.5x") } << 2

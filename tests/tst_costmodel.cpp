@@ -1,8 +1,10 @@
-#include "computethreads.h"
-#include "costmodel.h"
+#include "base/computethreads.h"
+#include "base/fileio.h"
 #include "errorcapture.h"
-#include "exitpolicy.h"
-#include "fileio.h"
+#include "fixtures.h"
+#include "model/costmodel.h"
+#include "nn/latencytable.h"
+#include "policy/exitpolicy.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -15,10 +17,7 @@ namespace {
 Architecture smallNetwork()
 {
     Architecture a;
-    a.backbone = BackboneSpec { "small", { 1, 12, 12 }, 4,
-        { { BlockType::Conv, 8, 3, 1, 1, ResidualShortcut::Projection },
-            { BlockType::Residual, 16, 3, 2, 1, ResidualShortcut::Projection },
-            { BlockType::Conv, 16, 3, 1, 1, ResidualShortcut::Projection } } };
+    a.backbone = tinyBackbone();
     a.exits = { { 0, { { BranchLayerType::Conv3x3, 0.5, 2 } }, 0.5 },
         { 1, { { BranchLayerType::MaxPool2x2, 1.0, 2 }, { BranchLayerType::DepthwiseSeparable3x3, 1.0, 1 } }, 0.5 } };
     return a;
@@ -31,9 +30,9 @@ class TestCostModel : public QObject {
 private Q_SLOTS:
     void names()
     {
-        for (const std::string& name : costModelNames())
-            QCOMPARE(costModelName(costModelFromName(name)), name);
-        QVERIFY(contains(errorMessage([] { costModelFromName("energy"); }), "macs, latency or parameters"));
+        for (const std::string& name : namesOf<CostModel>())
+            QCOMPARE(nameOf(fromName<CostModel>(name)), name);
+        QVERIFY(contains(errorMessage([] { fromName<CostModel>("energy"); }), "(one of: macs, latency, parameters)"));
         QCOMPARE(formatCost(CostModel::Macs, 2.41e6), std::string("2.41 M MACs"));
         QCOMPARE(formatCost(CostModel::Latency, 812.3), std::string("812 us"));
         QCOMPARE(formatCost(CostModel::Latency, 1500), std::string("1.50 ms"));
@@ -69,18 +68,18 @@ private Q_SLOTS:
             LatencyTable table(file);
             QVERIFY(table.problem().empty());
             first = table.latencyOf(a);
-            // 3 blocks, 3 branch layers, 3 classifiers on distinct inputs.
-            QCOMPARE(table.size(), 9);
-            QCOMPARE(table.measuredSinceLoad(), 9);
+            // 5 blocks, 3 branch layers, 3 classifiers on distinct inputs.
+            QCOMPARE(table.size(), 11);
+            QCOMPARE(table.measuredSinceLoad(), 11);
             const NetworkLatency again = table.latencyOf(a);
-            QCOMPARE(table.measuredSinceLoad(), 9); // nothing timed twice
+            QCOMPARE(table.measuredSinceLoad(), 11); // nothing timed twice
             QCOMPARE(again.blocks, first.blocks);
             table.save();
         }
         for (const double micros : first.blocks)
             QVERIFY(micros > 0);
         QCOMPARE(first.exitHeads.size(), std::size_t(3));
-        QCOMPARE(first.exitPositions, (std::vector<int> { 0, 1, 2 }));
+        QCOMPARE(first.exitPositions, (std::vector<int> { 0, 1, 4 })); // the final exit follows the last block
         double blocks = 0;
         for (const double micros : first.blocks)
             blocks += micros;
@@ -97,7 +96,7 @@ private Q_SLOTS:
         // Reloaded: the same figures, nothing timed.
         LatencyTable reloaded(file);
         QVERIFY(reloaded.problem().empty());
-        QCOMPARE(reloaded.size(), 9);
+        QCOMPARE(reloaded.size(), 11);
         const NetworkLatency second = reloaded.latencyOf(a);
         QCOMPARE(reloaded.measuredSinceLoad(), 0);
         QCOMPARE(second.blocks, first.blocks);

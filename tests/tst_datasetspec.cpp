@@ -1,4 +1,5 @@
-#include "datasetspec.h"
+#include "data/datasetspec.h"
+#include "data/syntheticdataset.h"
 #include "errorcapture.h"
 #include "fixtures.h"
 
@@ -13,11 +14,12 @@ class TestDatasetSpec : public QObject {
 private Q_SLOTS:
     void namesRoundTrip()
     {
-        for (const std::string& name : datasetKindNames())
-            QCOMPARE(datasetKindName(datasetKindFromName(name)), name);
-        const std::string message = errorMessage([] { datasetKindFromName("imagenet"); });
+        for (const std::string& name : namesOf<DatasetKind>())
+            QCOMPARE(nameOf(fromName<DatasetKind>(name)), name);
+        const std::string message = errorMessage([] { fromName<DatasetKind>("imagenet"); });
         QVERIFY2(contains(message, "imagenet") && contains(message, "fashion-mnist"), message.c_str());
-        QVERIFY(contains(errorMessage([] { splitFromName("validation"); }), "train or test"));
+        QVERIFY(contains(
+            errorMessage([] { fromName<Split>("validation"); }), "unknown split 'validation' (one of: train, test)"));
     }
 
     void syntheticSettings()

@@ -1,8 +1,8 @@
-#include "backbonepresets.h"
-#include "networkcost.h"
+#include "base/rng.h"
+#include "model/backbonepresets.h"
+#include "model/networkcost.h"
 #include "nn/earlyexitnetwork.h"
-#include "rng.h"
-#include "searchspace.h"
+#include "search/searchspace.h"
 
 #include <QTest>
 

@@ -1,6 +1,6 @@
+#include "base/rng.h"
 #include "errorcapture.h"
-#include "exitpolicy.h"
-#include "rng.h"
+#include "policy/exitpolicy.h"
 
 #include <QTest>
 

@@ -1,5 +1,6 @@
 #include "errorcapture.h"
-#include "experiment.h"
+#include "experiment/experiment.h"
+#include "fixtures.h"
 
 #include <QDir>
 #include <QTemporaryDir>
@@ -15,22 +16,10 @@ namespace {
 // A tiny learnable task and a three-block backbone, so the whole pipeline runs in seconds.
 ExperimentConfig tinyConfig(const std::string& cacheDirectory)
 {
-    ExperimentConfig config;
-    config.dataset.kind = DatasetKind::Synthetic;
+    ExperimentConfig config = tinyExperiment(cacheDirectory);
     config.dataset.path = "classes=4,train=480,test=160,shape=1x12x12,seed=3";
-    config.backbone.name = "tiny";
-    config.backbone.input = { 1, 12, 12 };
-    config.backbone.classes = 4;
-    config.backbone.blocks = { { BlockType::Conv, 8, 3, 1, 1, ResidualShortcut::Projection },
-        { BlockType::Residual, 16, 3, 2, 1, ResidualShortcut::Projection },
-        { BlockType::Conv, 16, 3, 2, 1, ResidualShortcut::Projection } };
     config.backboneTraining.epochs = 6;
-    config.backboneTraining.batchSize = 32;
     config.branchTraining.epochs = 3;
-    config.branchTraining.batchSize = 32;
-    config.validationFraction = 0.25;
-    config.cacheDirectory = cacheDirectory;
-    config.featureCacheBytes = 64 << 20;
     return config;
 }
 
@@ -145,7 +134,7 @@ private Q_SLOTS:
         try {
             experiment.prepare(
                 [&](const TrainingProgress& p) {
-                    if (p.phase == "training backbone" && p.batch > 2)
+                    if (p.phase == TrainingPhase::TrainingBackbone && p.batch > 2)
                         cancel = true;
                 },
                 &cancel);

@@ -1,5 +1,5 @@
+#include "base/fileio.h"
 #include "errorcapture.h"
-#include "fileio.h"
 #include "fixtures.h"
 
 #include <QDir>

@@ -1,6 +1,6 @@
+#include "data/idxreader.h"
 #include "errorcapture.h"
 #include "fixtures.h"
-#include "idxreader.h"
 
 #include <QTemporaryDir>
 #include <QTest>

@@ -1,8 +1,9 @@
 #include "candidatetablemodel.h"
+#include "fixtures.h"
 #include "mainwindow.h"
 #include "networkgraphview.h"
 #include "paretochart.h"
-#include "search.h"
+#include "search/search.h"
 #include "thresholdpanel.h"
 
 #include <QApplication>
@@ -14,6 +15,7 @@
 
 using namespace earlybird;
 using namespace earlybird::ui;
+using namespace earlybird::fixtures;
 
 class TestMainWindow : public QObject {
     Q_OBJECT
@@ -26,24 +28,8 @@ private Q_SLOTS:
         QStandardPaths::setTestModeEnabled(true);
         QApplication::setOrganizationName(QStringLiteral("EarlybirdTests"));
         // A small finished session to open.
-        SearchConfig config;
-        ExperimentConfig& e = config.experiment;
-        e.dataset.kind = DatasetKind::Synthetic;
-        e.dataset.path = "classes=3,train=300,test=90,shape=1x12x12,seed=8";
-        e.backbone = BackboneSpec { "tiny", { 1, 12, 12 }, 3,
-            { { BlockType::Conv, 8, 3, 1, 1, ResidualShortcut::Projection },
-                { BlockType::Residual, 16, 3, 2, 1, ResidualShortcut::Projection },
-                { BlockType::Conv, 16, 3, 1, 1, ResidualShortcut::Projection },
-                { BlockType::Conv, 16, 3, 2, 1, ResidualShortcut::Projection } } };
-        e.backboneTraining.epochs = 3;
-        e.backboneTraining.batchSize = 32;
-        e.branchTraining.epochs = 2;
-        e.cacheDirectory = m_dir.filePath(QStringLiteral("cache")).toStdString();
-        config.target = 0.6
-            * double(countNetworkCost(Architecture { e.backbone, ConfidenceMeasure::ScoreMargin, {} }).backboneMacs);
-        config.population = 4;
+        SearchConfig config = tinySearch(m_dir.filePath(QStringLiteral("cache")).toStdString(), 0.6);
         config.generations = 1;
-        config.timeBudgetSeconds = 0;
         Search search(config, m_dir.filePath(QStringLiteral("session")).toStdString());
         search.run();
         QVERIFY(search.isFinished());

@@ -1,6 +1,6 @@
-#include "backbonepresets.h"
 #include "errorcapture.h"
-#include "networkcost.h"
+#include "model/backbonepresets.h"
+#include "model/networkcost.h"
 
 #include <QTest>
 

@@ -1,4 +1,4 @@
-#include "paretofront.h"
+#include "search/paretofront.h"
 
 #include <QTest>
 

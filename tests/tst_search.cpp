@@ -1,5 +1,9 @@
 #include "errorcapture.h"
-#include "search.h"
+#include "fixtures.h"
+#include "nn/latencytable.h"
+#include "search/baselines.h"
+#include "search/search.h"
+#include "search/sessionfile.h"
 
 #include <nlohmann/json.hpp>
 
@@ -17,43 +21,6 @@ using namespace earlybird;
 using namespace earlybird::fixtures;
 
 namespace {
-
-SearchConfig tinySearch(const std::string& cache)
-{
-    SearchConfig config;
-    ExperimentConfig& e = config.experiment;
-    e.dataset.kind = DatasetKind::Synthetic;
-    e.dataset.path = "classes=4,train=400,test=120,shape=1x12x12,seed=5";
-    e.backbone.name = "tiny";
-    e.backbone.input = { 1, 12, 12 };
-    e.backbone.classes = 4;
-    e.backbone.blocks = { { BlockType::Conv, 8, 3, 1, 1, ResidualShortcut::Projection },
-        { BlockType::Conv, 8, 3, 1, 1, ResidualShortcut::Projection },
-        { BlockType::Residual, 16, 3, 2, 1, ResidualShortcut::Projection },
-        { BlockType::Conv, 16, 3, 1, 1, ResidualShortcut::Projection },
-        { BlockType::Conv, 16, 3, 2, 1, ResidualShortcut::Projection } };
-    e.backboneTraining.epochs = 4;
-    e.backboneTraining.batchSize = 32;
-    e.branchTraining.epochs = 2;
-    e.branchTraining.batchSize = 32;
-    e.validationFraction = 0.25;
-    e.cacheDirectory = cache;
-    e.featureCacheBytes = 64 << 20;
-    config.target = 0; // withTarget() sets it from the backbone's MACs
-    config.population = 4;
-    config.generations = 2;
-    config.timeBudgetSeconds = 0;
-    return config;
-}
-
-SearchConfig withTarget(SearchConfig config, double fraction)
-{
-    config.target = fraction
-        * double(countNetworkCost(
-            Architecture { config.experiment.backbone, ConfidenceMeasure::ScoreMargin,
-                {} }).backboneMacs);
-    return config;
-}
 
 // Every candidate with an early exit that no validation sample takes has its twin without such exits in the archive.
 // Returns how many twins were evaluated right after their candidate (those the search added for that reason).
@@ -101,7 +68,7 @@ private Q_SLOTS:
     void runsGenerationsAndSavesEverything()
     {
         QTemporaryDir dir;
-        Search search(withTarget(tinySearch(m_cache.path().toStdString()), 0.6), dir.path().toStdString());
+        Search search(tinySearch(m_cache.path().toStdString(), 0.6), dir.path().toStdString());
         int evaluated = 0, generations = 0, frontChanges = 0, finished = 0;
         search.setListener([&](const SearchEvent& event) {
             evaluated += event.type == SearchEvent::Type::CandidateEvaluated;
@@ -157,7 +124,7 @@ private Q_SLOTS:
         QCOMPARE(json["archive"].size(), archive.size());
         QCOMPARE(json["hypervolume_history"].size(), std::size_t(3));
         QVERIFY(!json["front"].empty());
-        QVERIFY(contains(errorMessage([&] { Search(withTarget(tinySearch(""), 0.6), dir.path().toStdString()); }),
+        QVERIFY(contains(errorMessage([&] { Search(tinySearch("", 0.6), dir.path().toStdString()); }),
             "already holds a search session"));
     }
 
@@ -165,7 +132,7 @@ private Q_SLOTS:
     // never stopped.
     void resumeGivesTheUninterruptedSearch()
     {
-        const SearchConfig config = withTarget(tinySearch(m_cache.path().toStdString()), 0.5);
+        const SearchConfig config = tinySearch(m_cache.path().toStdString(), 0.5);
         QTemporaryDir straight, stopped;
         Search reference(config, straight.path().toStdString());
         reference.run();
@@ -180,7 +147,8 @@ private Q_SLOTS:
             std::unique_ptr<Search> second = Search::resume(stopped.path().toStdString());
             std::atomic<bool> stop { false };
             second->setListener([&](const SearchEvent& event) {
-                if (event.progress.phase == "searching" && !event.progress.training.phase.empty())
+                if (event.progress.phase == SearchPhase::Searching
+                    && event.progress.training.phase != TrainingPhase::None)
                     stop = true;
             });
             second->run(&stop);
@@ -211,7 +179,7 @@ private Q_SLOTS:
         // A session of other data: the fingerprint does not match.
         QTemporaryDir other;
         {
-            Search search(withTarget(tinySearch(m_cache.path().toStdString()), 0.6), other.path().toStdString());
+            Search search(tinySearch(m_cache.path().toStdString(), 0.6), other.path().toStdString());
             search.step();
         }
         QFile saved(other.filePath(QStringLiteral("session.json")));
@@ -230,13 +198,15 @@ private Q_SLOTS:
 
     void baselinesRestrictTheSpace()
     {
-        const SearchConfig base = withTarget(tinySearch(m_cache.path().toStdString()), 0.6);
+        const SearchConfig base = tinySearch(m_cache.path().toStdString(), 0.6);
         const std::vector<int> ends = stageEndPositions(base.experiment.backbone);
         QCOMPARE(ends, (std::vector<int> { 1, 3 })); // before each downsampling block; the last boundary is 3
         QTemporaryDir dir;
-        Search edanas(baselineConfig(base, "edanas"), dir.path().toStdString());
+        Search edanas(baselineConfig(base, Baseline::Edanas), dir.path().toStdString());
         edanas.run();
-        QVERIFY(edanas.archive().size() <= 4); // 2 positions, one fixed branch: 4 networks
+        // 2 positions, one fixed branch: 4 networks (none, either exit, both), and the search finds them all.
+        QCOMPARE(edanas.archive().size(), std::size_t(4));
+        QVERIFY(edanas.isFinished());
         for (const CandidateRecord& r : edanas.archive()) {
             for (const ExitSpec& exit : r.architecture.exits) {
                 QVERIFY(exit.position == 1 || exit.position == 3);
@@ -247,19 +217,19 @@ private Q_SLOTS:
             }
         }
         QTemporaryDir alone;
-        Search backbone(baselineConfig(base, "backbone"), alone.path().toStdString());
+        Search backbone(baselineConfig(base, Baseline::Backbone), alone.path().toStdString());
         backbone.run();
         QVERIFY(backbone.isFinished());
         QCOMPARE(backbone.archive().size(), std::size_t(1));
         QVERIFY(backbone.archive().front().architecture.exits.empty());
-        QVERIFY(contains(errorMessage([&] { baselineConfig(base, "nachos"); }), "unknown baseline"));
+        QVERIFY(contains(errorMessage([&] { fromName<Baseline>("nachos"); }), "unknown baseline 'nachos'"));
     }
 
     // With a loose target the tuner leaves weak exits unused: each such candidate is followed by its twin without
     // them (its thresholds retuned), which is at least as accurate on validation.
     void idleExitsArePrunedInATwin()
     {
-        SearchConfig config = withTarget(tinySearch(m_cache.path().toStdString()), 3.0);
+        SearchConfig config = tinySearch(m_cache.path().toStdString(), 3.0);
         config.generations = 1;
         QTemporaryDir dir;
         Search search(config, dir.path().toStdString());
@@ -343,9 +313,9 @@ private Q_SLOTS:
         }
         QCOMPARE(table.measuredSinceLoad(), 0); // every part was timed by the search and saved
         QCOMPARE(search.archive().front().exitCosts, (std::vector<double> { search.backboneCost() }));
-        const nlohmann::json session = search.sessionJson();
-        QCOMPARE(session["config"]["cost_model"].get<std::string>(), std::string("latency"));
-        QCOMPARE(session["machine"].get<std::string>(), LatencyTable::machineDescription());
+        const Session session = loadSession(dir.path().toStdString());
+        QVERIFY(session.config.costModel == CostModel::Latency);
+        QCOMPARE(session.machine, LatencyTable::machineDescription());
     }
 
     void impossibleConfigurations()
@@ -353,7 +323,7 @@ private Q_SLOTS:
         SearchConfig config = tinySearch("");
         QTemporaryDir dir;
         QVERIFY(contains(errorMessage([&] { Search(config, dir.path().toStdString()); }), "positive target"));
-        config = withTarget(config, 0.5);
+        config = tinySearch("", 0.5);
         config.population = 1;
         QVERIFY(contains(errorMessage([&] { Search(config, dir.path().toStdString()); }), "population"));
         config.population = 4;

@@ -1,7 +1,7 @@
-#include "backbonepresets.h"
+#include "base/rng.h"
 #include "errorcapture.h"
-#include "rng.h"
-#include "searchspace.h"
+#include "model/backbonepresets.h"
+#include "search/searchspace.h"
 
 #include <QTest>
 

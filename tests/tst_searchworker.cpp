@@ -46,7 +46,8 @@ private Q_SLOTS:
         QSignalSpy finished(worker, &SearchWorker::finished);
         QSignalSpy outcomes(worker, &SearchWorker::outcomesReady);
         QSignalSpy failed(worker, &SearchWorker::failed);
-        QMetaObject::invokeMethod(worker, "start", Qt::QueuedConnection, Q_ARG(earlybird::ui::SearchRequest, request));
+        QMetaObject::invokeMethod(
+            worker, [worker, request] { worker->start(request); }, Qt::QueuedConnection);
         // Signals come from the worker thread and may arrive before a QSignalSpy::wait() would start listening:
         // poll the counts instead.
         QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, 120000);
@@ -75,7 +76,8 @@ private Q_SLOTS:
         bad.dataset.kind = DatasetKind::Cifar10;
         bad.dataset.path = "/nonexistent/cifar";
         bad.sessionFolder = dir.filePath(QStringLiteral("other"));
-        QMetaObject::invokeMethod(worker, "start", Qt::QueuedConnection, Q_ARG(earlybird::ui::SearchRequest, bad));
+        QMetaObject::invokeMethod(
+            worker, [worker, bad] { worker->start(bad); }, Qt::QueuedConnection);
         QTRY_VERIFY_WITH_TIMEOUT(failed.count() == 1, 30000);
         QVERIFY(failed.first().first().toString().contains(QStringLiteral("/nonexistent/cifar")));
     }

@@ -1,6 +1,6 @@
+#include "data/svhnreader.h"
 #include "errorcapture.h"
 #include "fixtures.h"
-#include "svhnreader.h"
 
 #include <QTemporaryDir>
 #include <QTest>

@@ -1,5 +1,5 @@
+#include "data/syntheticdataset.h"
 #include "errorcapture.h"
-#include "syntheticdataset.h"
 
 #include <QTest>
 

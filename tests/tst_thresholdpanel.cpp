@@ -1,4 +1,5 @@
-#include "rng.h"
+#include "base/rng.h"
+#include "fixtures.h"
 #include "thresholdpanel.h"
 
 #include <QComboBox>
@@ -9,6 +10,7 @@
 
 using namespace earlybird;
 using namespace earlybird::ui;
+using namespace earlybird::fixtures;
 
 namespace {
 std::shared_ptr<const CandidateOutcomes> randomOutcomes(const Architecture& architecture)
@@ -45,10 +47,7 @@ private Q_SLOTS:
     {
         CandidateRecord candidate;
         candidate.id = 7;
-        candidate.architecture.backbone = BackboneSpec { "b", { 1, 8, 8 }, 2,
-            { { BlockType::Conv, 8, 3, 1, 1, ResidualShortcut::Projection },
-                { BlockType::Conv, 8, 3, 2, 1, ResidualShortcut::Projection },
-                { BlockType::Conv, 16, 3, 1, 1, ResidualShortcut::Projection } } };
+        candidate.architecture.backbone = tinyBackbone(2);
         candidate.architecture.exits = { { 0, {}, 0.4 }, { 1, { { BranchLayerType::Pointwise1x1, 1.0, 1 } }, 0.6 } };
         const auto outcomes = randomOutcomes(candidate.architecture);
         const std::vector<double> macs = exitMacsOf(outcomes->cost, CostConvention::AllEvaluatedBranches);

@@ -1,5 +1,5 @@
+#include "data/validationsplit.h"
 #include "errorcapture.h"
-#include "validationsplit.h"
 
 #include <QTest>
 

@@ -197,7 +197,7 @@ QString CandidateTableModel::toCsv() const
                    .arg(c.test.accuracy, 0, 'f', 6)
                    .arg(c.validation.averageMacs, 0, 'f', 0)
                    .arg(c.test.averageMacs, 0, 'f', 0)
-                   .arg(QString::fromStdString(costModelName(m_cost.model)))
+                   .arg(QString::fromStdString(nameOf(m_cost.model)))
                    .arg(c.validation.averageCost, 0, 'g', 9)
                    .arg(c.test.averageCost, 0, 'g', 9)
                    .arg(m_cost.fraction(c.validation.averageCost), 0, 'f', 6)

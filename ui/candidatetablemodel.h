@@ -1,7 +1,7 @@
 #pragma once
 
 #include "costaxis.h"
-#include "search.h"
+#include "search/search.h"
 
 #include <QAbstractTableModel>
 #include <QSet>

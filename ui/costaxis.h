@@ -1,6 +1,6 @@
 #pragma once
 
-#include "costmodel.h"
+#include "model/costmodel.h"
 
 #include <QString>
 

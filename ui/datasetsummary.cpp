@@ -1,7 +1,7 @@
 #include "datasetsummary.h"
 
-#include "channelstats.h"
-#include "datasetspec.h"
+#include "data/channelstats.h"
+#include "data/datasetspec.h"
 
 #include <QElapsedTimer>
 

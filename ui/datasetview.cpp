@@ -1,7 +1,7 @@
 #include "datasetview.h"
 
-#include "datasetspec.h"
-#include "error.h"
+#include "base/error.h"
+#include "data/datasetspec.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSet>
@@ -92,7 +92,7 @@ DatasetView::DatasetView(QWidget* parent)
     , m_chartView(new QChartView(m_chart, this))
     , m_details(new QLabel(this))
 {
-    for (const std::string& name : datasetKindNames())
+    for (const std::string& name : namesOf<DatasetKind>())
         m_kind->addItem(QString::fromStdString(name));
     m_split->addItem(tr("train"), QStringLiteral("train"));
     m_split->addItem(tr("test"), QStringLiteral("test"));
@@ -199,14 +199,14 @@ bool DatasetView::isLoading() const
 void DatasetView::onKindChanged()
 {
     const QString kind = datasetKind();
-    const bool synthetic = kind == QStringLiteral("synthetic");
+    const bool synthetic = fromName<DatasetKind>(kind.toStdString()) == DatasetKind::Synthetic;
     m_browse->setEnabled(!synthetic);
     m_folder->setPlaceholderText(synthetic ? tr("settings, e.g. classes=10,train=2000,test=500,shape=1x28x28,seed=1")
                                            : tr("folder with the data set files"));
     QSettings settings;
     QString folder = settings.value(QStringLiteral("dataset/folder/") + kind).toString();
     if (folder.isEmpty()) {
-        const std::optional<std::string> fallback = defaultDatasetPath(datasetKindFromName(kind.toStdString()));
+        const std::optional<std::string> fallback = defaultDatasetPath(fromName<DatasetKind>(kind.toStdString()));
         folder = fallback ? QString::fromStdString(*fallback) : QString();
     }
     m_folder->setText(folder);
@@ -223,7 +223,7 @@ void DatasetView::load()
 {
     DatasetSpec spec;
     try {
-        spec.kind = datasetKindFromName(datasetKind().toStdString());
+        spec.kind = fromName<DatasetKind>(datasetKind().toStdString());
     } catch (const Error& error) {
         Q_EMIT failed(QString::fromStdString(error.what()));
         return;

@@ -1,16 +1,16 @@
 #include "mainwindow.h"
 
+#include "base/computethreads.h"
+#include "base/error.h"
+#include "base/fileio.h"
 #include "candidatetablemodel.h"
-#include "computethreads.h"
 #include "datasetview.h"
-#include "error.h"
-#include "fileio.h"
+#include "search/sessionfile.h"
 
 #include "networkgraphview.h"
 #include "paretochart.h"
 #include "runpanel.h"
 #include "thresholdpanel.h"
-#include <nlohmann/json.hpp>
 
 #include <QApplication>
 #include <QCheckBox>
@@ -250,7 +250,8 @@ void MainWindow::startSearch(const SearchRequest& request)
     m_lastSessionFolder = request.sessionFolder;
     setRunning(true);
     appendLog(tr("Starting a search in %1").arg(request.sessionFolder));
-    QMetaObject::invokeMethod(m_worker, "start", Qt::QueuedConnection, Q_ARG(earlybird::ui::SearchRequest, request));
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, request] { worker->start(request); }, Qt::QueuedConnection);
 }
 
 void MainWindow::openSession(const QString& folder, bool run)
@@ -261,38 +262,27 @@ void MainWindow::openSession(const QString& folder, bool run)
     m_lastSessionFolder = folder;
     setRunning(true);
     appendLog(run ? tr("Resuming %1").arg(folder) : tr("Opening %1 (loading the backbone and features)").arg(folder));
-    QMetaObject::invokeMethod(m_worker, "openSession", Qt::QueuedConnection, Q_ARG(QString, folder), Q_ARG(bool, run));
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, folder, run] { worker->openSession(folder, run); }, Qt::QueuedConnection);
 }
 
 bool MainWindow::addBaselineSession(const QString& folder)
 {
-    const std::string path = folder.toStdString() + "/session.json";
     try {
-        const std::vector<std::uint8_t> bytes = readFileBytes(path);
-        const nlohmann::json session = nlohmann::json::parse(bytes.begin(), bytes.end());
-        if (session.value("format", std::string()) != "earlybird-session")
-            throw DataError(path, "not an Earlybird search session");
+        const SessionFront front = readSessionFront(folder.toStdString());
         // A front in latency cannot share an axis with one in MACs.
-        const CostModel model = costModelFromName(session.at("config").value("cost_model", std::string("macs")));
-        if (!m_session.folder.isEmpty() && model != m_session.cost.model)
-            throw DataError(path,
-                "its cost is " + costModelName(model) + ", this session's is " + costModelName(m_session.cost.model)
+        if (!m_session.folder.isEmpty() && front.costModel != m_session.cost.model)
+            throw DataError(sessionFilePath(folder.toStdString()),
+                "its cost is " + nameOf(front.costModel) + ", this session's is " + nameOf(m_session.cost.model)
                     + ": run the baseline with the same --cost");
         // The baseline's front on validation, as the chart plots the session's own candidates.
         QVector<QPointF> points;
-        const nlohmann::json& archive = session.at("archive");
-        for (const nlohmann::json& id : session.at("front")) {
-            const nlohmann::json& validation = archive.at(id.get<std::size_t>()).at("validation");
-            const double cost = validation.contains("average_cost") ? validation.at("average_cost").get<double>()
-                                                                    : validation.at("average_macs").get<double>();
-            points.append(QPointF(cost, validation.at("accuracy").get<double>()));
-        }
-        const QString name = QString::fromStdString(session.at("config").value("name", std::string("baseline")));
+        for (const auto& [cost, accuracy] : front.points)
+            points.append(QPointF(cost, accuracy));
+        const QString name = QString::fromStdString(front.name);
         m_chart->addBaseline(name, points);
         appendLog(tr("Added %1 from %2: %3 front point(s)").arg(name, folder).arg(points.size()));
         return true;
-    } catch (const nlohmann::json::exception& error) {
-        showError(QString::fromStdString(path + ": corrupt session: " + error.what()));
     } catch (const std::exception& error) {
         showError(QString::fromStdString(error.what()));
     }
@@ -329,7 +319,7 @@ void MainWindow::onSessionOpened(const SessionInfo& info)
                                 .arg(100 * info.backboneTestAccuracy, 0, 'f', 2)
                                 .arg(info.cost.format(info.target))
                                 .arg(info.cost.fraction(info.target), 0, 'f', 2)
-                                .arg(info.mode));
+                                .arg(QString::fromStdString(nameOf(info.mode))));
 }
 
 void MainWindow::onCandidate(const CandidateRecord& candidate)
@@ -370,8 +360,7 @@ void MainWindow::onOutcomes(int id, const OutcomesPointer& outcomes)
     const CandidateRecord* candidate = m_model->candidate(id);
     if (!candidate)
         return;
-    m_thresholds->setCandidate(*candidate, outcomes, m_session.cost, m_session.target,
-        costConventionFromName(m_session.convention.toStdString()));
+    m_thresholds->setCandidate(*candidate, outcomes, m_session.cost, m_session.target, m_session.convention);
     Q_EMIT outcomesShown(id);
 }
 
@@ -381,7 +370,7 @@ void MainWindow::onFinished(bool completed)
     m_session.finished = completed;
     m_resumeAction->setEnabled(!completed && !m_lastSessionFolder.isEmpty());
     SearchProgress done;
-    done.phase = completed ? "finished" : "stopped";
+    done.phase = completed ? SearchPhase::Finished : SearchPhase::Stopped;
     done.fraction = completed ? 1.0 : 0.0;
     done.evaluated = m_model->rowCount();
     m_runPanel->showProgress(done);

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "architecture.h"
 #include "costaxis.h"
-#include "networkcost.h"
+#include "model/architecture.h"
+#include "model/networkcost.h"
 
 #include <QGraphicsView>
 

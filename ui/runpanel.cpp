@@ -1,9 +1,10 @@
 #include "runpanel.h"
 
-#include "backbonepresets.h"
-#include "cachefile.h"
-#include "computethreads.h"
-#include "fileio.h"
+#include "base/cachefile.h"
+#include "base/computethreads.h"
+#include "base/fileio.h"
+#include "model/backbonepresets.h"
+#include "search/sessionfile.h"
 
 #include <QComboBox>
 #include <QDateTime>
@@ -66,7 +67,7 @@ RunPanel::RunPanel(QWidget* parent)
     , m_progress(new QProgressBar(this))
     , m_status(new QLabel(this))
 {
-    for (const std::string& name : datasetKindNames())
+    for (const std::string& name : namesOf<DatasetKind>())
         m_kind->addItem(QString::fromStdString(name));
     m_backbone->addItem(tr("default for the data set"), QString());
     for (const std::string& name : backbonePresetNames())
@@ -174,20 +175,24 @@ RunPanel::RunPanel(QWidget* parent)
         setComputeThreads(m_threads->value());
         Q_EMIT startRequested(request());
     });
-    connect(m_pause, &QPushButton::clicked, this, [this] { Q_EMIT pauseRequested(m_pause->text() == tr("Pause")); });
+    connect(m_pause, &QPushButton::clicked, this, [this] { Q_EMIT pauseRequested(!m_paused); });
     connect(m_stop, &QPushButton::clicked, this, &RunPanel::stopRequested);
     setRunning(false);
     showIdle(tr("Ready."));
 }
 
+DatasetKind RunPanel::kind() const
+{
+    return fromName<DatasetKind>(m_kind->currentText().toStdString());
+}
+
 void RunPanel::onKindChanged()
 {
-    const bool synthetic = m_kind->currentText() == QStringLiteral("synthetic");
+    const bool synthetic = kind() == DatasetKind::Synthetic;
     QSettings settings;
     QString folder = settings.value(QStringLiteral("run/folder/") + m_kind->currentText()).toString();
     if (folder.isEmpty()) {
-        const std::optional<std::string> fallback
-            = defaultDatasetPath(datasetKindFromName(m_kind->currentText().toStdString()));
+        const std::optional<std::string> fallback = defaultDatasetPath(kind());
         folder = fallback ? QString::fromStdString(*fallback) : QString();
     }
     m_folder->setText(folder);
@@ -205,7 +210,7 @@ void RunPanel::onKindChanged()
 QStringList RunPanel::problems() const
 {
     QStringList problems;
-    const bool synthetic = m_kind->currentText() == QStringLiteral("synthetic");
+    const bool synthetic = kind() == DatasetKind::Synthetic;
     if (!synthetic && !m_folder->text().isEmpty() && !directoryExists(m_folder->text().toStdString()))
         problems << tr("The data set folder does not exist.");
     if (!synthetic && m_folder->text().isEmpty())
@@ -214,7 +219,7 @@ QStringList RunPanel::problems() const
         problems << tr("Set a time budget, a number of generations, or both.");
     if (m_session->text().trimmed().isEmpty())
         problems << tr("Choose a session folder.");
-    else if (fileExists(m_session->text().trimmed().toStdString() + "/session.json"))
+    else if (hasSession(m_session->text().trimmed().toStdString()))
         problems << tr(
             "The session folder already holds a search: open it with File ▸ Open session, or choose another.");
     return problems;
@@ -231,12 +236,12 @@ void RunPanel::validate()
 SearchRequest RunPanel::request() const
 {
     SearchRequest request;
-    request.dataset.kind = datasetKindFromName(m_kind->currentText().toStdString());
+    request.dataset.kind = kind();
     request.dataset.path = m_folder->text().trimmed().toStdString();
     request.backbonePreset = m_backbone->currentData().toString();
-    request.costModel = costModelFromName(m_cost->currentData().toString().toStdString());
+    request.costModel = fromName<CostModel>(m_cost->currentData().toString().toStdString());
     request.targetFraction = m_target->value();
-    request.mode = targetModeFromName(m_mode->currentData().toString().toStdString());
+    request.mode = fromName<TargetMode>(m_mode->currentData().toString().toStdString());
     request.minutes = m_minutes->value();
     request.generations = m_generations->value();
     request.population = m_population->value();
@@ -273,7 +278,7 @@ void RunPanel::setRunning(bool running)
     m_pause->setEnabled(running);
     m_stop->setEnabled(running);
     if (!running) {
-        m_pause->setText(tr("Pause"));
+        setPaused(false);
         // A finished session occupies its folder: offer a fresh one for the next search.
         m_session->setProperty("generated", true);
         onKindChanged();
@@ -283,16 +288,18 @@ void RunPanel::setRunning(bool running)
 
 void RunPanel::setPaused(bool paused)
 {
+    m_paused = paused;
     m_pause->setText(paused ? tr("Resume") : tr("Pause"));
 }
 
 void RunPanel::showProgress(const SearchProgress& p)
 {
     m_progress->setValue(int(1000 * p.fraction));
-    m_progress->setFormat(QStringLiteral("%1 %p%").arg(QString::fromStdString(p.phase)));
+    m_progress->setFormat(QStringLiteral("%1 %p%").arg(QString::fromStdString(nameOf(p.phase))));
+    const QString training = QString::fromStdString(nameOf(p.training.phase));
     QString detail;
-    if (p.phase == "preparing" && !p.training.phase.empty()) {
-        detail = tr("%1").arg(QString::fromStdString(p.training.phase));
+    if (p.phase == SearchPhase::Preparing && p.training.phase != TrainingPhase::None) {
+        detail = training;
         if (p.training.epochs > 0)
             detail += tr(": epoch %1/%2, %3 images/s, %4 left")
                           .arg(p.training.epoch)
@@ -305,8 +312,8 @@ void RunPanel::showProgress(const SearchProgress& p)
                      .arg(p.evaluated)
                      .arg(p.candidatesPerMinute, 0, 'f', 1)
                      .arg(formatSeconds(p.etaSeconds));
-        if (!p.training.phase.empty() && p.training.fraction < 1.0)
-            detail += tr(" · %1 %2%").arg(QString::fromStdString(p.training.phase)).arg(int(100 * p.training.fraction));
+        if (p.training.phase != TrainingPhase::None && p.training.fraction < 1.0)
+            detail += tr(" · %1 %2%").arg(training).arg(int(100 * p.training.fraction));
     }
     m_status->setText(detail);
 }

@@ -37,6 +37,7 @@ Q_SIGNALS:
     void stopRequested();
 
 private:
+    DatasetKind kind() const; // the chosen data set
     void validate();
     void onKindChanged();
     void saveSettings() const;
@@ -61,6 +62,7 @@ private:
     QProgressBar* m_progress;
     QLabel* m_status;
     bool m_running = false;
+    bool m_paused = false;
 };
 
 } // namespace earlybird::ui

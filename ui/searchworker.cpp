@@ -1,11 +1,10 @@
 #include "searchworker.h"
 
-#include "backbonepresets.h"
-#include "error.h"
+#include "base/error.h"
+#include "model/backbonepresets.h"
 
 #include <QElapsedTimer>
 #include <QMutexLocker>
-#include <QThread>
 
 namespace earlybird::ui {
 
@@ -61,8 +60,8 @@ SessionInfo SearchWorker::sessionInfo() const
     info.backboneValidationAccuracy = report.backboneValidationAccuracy;
     info.cost = CostAxis::forSession(config.costModel, m_search->backboneCost());
     info.target = config.target;
-    info.mode = QString::fromStdString(targetModeName(config.mode));
-    info.convention = QString::fromStdString(costConventionName(config.convention));
+    info.mode = config.mode;
+    info.convention = config.convention;
     info.finished = m_search->isFinished();
     return info;
 }
@@ -95,10 +94,7 @@ SearchConfig searchConfigFor(const SearchRequest& request)
     SearchConfig config;
     ExperimentConfig& e = config.experiment;
     e.dataset = request.dataset;
-    const Dataset probe = loadDataset(e.dataset, Split::Test);
-    e.backbone = request.backbonePreset.isEmpty()
-        ? defaultBackboneFor(probe.shape(), probe.numClasses())
-        : adaptBackbone(backbonePreset(request.backbonePreset.toStdString()), probe.shape(), probe.numClasses());
+    e.backbone = backboneForDataset(e.dataset, request.backbonePreset.toStdString());
     e.backboneTraining.epochs = request.epochs;
     e.seed = std::uint64_t(request.seed);
     e.cacheDirectory = request.cacheFolder.toStdString();
@@ -179,15 +175,8 @@ void SearchWorker::runSearch(bool run)
             Q_EMIT finished(m_search->isFinished());
             return;
         }
-        while (!m_stop) {
-            serveRequests();
-            if (m_pause) {
-                QThread::msleep(100);
-                continue;
-            }
-            if (!m_search->step(&m_stop))
-                break;
-        }
+        // Outcome requests are served between candidates, and while paused.
+        m_search->run(&m_stop, &m_pause, [this] { serveRequests(); });
     } catch (const CancelledError&) {
         // Stopped mid-candidate: everything before it is saved.
     } catch (const std::exception& error) {

@@ -1,7 +1,8 @@
 #pragma once
 
 #include "costaxis.h"
-#include "search.h"
+#include "search/search.h"
+#include "search/searchconfig.h"
 
 #include <QMetaType>
 #include <QMutex>
@@ -47,8 +48,8 @@ struct SessionInfo {
     double backboneValidationAccuracy = 0;
     CostAxis cost; // the cost model, with the backbone's cost
     double target = 0; // in the cost model's unit
-    QString mode;
-    QString convention;
+    TargetMode mode = TargetMode::Budget;
+    CostConvention convention = CostConvention::AllEvaluatedBranches;
     bool finished = false;
 };
 

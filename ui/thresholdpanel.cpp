@@ -121,7 +121,7 @@ void ThresholdPanel::setCandidate(const CandidateRecord& candidate, const Outcom
     m_title->setText(tr("<b>Candidate %1</b>: %2 early exit(s), confidence %3")
                          .arg(candidate.id)
                          .arg(candidate.architecture.exits.size())
-                         .arg(QString::fromStdString(confidenceMeasureName(candidate.architecture.confidence))));
+                         .arg(QString::fromStdString(nameOf(candidate.architecture.confidence))));
     rebuildRows();
     m_tune->setEnabled(!candidate.architecture.exits.empty());
     m_reset->setEnabled(!candidate.architecture.exits.empty());

@@ -1,13 +1,14 @@
 #include "argumentparser.h"
 #include "commands.h"
 
-#include "architecture.h"
-#include "backbonepresets.h"
-#include "cachefile.h"
-#include "costmodel.h"
-#include "networkcost.h"
-#include "rng.h"
-#include "searchspace.h"
+#include "base/cachefile.h"
+#include "base/rng.h"
+#include "model/architecture.h"
+#include "model/backbonepresets.h"
+#include "model/costmodel.h"
+#include "model/networkcost.h"
+#include "nn/latencytable.h"
+#include "search/searchspace.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,8 +1,8 @@
 #include "argumentparser.h"
 #include "commands.h"
 
-#include "channelstats.h"
-#include "datasetspec.h"
+#include "data/channelstats.h"
+#include "data/datasetspec.h"
 
 #include <nlohmann/json.hpp>
 
@@ -16,7 +16,7 @@ int runDataInspect(const std::vector<std::string>& arguments)
         "Reads one split of a data set and prints, as one JSON object: count, classes, shape [C,H,W],\n"
         "label_histogram (images per class index), and per-channel mean and std of pixels scaled to [0,1].");
     std::string kinds;
-    for (const std::string& name : datasetKindNames())
+    for (const std::string& name : namesOf<DatasetKind>())
         kinds += (kinds.empty() ? "" : "|") + name;
     parser.addOption("dataset", "KIND", kinds);
     parser.addOption("path", "PATH",
@@ -28,18 +28,18 @@ int runDataInspect(const std::vector<std::string>& arguments)
     if (!parser.parseCommand(arguments))
         return 0;
     DatasetSpec spec;
-    spec.kind = datasetKindFromName(parser.required("dataset"));
+    spec.kind = fromName<DatasetKind>(parser.required("dataset"));
     spec.path = parser.value("path").value_or(std::string());
     spec.cifar100CoarseLabels = parser.isSet("coarse");
     spec.svhnIncludeExtra = parser.isSet("extra");
-    const Split split = splitFromName(*parser.value("split"));
+    const Split split = fromName<Split>(*parser.value("split"));
 
     const Dataset dataset = loadDataset(spec, split);
     const ChannelStats stats = computeChannelStats(dataset);
     const ImageShape shape = dataset.shape();
     nlohmann::ordered_json out;
-    out["dataset"] = datasetKindName(spec.kind);
-    out["split"] = splitName(split);
+    out["dataset"] = nameOf(spec.kind);
+    out["split"] = nameOf(split);
     out["count"] = dataset.size();
     out["classes"] = dataset.classNames();
     out["shape"] = { shape.channels, shape.height, shape.width };

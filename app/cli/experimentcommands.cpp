@@ -1,12 +1,14 @@
 #include "argumentparser.h"
 #include "commands.h"
+#include "trainingoptions.h"
 
-#include "architecture.h"
-#include "backbonepresets.h"
-#include "cachefile.h"
-#include "error.h"
-#include "exitpolicy.h"
-#include "experiment.h"
+#include "base/cachefile.h"
+#include "base/error.h"
+#include "experiment/experiment.h"
+#include "model/architecture.h"
+#include "model/backbonepresets.h"
+#include "policy/exitpolicy.h"
+#include "search/sessionfile.h"
 
 #include <nlohmann/json.hpp>
 
@@ -22,93 +24,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-// Options every training command shares.
-void addExperimentOptions(ArgumentParser& parser)
-{
-    std::string kinds;
-    for (const std::string& name : datasetKindNames())
-        kinds += (kinds.empty() ? "" : "|") + name;
-    parser.addOption("dataset", "KIND", kinds, std::string("fashion-mnist"));
-    parser.addOption("path", "PATH", "data set folder (Fashion-MNIST: the Debian package's if omitted)");
-    parser.addOption("epochs", "E", "backbone training epochs", std::string("10"));
-    parser.addOption("seed", "S", "random seed of splits, initialisation and training", std::string("1"));
-    parser.addOption(
-        "validation-fraction", "F", "share of each class held out to tune thresholds on", std::string("0.1"));
-    parser.addOption("batch-size", "B", "backbone training batch size", std::string("128"));
-    parser.addOption("learning-rate", "LR", "backbone SGD learning rate (cosine schedule)", std::string("0.05"));
-    parser.addOption("label-smoothing", "X", "label smoothing of the backbone's loss", std::string("0"));
-    parser.addOption("branch-epochs", "E", "epochs of each exit branch on cached features", std::string("12"));
-    parser.addOption("feature-memory", "MIB", "memory for cached backbone features, MiB", std::string("2048"));
-    parser.addOption("cache", "DIR", "where trained backbones and branches are kept", defaultCacheDirectory());
-    parser.addFlag("no-augment", "train the backbone without crop/flip augmentation");
-}
-
-ExperimentConfig experimentConfig(const ArgumentParser& parser, const BackboneSpec* architectureBackbone)
-{
-    ExperimentConfig config;
-    config.dataset.kind = datasetKindFromName(*parser.value("dataset"));
-    config.dataset.path = parser.value("path").value_or(std::string());
-    config.backboneTraining.epochs = parser.intValue("epochs", 10);
-    config.backboneTraining.batchSize = parser.intValue("batch-size", 128);
-    config.backboneTraining.learningRate = parser.doubleValue("learning-rate", 0.05);
-    config.backboneTraining.labelSmoothing = parser.doubleValue("label-smoothing", 0.0);
-    config.backboneTraining.augment = !parser.isSet("no-augment");
-    config.branchTraining.epochs = parser.intValue("branch-epochs", 12);
-    config.seed = std::uint64_t(parser.intValue("seed", 1));
-    config.validationFraction = parser.doubleValue("validation-fraction", 0.1);
-    config.featureCacheBytes = std::int64_t(parser.intValue("feature-memory", 2048)) << 20;
-    config.cacheDirectory = *parser.value("cache");
-    if (config.backboneTraining.epochs < 1 || config.branchTraining.epochs < 1)
-        throw UsageError("--epochs and --branch-epochs must be at least 1");
-    if (architectureBackbone) {
-        config.backbone = *architectureBackbone;
-    } else {
-        // The preset, reshaped for the data set (a preset's shape is only its default).
-        const Dataset probe = loadDataset(config.dataset, Split::Test);
-        config.backbone = parser.value("backbone")
-            ? adaptBackbone(backbonePreset(*parser.value("backbone")), probe.shape(), probe.numClasses())
-            : defaultBackboneFor(probe.shape(), probe.numClasses());
-    }
-    return config;
-}
-
-// Progress on stderr: one rewritten line on a terminal, a line every few seconds otherwise (logs, pipes).
-ProgressCallback progressPrinter()
-{
-    const bool terminal = ::isatty(STDERR_FILENO) != 0;
-    auto last = std::make_shared<std::chrono::steady_clock::time_point>();
-    auto lastPhase = std::make_shared<std::string>();
-    return [terminal, last, lastPhase](const TrainingProgress& p) {
-        const auto now = std::chrono::steady_clock::now();
-        const bool newPhase = p.phase != *lastPhase;
-        if (!terminal && !newPhase && now - *last < std::chrono::seconds(5) && p.fraction < 1.0)
-            return;
-        *last = now;
-        char line[200];
-        if (p.epochs > 0)
-            std::snprintf(line, sizeof line, "%s: epoch %d/%d, batch %lld/%lld, loss %.4f, %.0f images/s, ETA %.0f s",
-                p.phase.c_str(), p.epoch, p.epochs, static_cast<long long>(p.batch), static_cast<long long>(p.batches),
-                p.loss, p.imagesPerSecond, p.etaSeconds);
-        else if (p.batches > 0)
-            std::snprintf(line, sizeof line, "%s: %.0f%%, ETA %.0f s", p.phase.c_str(), p.fraction * 100, p.etaSeconds);
-        else
-            std::snprintf(line, sizeof line, "%s", p.phase.c_str());
-        if (terminal)
-            std::fprintf(stderr, "\r\033[K%s", line);
-        else
-            std::fprintf(stderr, "%s\n", line);
-        if (terminal && newPhase && !lastPhase->empty())
-            std::fprintf(stderr, "\n");
-        *lastPhase = p.phase;
-    };
-}
-
-void endProgressLine()
-{
-    if (::isatty(STDERR_FILENO))
-        std::fprintf(stderr, "\n");
-}
-
 Json reportJson(const ExperimentReport& r)
 {
     return Json { { "backbone_key", r.backboneKey }, { "backbone_from_cache", r.backboneFromCache },
@@ -121,17 +36,12 @@ Json reportJson(const ExperimentReport& r)
         { "branch_seconds", r.branchSeconds }, { "refine_seconds", r.refineSeconds } };
 }
 
+// A policy result as the session file writes it, plus the average MACs as a fraction of the backbone's.
 Json policyJson(const PolicyResult& result, double backboneMacs)
 {
-    Json rates = Json::array(), accuracies = Json::array(), counts = Json::array();
-    for (std::size_t e = 0; e < result.exitCounts.size(); ++e) {
-        rates.push_back(result.exitRate(int(e)));
-        accuracies.push_back(result.exitAccuracy(int(e)));
-        counts.push_back(result.exitCounts[e]);
-    }
-    return Json { { "accuracy", result.accuracy }, { "average_macs", result.averageMacs },
-        { "macs_vs_backbone", backboneMacs > 0 ? result.averageMacs / backboneMacs : 0.0 }, { "exit_rates", rates },
-        { "exit_accuracies", accuracies }, { "exit_counts", counts }, { "samples", result.samples } };
+    Json json = policyToJson(result);
+    json["macs_vs_backbone"] = backboneMacs > 0 ? result.averageMacs / backboneMacs : 0.0;
+    return json;
 }
 
 std::vector<double> parseThresholds(const std::string& text)
@@ -156,7 +66,7 @@ std::vector<double> parseThresholds(const std::string& text)
 
 CostConvention conventionOption(const ArgumentParser& parser)
 {
-    return costConventionFromName(*parser.value("convention"));
+    return fromName<CostConvention>(*parser.value("convention"));
 }
 
 struct Evaluated {
@@ -178,8 +88,10 @@ Evaluated evaluateArchitecture(const ArgumentParser& parser)
 {
     Evaluated run;
     run.architecture = loadArchitectureFile(parser.positionals().at(0));
-    run.experiment = std::make_unique<Experiment>(experimentConfig(parser, &run.architecture.backbone));
-    const ProgressCallback progress = progressPrinter();
+    ExperimentConfig config = experimentConfig(parser);
+    config.backbone = run.architecture.backbone;
+    run.experiment = std::make_unique<Experiment>(config);
+    const ProgressCallback progress = trainingProgressPrinter();
     run.experiment->prepare(progress);
     const int refineEpochs = parser.intValue("refine", 0);
     if (refineEpochs > 0) {
@@ -203,19 +115,20 @@ int runTrainBackbone(const std::vector<std::string>& arguments)
         "Trains a backbone preset on a data set (SGD, Nesterov momentum, cosine schedule, crop/flip augmentation) and\n"
         "keeps it in the cache folder, keyed by data set, backbone, seed and training options: later commands on the\n"
         "same data reuse it. Prints JSON with the training time and validation/test accuracy.");
-    addExperimentOptions(parser);
+    addTrainingOptions(parser);
     parser.addOption("backbone", "PRESET", "backbone preset (default: the one sized for the data set)");
     parser.addOption("out", "DIR", "cache folder (same as --cache)");
     if (!parser.parseCommand(arguments))
         return 0;
-    ExperimentConfig config = experimentConfig(parser, nullptr);
+    ExperimentConfig config = experimentConfig(parser);
+    config.backbone = backboneForDataset(config.dataset, parser.value("backbone").value_or(std::string()));
     if (parser.value("out"))
         config.cacheDirectory = *parser.value("out");
     Experiment experiment(config);
-    experiment.prepare(progressPrinter());
+    experiment.prepare(trainingProgressPrinter());
     endProgressLine();
     const NetworkCost cost = countNetworkCost(Architecture { config.backbone, ConfidenceMeasure::ScoreMargin, {} });
-    Json out { { "backbone", config.backbone.name }, { "dataset", datasetKindName(config.dataset.kind) },
+    Json out { { "backbone", config.backbone.name }, { "dataset", nameOf(config.dataset.kind) },
         { "backbone_macs", cost.backboneMacs }, { "epochs", config.backboneTraining.epochs },
         { "cache_folder", config.cacheDirectory + "/" + experiment.report().backboneKey } };
     out["report"] = reportJson(experiment.report());
@@ -231,7 +144,7 @@ int runEvaluate(const std::vector<std::string>& arguments)
         "features, then prints JSON with exit rates, per-exit and overall accuracy and average MACs on the validation\n"
         "and test splits, for the architecture's thresholds or --thresholds.");
     parser.addPositional("ARCH.json", "architecture file (see `earlybird-cli arch sample`)");
-    addExperimentOptions(parser);
+    addTrainingOptions(parser);
     parser.addOption("thresholds", "T1,T2,...", "one threshold per early exit (default: the architecture's)");
     addEvaluationOptions(parser);
     parser.addFlag("curve", "add the accuracy / average-MACs trade-off curve over all thresholds (validation-tuned)");
@@ -252,7 +165,7 @@ int runEvaluate(const std::vector<std::string>& arguments)
     const ExitPolicy validation(run.outcomes.validation, run.architecture.confidence, macs);
     const ExitPolicy test(run.outcomes.test, run.architecture.confidence, macs);
     const double backboneMacs = double(run.outcomes.cost.backboneMacs);
-    Json out { { "thresholds", thresholds }, { "convention", costConventionName(convention) },
+    Json out { { "thresholds", thresholds }, { "convention", nameOf(convention) },
         { "backbone_macs", run.outcomes.cost.backboneMacs },
         { "validation", policyJson(validation.evaluate(thresholds), backboneMacs) },
         { "test", policyJson(test.evaluate(thresholds), backboneMacs) } };
@@ -281,7 +194,7 @@ int runTune(const std::vector<std::string>& arguments)
         "  aebnas-grid  the AEBNAS rule: a threshold grid maximising accuracy% - lambda * MAPE(average MACs, target)\n"
         "--target-macs takes MACs (2500000, 2.5M, 800k) or a fraction of the backbone's (0.6x).");
     parser.addPositional("ARCH.json", "architecture file");
-    addExperimentOptions(parser);
+    addTrainingOptions(parser);
     parser.addOption("target-macs", "M", "average MACs to aim for");
     parser.addOption("method", "NAME", "budget or aebnas-grid", std::string("budget"));
     parser.addOption("lambda", "L", "aebnas-grid: weight of the MAPE term", std::string("0.1"));
@@ -313,7 +226,7 @@ int runTune(const std::vector<std::string>& arguments)
         result.exits[e].threshold = tuned.thresholds[e];
     if (parser.value("out"))
         saveArchitectureFile(result, *parser.value("out"));
-    Json out { { "method", method }, { "target_macs", target }, { "convention", costConventionName(convention) },
+    Json out { { "method", method }, { "target_macs", target }, { "convention", nameOf(convention) },
         { "thresholds", tuned.thresholds }, { "tune_seconds", tuneSeconds },
         { "backbone_macs", run.outcomes.cost.backboneMacs },
         { "within_budget", tuned.averageMacs <= target * (1 + 1e-9) },

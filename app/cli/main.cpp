@@ -4,8 +4,8 @@
 #include "argumentparser.h"
 #include "commands.h"
 
-#include "computethreads.h"
-#include "error.h"
+#include "base/computethreads.h"
+#include "base/error.h"
 
 #include <iostream>
 

@@ -1,10 +1,13 @@
 #include "argumentparser.h"
 #include "commands.h"
+#include "trainingoptions.h"
 
-#include "backbonepresets.h"
-#include "cachefile.h"
-#include "error.h"
-#include "search.h"
+#include "base/cachefile.h"
+#include "base/error.h"
+#include "model/backbonepresets.h"
+#include "search/baselines.h"
+#include "search/search.h"
+#include "search/sessionfile.h"
 
 #include <nlohmann/json.hpp>
 
@@ -30,11 +33,7 @@ void onInterrupt(int)
 
 void addSearchOptions(ArgumentParser& parser)
 {
-    std::string kinds;
-    for (const std::string& name : datasetKindNames())
-        kinds += (kinds.empty() ? "" : "|") + name;
-    parser.addOption("dataset", "KIND", kinds, std::string("fashion-mnist"));
-    parser.addOption("path", "PATH", "data set folder (Fashion-MNIST: the Debian package's if omitted)");
+    addTrainingOptions(parser);
     parser.addOption("backbone", "PRESET", "backbone preset (default: the one sized for the data set)");
     parser.addOption("cost", "MODEL",
         "what the search minimises: macs (analytic), latency (timed on this CPU) or parameters (weights used per "
@@ -53,39 +52,25 @@ void addSearchOptions(ArgumentParser& parser)
     parser.addOption("generations", "G", "generations after the first (0: until the time budget)", std::string("0"));
     parser.addOption(
         "time-budget", "MIN", "minutes, backbone training included (0: until the generations)", std::string("10"));
-    parser.addOption("seed", "S", "random seed", std::string("1"));
     parser.addOption("max-branch-macs", "F", "never propose a branch dearer than F x the backbone's MACs (0: no cap)",
         std::string("0.25"));
-    parser.addOption("epochs", "E", "backbone training epochs", std::string("10"));
-    parser.addOption("branch-epochs", "E", "epochs of each exit branch on cached features", std::string("12"));
-    parser.addOption("feature-memory", "MIB", "memory for cached backbone features, MiB", std::string("2048"));
-    parser.addOption("cache", "DIR", "where trained backbones and branches are kept", defaultCacheDirectory());
-    parser.addOption("out", "DIR", "session folder: session.json is saved there after every candidate");
+    parser.addOption("out", "DIR", "session folder: the session is saved there after every candidate");
     parser.addFlag("resume", "continue the session in --out (its settings are the session's)");
 }
 
 SearchConfig searchConfig(const ArgumentParser& parser)
 {
     SearchConfig config;
-    ExperimentConfig& e = config.experiment;
-    e.dataset.kind = datasetKindFromName(*parser.value("dataset"));
-    e.dataset.path = parser.value("path").value_or(std::string());
-    const Dataset probe = loadDataset(e.dataset, Split::Test);
-    e.backbone = parser.value("backbone")
-        ? adaptBackbone(backbonePreset(*parser.value("backbone")), probe.shape(), probe.numClasses())
-        : defaultBackboneFor(probe.shape(), probe.numClasses());
-    e.backboneTraining.epochs = parser.intValue("epochs", 10);
-    e.branchTraining.epochs = parser.intValue("branch-epochs", 12);
-    e.seed = std::uint64_t(parser.intValue("seed", 1));
-    e.cacheDirectory = *parser.value("cache");
-    e.featureCacheBytes = std::int64_t(parser.intValue("feature-memory", 2048)) << 20;
-    config.costModel = costModelFromName(*parser.value("cost"));
+    config.experiment = experimentConfig(parser);
+    config.experiment.backbone
+        = backboneForDataset(config.experiment.dataset, parser.value("backbone").value_or(std::string()));
+    config.costModel = fromName<CostModel>(*parser.value("cost"));
     std::string targetOption = "--target";
     std::string targetText = *parser.value("target");
     if (parser.isSet("target-macs")) {
         if (config.costModel != CostModel::Macs)
             throw UsageError(
-                "--target-macs sets a MAC target; with --cost " + costModelName(config.costModel) + " use --target");
+                "--target-macs sets a MAC target; with --cost " + nameOf(config.costModel) + " use --target");
         if (parser.isSet("target"))
             throw UsageError("give --target or --target-macs, not both");
         targetOption = "--target-macs";
@@ -100,7 +85,7 @@ SearchConfig searchConfig(const ArgumentParser& parser)
             throw UsageError("--max-parameters takes a number of parameters (2M, 500k), not a fraction");
         config.maxParameters = std::int64_t(limit.value);
     }
-    config.mode = targetModeFromName(*parser.value("mode"));
+    config.mode = fromName<TargetMode>(*parser.value("mode"));
     config.population = parser.intValue("population", 16);
     config.maxBranchMacsFraction = parser.doubleValue("max-branch-macs", 0.25);
     config.generations = parser.intValue("generations", 0);
@@ -114,7 +99,7 @@ SearchConfig searchConfig(const ArgumentParser& parser)
 SearchListener progressPrinter(const Search& search)
 {
     const bool terminal = ::isatty(STDERR_FILENO) != 0;
-    auto lastPhase = std::make_shared<std::string>();
+    auto lastPhase = std::make_shared<TrainingPhase>(TrainingPhase::None);
     auto lastPrint = std::make_shared<std::chrono::steady_clock::time_point>();
     return [terminal, lastPhase, lastPrint, &search](const SearchEvent& event) {
         const SearchProgress& p = event.progress;
@@ -123,7 +108,7 @@ SearchListener progressPrinter(const Search& search)
             std::fprintf(stderr, "%s%s\n", terminal ? "\r\033[K" : "", event.message.c_str());
             return;
         }
-        if (p.phase == "preparing") {
+        if (p.phase == SearchPhase::Preparing) {
             const TrainingProgress& t = p.training;
             // Off a terminal: a line when the phase changes and every few seconds, not every update.
             const auto now = std::chrono::steady_clock::now();
@@ -133,9 +118,9 @@ SearchListener progressPrinter(const Search& search)
             *lastPrint = now;
             if (t.epochs > 0)
                 std::snprintf(line, sizeof line, "preparing: %s, epoch %d/%d, %.0f%%, %.0f images/s, ETA %.0f s",
-                    t.phase.c_str(), t.epoch, t.epochs, 100 * t.fraction, t.imagesPerSecond, t.etaSeconds);
+                    nameOf(t.phase).c_str(), t.epoch, t.epochs, 100 * t.fraction, t.imagesPerSecond, t.etaSeconds);
             else
-                std::snprintf(line, sizeof line, "preparing: %s %.0f%%", t.phase.c_str(), 100 * t.fraction);
+                std::snprintf(line, sizeof line, "preparing: %s %.0f%%", nameOf(t.phase).c_str(), 100 * t.fraction);
         } else if (event.type == SearchEvent::Type::CandidateEvaluated
             || (terminal && event.type == SearchEvent::Type::Progress)) {
             const int width = 24;
@@ -188,14 +173,14 @@ Json summary(Search& search)
             { "test_macs_vs_backbone", r.test.averageMacs / backboneMacs }, { "parameters", r.parameters },
             { "architecture", architectureToJson(r.architecture) } };
     }
-    return Json { { "session", search.sessionFolder() + "/session.json" }, { "name", config.name },
+    return Json { { "session", sessionFilePath(search.sessionFolder()) }, { "name", config.name },
         { "finished", search.isFinished() }, { "candidates", archive.size() },
         { "branches_trained", report.branchesTrained }, { "branches_reused", report.branchesFromCache },
         { "backbone",
             { { "name", config.experiment.backbone.name }, { "macs", backboneMacs }, { "cost", backboneCost },
                 { "test_accuracy", report.backboneTestAccuracy }, { "from_cache", report.backboneFromCache },
                 { "train_seconds", report.backboneTrainSeconds } } },
-        { "cost_model", costModelName(config.costModel) }, { "cost_unit", costModelUnit(config.costModel) },
+        { "cost_model", nameOf(config.costModel) }, { "cost_unit", costModelUnit(config.costModel) },
         { "target", config.target },
         { "hypervolume",
             { { "validation", search.hypervolume(false) }, { "test", search.hypervolume(true) },
@@ -203,7 +188,7 @@ Json summary(Search& search)
                     { { "accuracy", kHypervolumeReferenceAccuracy },
                         { "cost_vs_backbone", kHypervolumeReferenceCost } } } } },
         { "front", front }, { "best_within_60_percent_cost", bestJson },
-        { "elapsed_seconds", search.sessionJson()["state"]["elapsed_seconds"] } };
+        { "elapsed_seconds", search.elapsedSeconds() } };
 }
 
 int runSession(std::unique_ptr<Search> search)
@@ -260,7 +245,7 @@ int runBaseline(const std::vector<std::string>& arguments)
     const std::string out = parser.required("out");
     if (parser.isSet("resume"))
         return runSession(Search::resume(out));
-    const std::string which = parser.positionals().at(0);
+    const Baseline which = fromName<Baseline>(parser.positionals().at(0), "earlybird-cli baseline");
     return runSession(std::make_unique<Search>(baselineConfig(searchConfig(parser), which), out));
 }
 

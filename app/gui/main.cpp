@@ -1,8 +1,8 @@
 // earlybird: the desktop application.
 
-#include "computethreads.h"
+#include "base/computethreads.h"
+#include "base/error.h"
 #include "datasetview.h"
-#include "error.h"
 #include "mainwindow.h"
 #include "runpanel.h"
 

@@ -1,8 +1,8 @@
 #include "nn/earlyexitnetwork.h"
 
-#include "error.h"
-#include "networkcost.h"
-#include "rng.h"
+#include "base/error.h"
+#include "base/rng.h"
+#include "model/networkcost.h"
 
 namespace earlybird::nn {
 

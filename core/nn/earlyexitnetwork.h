@@ -2,7 +2,7 @@
 
 // Includes torch: see nn/modules.h.
 
-#include "architecture.h"
+#include "model/architecture.h"
 #include "nn/modules.h"
 
 #include <vector>

@@ -2,7 +2,7 @@
 
 #include "nn/modules.h"
 
-#include "rng.h"
+#include "base/rng.h"
 #include <torch/version.h>
 
 #include <algorithm>

@@ -2,7 +2,7 @@
 
 // Times single network parts with LibTorch at batch size 1. Torch-free declarations; the definitions include torch.
 
-#include "architecture.h"
+#include "model/architecture.h"
 
 #include <string>
 

@@ -1,7 +1,7 @@
 #include "nn/modules.h"
 
-#include "networkcost.h"
-#include "rng.h"
+#include "base/rng.h"
+#include "model/networkcost.h"
 
 #include <cmath>
 #include <cstring>

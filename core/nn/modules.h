@@ -3,7 +3,7 @@
 // LibTorch building blocks of early-exit networks. This header includes torch: include it only from .cpp files that
 // build, train or run models (each such file costs ~25 s to compile), never from public core headers or ui/.
 
-#include "architecture.h"
+#include "model/architecture.h"
 
 #include <torch/torch.h>
 

@@ -1,7 +1,7 @@
 #include "nn/trainer.h"
 
-#include "error.h"
-#include "rng.h"
+#include "base/error.h"
+#include "base/rng.h"
 
 #include <chrono>
 #include <cmath>
@@ -25,10 +25,10 @@ double cosineRate(double base, std::int64_t step, std::int64_t steps)
 // Reports progress of a batched phase, throttled.
 class ProgressReporter {
 public:
-    ProgressReporter(const ProgressCallback& callback, std::string phase, int epochs, std::int64_t batches,
+    ProgressReporter(const ProgressCallback& callback, TrainingPhase phase, int epochs, std::int64_t batches,
         std::int64_t imagesPerBatch)
         : m_callback(callback)
-        , m_phase(std::move(phase))
+        , m_phase(phase)
         , m_epochs(epochs)
         , m_batches(batches)
         , m_imagesPerBatch(imagesPerBatch)
@@ -63,7 +63,7 @@ public:
 
 private:
     const ProgressCallback& m_callback;
-    std::string m_phase;
+    TrainingPhase m_phase;
     int m_epochs;
     std::int64_t m_batches;
     std::int64_t m_imagesPerBatch;
@@ -89,7 +89,7 @@ namespace {
 // The SGD loop of backbone training and joint refinement. `exitWeights` empty: the final exit alone.
 void trainNetwork(EarlyExitNetworkImpl& network, const BatchBuilder& builder, const std::vector<std::int64_t>& indices,
     const Augmentation& augmentation, const TrainingOptions& options, const std::vector<double>& exitWeights,
-    std::uint64_t seed, const std::string& phase, const ProgressCallback& progress, CancelFlag cancel)
+    std::uint64_t seed, TrainingPhase phase, const ProgressCallback& progress, CancelFlag cancel)
 {
     if (indices.size() < 2)
         throw ConfigError("training needs at least two images");
@@ -154,7 +154,8 @@ void trainBackbone(EarlyExitNetworkImpl& network, const BatchBuilder& builder, c
     const Augmentation& augmentation, const TrainingOptions& options, std::uint64_t seed,
     const ProgressCallback& progress, CancelFlag cancel)
 {
-    trainNetwork(network, builder, indices, augmentation, options, {}, seed, "training backbone", progress, cancel);
+    trainNetwork(
+        network, builder, indices, augmentation, options, {}, seed, TrainingPhase::TrainingBackbone, progress, cancel);
 }
 
 void trainJointly(EarlyExitNetworkImpl& network, const BatchBuilder& builder, const std::vector<std::int64_t>& indices,
@@ -164,7 +165,8 @@ void trainJointly(EarlyExitNetworkImpl& network, const BatchBuilder& builder, co
     if (int(exitWeights.size()) != network.earlyExitCount() + 1)
         throw ConfigError("joint training needs one weight per exit");
     network.setBackboneFrozen(false);
-    trainNetwork(network, builder, indices, augmentation, options, exitWeights, seed, "refining", progress, cancel);
+    trainNetwork(
+        network, builder, indices, augmentation, options, exitWeights, seed, TrainingPhase::Refining, progress, cancel);
 }
 
 std::vector<torch::Tensor> allLogits(EarlyExitNetworkImpl& network, const BatchBuilder& builder,
@@ -207,7 +209,7 @@ std::vector<torch::Tensor> extractFeatures(EarlyExitNetworkImpl& network, const 
     std::vector<float> images(std::size_t(kInferenceBatch * builder.valuesPerImage()));
     const std::int64_t count = std::int64_t(indices.size());
     const std::int64_t batches = (count + kInferenceBatch - 1) / kInferenceBatch;
-    ProgressReporter reporter(progress, "caching features", 1, batches, kInferenceBatch);
+    ProgressReporter reporter(progress, TrainingPhase::CachingFeatures, 1, batches, kInferenceBatch);
     for (std::int64_t b = 0; b < batches; ++b) {
         checkCancel(cancel);
         const std::int64_t start = b * kInferenceBatch;
@@ -245,7 +247,7 @@ void trainExitHead(ExitHeadImpl& head, const torch::Tensor& features, const torc
     for (std::int64_t i = 0; i < count; ++i)
         order[std::size_t(i)] = i;
     Rng rng(seed);
-    ProgressReporter reporter(progress, "training branch", options.epochs, batches, batchSize);
+    ProgressReporter reporter(progress, TrainingPhase::TrainingBranch, options.epochs, batches, batchSize);
     std::int64_t step = 0;
     for (int epoch = 1; epoch <= options.epochs; ++epoch) {
         shuffle(order, rng);

@@ -2,9 +2,9 @@
 
 // Training and evaluation loops (LibTorch). Includes torch: see nn/modules.h.
 
-#include "batchbuilder.h"
+#include "data/batchbuilder.h"
 #include "nn/earlyexitnetwork.h"
-#include "trainingoptions.h"
+#include "nn/trainingoptions.h"
 
 #include <cstdint>
 #include <vector>

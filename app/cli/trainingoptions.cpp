@@ -1,0 +1,89 @@
+#include "trainingoptions.h"
+
+#include "base/cachefile.h"
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <unistd.h>
+
+namespace earlybird::cli {
+
+void addTrainingOptions(ArgumentParser& parser)
+{
+    std::string kinds;
+    for (const std::string& name : namesOf<DatasetKind>())
+        kinds += (kinds.empty() ? "" : "|") + name;
+    parser.addOption("dataset", "KIND", kinds, std::string("fashion-mnist"));
+    parser.addOption("path", "PATH", "data set folder (Fashion-MNIST: the Debian package's if omitted)");
+    parser.addOption("epochs", "E", "backbone training epochs", std::string("10"));
+    parser.addOption("seed", "S", "random seed of splits, initialisation and training", std::string("1"));
+    parser.addOption(
+        "validation-fraction", "F", "share of each class held out to tune thresholds on", std::string("0.1"));
+    parser.addOption("batch-size", "B", "backbone training batch size", std::string("128"));
+    parser.addOption("learning-rate", "LR", "backbone SGD learning rate (cosine schedule)", std::string("0.05"));
+    parser.addOption("label-smoothing", "X", "label smoothing of the backbone's loss", std::string("0"));
+    parser.addOption("branch-epochs", "E", "epochs of each exit branch on cached features", std::string("12"));
+    parser.addOption("feature-memory", "MIB", "memory for cached backbone features, MiB", std::string("2048"));
+    parser.addOption("cache", "DIR", "where trained backbones and branches are kept", defaultCacheDirectory());
+    parser.addFlag("no-augment", "train the backbone without crop/flip augmentation");
+}
+
+ExperimentConfig experimentConfig(const ArgumentParser& parser)
+{
+    ExperimentConfig config;
+    config.dataset.kind = fromName<DatasetKind>(*parser.value("dataset"));
+    config.dataset.path = parser.value("path").value_or(std::string());
+    config.backboneTraining.epochs = parser.intValue("epochs", 10);
+    config.backboneTraining.batchSize = parser.intValue("batch-size", 128);
+    config.backboneTraining.learningRate = parser.doubleValue("learning-rate", 0.05);
+    config.backboneTraining.labelSmoothing = parser.doubleValue("label-smoothing", 0.0);
+    config.backboneTraining.augment = !parser.isSet("no-augment");
+    config.branchTraining.epochs = parser.intValue("branch-epochs", 12);
+    config.seed = std::uint64_t(parser.intValue("seed", 1));
+    config.validationFraction = parser.doubleValue("validation-fraction", 0.1);
+    config.featureCacheBytes = std::int64_t(parser.intValue("feature-memory", 2048)) << 20;
+    config.cacheDirectory = *parser.value("cache");
+    if (config.backboneTraining.epochs < 1 || config.branchTraining.epochs < 1)
+        throw UsageError("--epochs and --branch-epochs must be at least 1");
+    return config;
+}
+
+ProgressCallback trainingProgressPrinter()
+{
+    const bool terminal = ::isatty(STDERR_FILENO) != 0;
+    auto last = std::make_shared<std::chrono::steady_clock::time_point>();
+    auto lastPhase = std::make_shared<TrainingPhase>(TrainingPhase::None);
+    return [terminal, last, lastPhase](const TrainingProgress& p) {
+        const std::string phase = nameOf(p.phase);
+        const auto now = std::chrono::steady_clock::now();
+        const bool newPhase = p.phase != *lastPhase;
+        if (!terminal && !newPhase && now - *last < std::chrono::seconds(5) && p.fraction < 1.0)
+            return;
+        *last = now;
+        char line[200];
+        if (p.epochs > 0)
+            std::snprintf(line, sizeof line, "%s: epoch %d/%d, batch %lld/%lld, loss %.4f, %.0f images/s, ETA %.0f s",
+                phase.c_str(), p.epoch, p.epochs, static_cast<long long>(p.batch), static_cast<long long>(p.batches),
+                p.loss, p.imagesPerSecond, p.etaSeconds);
+        else if (p.batches > 0)
+            std::snprintf(line, sizeof line, "%s: %.0f%%, ETA %.0f s", phase.c_str(), p.fraction * 100, p.etaSeconds);
+        else
+            std::snprintf(line, sizeof line, "%s", phase.c_str());
+        if (terminal)
+            std::fprintf(stderr, "\r\033[K%s", line);
+        else
+            std::fprintf(stderr, "%s\n", line);
+        if (terminal && newPhase && *lastPhase != TrainingPhase::None)
+            std::fprintf(stderr, "\n");
+        *lastPhase = p.phase;
+    };
+}
+
+void endProgressLine()
+{
+    if (::isatty(STDERR_FILENO))
+        std::fprintf(stderr, "\n");
+}
+
+} // namespace earlybird::cli

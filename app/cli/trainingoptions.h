@@ -1,0 +1,23 @@
+#pragma once
+
+#include "argumentparser.h"
+
+#include "base/progress.h"
+#include "experiment/experiment.h"
+
+namespace earlybird::cli {
+
+// The options of every command that trains (train-backbone, evaluate, tune, search, baseline): the data set, how the
+// backbone and the branches are trained, the seed, feature memory and the cache folder.
+void addTrainingOptions(ArgumentParser& parser);
+
+// The experiment those options describe; its backbone is left to the command (a preset sized for the data set, or an
+// architecture's own). Throws UsageError or ConfigError for impossible values.
+ExperimentConfig experimentConfig(const ArgumentParser& parser);
+
+// Training progress on stderr: one rewritten line on a terminal, a line every few seconds otherwise (logs, pipes).
+ProgressCallback trainingProgressPrinter();
+// Ends the rewritten line, on a terminal.
+void endProgressLine();
+
+} // namespace earlybird::cli

@@ -1,0 +1,32 @@
+#pragma once
+
+#include "data/dataset.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace earlybird {
+
+enum class DatasetKind { Cifar10, Cifar100, Svhn, FashionMnist, Mnist, Synthetic };
+
+// Which data set to read and where. `path` is a folder for the file-based kinds; for Synthetic it is either empty or
+// a comma-separated list of settings, e.g. "classes=4,train=600,test=200,shape=3x32x32,seed=7".
+struct DatasetSpec {
+    DatasetKind kind = DatasetKind::FashionMnist;
+    std::string path;
+    bool cifar100CoarseLabels = false; // CIFAR-100: the 20 superclasses instead of the 100 fine classes.
+    bool svhnIncludeExtra = false; // SVHN: append extra_32x32.mat to the training split.
+};
+
+// The names used on the command line and in saved sessions: cifar10, cifar100, svhn, fashion-mnist, mnist, synthetic.
+const EnumNames<DatasetKind>& enumNames(DatasetKind);
+
+// Where the data set is when the user names none: the Debian package's folder for Fashion-MNIST, if installed.
+std::optional<std::string> defaultDatasetPath(DatasetKind kind);
+
+// Reads one split. Throws DataError (naming the file and the problem) or ConfigError.
+Dataset loadDataset(const DatasetSpec& spec, Split split);
+
+} // namespace earlybird

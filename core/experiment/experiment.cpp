@@ -1,0 +1,512 @@
+#include "experiment/experiment.h"
+
+#include "base/cachefile.h"
+#include "base/error.h"
+#include "base/fileio.h"
+#include "base/rng.h"
+#include "data/batchbuilder.h"
+#include "data/channelstats.h"
+#include "data/validationsplit.h"
+#include "model/backbonepresets.h"
+#include "nn/earlyexitnetwork.h"
+#include "nn/trainer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <map>
+#include <numeric>
+#include <sstream>
+
+namespace earlybird {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double secondsSince(Clock::time_point start)
+{
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Bytes of one float16 value: the feature cache's storage type.
+constexpr std::int64_t kFeatureBytes = 2;
+// Branches are trained on at least this many cached images, whatever the budget says; fewer would not learn.
+constexpr std::int64_t kMinTrainSubset = 256;
+constexpr const char* kBackboneKind = "backbone";
+constexpr const char* kBranchKind = "branch";
+
+// One exit's per-sample results on a split: the three confidence measures and the predictions.
+struct ExitColumn {
+    std::vector<float> measure[3];
+    std::vector<std::int32_t> predictions;
+};
+
+ExitColumn columnFromLogits(const torch::Tensor& logits)
+{
+    ExitColumn column;
+    const ConfidenceMeasure measures[3]
+        = { ConfidenceMeasure::ScoreMargin, ConfidenceMeasure::MaxSoftmax, ConfidenceMeasure::Entropy };
+    for (int m = 0; m < 3; ++m) {
+        const torch::Tensor values = nn::exitConfidence(logits, measures[m]).contiguous();
+        column.measure[m].assign(values.data_ptr<float>(), values.data_ptr<float>() + values.numel());
+    }
+    const torch::Tensor predictions = logits.argmax(1).to(torch::kInt).contiguous();
+    column.predictions.assign(
+        predictions.data_ptr<std::int32_t>(), predictions.data_ptr<std::int32_t>() + predictions.numel());
+    return column;
+}
+
+torch::Tensor columnTensor(const ExitColumn& column)
+{
+    const std::int64_t n = std::int64_t(column.predictions.size());
+    torch::Tensor values = torch::empty({ 4, n });
+    for (int m = 0; m < 3; ++m)
+        values[m].copy_(torch::from_blob(const_cast<float*>(column.measure[m].data()), { n }));
+    values[3].copy_(
+        torch::from_blob(const_cast<std::int32_t*>(column.predictions.data()), { n }, torch::kInt).to(torch::kFloat));
+    return values;
+}
+
+ExitColumn columnFromTensor(const torch::Tensor& values)
+{
+    ExitColumn column;
+    const torch::Tensor v = values.contiguous();
+    const std::int64_t n = v.size(1);
+    for (int m = 0; m < 3; ++m)
+        column.measure[m].assign(v[m].data_ptr<float>(), v[m].data_ptr<float>() + n);
+    const torch::Tensor predictions = v[3].to(torch::kInt).contiguous();
+    column.predictions.assign(predictions.data_ptr<std::int32_t>(), predictions.data_ptr<std::int32_t>() + n);
+    return column;
+}
+
+std::vector<std::uint8_t> archiveBytes(torch::serialize::OutputArchive& archive)
+{
+    std::ostringstream stream;
+    archive.save_to(stream);
+    const std::string text = stream.str();
+    return std::vector<std::uint8_t>(text.begin(), text.end());
+}
+
+// Loads an archive from cache bytes; false when LibTorch cannot read them (the caller rebuilds).
+bool loadArchive(const std::vector<std::uint8_t>& bytes, torch::serialize::InputArchive& archive)
+{
+    try {
+        std::istringstream stream(std::string(bytes.begin(), bytes.end()));
+        archive.load_from(stream);
+        return true;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+struct BranchRecord {
+    ExitColumn validation;
+    ExitColumn test;
+    nn::ExitHead head { nullptr }; // the trained weights, for refinement and export
+};
+
+// Copies every parameter and buffer of `from` into the same-named one of `to` under `prefix` (e.g. "exit0.").
+void copyState(const torch::nn::Module& from, torch::nn::Module& to, const std::string& prefix)
+{
+    torch::NoGradGuard noGrad;
+    auto targetParameters = to.named_parameters();
+    auto targetBuffers = to.named_buffers();
+    for (const auto& item : from.named_parameters())
+        targetParameters[prefix + item.key()].copy_(item.value());
+    for (const auto& item : from.named_buffers())
+        targetBuffers[prefix + item.key()].copy_(item.value());
+}
+
+} // namespace
+
+struct Experiment::Impl {
+    ExperimentConfig config;
+    ExperimentReport report;
+    bool prepared = false;
+
+    Dataset train;
+    Dataset test;
+    ValidationSplit split;
+    std::vector<std::int64_t> testIndices;
+    std::vector<std::int32_t> validationLabels;
+    std::vector<std::int32_t> testLabels;
+    ChannelStats stats;
+    std::unique_ptr<BatchBuilder> trainBuilder;
+    std::unique_ptr<BatchBuilder> testBuilder;
+
+    std::string folder; // cache folder of this backbone, empty when not caching
+    nn::EarlyExitNetwork backbone { nullptr };
+    ExitColumn finalValidation;
+    ExitColumn finalTest;
+
+    std::vector<std::int64_t> trainSubset;
+    torch::Tensor trainSubsetLabels;
+    std::map<int, torch::Tensor> trainFeatures, validationFeatures, testFeatures;
+    std::map<std::string, BranchRecord> branches;
+
+    std::string datasetFingerprint() const
+    {
+        std::uint64_t h = hashString(nameOf(config.dataset.kind));
+        for (const Dataset* d : { &train, &test }) {
+            h = hashBytes(d->pixels().data(), d->pixels().size(), h);
+            h = hashBytes(d->labels().data(), d->labels().size() * sizeof(std::int64_t), h);
+        }
+        return hexKey(h);
+    }
+
+    std::string backboneKey() const
+    {
+        const TrainingOptions& t = config.backboneTraining;
+        nlohmann::json key { { "dataset", datasetFingerprint() },
+            { "backbone", backboneToJson(config.backbone).dump() }, { "seed", config.seed }, { "epochs", t.epochs },
+            { "batch", t.batchSize }, { "lr", t.learningRate }, { "momentum", t.momentum }, { "wd", t.weightDecay },
+            { "smoothing", t.labelSmoothing }, { "augment", t.augment }, { "validation", config.validationFraction } };
+        return hexKey(hashString(key.dump()));
+    }
+
+    std::string branchKey(const ExitSpec& exit) const
+    {
+        nlohmann::json layers = nlohmann::json::array();
+        for (const BranchLayerSpec& layer : exit.layers)
+            layers.push_back({ nameOf(layer.type), layer.width, layer.stride });
+        const BranchTrainingOptions& b = config.branchTraining;
+        nlohmann::json key { { "position", exit.position }, { "layers", layers }, { "epochs", b.epochs },
+            { "batch", b.batchSize }, { "lr", b.learningRate }, { "wd", b.weightDecay },
+            { "subset", trainSubset.size() }, { "seed", config.seed } };
+        return hexKey(hashString(key.dump()));
+    }
+
+    int featureChannels(int position) const
+    {
+        return countNetworkCost(Architecture { config.backbone, ConfidenceMeasure::ScoreMargin, {} })
+            .blocks[std::size_t(position)]
+            .output.channels;
+    }
+
+    void loadData(const ProgressCallback& progress)
+    {
+        const Clock::time_point start = Clock::now();
+        if (progress)
+            progress(TrainingProgress { TrainingPhase::LoadingData });
+        train = loadDataset(config.dataset, Split::Train);
+        test = loadDataset(config.dataset, Split::Test);
+        if (train.shape() != config.backbone.input || train.numClasses() != config.backbone.classes)
+            throw ConfigError("backbone '" + config.backbone.name + "' takes "
+                + std::to_string(config.backbone.input.channels) + "x" + std::to_string(config.backbone.input.height)
+                + "x" + std::to_string(config.backbone.input.width) + " images of "
+                + std::to_string(config.backbone.classes) + " classes, but " + train.name() + " has "
+                + std::to_string(train.shape().channels) + "x" + std::to_string(train.shape().height) + "x"
+                + std::to_string(train.shape().width) + " images of " + std::to_string(train.numClasses())
+                + " classes");
+        split = makeValidationSplit(train.labels(), train.numClasses(), config.validationFraction, config.seed);
+        if (split.validation.empty())
+            throw ConfigError(
+                "thresholds are tuned on a validation split, but the validation fraction leaves it empty");
+        testIndices.resize(std::size_t(test.size()));
+        std::iota(testIndices.begin(), testIndices.end(), 0);
+        for (const std::int64_t i : split.validation)
+            validationLabels.push_back(std::int32_t(train.label(i)));
+        for (const std::int64_t label : test.labels())
+            testLabels.push_back(std::int32_t(label));
+        stats = computeChannelStats(train, &split.train);
+        trainBuilder = std::make_unique<BatchBuilder>(train, stats);
+        testBuilder = std::make_unique<BatchBuilder>(test, stats);
+        report.dataSeconds = secondsSince(start);
+        report.validationImages = std::int64_t(split.validation.size());
+        report.testImages = test.size();
+    }
+
+    void loadOrTrainBackbone(const ProgressCallback& progress, CancelFlag cancel)
+    {
+        Architecture plain;
+        plain.backbone = config.backbone;
+        backbone = nn::EarlyExitNetwork(plain, config.seed);
+        report.backboneKey = backboneKey();
+        const std::string path = folder.empty() ? std::string() : folder + "/backbone.ebc";
+        if (!path.empty()) {
+            std::string problem;
+            if (const auto bytes = readCacheFile(path, kBackboneKind, &problem)) {
+                torch::serialize::InputArchive archive;
+                if (loadArchive(*bytes, archive)) {
+                    try {
+                        backbone->load(archive);
+                        report.backboneFromCache = true;
+                    } catch (const std::exception&) {
+                        backbone = nn::EarlyExitNetwork(plain, config.seed); // a partial load is not trusted
+                    }
+                }
+            }
+        }
+        if (!report.backboneFromCache) {
+            const Clock::time_point start = Clock::now();
+            nn::trainBackbone(*backbone, *trainBuilder, split.train,
+                standardAugmentation(config.dataset.kind, train.shape()), config.backboneTraining, config.seed,
+                progress, cancel);
+            report.backboneTrainSeconds = secondsSince(start);
+            if (!path.empty()) {
+                torch::serialize::OutputArchive archive;
+                backbone->save(archive);
+                makeDirectories(folder);
+                writeCacheFile(path, kBackboneKind, archiveBytes(archive));
+            }
+        }
+        backbone->eval();
+        if (progress)
+            progress(TrainingProgress { TrainingPhase::EvaluatingBackbone });
+        finalValidation = columnFromLogits(nn::finalLogits(*backbone, *trainBuilder, split.validation, cancel));
+        finalTest = columnFromLogits(nn::finalLogits(*backbone, *testBuilder, testIndices, cancel));
+        report.backboneValidationAccuracy = accuracyOf(finalValidation, validationLabels);
+        report.backboneTestAccuracy = accuracyOf(finalTest, testLabels);
+        if (!folder.empty()) {
+            const nlohmann::json summary { { "backbone", backboneToJson(config.backbone) },
+                { "dataset", nameOf(config.dataset.kind) }, { "epochs", config.backboneTraining.epochs },
+                { "seed", config.seed }, { "validation_accuracy", report.backboneValidationAccuracy },
+                { "test_accuracy", report.backboneTestAccuracy }, { "train_seconds", report.backboneTrainSeconds } };
+            if (!report.backboneFromCache)
+                writeFileAtomically(folder + "/backbone.json", summary.dump(2) + "\n");
+        }
+    }
+
+    static double accuracyOf(const ExitColumn& column, const std::vector<std::int32_t>& labels)
+    {
+        std::int64_t right = 0;
+        for (std::size_t i = 0; i < labels.size(); ++i)
+            right += column.predictions[i] == labels[i];
+        return labels.empty() ? 0 : double(right) / double(labels.size());
+    }
+
+    // The training subset for branch training: as many training images as the feature budget allows after the
+    // validation and test features, chosen by a seeded shuffle. It depends on the budget and every exit position,
+    // never on which positions are cached first, so a branch trains the same whatever order candidates come in.
+    void chooseTrainSubset()
+    {
+        const NetworkCost cost = countNetworkCost(Architecture { config.backbone, ConfidenceMeasure::ScoreMargin, {} });
+        std::int64_t perImage = 0;
+        for (int p = 0; p < config.backbone.exitPositions(); ++p)
+            perImage += cost.blocks[std::size_t(p)].output.pixelsPerImage() * kFeatureBytes;
+        const std::int64_t fixed = perImage * std::int64_t(split.validation.size() + testIndices.size());
+        const std::int64_t affordable = perImage > 0 ? (config.featureCacheBytes - fixed) / perImage : 0;
+        if (affordable < kMinTrainSubset && perImage > 0)
+            throw ConfigError("the feature cache budget of " + std::to_string(config.featureCacheBytes >> 20)
+                + " MiB cannot hold the validation and test features plus " + std::to_string(kMinTrainSubset)
+                + " training images (" + std::to_string((fixed + kMinTrainSubset * perImage) >> 20) + " MiB needed)");
+        std::vector<std::int64_t> order = split.train;
+        Rng rng(config.seed ^ 0x5ca1ab1eULL);
+        shuffle(order, rng);
+        order.resize(std::size_t(std::min<std::int64_t>(affordable, std::int64_t(order.size()))));
+        std::sort(order.begin(), order.end());
+        trainSubset = std::move(order);
+        std::vector<std::int64_t> labels;
+        for (const std::int64_t i : trainSubset)
+            labels.push_back(train.label(i));
+        trainSubsetLabels = torch::tensor(labels, torch::kLong);
+        report.trainSubset = std::int64_t(trainSubset.size());
+    }
+
+    BranchRecord& branch(const ExitSpec& exit, const ProgressCallback& progress, CancelFlag cancel)
+    {
+        const std::string key = branchKey(exit);
+        if (const auto found = branches.find(key); found != branches.end()) {
+            ++report.branchesFromCache;
+            return found->second;
+        }
+        const std::string path = folder.empty() ? std::string() : folder + "/branches/" + key + ".ebc";
+        if (!path.empty()) {
+            if (const auto bytes = readCacheFile(path, kBranchKind)) {
+                torch::serialize::InputArchive archive;
+                torch::serialize::InputArchive weights;
+                torch::Tensor validation, testValues;
+                if (loadArchive(*bytes, archive) && archive.try_read("validation", validation)
+                    && archive.try_read("test", testValues) && archive.try_read("head", weights)
+                    && validation.dim() == 2 && validation.size(1) == std::int64_t(validationLabels.size())
+                    && testValues.dim() == 2 && testValues.size(1) == std::int64_t(testLabels.size())) {
+                    Rng rng(0);
+                    nn::ExitHead head(exit.layers, featureChannels(exit.position), config.backbone.classes, rng);
+                    try {
+                        head->load(weights);
+                        head->eval();
+                        ++report.branchesFromCache;
+                        return branches[key]
+                            = BranchRecord { columnFromTensor(validation), columnFromTensor(testValues), head };
+                    } catch (const std::exception&) {
+                        // weights that do not fit: train the branch again
+                    }
+                }
+            }
+        }
+        const Clock::time_point start = Clock::now();
+        Rng rng(nn::exitInitSeed(config.seed, exit));
+        nn::ExitHead head(exit.layers, featureChannels(exit.position), config.backbone.classes, rng);
+        nn::trainExitHead(*head, trainFeatures.at(exit.position), trainSubsetLabels, config.branchTraining,
+            nn::exitInitSeed(config.seed, exit), progress, cancel);
+        BranchRecord record { columnFromLogits(nn::headLogits(*head, validationFeatures.at(exit.position))),
+            columnFromLogits(nn::headLogits(*head, testFeatures.at(exit.position))), head };
+        report.branchSeconds += secondsSince(start);
+        ++report.branchesTrained;
+        if (!path.empty()) {
+            torch::serialize::OutputArchive archive;
+            torch::serialize::OutputArchive weights;
+            head->save(weights);
+            archive.write("head", weights);
+            archive.write("validation", columnTensor(record.validation));
+            archive.write("test", columnTensor(record.test));
+            makeDirectories(folder + "/branches");
+            writeCacheFile(path, kBranchKind, archiveBytes(archive));
+        }
+        return branches[key] = std::move(record);
+    }
+};
+
+Experiment::Experiment(ExperimentConfig config)
+    : m_impl(std::make_unique<Impl>())
+{
+    validateBackbone(config.backbone, "experiment");
+    m_impl->config = std::move(config);
+}
+
+Experiment::~Experiment() = default;
+
+const ExperimentConfig& Experiment::config() const
+{
+    return m_impl->config;
+}
+const ExperimentReport& Experiment::report() const
+{
+    return m_impl->report;
+}
+int Experiment::classes() const
+{
+    return m_impl->config.backbone.classes;
+}
+ImageShape Experiment::imageShape() const
+{
+    return m_impl->config.backbone.input;
+}
+std::vector<std::string> Experiment::classNames() const
+{
+    return m_impl->train.classNames();
+}
+
+void Experiment::prepare(const ProgressCallback& progress, CancelFlag cancel)
+{
+    Impl& d = *m_impl;
+    d.loadData(progress);
+    d.folder = d.config.cacheDirectory.empty() ? std::string() : d.config.cacheDirectory + "/" + d.backboneKey();
+    d.loadOrTrainBackbone(progress, cancel);
+    d.chooseTrainSubset();
+    d.prepared = true;
+}
+
+void Experiment::cacheFeatures(const std::vector<int>& requested, const ProgressCallback& progress, CancelFlag cancel)
+{
+    Impl& d = *m_impl;
+    if (!d.prepared)
+        throw ConfigError("the experiment must be prepared before features are cached");
+    std::vector<int> positions;
+    if (requested.empty()) {
+        for (int p = 0; p < d.config.backbone.exitPositions(); ++p)
+            positions.push_back(p);
+    } else {
+        positions = requested;
+        std::sort(positions.begin(), positions.end());
+        positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+    }
+    positions.erase(
+        std::remove_if(positions.begin(), positions.end(), [&](int p) { return d.trainFeatures.count(p) != 0; }),
+        positions.end());
+    if (positions.empty())
+        return;
+    const Clock::time_point start = Clock::now();
+    const auto store = [&](std::map<int, torch::Tensor>& into, const BatchBuilder& builder,
+                           const std::vector<std::int64_t>& indices) {
+        std::vector<torch::Tensor> maps
+            = nn::extractFeatures(*d.backbone, builder, indices, positions, torch::kHalf, progress, cancel);
+        for (std::size_t i = 0; i < positions.size(); ++i) {
+            d.report.featureBytes += maps[i].numel() * kFeatureBytes;
+            into[positions[i]] = std::move(maps[i]);
+        }
+    };
+    store(d.trainFeatures, *d.trainBuilder, d.trainSubset);
+    store(d.validationFeatures, *d.trainBuilder, d.split.validation);
+    store(d.testFeatures, *d.testBuilder, d.testIndices);
+    d.report.featureSeconds += secondsSince(start);
+}
+
+CandidateOutcomes Experiment::evaluate(
+    const Architecture& architecture, const ProgressCallback& progress, CancelFlag cancel)
+{
+    Impl& d = *m_impl;
+    if (!d.prepared)
+        throw ConfigError("the experiment must be prepared before candidates are evaluated");
+    if (architecture.backbone != d.config.backbone)
+        throw ConfigError("the candidate's backbone '" + architecture.backbone.name
+            + "' is not the one this experiment trained ('" + d.config.backbone.name + "')");
+    validateArchitecture(architecture, "candidate");
+    std::vector<int> positions;
+    for (const ExitSpec& exit : architecture.exits)
+        positions.push_back(exit.position);
+    cacheFeatures(positions, progress, cancel);
+
+    const int exits = architecture.exitCount();
+    CandidateOutcomes outcomes { ExitOutcomes(exits, std::int64_t(d.validationLabels.size())),
+        ExitOutcomes(exits, std::int64_t(d.testLabels.size())), countNetworkCost(architecture) };
+    const auto place = [&](int e, const ExitColumn& validation, const ExitColumn& test) {
+        outcomes.validation.setExit(e, validation.measure[0].data(), validation.measure[1].data(),
+            validation.measure[2].data(), validation.predictions.data(), d.validationLabels.data());
+        outcomes.test.setExit(e, test.measure[0].data(), test.measure[1].data(), test.measure[2].data(),
+            test.predictions.data(), d.testLabels.data());
+    };
+    for (std::size_t e = 0; e < architecture.exits.size(); ++e) {
+        const BranchRecord& record = d.branch(architecture.exits[e], progress, cancel);
+        place(int(e), record.validation, record.test);
+    }
+    place(exits - 1, d.finalValidation, d.finalTest);
+    return outcomes;
+}
+
+CandidateOutcomes Experiment::refine(
+    const Architecture& architecture, const RefineOptions& options, const ProgressCallback& progress, CancelFlag cancel)
+{
+    Impl& d = *m_impl;
+    const CandidateOutcomes frozen = evaluate(architecture, progress, cancel); // trains missing branches
+    const int exits = architecture.exitCount();
+    std::vector<double> weights
+        = options.exitWeights.empty() ? std::vector<double>(std::size_t(exits), 1.0) : options.exitWeights;
+    if (int(weights.size()) != exits)
+        throw ConfigError("refinement needs one loss weight per exit (" + std::to_string(exits) + "), got "
+            + std::to_string(weights.size()));
+    if (options.epochs < 1)
+        throw ConfigError("refinement needs at least one epoch");
+    const Clock::time_point start = Clock::now();
+
+    // The candidate's network, starting from the trained backbone and branches.
+    nn::EarlyExitNetwork network(architecture, d.config.seed);
+    copyState(*d.backbone, *network, "");
+    for (std::size_t e = 0; e < architecture.exits.size(); ++e)
+        copyState(*d.branches.at(d.branchKey(architecture.exits[e])).head, *network, "exit" + std::to_string(e) + ".");
+
+    TrainingOptions training = d.config.backboneTraining;
+    training.epochs = options.epochs;
+    training.learningRate = options.learningRate;
+    nn::trainJointly(*network, *d.trainBuilder, d.split.train,
+        standardAugmentation(d.config.dataset.kind, d.train.shape()), training, weights, d.config.seed + 1, progress,
+        cancel);
+
+    CandidateOutcomes outcomes { ExitOutcomes(exits, std::int64_t(d.validationLabels.size())),
+        ExitOutcomes(exits, std::int64_t(d.testLabels.size())), frozen.cost };
+    const auto measure = [&](ExitOutcomes& into, const BatchBuilder& builder, const std::vector<std::int64_t>& indices,
+                             const std::vector<std::int32_t>& labels) {
+        const std::vector<torch::Tensor> logits = nn::allLogits(*network, builder, indices, cancel);
+        for (int e = 0; e < exits; ++e) {
+            const ExitColumn column = columnFromLogits(logits[std::size_t(e)]);
+            into.setExit(e, column.measure[0].data(), column.measure[1].data(), column.measure[2].data(),
+                column.predictions.data(), labels.data());
+        }
+    };
+    measure(outcomes.validation, *d.trainBuilder, d.split.validation, d.validationLabels);
+    measure(outcomes.test, *d.testBuilder, d.testIndices, d.testLabels);
+    d.report.refineSeconds += secondsSince(start);
+    return outcomes;
+}
+
+} // namespace earlybird

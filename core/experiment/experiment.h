@@ -1,0 +1,105 @@
+#pragma once
+
+#include "data/datasetspec.h"
+#include "model/architecture.h"
+#include "model/networkcost.h"
+#include "nn/trainingoptions.h"
+#include "policy/exitpolicy.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace earlybird {
+
+struct ExperimentConfig {
+    DatasetSpec dataset;
+    BackboneSpec backbone; // its input shape and classes must match the data set's (see adaptBackbone)
+    TrainingOptions backboneTraining;
+    BranchTrainingOptions branchTraining;
+    double validationFraction = 0.1;
+    std::uint64_t seed = 1;
+    // Where trained backbones and branches are kept between runs; empty: nothing is written to disk.
+    std::string cacheDirectory;
+    // Memory for cached backbone features (validation, test and a training subset), stored as float16.
+    std::int64_t featureCacheBytes = std::int64_t(2) << 30;
+};
+
+// Per-sample outcomes of one candidate on the validation split (thresholds are tuned here) and on the test split
+// (only ever reported), with its exact cost.
+struct CandidateOutcomes {
+    ExitOutcomes validation;
+    ExitOutcomes test;
+    NetworkCost cost;
+};
+
+// Joint fine-tuning of a chosen candidate: backbone and every exit trained together from the trained backbone and
+// branches, on the sum of the exits' cross-entropies (each weighted; AEBNAS uses weight 1 for every exit).
+struct RefineOptions {
+    int epochs = 2;
+    double learningRate = 0.01; // SGD, cosine schedule: small, as the network is already trained
+    std::vector<double> exitWeights; // one per exit (early exits, then the final one); empty: all 1
+};
+
+// What an experiment did and measured, for logs and notes.
+struct ExperimentReport {
+    std::string backboneKey; // the cache folder's name
+    bool backboneFromCache = false;
+    double dataSeconds = 0;
+    double backboneTrainSeconds = 0;
+    double backboneValidationAccuracy = 0;
+    double backboneTestAccuracy = 0;
+    double featureSeconds = 0;
+    std::int64_t featureBytes = 0;
+    std::int64_t trainSubset = 0; // training images whose features are cached for branch training
+    std::int64_t validationImages = 0;
+    std::int64_t testImages = 0;
+    int branchesTrained = 0;
+    int branchesFromCache = 0; // in memory or on disk
+    double branchSeconds = 0; // training and evaluating branches
+    double refineSeconds = 0;
+};
+
+// One data set and one trained backbone, from which early-exit candidates are evaluated cheaply: the backbone is
+// trained once (or loaded from the cache folder), its features at the exit positions are cached once, and every
+// branch is trained once on those features with the backbone frozen. A branch's behaviour does not depend on the
+// other exits then, so it is memoised (in memory and on disk) and reused by every candidate that contains it.
+// Not thread-safe: drive it from one thread.
+class Experiment {
+public:
+    explicit Experiment(ExperimentConfig config);
+    ~Experiment();
+    Experiment(const Experiment&) = delete;
+    Experiment& operator=(const Experiment&) = delete;
+
+    // Loads the data, then trains the backbone or loads it from the cache (a corrupt cache file is rebuilt).
+    // Throws DataError / ConfigError for bad input and CancelledError if cancelled.
+    void prepare(const ProgressCallback& progress = {}, CancelFlag cancel = nullptr);
+
+    // Caches backbone features at `positions` (or every exit position, when empty) if not cached yet.
+    void cacheFeatures(
+        const std::vector<int>& positions = {}, const ProgressCallback& progress = {}, CancelFlag cancel = nullptr);
+
+    // Trains the candidate's branches not trained yet and returns its outcomes. The candidate's backbone must be
+    // this experiment's. Throws ConfigError or CancelledError.
+    CandidateOutcomes evaluate(
+        const Architecture& architecture, const ProgressCallback& progress = {}, CancelFlag cancel = nullptr);
+
+    // Fine-tunes the candidate jointly (see RefineOptions) and returns the refined network's outcomes, measured by
+    // running it on the validation and test images. Trains the candidate's branches first if needed.
+    CandidateOutcomes refine(const Architecture& architecture, const RefineOptions& options,
+        const ProgressCallback& progress = {}, CancelFlag cancel = nullptr);
+
+    const ExperimentConfig& config() const;
+    const ExperimentReport& report() const;
+    int classes() const;
+    ImageShape imageShape() const;
+    std::vector<std::string> classNames() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace earlybird

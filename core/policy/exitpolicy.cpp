@@ -1,0 +1,461 @@
+#include "policy/exitpolicy.h"
+
+#include "base/error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace earlybird {
+
+namespace {
+
+// Rounds of coordinate ascent at most; in practice it settles in two or three.
+constexpr int kMaxAscentRounds = 12;
+// Bisection steps on the Lagrangian penalty; each halves the bracket, 12 narrow it 4096-fold.
+constexpr int kLagrangianSteps = 12;
+// Candidates (of all the starts) that get the costlier pair-move polish.
+constexpr int kPolishedFinalists = 2;
+// The trade-off curve's penalties span this ratio (smallest / largest), geometrically.
+constexpr double kCurvePenaltyRange = 1e-4;
+// Rank quantiles of one exit's confidences tried in each pair move.
+constexpr int kPairQuantiles = 16;
+// Grid starts of the budget tuner: up to 21 levels per exit (step 0.05), coarsened to at most 2048 combinations,
+// of which the 3 most accurate within budget are polished by coordinate ascent.
+constexpr int kGridStartLevels = 21;
+constexpr std::int64_t kGridStartCombinations = 2048;
+constexpr int kGridStarts = 3;
+// Relative slack when comparing average MACs with a budget, so a policy exactly on budget counts as within it.
+constexpr double kBudgetSlack = 1e-9;
+
+// Better under a budget: within budget beats over budget; within budget, more correct then fewer MACs; over budget,
+// fewer MACs then more correct.
+bool better(const ExitPolicy::Score& a, const ExitPolicy::Score& b, double budgetTotal)
+{
+    const bool aFits = a.cost <= budgetTotal * (1 + kBudgetSlack);
+    const bool bFits = b.cost <= budgetTotal * (1 + kBudgetSlack);
+    if (aFits != bFits)
+        return aFits;
+    if (aFits) {
+        if (a.correct != b.correct)
+            return a.correct > b.correct;
+        return a.cost < b.cost;
+    }
+    if (a.cost != b.cost)
+        return a.cost < b.cost;
+    return a.correct > b.correct;
+}
+
+} // namespace
+
+ExitOutcomes::ExitOutcomes(int exits, std::int64_t samples)
+    : m_exits(exits)
+    , m_samples(samples)
+{
+    if (exits < 1 || samples < 0)
+        throw ConfigError("exit outcomes need at least one exit");
+    const std::size_t size = std::size_t(exits) * std::size_t(samples);
+    for (std::vector<float>& confidence : m_confidence)
+        confidence.assign(size, 0.0f);
+    m_correct.assign(size, 0);
+    m_prediction.assign(size, 0);
+}
+
+void ExitOutcomes::setExit(int exit, const float* scoreMargin, const float* maxSoftmax, const float* entropy,
+    const std::int32_t* predictions, const std::int32_t* labels)
+{
+    if (exit < 0 || exit >= m_exits)
+        throw ConfigError("exit " + std::to_string(exit) + " does not exist");
+    const float* sources[3] = { scoreMargin, maxSoftmax, entropy };
+    for (std::int64_t n = 0; n < m_samples; ++n) {
+        const std::size_t at = std::size_t(n * m_exits + exit);
+        for (int m = 0; m < 3; ++m)
+            m_confidence[m][at] = sources[m][n];
+        m_prediction[at] = predictions[n];
+        m_correct[at] = predictions[n] == labels[n] ? 1 : 0;
+    }
+}
+
+bool ExitOutcomes::operator==(const ExitOutcomes& other) const
+{
+    return m_exits == other.m_exits && m_samples == other.m_samples && m_confidence[0] == other.m_confidence[0]
+        && m_confidence[1] == other.m_confidence[1] && m_confidence[2] == other.m_confidence[2]
+        && m_correct == other.m_correct && m_prediction == other.m_prediction;
+}
+
+std::vector<double> exitMacsOf(const NetworkCost& cost, CostConvention convention)
+{
+    std::vector<double> macs;
+    for (std::size_t e = 0; e < cost.exits.size(); ++e)
+        macs.push_back(double(cost.macsForExit(int(e), convention)));
+    return macs;
+}
+
+double macsPercentError(double averageMacs, double targetMacs)
+{
+    return targetMacs > 0 ? std::abs(averageMacs - targetMacs) / targetMacs * 100.0 : 0.0;
+}
+
+bool ExitPolicy::Objective::improves(const Score& a, const Score& b) const
+{
+    if (penalty < 0)
+        return better(a, b, budgetTotal);
+    return double(a.correct) - penalty * a.cost > double(b.correct) - penalty * b.cost + 1e-9;
+}
+
+ExitPolicy::ExitPolicy(const ExitOutcomes& outcomes, ConfidenceMeasure measure, std::vector<double> exitCosts,
+    std::vector<double> exitMacs)
+    : m_outcomes(&outcomes)
+    , m_measure(measure)
+    , m_exitCosts(std::move(exitCosts))
+    , m_exitMacs(exitMacs.empty() ? m_exitCosts : std::move(exitMacs))
+{
+    if (int(m_exitCosts.size()) != outcomes.exitCount() || int(m_exitMacs.size()) != outcomes.exitCount())
+        throw ConfigError("the exit policy has " + std::to_string(outcomes.exitCount()) + " exits but "
+            + std::to_string(m_exitCosts.size()) + " exit costs and " + std::to_string(m_exitMacs.size())
+            + " exit MAC counts");
+}
+
+PolicyResult ExitPolicy::evaluate(const std::vector<double>& thresholds) const
+{
+    const int exits = exitCount();
+    if (int(thresholds.size()) != exits - 1)
+        throw ConfigError("the policy needs " + std::to_string(exits - 1) + " thresholds (one per early exit), got "
+            + std::to_string(thresholds.size()));
+    PolicyResult result;
+    result.thresholds = thresholds;
+    result.exitCounts.assign(std::size_t(exits), 0);
+    result.correctAtExit.assign(std::size_t(exits), 0);
+    result.samples = m_outcomes->sampleCount();
+    // Single precision, as the inference path compares; on the stack, as the loop reads them for every sample.
+    float limits[64];
+    std::vector<float> heapLimits;
+    float* t = limits;
+    if (exits - 1 > 64) {
+        heapLimits.resize(std::size_t(exits - 1));
+        t = heapLimits.data();
+    }
+    for (int e = 0; e + 1 < exits; ++e)
+        t[e] = float(thresholds[std::size_t(e)]);
+    const float* confidence = m_outcomes->confidenceData(m_measure);
+    const std::uint8_t* correct = m_outcomes->correctData();
+    std::int64_t* counts = result.exitCounts.data();
+    std::int64_t* right = result.correctAtExit.data();
+    const std::int64_t samples = result.samples;
+    const int last = exits - 1;
+    for (std::int64_t n = 0; n < samples; ++n) {
+        const float* c = confidence + n * exits;
+        int e = 0;
+        while (e < last && c[e] < t[e])
+            ++e;
+        ++counts[e];
+        right[e] += correct[n * exits + e];
+    }
+    double cost = 0, macs = 0;
+    std::int64_t correctTotal = 0;
+    for (int e = 0; e < exits; ++e) {
+        cost += double(counts[e]) * m_exitCosts[std::size_t(e)];
+        macs += double(counts[e]) * m_exitMacs[std::size_t(e)];
+        correctTotal += right[e];
+    }
+    result.accuracy = samples ? double(correctTotal) / double(samples) : 0;
+    result.averageCost = samples ? cost / double(samples) : 0;
+    result.averageMacs = samples ? macs / double(samples) : 0;
+    return result;
+}
+
+PolicyResult ExitPolicy::tuneAebnasGrid(
+    double targetCost, double lambda, double gridStep, std::int64_t maxCombinations) const
+{
+    const int early = exitCount() - 1;
+    if (!(gridStep > 0 && gridStep <= 1))
+        throw ConfigError("the threshold grid step must be above 0 and at most 1");
+    int levels = int(std::floor(1.0 / gridStep + 1e-9)) + 1;
+    // Coarsen the grid until every combination can be tried.
+    while (levels > 2 && std::pow(double(levels), early) > double(maxCombinations))
+        --levels;
+    std::vector<int> index(std::size_t(early), 0);
+    std::vector<double> thresholds(std::size_t(early), 0.0);
+    PolicyResult best;
+    double bestScore = -1e300;
+    for (;;) {
+        for (int e = 0; e < early; ++e)
+            thresholds[std::size_t(e)] = double(index[std::size_t(e)]) / double(levels - 1);
+        PolicyResult result = evaluate(thresholds);
+        const double score = result.accuracy * 100.0 - lambda * macsPercentError(result.averageCost, targetCost);
+        if (score > bestScore) {
+            bestScore = score;
+            best = std::move(result);
+        }
+        int e = 0;
+        while (e < early && ++index[std::size_t(e)] == levels)
+            index[std::size_t(e++)] = 0;
+        if (e == early)
+            break;
+    }
+    return best;
+}
+
+const std::vector<std::int32_t>& ExitPolicy::orderAt(int exit) const
+{
+    if (m_order.empty()) {
+        const int exits = exitCount();
+        const float* confidence = m_outcomes->confidenceData(m_measure);
+        m_order.resize(std::size_t(exits));
+        for (int e = 0; e + 1 < exits; ++e) {
+            std::vector<std::int32_t>& order = m_order[std::size_t(e)];
+            order.resize(std::size_t(m_outcomes->sampleCount()));
+            std::iota(order.begin(), order.end(), 0);
+            std::stable_sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
+                return confidence[std::int64_t(a) * exits + e] > confidence[std::int64_t(b) * exits + e];
+            });
+        }
+    }
+    return m_order[std::size_t(exit)];
+}
+
+ExitPolicy::Sweep ExitPolicy::sweepExit(
+    const std::vector<double>& thresholds, int e, const Objective& objective, std::vector<float>* candidates) const
+{
+    const int exits = exitCount();
+    const int early = exits - 1;
+    const std::int64_t samples = m_outcomes->sampleCount();
+    const float* confidence = m_outcomes->confidenceData(m_measure);
+    const std::uint8_t* correct = m_outcomes->correctData();
+
+    // Split the samples: those that leave before exit e (fixed whatever e's threshold), and those that reach it, with
+    // what happens to each if it does not leave at e (the later thresholds stay as they are). Reaching samples are
+    // then visited in the order of their confidence at e, sorted once per policy, so the sweep needs no sort.
+    Score fixed;
+    std::vector<Reaching>& reaching = m_scratch;
+    reaching.assign(std::size_t(samples), Reaching { -1.0f, 0, 0, 0.0 });
+    for (std::int64_t n = 0; n < samples; ++n) {
+        const float* c = confidence + n * exits;
+        int k = 0;
+        while (k < e && c[k] < float(thresholds[std::size_t(k)]))
+            ++k;
+        if (k < e) {
+            fixed.correct += correct[n * exits + k];
+            fixed.cost += m_exitCosts[std::size_t(k)];
+            continue;
+        }
+        int later = e + 1;
+        while (later < early && c[later] < float(thresholds[std::size_t(later)]))
+            ++later;
+        reaching[std::size_t(n)]
+            = { c[e], correct[n * exits + e], correct[n * exits + later], m_exitCosts[std::size_t(later)] };
+    }
+    const std::vector<std::int32_t>& order = orderAt(e);
+
+    Score laterAll = fixed;
+    for (const Reaching& r : reaching) {
+        if (r.confidence < 0)
+            continue;
+        laterAll.correct += r.correctLater;
+        laterAll.cost += r.costLater;
+    }
+    // Sweep e's threshold down through the distinct confidences: at threshold v, every reaching sample with confidence
+    // >= v leaves at e. Threshold 1 lets only samples with confidence exactly 1 leave (none, if none is).
+    Sweep sweep { 1.0, laterAll, laterAll };
+    Score running = laterAll;
+    const float now = float(thresholds[std::size_t(e)]);
+    if (candidates)
+        candidates->clear();
+    std::size_t i = 0;
+    const std::size_t count = order.size();
+    while (i < count) {
+        const float value = confidence[std::int64_t(order[i]) * exits + e];
+        bool any = false;
+        for (; i < count && confidence[std::int64_t(order[i]) * exits + e] == value; ++i) {
+            const Reaching& r = reaching[std::size_t(order[i])];
+            if (r.confidence < 0)
+                continue; // left at an earlier exit
+            running.correct += std::int64_t(r.correctHere) - r.correctLater;
+            running.cost += m_exitCosts[std::size_t(e)] - r.costLater;
+            any = true;
+        }
+        if (!any)
+            continue;
+        if (candidates)
+            candidates->push_back(value);
+        if (value >= now)
+            sweep.current = running; // the policy as it stands lets exactly these leave
+        if (value >= 1.0f) {
+            sweep.best = running; // the threshold-1 policy lets these leave too
+            continue;
+        }
+        if (objective.improves(running, sweep.best)) {
+            sweep.best = running;
+            sweep.threshold = double(value);
+        }
+    }
+    return sweep;
+}
+
+PolicyResult ExitPolicy::ascend(std::vector<double> thresholds, const Objective& objective, bool pairMoves) const
+{
+    const int early = exitCount() - 1;
+    std::vector<float> candidates;
+    for (int round = 0; round < kMaxAscentRounds; ++round) {
+        bool changed = false;
+        // Single moves: each exit's threshold swept exactly with the others fixed.
+        for (int e = 0; e < early; ++e) {
+            const Sweep sweep = sweepExit(thresholds, e, objective, nullptr);
+            if (objective.improves(sweep.best, sweep.current)) {
+                thresholds[std::size_t(e)] = std::clamp(sweep.threshold, 0.0, 1.0);
+                changed = true;
+            }
+        }
+        if (changed)
+            continue;
+        if (!pairMoves)
+            break;
+        // Pair moves, once single moves have settled: exit a's threshold set to each of a few rank quantiles of its
+        // distinct confidences, exit b's swept exactly for each. They escape the stalls where gaining at one exit needs
+        // a change at another.
+        Score base = sweepExit(thresholds, 0, objective, nullptr).current;
+        std::vector<double> bestThresholds = thresholds;
+        for (int a = 0; a < early; ++a) {
+            sweepExit(thresholds, a, objective, &candidates);
+            const std::size_t count = candidates.size();
+            for (int q = 0; q < kPairQuantiles && count > 0; ++q) {
+                std::vector<double> trial = thresholds;
+                trial[std::size_t(a)]
+                    = double(candidates[std::min(count - 1, count * std::size_t(q) / kPairQuantiles)]);
+                for (int b = 0; b < early; ++b) {
+                    if (b == a)
+                        continue;
+                    const Sweep sweep = sweepExit(trial, b, objective, nullptr);
+                    if (objective.improves(sweep.best, base)) {
+                        base = sweep.best;
+                        bestThresholds = trial;
+                        bestThresholds[std::size_t(b)] = std::clamp(sweep.threshold, 0.0, 1.0);
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if (!changed)
+            break;
+        thresholds = bestThresholds;
+    }
+    return evaluate(thresholds);
+}
+
+PolicyResult ExitPolicy::tuneForBudget(double targetCost) const
+{
+    const int early = exitCount() - 1;
+    if (early == 0)
+        return evaluate({});
+    const double budgetTotal = targetCost * double(m_outcomes->sampleCount());
+    const Objective budget { budgetTotal, -1.0 };
+    const auto score = [&](const PolicyResult& r) {
+        std::int64_t correct = 0;
+        for (const std::int64_t c : r.correctAtExit)
+            correct += c;
+        return Score { correct, r.averageCost * double(m_outcomes->sampleCount()) };
+    };
+    // Local search stalls where gaining accuracy at one exit needs MACs saved at another. So it starts from many
+    // points, each polished by single-exit sweeps: the dearest and cheapest policies; the optima of the Lagrangian
+    // (correct - penalty * MACs, no budget, where such trades are free) with the penalty bisected until they meet the
+    // budget; and the best points of a coarse grid (so the result is never worse than that grid). The two best are
+    // then polished with pair moves.
+    std::vector<PolicyResult> finalists;
+    const auto consider = [&](const std::vector<double>& start) {
+        PolicyResult candidate = ascend(start, budget, false);
+        finalists.push_back(std::move(candidate));
+        std::sort(finalists.begin(), finalists.end(),
+            [&](const PolicyResult& a, const PolicyResult& b) { return better(score(a), score(b), budgetTotal); });
+        if (int(finalists.size()) > kPolishedFinalists)
+            finalists.pop_back();
+    };
+    consider(std::vector<double>(std::size_t(early), 1.0));
+    consider(std::vector<double>(std::size_t(early), 0.0));
+
+    const double spread = *std::max_element(m_exitCosts.begin(), m_exitCosts.end())
+        - *std::min_element(m_exitCosts.begin(), m_exitCosts.end());
+    if (spread > 0) {
+        // At penalty 0 accuracy is all that counts; at 1 / spread no MAC is worth one more correct sample.
+        double low = 0.0, high = 1.0 / spread;
+        std::vector<double> start(std::size_t(early), 1.0);
+        for (int step = 0; step < kLagrangianSteps; ++step) {
+            const double penalty = 0.5 * (low + high);
+            const PolicyResult relaxed = ascend(start, Objective { budgetTotal, penalty }, false);
+            if (relaxed.averageCost > targetCost)
+                low = penalty;
+            else
+                high = penalty;
+            start = relaxed.thresholds;
+            consider(relaxed.thresholds);
+        }
+    }
+
+    int levels = kGridStartLevels;
+    while (levels > 2 && std::pow(double(levels), early) > double(kGridStartCombinations))
+        --levels;
+    std::vector<PolicyResult> gridBest;
+    std::vector<int> index(std::size_t(early), 0);
+    std::vector<double> grid(std::size_t(early), 0.0);
+    for (;;) {
+        for (int e = 0; e < early; ++e)
+            grid[std::size_t(e)] = double(index[std::size_t(e)]) / double(levels - 1);
+        PolicyResult point = evaluate(grid);
+        if (point.averageCost <= targetCost * (1 + kBudgetSlack)) {
+            gridBest.push_back(std::move(point));
+            std::sort(gridBest.begin(), gridBest.end(),
+                [](const PolicyResult& a, const PolicyResult& b) { return a.accuracy > b.accuracy; });
+            if (int(gridBest.size()) > kGridStarts)
+                gridBest.pop_back();
+        }
+        int e = 0;
+        while (e < early && ++index[std::size_t(e)] == levels)
+            index[std::size_t(e++)] = 0;
+        if (e == early)
+            break;
+    }
+    for (const PolicyResult& start : gridBest)
+        consider(start.thresholds);
+
+    PolicyResult best = finalists.front();
+    for (const PolicyResult& finalist : finalists) {
+        PolicyResult polished = ascend(finalist.thresholds, budget, true);
+        if (better(score(polished), score(best), budgetTotal))
+            best = std::move(polished);
+    }
+    return best;
+}
+
+std::vector<PolicyResult> ExitPolicy::tradeOffCurve(int points) const
+{
+    const int early = exitCount() - 1;
+    std::vector<PolicyResult> all;
+    all.push_back(evaluate(std::vector<double>(std::size_t(early), 0.0)));
+    all.push_back(evaluate(std::vector<double>(std::size_t(early), 1.0)));
+    const double spread = *std::max_element(m_exitCosts.begin(), m_exitCosts.end())
+        - *std::min_element(m_exitCosts.begin(), m_exitCosts.end());
+    if (early > 0 && spread > 0 && points > 2) {
+        // The optima of correct - penalty * MACs, from "MACs are free" to "no MAC is worth a correct sample", trace
+        // the curve's upper hull; each warm-starts from the previous one, so the whole path costs a few tunes.
+        std::vector<double> start(std::size_t(early), 1.0);
+        const double highest = 1.0 / spread;
+        const double lowest = highest * kCurvePenaltyRange;
+        for (int i = 0; i < points; ++i) {
+            const double penalty = lowest * std::pow(highest / lowest, double(i) / double(points - 1));
+            PolicyResult point = ascend(start, Objective { 0.0, penalty }, false);
+            start = point.thresholds;
+            all.push_back(std::move(point));
+        }
+    }
+    std::sort(all.begin(), all.end(), [](const PolicyResult& a, const PolicyResult& b) {
+        return a.averageCost != b.averageCost ? a.averageCost < b.averageCost : a.accuracy > b.accuracy;
+    });
+    // Keep the points no cheaper point matches in accuracy.
+    std::vector<PolicyResult> front;
+    for (PolicyResult& result : all) {
+        if (front.empty() || result.accuracy > front.back().accuracy)
+            front.push_back(std::move(result));
+    }
+    return front;
+}
+
+} // namespace earlybird

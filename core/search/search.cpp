@@ -1,0 +1,550 @@
+#include "search/search.h"
+
+#include "base/cachefile.h"
+#include "base/error.h"
+#include "base/fileio.h"
+#include "base/rng.h"
+#include "nn/latencytable.h"
+#include "search/nsga2.h"
+#include "search/sessionfile.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+namespace earlybird {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Offspring the variation operators may propose before a generation is declared exhausted (a small space is).
+constexpr int kOffspringAttemptsPerSlot = 60;
+// How often a paused run looks at its flags again.
+constexpr int kPausePollMilliseconds = 100;
+
+} // namespace
+
+const EnumNames<SearchPhase>& enumNames(SearchPhase)
+{
+    static const EnumNames<SearchPhase> names { "search phase",
+        { { SearchPhase::Preparing, "preparing" }, { SearchPhase::Searching, "searching" },
+            { SearchPhase::Finished, "finished" }, { SearchPhase::Stopped, "stopped" } } };
+    return names;
+}
+
+struct Search::Impl {
+    SearchConfig config;
+    std::string folder;
+    SearchListener listener;
+    std::unique_ptr<Experiment> experiment;
+    std::unique_ptr<SearchSpace> space;
+    std::string fingerprint; // the experiment's backbone key, checked on resume
+    double backboneMacs = 0;
+    double backboneCost = 0; // in the cost model
+    std::unique_ptr<LatencyTable> latency; // the latency cost model's table for this machine
+    std::string machine; // where latencies were measured
+    bool prepared = false;
+    bool finished = false;
+
+    std::vector<CandidateRecord> archive;
+    std::map<std::string, int> seen; // structure key -> id
+    std::vector<int> population; // parents of the next generation
+    std::vector<int> offspring; // evaluated members of the current generation
+    std::vector<Genome> queue; // proposed members of the current generation not yet evaluated
+    int generation = 0;
+    Rng rng;
+    double elapsedBefore = 0; // seconds spent in earlier runs of this session
+    bool deadlinePassed = false; // the candidate in flight was cancelled by the time budget
+    Clock::time_point runStart = Clock::now();
+    std::vector<HypervolumeRecord> hypervolumeHistory;
+
+    double elapsed() const { return elapsedBefore + std::chrono::duration<double>(Clock::now() - runStart).count(); }
+
+    // What selection compares: validation accuracy, cost and budget violation in budget mode; the paper's two
+    // objectives (as a point to maximise and one to minimise) in AEBNAS mode.
+    ObjectivePoint objective(const CandidateRecord& r) const
+    {
+        const double cost = r.validation.averageCost / backboneCost;
+        if (config.mode == TargetMode::Aebnas) {
+            const double mape = macsPercentError(r.validation.averageCost, config.target);
+            return ObjectivePoint { -((1.0 - r.validation.accuracy) * 100.0 + config.aebnasLambda * mape), mape, 0.0 };
+        }
+        const double over = std::max(0.0, r.validation.averageCost - config.target) / config.target;
+        return ObjectivePoint { r.validation.accuracy, cost, over };
+    }
+
+    std::vector<ObjectivePoint> objectives(const std::vector<int>& ids) const
+    {
+        std::vector<ObjectivePoint> points;
+        for (const int id : ids)
+            points.push_back(objective(archive[std::size_t(id)]));
+        return points;
+    }
+
+    std::vector<int> frontIds() const { return tradeOffFront(archive, backboneCost); }
+    double hypervolumeOf(bool onTest) const { return tradeOffHypervolume(archive, backboneCost, onTest); }
+
+    void emit(SearchEvent event)
+    {
+        if (!listener)
+            return;
+        event.progress = progress(finished ? SearchPhase::Finished : SearchPhase::Searching);
+        listener(event);
+    }
+
+    void emitFinished()
+    {
+        SearchEvent event;
+        event.type = SearchEvent::Type::Finished;
+        emit(event);
+    }
+
+    void log(const std::string& message)
+    {
+        SearchEvent event;
+        event.type = SearchEvent::Type::Log;
+        event.message = message;
+        emit(event);
+    }
+
+    SearchProgress progress(SearchPhase phase) const
+    {
+        SearchProgress p;
+        p.phase = phase;
+        p.evaluated = int(archive.size());
+        p.generation = generation;
+        p.elapsedSeconds = elapsed();
+        double searchSeconds = 0;
+        for (const CandidateRecord& r : archive)
+            searchSeconds += r.seconds;
+        p.candidatesPerMinute = searchSeconds > 0 ? 60.0 * double(archive.size()) / searchSeconds : 0;
+        double fraction = 0;
+        if (config.timeBudgetSeconds > 0)
+            fraction = std::min(1.0, p.elapsedSeconds / config.timeBudgetSeconds);
+        if (config.generations > 0) {
+            const double total = double(config.population) * double(config.generations + 1);
+            fraction = std::max(fraction, std::min(1.0, double(archive.size()) / total));
+        }
+        p.fraction = finished ? 1.0 : fraction;
+        p.etaSeconds = fraction > 0 && fraction < 1 ? p.elapsedSeconds / fraction * (1 - fraction) : 0;
+        return p;
+    }
+
+    bool budgetSpent() const { return config.timeBudgetSeconds > 0 && elapsed() >= config.timeBudgetSeconds; }
+
+    // Within the search space's limits beyond the genome's domains: no branch dearer than the cap, no model larger
+    // than the parameter limit.
+    bool affordable(const Genome& genome) const
+    {
+        if (config.maxBranchMacsFraction <= 0 && config.maxParameters <= 0)
+            return true;
+        const NetworkCost cost = countNetworkCost(space->decode(genome));
+        if (config.maxParameters > 0 && cost.totalParameters > config.maxParameters)
+            return false;
+        if (config.maxBranchMacsFraction <= 0)
+            return true;
+        for (std::size_t e = 0; e + 1 < cost.exits.size(); ++e) {
+            if (double(cost.exits[e].branchMacs) > config.maxBranchMacsFraction * backboneMacs)
+                return false;
+        }
+        return true;
+    }
+
+    // New: neither evaluated nor proposed for this generation (in the queue or in `proposed`).
+    bool isNew(const Genome& genome, const std::vector<Genome>& proposed = {}) const
+    {
+        const std::string key = space->structureKey(genome);
+        if (seen.count(key))
+            return false;
+        for (const std::vector<Genome>* list : { &queue, &proposed }) {
+            for (const Genome& other : *list) {
+                if (space->structureKey(other) == key)
+                    return false;
+            }
+        }
+        return true;
+    }
+
+    // An early exit that no validation sample takes (a threshold no confidence reaches) still costs every sample that
+    // passes it. The same network without such exits decides every validation sample alike for less, and its branches
+    // are trained already: the genome to evaluate next, unless it is known.
+    std::optional<Genome> withoutIdleExits(const CandidateRecord& record) const
+    {
+        Architecture architecture = record.architecture;
+        std::vector<ExitSpec> kept;
+        for (std::size_t e = 0; e < architecture.exits.size(); ++e) {
+            if (record.validation.exitCounts[e] > 0)
+                kept.push_back(architecture.exits[e]);
+        }
+        if (kept.size() == architecture.exits.size())
+            return std::nullopt;
+        architecture.exits = std::move(kept);
+        Genome genome = space->encode(architecture);
+        if (!isNew(genome) || !affordable(genome))
+            return std::nullopt;
+        return genome;
+    }
+
+    // Proposes the next generation's offspring. False when the space offers nothing new.
+    bool proposeGeneration()
+    {
+        queue.clear();
+        const ProposalFilter accept = [this](const Genome& genome, const std::vector<Genome>& proposed) {
+            return isNew(genome, proposed) && affordable(genome);
+        };
+        VariationOptions options;
+        options.attempts = kOffspringAttemptsPerSlot * config.population;
+        options.crossoverProbability = config.crossoverProbability;
+        options.mutationRate = config.mutationRate > 0 ? config.mutationRate : 2.0 / space->genomeLength();
+        std::vector<Genome> proposed;
+        if (generation == 0 || config.randomOnly) {
+            if (generation == 0 && archive.empty()) {
+                // The backbone alone anchors the accurate end of the front.
+                queue.push_back(space->canonical(Genome(std::size_t(space->genomeLength()), 0)));
+            }
+            options.offspring = config.population - int(queue.size());
+            proposed = proposeRandom(*space, options, accept, rng);
+        } else {
+            std::vector<Parent> parents;
+            for (const int id : population)
+                parents.push_back({ id, archive[std::size_t(id)].genome, objective(archive[std::size_t(id)]) });
+            options.offspring = config.population;
+            proposed = proposeOffspring(parents, *space, options, accept, rng);
+        }
+        queue.insert(queue.end(), proposed.begin(), proposed.end());
+        return !queue.empty();
+    }
+
+    void endGeneration()
+    {
+        std::vector<int> pool = population;
+        pool.insert(pool.end(), offspring.begin(), offspring.end());
+        population = config.randomOnly ? pool : selectSurvivors(pool, objectives(pool), config.population);
+        offspring.clear();
+        const double hv = hypervolumeOf(false);
+        hypervolumeHistory.push_back({ generation, int(archive.size()), elapsed(), hv, hypervolumeOf(true) });
+        SearchEvent event;
+        event.type = SearchEvent::Type::GenerationDone;
+        event.hypervolume = hv;
+        emit(event);
+        ++generation;
+        if (config.generations > 0 && generation > config.generations)
+            finished = true;
+    }
+
+    CandidateRecord evaluate(const Genome& genome, CancelFlag cancel)
+    {
+        const Clock::time_point start = Clock::now();
+        const int trainedBefore = experiment->report().branchesTrained;
+        Architecture architecture = space->decode(genome);
+        // One flag for the experiment: the caller's stop, or the time budget running out mid-candidate (a slow branch
+        // must not stretch the budget). Progress reports come several times a second, so both take effect promptly.
+        deadlinePassed = false;
+        std::atomic<bool> stopCandidate { false };
+        const ProgressCallback branchProgress = [this, cancel, &stopCandidate](const TrainingProgress& t) {
+            if (budgetSpent())
+                deadlinePassed = true;
+            if (deadlinePassed || (cancel && cancel->load()))
+                stopCandidate = true;
+            if (!listener)
+                return;
+            SearchEvent event;
+            event.progress = progress(SearchPhase::Searching);
+            event.progress.training = t;
+            listener(event);
+        };
+        NetworkLatency measured;
+        if (latency) {
+            measured = latency->latencyOf(architecture, &stopCandidate);
+            latency->save();
+        }
+        const CandidateOutcomes outcomes = experiment->evaluate(architecture, branchProgress, &stopCandidate);
+        const std::vector<double> costs = exitCostsOf(config.costModel, outcomes.cost, config.convention, &measured);
+        const std::vector<double> macs = exitMacsOf(outcomes.cost, config.convention);
+        const ExitPolicy validation(outcomes.validation, architecture.confidence, costs, macs);
+        const ExitPolicy test(outcomes.test, architecture.confidence, costs, macs);
+        CandidateRecord record;
+        record.exitCosts = costs;
+        record.parameters = outcomes.cost.totalParameters;
+        record.validation = config.mode == TargetMode::Budget
+            ? validation.tuneForBudget(config.target)
+            : validation.tuneAebnasGrid(
+                config.target, config.aebnasLambda, config.aebnasGridStep, config.aebnasMaxCombinations);
+        record.test = test.evaluate(record.validation.thresholds);
+        for (std::size_t e = 0; e < architecture.exits.size(); ++e)
+            architecture.exits[e].threshold = record.validation.thresholds[e];
+        record.id = int(archive.size());
+        record.generation = generation;
+        record.genome = genome;
+        record.architecture = architecture;
+        record.branchesTrained = experiment->report().branchesTrained - trainedBefore;
+        record.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        return record;
+    }
+
+    Session snapshot() const
+    {
+        Session s;
+        s.config = config;
+        s.fingerprint = fingerprint;
+        const ExperimentReport& report = experiment ? experiment->report() : ExperimentReport();
+        s.backbone = { backboneMacs, backboneCost, report.backboneValidationAccuracy, report.backboneTestAccuracy };
+        s.machine = machine;
+        std::ostringstream engine;
+        engine << const_cast<Rng&>(rng).engine();
+        s.state = { generation, population, offspring, queue, engine.str(), elapsed(), finished };
+        s.archive = archive;
+        s.hypervolumeHistory = hypervolumeHistory;
+        return s;
+    }
+
+    void save() const { saveSession(folder, snapshot()); }
+};
+
+Search::Search(std::unique_ptr<Impl> impl)
+    : m_impl(std::move(impl))
+{
+}
+
+Search::Search(SearchConfig config, std::string sessionFolder)
+    : m_impl(std::make_unique<Impl>())
+{
+    validateSearchConfig(config);
+    Impl& d = *m_impl;
+    d.config = std::move(config);
+    d.folder = std::move(sessionFolder);
+    if (hasSession(d.folder))
+        throw ConfigError(d.folder + " already holds a search session (resume it, or choose another folder)");
+    makeDirectories(d.folder);
+    d.rng = Rng(d.config.experiment.seed * 0x2545f4914f6cdd1dULL + 17);
+    d.space = std::make_unique<SearchSpace>(std::vector<BackboneSpec> { d.config.experiment.backbone }, d.config.space);
+    d.experiment = std::make_unique<Experiment>(d.config.experiment);
+}
+
+std::unique_ptr<Search> Search::resume(const std::string& sessionFolder)
+{
+    Session session = loadSession(sessionFolder);
+    auto impl = std::make_unique<Impl>();
+    Impl& d = *impl;
+    d.config = std::move(session.config);
+    d.folder = sessionFolder;
+    d.fingerprint = std::move(session.fingerprint);
+    d.space = std::make_unique<SearchSpace>(std::vector<BackboneSpec> { d.config.experiment.backbone }, d.config.space);
+    d.archive = std::move(session.archive);
+    for (const CandidateRecord& r : d.archive)
+        d.seen[d.space->structureKey(r.genome)] = r.id;
+    SearchState& state = session.state;
+    d.generation = state.generation;
+    d.population = std::move(state.population);
+    d.offspring = std::move(state.offspring);
+    d.queue = std::move(state.queue);
+    std::istringstream engine(state.rng);
+    engine >> d.rng.engine();
+    if (engine.fail())
+        throw DataError(sessionFilePath(sessionFolder), "the random generator's state is unreadable");
+    d.elapsedBefore = state.elapsedSeconds;
+    d.finished = state.finished;
+    d.hypervolumeHistory = std::move(session.hypervolumeHistory);
+    d.backboneMacs = session.backbone.macs;
+    d.backboneCost = session.backbone.cost;
+    d.machine = std::move(session.machine);
+    d.experiment = std::make_unique<Experiment>(d.config.experiment);
+    d.runStart = Clock::now();
+    return std::unique_ptr<Search>(new Search(std::move(impl)));
+}
+
+Search::~Search() = default;
+
+void Search::setListener(SearchListener listener)
+{
+    m_impl->listener = std::move(listener);
+}
+
+void Search::prepare(CancelFlag cancel)
+{
+    Impl& d = *m_impl;
+    const ProgressCallback progress = [&d](const TrainingProgress& t) {
+        if (!d.listener)
+            return;
+        SearchEvent event;
+        event.progress = d.progress(SearchPhase::Preparing);
+        event.progress.training = t;
+        d.listener(event);
+    };
+    d.experiment->prepare(progress, cancel);
+    const std::string key = d.experiment->report().backboneKey;
+    if (!d.fingerprint.empty() && d.fingerprint != key)
+        throw ConfigError(d.folder + ": this session was run on other data or another backbone (fingerprint "
+            + d.fingerprint + ", now " + key + "); point it at the same data set files");
+    d.fingerprint = key;
+    const Architecture backboneAlone { d.config.experiment.backbone, ConfidenceMeasure::ScoreMargin, {} };
+    const NetworkCost backboneCost = countNetworkCost(backboneAlone);
+    d.backboneMacs = double(backboneCost.backboneMacs);
+    const bool resumed = !d.archive.empty();
+    if (d.config.costModel == CostModel::Latency) {
+        d.latency = std::make_unique<LatencyTable>(LatencyTable::fileFor(d.config.experiment.cacheDirectory));
+        if (!d.latency->problem().empty())
+            d.log(d.latency->problem());
+        const std::string& machine = d.latency->machine();
+        if (resumed && !d.machine.empty() && d.machine != machine)
+            d.log(
+                "this session's latencies were measured on " + d.machine + "; new candidates are timed on " + machine);
+        if (!resumed || d.machine.empty())
+            d.machine = machine;
+        const double micros = d.latency->latencyOf(backboneAlone, cancel).backboneMicros;
+        d.latency->save();
+        d.log("latency table " + d.latency->file() + ": " + std::to_string(d.latency->size()) + " parts timed on "
+            + machine);
+        if (!resumed)
+            d.backboneCost = micros;
+    } else {
+        d.backboneCost
+            = d.config.costModel == CostModel::Macs ? d.backboneMacs : double(backboneCost.backboneParameters);
+    }
+    if (d.config.targetFraction > 0 && !resumed)
+        d.config.target = d.config.targetFraction * d.backboneCost;
+    d.experiment->cacheFeatures({}, progress, cancel);
+    d.prepared = true;
+    const ExperimentReport& r = d.experiment->report();
+    char line[320];
+    std::snprintf(line, sizeof line, "backbone %s: %.2f%% test accuracy, %.2f M MACs, %s (%s); target %s",
+        d.config.experiment.backbone.name.c_str(), 100 * r.backboneTestAccuracy, d.backboneMacs / 1e6,
+        formatCost(d.config.costModel, d.backboneCost).c_str(), r.backboneFromCache ? "from cache" : "trained",
+        formatCost(d.config.costModel, d.config.target).c_str());
+    d.log(line);
+    d.save();
+}
+
+bool Search::step(CancelFlag cancel)
+{
+    Impl& d = *m_impl;
+    if (!d.prepared)
+        prepare(cancel);
+    if (d.finished)
+        return false;
+    if (d.budgetSpent()) {
+        d.finished = true;
+        d.save();
+        d.emitFinished();
+        return false;
+    }
+    if (d.queue.empty()) {
+        if (!d.offspring.empty() || d.generation > 0)
+            d.endGeneration();
+        if (!d.finished && !d.proposeGeneration()) {
+            d.log("the search space has no unseen candidates left");
+            d.finished = true;
+        }
+        d.save();
+        if (d.finished) {
+            d.emitFinished();
+            return false;
+        }
+    }
+    const Genome genome = d.queue.front();
+    const std::vector<int> frontBefore = d.frontIds();
+    CandidateRecord record;
+    try {
+        record = d.evaluate(genome, cancel);
+    } catch (const CancelledError&) {
+        if (!d.deadlinePassed)
+            throw; // the caller's stop: resumable, the candidate is proposed again
+        d.log("time budget reached during a candidate: it is dropped and the search ends");
+        d.finished = true;
+        d.save();
+        d.emitFinished();
+        return false;
+    }
+    d.queue.erase(d.queue.begin());
+    d.seen[d.space->structureKey(genome)] = record.id;
+    d.offspring.push_back(record.id);
+    d.archive.push_back(record);
+    if (std::optional<Genome> pruned = d.withoutIdleExits(record))
+        d.queue.insert(d.queue.begin(), std::move(*pruned));
+    if (d.generation == 0 && d.queue.empty())
+        d.population = d.offspring; // the initial population has no parents to compete with
+    d.save();
+    SearchEvent evaluated;
+    evaluated.type = SearchEvent::Type::CandidateEvaluated;
+    evaluated.candidate = record;
+    d.emit(evaluated);
+    const std::vector<int> frontAfter = d.frontIds();
+    if (frontAfter != frontBefore) {
+        SearchEvent changed;
+        changed.type = SearchEvent::Type::FrontChanged;
+        changed.front = frontAfter;
+        changed.hypervolume = d.hypervolumeOf(false);
+        d.emit(changed);
+    }
+    return true;
+}
+
+void Search::run(CancelFlag stop, const std::atomic<bool>* pause, const std::function<void()>& betweenSteps)
+{
+    while (!(stop && stop->load())) {
+        if (betweenSteps)
+            betweenSteps();
+        if (pause && pause->load()) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(kPausePollMilliseconds));
+            continue;
+        }
+        try {
+            if (!step(stop))
+                return;
+        } catch (const CancelledError&) {
+            return; // the candidate in flight is dropped; everything before it is saved
+        }
+    }
+}
+
+bool Search::isPrepared() const
+{
+    return m_impl->prepared;
+}
+bool Search::isFinished() const
+{
+    return m_impl->finished;
+}
+const SearchConfig& Search::config() const
+{
+    return m_impl->config;
+}
+const std::string& Search::sessionFolder() const
+{
+    return m_impl->folder;
+}
+const std::vector<CandidateRecord>& Search::archive() const
+{
+    return m_impl->archive;
+}
+std::vector<int> Search::front() const
+{
+    return m_impl->frontIds();
+}
+double Search::hypervolume(bool onTest) const
+{
+    return m_impl->hypervolumeOf(onTest);
+}
+double Search::backboneMacs() const
+{
+    return m_impl->backboneMacs;
+}
+double Search::backboneCost() const
+{
+    return m_impl->backboneCost;
+}
+double Search::elapsedSeconds() const
+{
+    return m_impl->elapsed();
+}
+Experiment& Search::experiment()
+{
+    return *m_impl->experiment;
+}
+
+} // namespace earlybird

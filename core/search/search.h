@@ -1,0 +1,94 @@
+#pragma once
+
+// The search loop: NSGA-II over early-exit architectures on one Experiment. Its settings are in searchconfig.h, what
+// it records in candidaterecord.h, selection and variation in nsga2.h, and what it saves in sessionfile.h.
+
+#include "base/enumnames.h"
+#include "base/progress.h"
+#include "experiment/experiment.h"
+#include "search/candidaterecord.h"
+#include "search/searchconfig.h"
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace earlybird {
+
+// Where a search is. Stopped: ended by the user before it was done (it can be resumed).
+enum class SearchPhase { Preparing, Searching, Finished, Stopped };
+const EnumNames<SearchPhase>& enumNames(SearchPhase); // "preparing", "searching", "finished", "stopped"
+
+struct SearchProgress {
+    SearchPhase phase = SearchPhase::Preparing;
+    TrainingProgress training; // while preparing or training a branch
+    int evaluated = 0;
+    int generation = 0;
+    double elapsedSeconds = 0;
+    double etaSeconds = 0; // 0 if unknown
+    double candidatesPerMinute = 0;
+    double fraction = 0; // of the whole search, when a budget or generation count bounds it
+};
+
+struct SearchEvent {
+    enum class Type { Progress, CandidateEvaluated, FrontChanged, GenerationDone, Log, Finished };
+    Type type = Type::Progress;
+    SearchProgress progress;
+    CandidateRecord candidate; // CandidateEvaluated
+    std::vector<int> front; // FrontChanged: ids, by cost
+    double hypervolume = 0; // FrontChanged, GenerationDone: on validation
+    std::string message; // Log
+};
+using SearchListener = std::function<void(const SearchEvent&)>;
+
+// NSGA-II over early-exit architectures, on one Experiment. Each candidate's branches are trained once (memoised),
+// its thresholds tuned on validation, and its test figures recorded. The session is saved in `sessionFolder`
+// (sessionfile.h) atomically after every candidate, so a search killed at any moment resumes losing at most the
+// candidate in flight. Seeded: the same seed, thread count and data give the same search.
+class Search {
+public:
+    // A new search; `sessionFolder` is created. Throws ConfigError for an impossible configuration or a folder that
+    // already holds a session.
+    Search(SearchConfig config, std::string sessionFolder);
+    // Resumes the session in `sessionFolder`. Throws DataError for a missing or corrupt session file.
+    static std::unique_ptr<Search> resume(const std::string& sessionFolder);
+    ~Search();
+    Search(const Search&) = delete;
+    Search& operator=(const Search&) = delete;
+
+    void setListener(SearchListener listener);
+
+    // Loads data, trains (or loads) the backbone and caches features. Throws ConfigError if a resumed session's data
+    // set or backbone is not what the session was run on.
+    void prepare(CancelFlag cancel = nullptr);
+    // Evaluates the next candidate (ending a generation first, if one is complete). False when the search is done.
+    bool step(CancelFlag cancel = nullptr);
+    // Steps until done or stopped; waits while `pause` is set. `betweenSteps`, if given, is called on this thread
+    // before every step and every few milliseconds while paused (a GUI worker serves its requests there).
+    // Cancelling mid-candidate loses only that candidate.
+    void run(CancelFlag stop = nullptr, const std::atomic<bool>* pause = nullptr,
+        const std::function<void()>& betweenSteps = {});
+
+    bool isPrepared() const;
+    bool isFinished() const;
+    const SearchConfig& config() const;
+    const std::string& sessionFolder() const;
+    const std::vector<CandidateRecord>& archive() const;
+    std::vector<int> front() const; // ids on the validation front, by cost
+    double hypervolume(bool onTest = false) const;
+    double backboneMacs() const;
+    // The backbone alone in the search's cost model (MACs, microseconds or parameters per sample).
+    double backboneCost() const;
+    // Seconds spent in every run of this session, this one included.
+    double elapsedSeconds() const;
+    Experiment& experiment();
+
+private:
+    struct Impl;
+    explicit Search(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace earlybird

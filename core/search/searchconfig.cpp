@@ -1,0 +1,33 @@
+#include "search/searchconfig.h"
+
+#include "base/error.h"
+
+namespace earlybird {
+
+const EnumNames<TargetMode>& enumNames(TargetMode)
+{
+    static const EnumNames<TargetMode> names { "target mode",
+        { { TargetMode::Budget, "budget" }, { TargetMode::Aebnas, "aebnas" } } };
+    return names;
+}
+
+void validateSearchConfig(const SearchConfig& c)
+{
+    if (!(c.target > 0) && !(c.targetFraction > 0))
+        throw ConfigError("the search needs a positive target of average " + costModelUnit(c.costModel)
+            + " (or a positive fraction of the backbone's)");
+    if (c.maxParameters < 0)
+        throw ConfigError("the parameter limit cannot be negative");
+    if (c.population < 2 || c.population > 10000)
+        throw ConfigError("the population must be 2 to 10000 candidates");
+    if (c.generations < 0 || c.timeBudgetSeconds < 0)
+        throw ConfigError("generations and time budget cannot be negative");
+    if (c.generations == 0 && c.timeBudgetSeconds == 0)
+        throw ConfigError("the search needs a number of generations, a time budget, or both");
+    if (c.maxBranchMacsFraction < 0)
+        throw ConfigError("the branch MAC cap cannot be negative");
+    if (!(c.crossoverProbability >= 0 && c.crossoverProbability <= 1) || c.mutationRate < 0 || c.mutationRate > 1)
+        throw ConfigError("crossover probability and mutation rate must lie in [0, 1]");
+}
+
+} // namespace earlybird

@@ -1,0 +1,61 @@
+#pragma once
+
+// What a search is asked to do: its data and backbone, space, cost model, target and budget.
+
+#include "base/enumnames.h"
+#include "experiment/experiment.h"
+#include "model/costmodel.h"
+#include "search/searchspace.h"
+
+#include <cstdint>
+#include <string>
+
+namespace earlybird {
+
+// How the target cost (average MACs by default; see CostModel) enters the search.
+// Budget: thresholds are tuned for the best validation accuracy within the target, and candidates over it lose to
+// every candidate within it (constrained domination); objectives are validation accuracy and average cost.
+// Aebnas: the AEBNAS paper's formulation, for comparison: thresholds tuned on a grid for accuracy% - 0.1 * MAPE, and
+// objectives f1 = error% + 0.1 * MAPE and f2 = MAPE, MAPE = |average cost - target| / target * 100.
+enum class TargetMode { Budget, Aebnas };
+const EnumNames<TargetMode>& enumNames(TargetMode); // "budget", "aebnas"
+
+// The reference point of every hypervolume Earlybird reports: accuracy 0 and 1.25 times the backbone's cost (cost is
+// normalised by the backbone's, in the search's cost model), so the backbone alone scores a quarter of its accuracy and
+// every cheaper candidate adds to a front's score.
+constexpr double kHypervolumeReferenceAccuracy = 0.0;
+constexpr double kHypervolumeReferenceCost = 1.25;
+
+struct SearchConfig {
+    std::string name = "search"; // "search", or the baseline's name
+    ExperimentConfig experiment;
+    SearchSpaceOptions space;
+    CostModel costModel = CostModel::Macs;
+    double target = 0; // average cost to aim for, in the cost model's unit (MACs, microseconds or parameters)
+    // If positive, the target is this fraction of the backbone's cost, set when the search is prepared (a latency is
+    // only known once measured on this machine).
+    double targetFraction = 0;
+    TargetMode mode = TargetMode::Budget;
+    CostConvention convention = CostConvention::AllEvaluatedBranches;
+    int population = 16;
+    int generations = 0; // 0: no limit (stop at the time budget)
+    double timeBudgetSeconds = 600; // 0: no limit (stop after the generations); includes backbone training
+    double crossoverProbability = 0.9;
+    double mutationRate = 0; // per gene; 0: two genes of the genome on average
+    double aebnasLambda = 0.1;
+    double aebnasGridStep = 0.1;
+    std::int64_t aebnasMaxCombinations = 20000;
+    bool randomOnly = false; // evaluate random samples instead of evolving (a baseline)
+    // Candidates with an exit branch dearer than this fraction of the backbone's MACs are never proposed: such a branch
+    // cannot pay for itself under any useful target, and training it costs the most (a width-2 5x5 convolution on the
+    // first feature map costs twice the whole Fashion-MNIST backbone). 0: no limit (the baselines, as published).
+    double maxBranchMacsFraction = 0.25;
+    // Candidates with more parameters in all (backbone and every branch: the model's size) are never proposed.
+    // 0: no limit.
+    std::int64_t maxParameters = 0;
+};
+
+// Throws ConfigError naming the first impossible setting.
+void validateSearchConfig(const SearchConfig& config);
+
+} // namespace earlybird

@@ -1,0 +1,317 @@
+#include "search/sessionfile.h"
+
+#include "base/error.h"
+#include "base/fileio.h"
+#include "model/networkcost.h"
+
+#include <nlohmann/json.hpp>
+
+namespace earlybird {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// Identifies a session file, so that another JSON file given by mistake is named as such.
+constexpr const char* kSessionFormat = "earlybird-session";
+constexpr int kSessionVersion = 1;
+constexpr const char* kSessionFile = "session.json";
+
+Json spaceJson(const SearchSpaceOptions& o)
+{
+    std::vector<std::string> types, measures;
+    for (const BranchLayerType t : o.layerTypes)
+        types.push_back(nameOf(t));
+    for (const ConfidenceMeasure m : o.measures)
+        measures.push_back(nameOf(m));
+    return Json { { "allowed_positions", o.allowedPositions }, { "min_depth", o.minDepth }, { "max_depth", o.maxDepth },
+        { "layer_types", types }, { "widths", o.widths }, { "strides", o.strides },
+        { "threshold_levels", o.thresholdLevels }, { "measures", measures },
+        { "exit_probability", o.exitProbability } };
+}
+
+SearchSpaceOptions spaceFromJson(const Json& j, const std::string& source)
+{
+    SearchSpaceOptions o;
+    o.allowedPositions = j.at("allowed_positions").get<std::vector<int>>();
+    o.minDepth = j.at("min_depth").get<int>();
+    o.maxDepth = j.at("max_depth").get<int>();
+    o.layerTypes.clear();
+    for (const std::string& name : j.at("layer_types").get<std::vector<std::string>>())
+        o.layerTypes.push_back(fromName<BranchLayerType>(name, source));
+    o.widths = j.at("widths").get<std::vector<double>>();
+    o.strides = j.at("strides").get<std::vector<int>>();
+    o.thresholdLevels = j.at("threshold_levels").get<int>();
+    o.measures.clear();
+    for (const std::string& name : j.at("measures").get<std::vector<std::string>>())
+        o.measures.push_back(fromName<ConfidenceMeasure>(name, source));
+    o.exitProbability = j.at("exit_probability").get<double>();
+    return o;
+}
+
+Json configJson(const SearchConfig& c)
+{
+    const ExperimentConfig& e = c.experiment;
+    const TrainingOptions& t = e.backboneTraining;
+    const BranchTrainingOptions& b = e.branchTraining;
+    return Json { { "name", c.name },
+        { "dataset",
+            { { "kind", nameOf(e.dataset.kind) }, { "path", e.dataset.path },
+                { "cifar100_coarse", e.dataset.cifar100CoarseLabels }, { "svhn_extra", e.dataset.svhnIncludeExtra } } },
+        { "backbone", backboneToJson(e.backbone) },
+        { "backbone_training",
+            { { "epochs", t.epochs }, { "batch_size", t.batchSize }, { "learning_rate", t.learningRate },
+                { "momentum", t.momentum }, { "weight_decay", t.weightDecay }, { "label_smoothing", t.labelSmoothing },
+                { "augment", t.augment } } },
+        { "branch_training",
+            { { "epochs", b.epochs }, { "batch_size", b.batchSize }, { "learning_rate", b.learningRate },
+                { "weight_decay", b.weightDecay } } },
+        { "validation_fraction", e.validationFraction }, { "seed", e.seed }, { "cache_directory", e.cacheDirectory },
+        { "feature_cache_bytes", e.featureCacheBytes }, { "space", spaceJson(c.space) },
+        { "cost_model", nameOf(c.costModel) }, { "target", c.target }, { "target_fraction", c.targetFraction },
+        { "mode", nameOf(c.mode) }, { "convention", nameOf(c.convention) }, { "population", c.population },
+        { "generations", c.generations }, { "time_budget_seconds", c.timeBudgetSeconds },
+        { "crossover_probability", c.crossoverProbability }, { "mutation_rate", c.mutationRate },
+        { "aebnas_lambda", c.aebnasLambda }, { "aebnas_grid_step", c.aebnasGridStep },
+        { "aebnas_max_combinations", c.aebnasMaxCombinations }, { "random_only", c.randomOnly },
+        { "max_branch_macs_fraction", c.maxBranchMacsFraction }, { "max_parameters", c.maxParameters } };
+}
+
+SearchConfig configFromJson(const Json& j, const std::string& source)
+{
+    SearchConfig c;
+    c.name = j.at("name").get<std::string>();
+    ExperimentConfig& e = c.experiment;
+    const Json& d = j.at("dataset");
+    e.dataset.kind = fromName<DatasetKind>(d.at("kind").get<std::string>());
+    e.dataset.path = d.at("path").get<std::string>();
+    e.dataset.cifar100CoarseLabels = d.at("cifar100_coarse").get<bool>();
+    e.dataset.svhnIncludeExtra = d.at("svhn_extra").get<bool>();
+    e.backbone = backboneFromJson(j.at("backbone"), source);
+    const Json& t = j.at("backbone_training");
+    e.backboneTraining.epochs = t.at("epochs").get<int>();
+    e.backboneTraining.batchSize = t.at("batch_size").get<int>();
+    e.backboneTraining.learningRate = t.at("learning_rate").get<double>();
+    e.backboneTraining.momentum = t.at("momentum").get<double>();
+    e.backboneTraining.weightDecay = t.at("weight_decay").get<double>();
+    e.backboneTraining.labelSmoothing = t.at("label_smoothing").get<double>();
+    e.backboneTraining.augment = t.at("augment").get<bool>();
+    const Json& b = j.at("branch_training");
+    e.branchTraining.epochs = b.at("epochs").get<int>();
+    e.branchTraining.batchSize = b.at("batch_size").get<int>();
+    e.branchTraining.learningRate = b.at("learning_rate").get<double>();
+    e.branchTraining.weightDecay = b.at("weight_decay").get<double>();
+    e.validationFraction = j.at("validation_fraction").get<double>();
+    e.seed = j.at("seed").get<std::uint64_t>();
+    e.cacheDirectory = j.at("cache_directory").get<std::string>();
+    e.featureCacheBytes = j.at("feature_cache_bytes").get<std::int64_t>();
+    c.space = spaceFromJson(j.at("space"), source);
+    // Sessions before cost models had only a MAC target.
+    c.costModel = fromName<CostModel>(j.value("cost_model", std::string("macs")));
+    c.target = j.contains("target") ? j.at("target").get<double>() : j.at("target_macs").get<double>();
+    c.targetFraction = j.value("target_fraction", 0.0);
+    c.mode = fromName<TargetMode>(j.at("mode").get<std::string>());
+    c.convention = fromName<CostConvention>(j.at("convention").get<std::string>());
+    c.population = j.at("population").get<int>();
+    c.generations = j.at("generations").get<int>();
+    c.timeBudgetSeconds = j.at("time_budget_seconds").get<double>();
+    c.crossoverProbability = j.at("crossover_probability").get<double>();
+    c.mutationRate = j.at("mutation_rate").get<double>();
+    c.aebnasLambda = j.at("aebnas_lambda").get<double>();
+    c.aebnasGridStep = j.at("aebnas_grid_step").get<double>();
+    c.aebnasMaxCombinations = j.at("aebnas_max_combinations").get<std::int64_t>();
+    c.randomOnly = j.at("random_only").get<bool>();
+    c.maxBranchMacsFraction = j.value("max_branch_macs_fraction", 0.0);
+    c.maxParameters = j.value("max_parameters", std::int64_t(0));
+    return c;
+}
+
+Json recordToJson(const CandidateRecord& r)
+{
+    return Json { { "id", r.id }, { "generation", r.generation }, { "genome", r.genome },
+        { "architecture", architectureToJson(r.architecture) }, { "exit_costs", r.exitCosts },
+        { "parameters", r.parameters }, { "validation", policyToJson(r.validation) }, { "test", policyToJson(r.test) },
+        { "seconds", r.seconds }, { "branches_trained", r.branchesTrained } };
+}
+
+CandidateRecord recordFromJson(
+    const Json& item, const SearchSpace& space, CostConvention convention, const std::string& source)
+{
+    CandidateRecord r;
+    r.id = item.at("id").get<int>();
+    r.generation = item.at("generation").get<int>();
+    r.genome = space.canonical(item.at("genome").get<Genome>());
+    r.architecture = architectureFromJson(item.at("architecture"), source);
+    r.parameters = item.value("parameters", std::int64_t(0));
+    if (item.contains("exit_costs")) {
+        r.exitCosts = item.at("exit_costs").get<std::vector<double>>();
+    } else { // sessions before cost models counted MACs
+        const NetworkCost cost = countNetworkCost(r.architecture);
+        r.exitCosts = exitMacsOf(cost, convention);
+        r.parameters = cost.totalParameters;
+    }
+    if (r.exitCosts.size() != r.architecture.exits.size() + 1)
+        throw DataError(source, "candidate " + std::to_string(r.id) + " has a cost for the wrong number of exits");
+    r.validation = policyFromJson(item.at("validation"));
+    r.test = policyFromJson(item.at("test"));
+    r.seconds = item.at("seconds").get<double>();
+    r.branchesTrained = item.at("branches_trained").get<int>();
+    return r;
+}
+
+void checkIds(const std::vector<int>& ids, std::size_t archiveSize, const char* what, const std::string& source)
+{
+    for (const int id : ids) {
+        if (id < 0 || std::size_t(id) >= archiveSize)
+            throw DataError(source, std::string("the ") + what + " names a candidate that is not in the archive");
+    }
+}
+
+} // namespace
+
+Json policyToJson(const PolicyResult& r)
+{
+    Json rates = Json::array(), accuracies = Json::array();
+    for (std::size_t e = 0; e < r.exitCounts.size(); ++e) {
+        rates.push_back(r.exitRate(int(e)));
+        accuracies.push_back(r.exitAccuracy(int(e)));
+    }
+    return Json { { "accuracy", r.accuracy }, { "average_cost", r.averageCost }, { "average_macs", r.averageMacs },
+        { "exit_rates", rates }, { "exit_accuracies", accuracies }, { "exit_counts", r.exitCounts },
+        { "correct_at_exit", r.correctAtExit }, { "samples", r.samples }, { "thresholds", r.thresholds } };
+}
+
+PolicyResult policyFromJson(const Json& j)
+{
+    PolicyResult r;
+    r.accuracy = j.at("accuracy").get<double>();
+    r.averageMacs = j.at("average_macs").get<double>();
+    r.averageCost = j.value("average_cost", r.averageMacs); // sessions before cost models counted MACs
+    r.exitCounts = j.at("exit_counts").get<std::vector<std::int64_t>>();
+    r.correctAtExit = j.at("correct_at_exit").get<std::vector<std::int64_t>>();
+    r.samples = j.at("samples").get<std::int64_t>();
+    r.thresholds = j.at("thresholds").get<std::vector<double>>();
+    return r;
+}
+
+std::string sessionFilePath(const std::string& folder)
+{
+    return folder + "/" + kSessionFile;
+}
+
+bool hasSession(const std::string& folder)
+{
+    return fileExists(sessionFilePath(folder));
+}
+
+Json sessionToJson(const Session& s)
+{
+    Json archive = Json::array();
+    for (const CandidateRecord& r : s.archive)
+        archive.push_back(recordToJson(r));
+    Json history = Json::array();
+    for (const HypervolumeRecord& h : s.hypervolumeHistory)
+        history.push_back(Json { { "generation", h.generation }, { "evaluated", h.evaluated },
+            { "elapsed_seconds", h.elapsedSeconds }, { "hypervolume_validation", h.validation },
+            { "hypervolume_test", h.test } });
+    const SearchState& state = s.state;
+    return Json { { "format", kSessionFormat }, { "version", kSessionVersion }, { "config", configJson(s.config) },
+        { "fingerprint", s.fingerprint },
+        { "backbone",
+            { { "macs", s.backbone.macs }, { "cost", s.backbone.cost },
+                { "validation_accuracy", s.backbone.validationAccuracy },
+                { "test_accuracy", s.backbone.testAccuracy } } },
+        { "machine", s.machine },
+        { "hypervolume_reference",
+            { { "accuracy", kHypervolumeReferenceAccuracy }, { "cost_vs_backbone", kHypervolumeReferenceCost } } },
+        { "state",
+            { { "generation", state.generation }, { "population", state.population }, { "offspring", state.offspring },
+                { "queue", state.queue }, { "rng", state.rng }, { "elapsed_seconds", state.elapsedSeconds },
+                { "finished", state.finished } } },
+        { "archive", archive }, { "front", tradeOffFront(s.archive, s.backbone.cost) },
+        { "hypervolume",
+            { { "validation", tradeOffHypervolume(s.archive, s.backbone.cost, false) },
+                { "test", tradeOffHypervolume(s.archive, s.backbone.cost, true) } } },
+        { "hypervolume_history", history } };
+}
+
+Session sessionFromJson(const Json& j, const std::string& source)
+{
+    Session s;
+    try {
+        if (!j.is_object() || j.value("format", std::string()) != kSessionFormat)
+            throw DataError(source, "not an Earlybird search session");
+        if (j.at("version").get<int>() > kSessionVersion)
+            throw DataError(source, "written by a newer Earlybird");
+        s.config = configFromJson(j.at("config"), source);
+        validateSearchConfig(s.config);
+        s.fingerprint = j.at("fingerprint").get<std::string>();
+        const SearchSpace space(std::vector<BackboneSpec> { s.config.experiment.backbone }, s.config.space);
+        for (const Json& item : j.at("archive")) {
+            CandidateRecord r = recordFromJson(item, space, s.config.convention, source);
+            if (r.id != int(s.archive.size()))
+                throw DataError(source, "candidate ids are out of order");
+            s.archive.push_back(std::move(r));
+        }
+        const Json& state = j.at("state");
+        s.state.generation = state.at("generation").get<int>();
+        s.state.population = state.at("population").get<std::vector<int>>();
+        s.state.offspring = state.at("offspring").get<std::vector<int>>();
+        for (const Json& genome : state.at("queue"))
+            s.state.queue.push_back(space.canonical(genome.get<Genome>()));
+        s.state.rng = state.at("rng").get<std::string>();
+        s.state.elapsedSeconds = state.at("elapsed_seconds").get<double>();
+        s.state.finished = state.at("finished").get<bool>();
+        checkIds(s.state.population, s.archive.size(), "population", source);
+        checkIds(s.state.offspring, s.archive.size(), "offspring", source);
+        for (const Json& h : j.at("hypervolume_history")) {
+            s.hypervolumeHistory.push_back(
+                { h.at("generation").get<int>(), h.at("evaluated").get<int>(), h.at("elapsed_seconds").get<double>(),
+                    h.at("hypervolume_validation").get<double>(), h.at("hypervolume_test").get<double>() });
+        }
+        const Json& backbone = j.at("backbone");
+        s.backbone.macs = backbone.at("macs").get<double>();
+        s.backbone.cost = backbone.value("cost", s.backbone.macs);
+        s.backbone.validationAccuracy = backbone.value("validation_accuracy", 0.0);
+        s.backbone.testAccuracy = backbone.value("test_accuracy", 0.0);
+        s.machine = j.value("machine", std::string());
+    } catch (const nlohmann::json::exception& error) {
+        throw DataError(source, std::string("corrupt session: ") + error.what());
+    } catch (const ConfigError& error) {
+        throw DataError(source, std::string("corrupt session: ") + error.what());
+    }
+    return s;
+}
+
+void saveSession(const std::string& folder, const Session& session)
+{
+    writeFileAtomically(sessionFilePath(folder), sessionToJson(session).dump(1) + "\n");
+}
+
+Session loadSession(const std::string& folder)
+{
+    const std::string path = sessionFilePath(folder);
+    const std::vector<std::uint8_t> bytes = readFileBytes(path);
+    Json json;
+    try {
+        json = Json::parse(bytes.begin(), bytes.end());
+    } catch (const nlohmann::json::exception& error) {
+        throw DataError(path, std::string("corrupt session: ") + error.what());
+    }
+    return sessionFromJson(json, path);
+}
+
+SessionFront readSessionFront(const std::string& folder)
+{
+    const Session session = loadSession(folder);
+    SessionFront front;
+    front.name = session.config.name;
+    front.costModel = session.config.costModel;
+    for (const int id : tradeOffFront(session.archive, session.backbone.cost)) {
+        const PolicyResult& validation = session.archive[std::size_t(id)].validation;
+        front.points.emplace_back(validation.averageCost, validation.accuracy);
+    }
+    return front;
+}
+
+} // namespace earlybird

@@ -1,0 +1,182 @@
+#include "base/rng.h"
+#include "errorcapture.h"
+#include "fixtures.h"
+#include "search/sessionfile.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace earlybird;
+using namespace earlybird::fixtures;
+
+namespace {
+
+PolicyResult policy(int exits, double accuracy, double cost)
+{
+    PolicyResult r;
+    r.thresholds.assign(std::size_t(exits), 0.35);
+    r.exitCounts.assign(std::size_t(exits + 1), 10);
+    r.correctAtExit.assign(std::size_t(exits + 1), 7);
+    r.samples = 10 * (exits + 1);
+    r.accuracy = accuracy;
+    r.averageCost = cost;
+    r.averageMacs = cost;
+    return r;
+}
+
+// A session as a search would save it, without training anything: random networks with made-up figures.
+Session madeUpSession()
+{
+    Session s;
+    s.config = tinySearch("/tmp/cache", 0.6);
+    s.config.costModel = CostModel::Parameters;
+    s.fingerprint = "synthetic-tiny-1";
+    s.backbone = { 1000.0, 800.0, 0.9, 0.88 };
+    const SearchSpace space({ s.config.experiment.backbone }, s.config.space);
+    Rng rng(4);
+    const double costs[] = { 800.0, 500.0, 650.0, 300.0 };
+    const double accuracies[] = { 0.9, 0.85, 0.8, 0.7 }; // the third is dominated by the second
+    for (int id = 0; id < 4; ++id) {
+        CandidateRecord r;
+        r.id = id;
+        r.generation = id / 2;
+        r.genome = space.sample(rng);
+        r.architecture = space.decode(r.genome);
+        const int exits = int(r.architecture.exits.size());
+        r.exitCosts.assign(std::size_t(exits + 1), 100.0);
+        r.parameters = 5000 + id;
+        r.validation = policy(exits, accuracies[id], costs[id]);
+        r.test = policy(exits, accuracies[id] - 0.01, costs[id] + 1);
+        r.seconds = 1.5;
+        r.branchesTrained = 1;
+        s.archive.push_back(r);
+    }
+    s.state = { 1, { 0, 1 }, { 2, 3 }, { space.sample(rng) }, "12345", 42.0, false };
+    s.hypervolumeHistory = { { 0, 2, 20.0, 0.5, 0.49 } };
+    return s;
+}
+
+void writeText(const QString& path, const std::string& text)
+{
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write(QByteArray::fromStdString(text));
+}
+
+} // namespace
+
+class TestSessionFile : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void roundTrip()
+    {
+        QTemporaryDir dir;
+        const std::string folder = dir.path().toStdString();
+        QVERIFY(!hasSession(folder));
+        const Session saved = madeUpSession();
+        saveSession(folder, saved);
+        QVERIFY(hasSession(folder));
+        const Session loaded = loadSession(folder);
+        QVERIFY(loaded.config.costModel == CostModel::Parameters);
+        QCOMPARE(loaded.config.target, saved.config.target);
+        QVERIFY(loaded.config.experiment.backbone == saved.config.experiment.backbone);
+        QCOMPARE(loaded.archive.size(), saved.archive.size());
+        for (std::size_t i = 0; i < saved.archive.size(); ++i) {
+            QCOMPARE(loaded.archive[i].genome, saved.archive[i].genome);
+            QVERIFY(loaded.archive[i].architecture == saved.archive[i].architecture);
+            QCOMPARE(loaded.archive[i].validation.accuracy, saved.archive[i].validation.accuracy);
+            QCOMPARE(loaded.archive[i].test.exitCounts, saved.archive[i].test.exitCounts);
+        }
+        QCOMPARE(loaded.state.population, saved.state.population);
+        QCOMPARE(loaded.state.queue, saved.state.queue);
+        QCOMPARE(loaded.state.rng, std::string("12345"));
+        QCOMPARE(loaded.hypervolumeHistory.size(), std::size_t(1));
+        QCOMPARE(loaded.hypervolumeHistory[0].validation, 0.5);
+        // Nothing is lost or added: the file written again is the same text.
+        QCOMPARE(sessionToJson(loaded).dump(), sessionToJson(saved).dump());
+        // The derived front is written for readers of the file: the dominated third candidate is not on it.
+        const nlohmann::ordered_json json = sessionToJson(saved);
+        QCOMPARE(json["front"].get<std::vector<int>>(), (std::vector<int> { 3, 1, 0 }));
+        QVERIFY(json["hypervolume"]["validation"].get<double>() > 0);
+    }
+
+    void frontForTheChart()
+    {
+        QTemporaryDir dir;
+        saveSession(dir.path().toStdString(), madeUpSession());
+        const SessionFront front = readSessionFront(dir.path().toStdString());
+        QCOMPARE(front.name, std::string("search"));
+        QVERIFY(front.costModel == CostModel::Parameters);
+        const std::vector<std::pair<double, double>> expected { { 300.0, 0.7 }, { 500.0, 0.85 }, { 800.0, 0.9 } };
+        QCOMPARE(front.points, expected);
+    }
+
+    void badFilesAreNamed()
+    {
+        QTemporaryDir dir;
+        const std::string folder = dir.path().toStdString();
+        const QString path = QString::fromStdString(sessionFilePath(folder));
+        std::string message = errorMessage([&] { loadSession(folder); });
+        QVERIFY2(contains(message, "session.json") && contains(message, "cannot open"), message.c_str());
+
+        writeText(path, "{\"format\": \"earlybird-session\", \"version\": 1, \"config\": {");
+        message = errorMessage([&] { loadSession(folder); });
+        QVERIFY2(contains(message, "session.json") && contains(message, "corrupt session"), message.c_str());
+
+        writeText(path, "{\"format\": \"earlybird-architecture\", \"version\": 1}");
+        QVERIFY(contains(errorMessage([&] { loadSession(folder); }), "not an Earlybird search session"));
+        writeText(path, "[1, 2, 3]");
+        QVERIFY(contains(errorMessage([&] { loadSession(folder); }), "not an Earlybird search session"));
+
+        nlohmann::ordered_json json = sessionToJson(madeUpSession());
+        json["version"] = 99;
+        writeText(path, json.dump());
+        QVERIFY(contains(errorMessage([&] { loadSession(folder); }), "newer Earlybird"));
+
+        json = sessionToJson(madeUpSession());
+        json["state"]["population"] = { 0, 7 };
+        writeText(path, json.dump());
+        message = errorMessage([&] { loadSession(folder); });
+        QVERIFY2(contains(message, "population names a candidate that is not in the archive"), message.c_str());
+
+        json = sessionToJson(madeUpSession());
+        json["archive"][1]["id"] = 5;
+        writeText(path, json.dump());
+        QVERIFY(contains(errorMessage([&] { loadSession(folder); }), "candidate ids are out of order"));
+
+        json = sessionToJson(madeUpSession());
+        json["config"]["mode"] = "fastest";
+        writeText(path, json.dump());
+        message = errorMessage([&] { loadSession(folder); });
+        QVERIFY2(contains(message, "corrupt session") && contains(message, "unknown target mode 'fastest'"),
+            message.c_str());
+    }
+
+    // Sessions written before cost models had a MAC target and no per-exit costs: they still open, with costs
+    // counted from the architectures.
+    void sessionsBeforeCostModelsOpen()
+    {
+        nlohmann::ordered_json json = sessionToJson(madeUpSession());
+        json["config"].erase("cost_model");
+        json["config"]["target_macs"] = json["config"]["target"];
+        json["config"].erase("target");
+        for (auto& item : json["archive"]) {
+            item.erase("exit_costs");
+            item["validation"].erase("average_cost");
+        }
+        json["backbone"].erase("cost");
+        const Session s = sessionFromJson(json, "old/session.json");
+        QVERIFY(s.config.costModel == CostModel::Macs);
+        QCOMPARE(s.backbone.cost, s.backbone.macs);
+        for (const CandidateRecord& r : s.archive) {
+            QCOMPARE(r.exitCosts, exitMacsOf(countNetworkCost(r.architecture), CostConvention::AllEvaluatedBranches));
+            QCOMPARE(r.validation.averageCost, r.validation.averageMacs);
+        }
+    }
+};
+
+QTEST_APPLESS_MAIN(TestSessionFile)
+#include "tst_sessionfile.moc"
