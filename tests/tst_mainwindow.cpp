@@ -94,6 +94,17 @@ private Q_SLOTS:
         QCOMPARE(window.thresholdPanel()->thresholds(), candidate->validation.thresholds);
         QCOMPARE(window.thresholdPanel()->result().accuracy, candidate->validation.accuracy);
 
+        // A front point selects its architecture with its own thresholds on the sliders, which reproduce its figures.
+        QTRY_VERIFY(window.paretoChart()->frontPointCount() >= 2);
+        for (const FrontPoint& point :
+            { window.paretoChart()->frontPoints().first(), window.paretoChart()->frontPoints().last() }) {
+            window.selectFrontPoint(point.candidate, point.thresholds);
+            QTRY_COMPARE_WITH_TIMEOUT(window.thresholdPanel()->candidateId(), point.candidate, 30000);
+            QTRY_COMPARE(window.thresholdPanel()->thresholds(), point.thresholds);
+            QCOMPARE(window.thresholdPanel()->result().accuracy, point.accuracy);
+            QCOMPARE(window.thresholdPanel()->result().averageCost, point.cost);
+        }
+
         // Another session's front as a baseline series; a folder without a session is an error, not a crash.
         QVERIFY(window.addBaselineSession(m_dir.filePath(QStringLiteral("session"))));
         QSignalSpy errors(&window, &MainWindow::errorShown);

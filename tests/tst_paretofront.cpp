@@ -1,4 +1,5 @@
 #include "search/paretofront.h"
+#include "search/thresholdfront.h"
 
 #include <QTest>
 
@@ -46,6 +47,31 @@ private Q_SLOTS:
             { 0.95, 1.4, 0 }, { 0.99, 0.1, 1.0 } };
         QVERIFY(std::abs(hypervolume(points, 0.0, 1.25) - 0.835) < 1e-12);
         QCOMPARE(hypervolume({}, 0.0, 1.25), 0.0);
+    }
+
+    // The threshold front keeps only non-dominated (architecture, thresholds) points, by cost; the first of equals.
+    void thresholdFrontKeepsTheBest()
+    {
+        const auto point = [](int candidate, double accuracy, double cost) {
+            return FrontPoint { candidate, { 0.5 }, accuracy, cost, cost, accuracy - 0.01, cost };
+        };
+        ThresholdFront front;
+        QVERIFY(front.empty());
+        QCOMPARE(front.hypervolume(100.0, false), 0.0);
+        QVERIFY(front.add({ point(0, 0.90, 100), point(0, 0.80, 50), point(0, 0.70, 60) })); // the last is dominated
+        QCOMPARE(front.points().size(), std::size_t(2));
+        QVERIFY(!front.add({ point(1, 0.80, 50), point(1, 0.60, 70) })); // equal to a kept point, or dominated
+        QCOMPARE(front.points()[0].candidate, 0);
+        QVERIFY(front.add({ point(2, 0.85, 40) })); // dominates (0.80, 50)
+        QCOMPARE(front.points().size(), std::size_t(2));
+        QCOMPARE(front.points()[0].cost, 40.0);
+        QCOMPARE(front.points()[1].cost, 100.0);
+        // Hypervolume against 1.25 x the backbone's cost 100: 0.85 * (1.25 - 0.4) + 0.05 * (1.25 - 1.0).
+        QVERIFY(std::abs(front.hypervolume(100.0, false) - (0.85 * 0.85 + 0.05 * 0.25)) < 1e-12);
+        QVERIFY(std::abs(front.hypervolume(100.0, true) - (0.84 * 0.85 + 0.05 * 0.25)) < 1e-12);
+        QCOMPARE(front.bestWithin(60.0)->accuracy, 0.85);
+        QCOMPARE(front.bestWithin(100.0)->accuracy, 0.90);
+        QVERIFY(front.bestWithin(30.0) == nullptr);
     }
 };
 

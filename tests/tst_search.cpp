@@ -91,6 +91,20 @@ private Q_SLOTS:
         QVERIFY(frontChanges >= 1);
         QCOMPARE(finished, 1);
         QVERIFY(search.hypervolume() > 0);
+        // The session's front is over threshold settings: strictly better with each step in cost, each point an
+        // archived architecture with one threshold per early exit, reaching beyond the target (where the budget tuner
+        // puts no candidate), and at least the candidates' tuned points in hypervolume.
+        const std::vector<FrontPoint>& front = search.thresholdFront();
+        QVERIFY(front.size() >= 3);
+        for (std::size_t i = 0; i < front.size(); ++i) {
+            QVERIFY(front[i].candidate >= 0 && front[i].candidate < int(search.archive().size()));
+            QCOMPARE(front[i].thresholds.size(),
+                search.archive()[std::size_t(front[i].candidate)].architecture.exits.size());
+            if (i > 0)
+                QVERIFY(front[i].cost > front[i - 1].cost && front[i].accuracy > front[i - 1].accuracy);
+        }
+        QVERIFY(front.back().cost > search.config().target);
+        QVERIFY(search.hypervolume() >= search.candidateHypervolume() - 1e-12);
         // The first candidate is the backbone alone.
         QVERIFY(search.archive().front().architecture.exits.empty());
         // Budget mode: every candidate's thresholds keep it within the target on validation, unless even sending

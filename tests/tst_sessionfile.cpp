@@ -55,6 +55,14 @@ Session madeUpSession()
         s.archive.push_back(r);
     }
     s.state = { 1, { 0, 1 }, { 2, 3 }, { space.sample(rng) }, "12345", 42.0, false };
+    // The tuned points, and one more threshold setting of candidate 1 that is cheaper than candidate 3's.
+    ThresholdFront front;
+    for (const CandidateRecord& r : s.archive)
+        front.add({ { r.id, r.validation.thresholds, r.validation.accuracy, r.validation.averageCost,
+            r.validation.averageMacs, r.test.accuracy, r.test.averageCost } });
+    std::vector<double> cheaper(s.archive[1].validation.thresholds.size(), 0.1);
+    front.add({ { 1, cheaper, 0.65, 250.0, 250.0, 0.64, 251.0 } });
+    s.thresholdFront = front.points();
     s.hypervolumeHistory = { { 0, 2, 20.0, 0.5, 0.49 } };
     return s;
 }
@@ -100,7 +108,12 @@ private Q_SLOTS:
         // The derived front is written for readers of the file: the dominated third candidate is not on it.
         const nlohmann::ordered_json json = sessionToJson(saved);
         QCOMPARE(json["front"].get<std::vector<int>>(), (std::vector<int> { 3, 1, 0 }));
-        QVERIFY(json["hypervolume"]["validation"].get<double>() > 0);
+        QCOMPARE(json["threshold_front"].size(), std::size_t(4));
+        QCOMPARE(loaded.thresholdFront, saved.thresholdFront);
+        // The threshold front's extra point adds area to the candidates' front.
+        QVERIFY(json["hypervolume"]["validation"].get<double>()
+            > json["hypervolume"]["candidates_validation"].get<double>());
+        QVERIFY(json["hypervolume"]["candidates_validation"].get<double>() > 0);
     }
 
     void frontForTheChart()
@@ -110,7 +123,8 @@ private Q_SLOTS:
         const SessionFront front = readSessionFront(dir.path().toStdString());
         QCOMPARE(front.name, std::string("search"));
         QVERIFY(front.costModel == CostModel::Parameters);
-        const std::vector<std::pair<double, double>> expected { { 300.0, 0.7 }, { 500.0, 0.85 }, { 800.0, 0.9 } };
+        const std::vector<std::pair<double, double>> expected { { 250.0, 0.65 }, { 300.0, 0.7 }, { 500.0, 0.85 },
+            { 800.0, 0.9 } };
         QCOMPARE(front.points, expected);
     }
 
@@ -148,6 +162,11 @@ private Q_SLOTS:
         QVERIFY(contains(errorMessage([&] { loadSession(folder); }), "candidate ids are out of order"));
 
         json = sessionToJson(madeUpSession());
+        json["threshold_front"][0]["candidate"] = 9;
+        writeText(path, json.dump());
+        QVERIFY(contains(errorMessage([&] { loadSession(folder); }), "threshold front names a candidate"));
+
+        json = sessionToJson(madeUpSession());
         json["config"]["mode"] = "fastest";
         writeText(path, json.dump());
         message = errorMessage([&] { loadSession(folder); });
@@ -168,7 +187,11 @@ private Q_SLOTS:
             item["validation"].erase("average_cost");
         }
         json["backbone"].erase("cost");
+        json.erase("threshold_front");
         const Session s = sessionFromJson(json, "old/session.json");
+        // Without a threshold front, the candidates' tuned points make it.
+        QCOMPARE(s.thresholdFront.size(), std::size_t(3));
+        QCOMPARE(s.thresholdFront.front().candidate, 3);
         QVERIFY(s.config.costModel == CostModel::Macs);
         QCOMPARE(s.backbone.cost, s.backbone.macs);
         for (const CandidateRecord& r : s.archive) {

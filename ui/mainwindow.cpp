@@ -150,6 +150,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_worker, &SearchWorker::failed, this, &MainWindow::showError);
     connect(m_worker, &SearchWorker::finished, this, &MainWindow::onFinished);
     connect(m_chart, &ParetoChart::candidateSelected, this, &MainWindow::selectCandidate);
+    connect(m_chart, &ParetoChart::frontPointSelected, this, &MainWindow::selectFrontPoint);
     connect(
         m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
             if (current.isValid())
@@ -328,11 +329,50 @@ void MainWindow::onCandidate(const CandidateRecord& candidate)
     m_chart->addCandidate(candidate);
 }
 
-void MainWindow::onFront(const QVector<int>& front, double hypervolume)
+void MainWindow::onFront(const QVector<FrontPoint>& front, double hypervolume)
 {
-    m_model->setFront(front);
-    m_chart->setFront(front);
-    statusBar()->showMessage(tr("Front: %1 candidates, hypervolume %2").arg(front.size()).arg(hypervolume, 0, 'f', 4));
+    // The table's front: the architectures with at least one threshold setting on the session's front.
+    QVector<int> ids;
+    for (const FrontPoint& p : front) {
+        if (!ids.contains(p.candidate))
+            ids.append(p.candidate);
+    }
+    m_model->setFront(ids);
+    m_chart->setThresholdFront(front);
+    ThresholdFront sessionFront;
+    sessionFront.add(std::vector<FrontPoint>(front.begin(), front.end()));
+    QString best = tr("nothing within the target yet");
+    if (const FrontPoint* p = sessionFront.bestWithin(m_session.target)) {
+        best = tr("best within the target: %1% validation (%2% test) at %3 (%4× backbone), candidate %5")
+                   .arg(100 * p->accuracy, 0, 'f', 2)
+                   .arg(100 * p->testAccuracy, 0, 'f', 2)
+                   .arg(m_session.cost.format(p->cost))
+                   .arg(m_session.cost.fraction(p->cost), 0, 'f', 3)
+                   .arg(p->candidate);
+    }
+    statusBar()->showMessage(tr("Front: %1 points from %2 architectures, hypervolume %3 · %4")
+                                 .arg(front.size())
+                                 .arg(ids.size())
+                                 .arg(hypervolume, 0, 'f', 4)
+                                 .arg(best));
+}
+
+void MainWindow::selectFrontPoint(int id, const std::vector<double>& thresholds)
+{
+    m_pendingThresholds = { id, thresholds };
+    if (id == m_selected && m_thresholds->candidateId() == id) {
+        applyPendingThresholds(id);
+        return;
+    }
+    selectCandidate(id);
+}
+
+void MainWindow::applyPendingThresholds(int id)
+{
+    if (m_pendingThresholds.first != id)
+        return;
+    m_thresholds->setThresholds(m_pendingThresholds.second);
+    m_pendingThresholds = { -1, {} };
 }
 
 void MainWindow::selectCandidate(int id)
@@ -361,6 +401,7 @@ void MainWindow::onOutcomes(int id, const OutcomesPointer& outcomes)
     if (!candidate)
         return;
     m_thresholds->setCandidate(*candidate, outcomes, m_session.cost, m_session.target, m_session.convention);
+    applyPendingThresholds(id); // a front point was clicked: its thresholds, not the tuned ones
     Q_EMIT outcomesShown(id);
 }
 

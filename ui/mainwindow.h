@@ -41,6 +41,8 @@ public:
     void openSession(const QString& folder, bool run);
     void startSearch(const SearchRequest& request);
     void selectCandidate(int id);
+    // Selects a front point: its candidate, with the point's thresholds on the sliders.
+    void selectFrontPoint(int id, const std::vector<double>& thresholds);
     // Draws another session's front (e.g. a baseline's) as its own series. False, with an error shown, on bad input.
     bool addBaselineSession(const QString& folder);
 
@@ -61,8 +63,9 @@ private:
     void appendLog(const QString& message);
     void onSessionOpened(const SessionInfo& info);
     void onCandidate(const CandidateRecord& candidate);
-    void onFront(const QVector<int>& front, double hypervolume);
+    void onFront(const QVector<earlybird::FrontPoint>& front, double hypervolume);
     void onOutcomes(int id, const OutcomesPointer& outcomes);
+    void applyPendingThresholds(int id);
     void onFinished(bool completed);
     void setRunning(bool running);
     void exportCsv();
@@ -87,6 +90,8 @@ private:
     SessionInfo m_session;
     QString m_lastSessionFolder;
     int m_selected = -1;
+    // Thresholds to put on the sliders once the candidate's outcomes arrive (a clicked front point): id and values.
+    std::pair<int, std::vector<double>> m_pendingThresholds { -1, {} };
     bool m_running = false;
     QAction* m_resumeAction = nullptr;
     QAction* m_pauseAction = nullptr;

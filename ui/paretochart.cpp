@@ -45,7 +45,7 @@ ParetoChart::ParetoChart(QWidget* parent)
     m_all->setMarkerSize(7);
     m_all->setColor(kAllColour);
     m_all->setBorderColor(kAllColour);
-    m_front->setName(tr("front"));
+    m_front->setName(tr("front (architecture + thresholds)"));
     m_front->setMarkerSize(10);
     m_front->setColor(kFrontColour);
     m_frontLine->setColor(kFrontColour);
@@ -104,14 +104,39 @@ ParetoChart::ParetoChart(QWidget* parent)
     connect(m_showDominated, &QCheckBox::toggled, m_all, &QScatterSeries::setVisible);
     connect(m_logAxis, &QCheckBox::toggled, this, &ParetoChart::rebuildAxes);
     connect(reset, &QPushButton::clicked, this, &ParetoChart::resetZoom);
-    for (QScatterSeries* series : { m_all, m_front }) {
-        connect(series, &QScatterSeries::clicked, this, [this](const QPointF& point) {
-            const int id = nearest(point);
-            if (id >= 0)
-                Q_EMIT candidateSelected(id);
-        });
-        connect(series, &QScatterSeries::hovered, this, &ParetoChart::showTooltip);
-    }
+    connect(m_all, &QScatterSeries::clicked, this, [this](const QPointF& point) {
+        const int id = nearest(point);
+        if (id >= 0)
+            Q_EMIT candidateSelected(id);
+    });
+    connect(m_all, &QScatterSeries::hovered, this, &ParetoChart::showTooltip);
+    connect(m_front, &QScatterSeries::clicked, this, [this](const QPointF& point) {
+        const int index = nearestFrontPoint(point);
+        if (index >= 0)
+            Q_EMIT frontPointSelected(m_frontPoints[index].candidate, m_frontPoints[index].thresholds);
+    });
+    connect(m_front, &QScatterSeries::hovered, this, [this](const QPointF& point, bool state) {
+        if (!state) {
+            QToolTip::hideText();
+            return;
+        }
+        const int index = nearestFrontPoint(point);
+        if (index < 0)
+            return;
+        const FrontPoint& p = m_frontPoints[index];
+        QStringList thresholds;
+        for (const double t : p.thresholds)
+            thresholds << QString::number(t, 'f', 3);
+        QToolTip::showText(QCursor::pos(),
+            tr("<b>Front point: candidate %1</b><br>thresholds %2<br>validation accuracy %3%<br>test accuracy %4%"
+               "<br>average %5 %6 (%7× backbone)<br>click: select it and set the sliders")
+                .arg(p.candidate)
+                .arg(thresholds.isEmpty() ? tr("none (the backbone alone)") : thresholds.join(QStringLiteral(", ")))
+                .arg(100 * p.accuracy, 0, 'f', 2)
+                .arg(100 * p.testAccuracy, 0, 'f', 2)
+                .arg(m_cost.name(), m_cost.format(p.cost))
+                .arg(m_cost.fraction(p.cost), 0, 'f', 3));
+    });
 }
 
 void ParetoChart::clear()
@@ -122,7 +147,7 @@ void ParetoChart::clear()
     m_pending.clear();
     m_points.clear();
     m_candidates.clear();
-    m_frontIds.clear();
+    m_frontPoints.clear();
     const QList<QAbstractSeries*> series = m_chart->series();
     for (QAbstractSeries* s : series) {
         if (s->property("baseline").toBool()) {
@@ -172,16 +197,20 @@ void ParetoChart::flush()
     resetZoom();
 }
 
-void ParetoChart::setFront(const QVector<int>& front)
+void ParetoChart::setThresholdFront(const QVector<FrontPoint>& front)
 {
-    m_frontIds = front;
-    QList<QPointF> points;
-    for (const int id : front) {
-        if (id < m_points.size())
-            points.append(m_points[id]);
+    m_frontPoints = front;
+    QList<QPointF> points, steps;
+    for (const FrontPoint& p : front) {
+        const QPointF point = toChart(p.cost, p.accuracy);
+        // Between two front points the best accuracy on offer is the cheaper one's: a step, not a slope.
+        if (!steps.isEmpty())
+            steps.append(QPointF(point.x(), steps.last().y()));
+        steps.append(point);
+        points.append(point);
     }
     m_front->replace(points);
-    m_frontLine->replace(points);
+    m_frontLine->replace(steps);
 }
 
 void ParetoChart::setSelected(int id)
@@ -292,6 +321,28 @@ void ParetoChart::resetZoom()
     }
 }
 
+double ParetoChart::distance(const QPointF& a, const QPointF& b) const
+{
+    // In units of the backbone's cost and of 100 accuracy points, so both axes weigh alike.
+    const double dx = (a.x() - b.x()) / std::max(1e-9, m_cost.toAxis(m_cost.backboneCost));
+    const double dy = (a.y() - b.y()) / 100.0;
+    return dx * dx + dy * dy;
+}
+
+int ParetoChart::nearestFrontPoint(const QPointF& point) const
+{
+    int best = -1;
+    double bestDistance = 0;
+    for (int i = 0; i < m_frontPoints.size(); ++i) {
+        const double d = distance(toChart(m_frontPoints[i].cost, m_frontPoints[i].accuracy), point);
+        if (best < 0 || d < bestDistance) {
+            best = i;
+            bestDistance = d;
+        }
+    }
+    return best;
+}
+
 int ParetoChart::nearest(const QPointF& point) const
 {
     int best = -1;
@@ -299,12 +350,10 @@ int ParetoChart::nearest(const QPointF& point) const
     for (int id = 0; id < m_points.size(); ++id) {
         if (!m_candidates.contains(id))
             continue;
-        const double dx = (m_points[id].x() - point.x()) / std::max(1e-9, m_cost.toAxis(m_cost.backboneCost));
-        const double dy = (m_points[id].y() - point.y()) / 100.0;
-        const double distance = dx * dx + dy * dy;
-        if (best < 0 || distance < bestDistance) {
+        const double d = distance(m_points[id], point);
+        if (best < 0 || d < bestDistance) {
             best = id;
-            bestDistance = distance;
+            bestDistance = d;
         }
     }
     return best;

@@ -30,7 +30,11 @@ public:
     void clear();
     void setSession(const CostAxis& cost, double backboneAccuracy, double target);
     void addCandidate(const CandidateRecord& candidate);
-    void setFront(const QVector<int>& front);
+    // The session's front over threshold settings, by cost: its points, joined by a step line (the best accuracy
+    // available at each cost).
+    void setThresholdFront(const QVector<earlybird::FrontPoint>& front);
+    int frontPointCount() const { return m_frontPoints.size(); }
+    const QVector<FrontPoint>& frontPoints() const { return m_frontPoints; }
     void setSelected(int id);
     // The selected candidate's trade-off curve (average cost, accuracy) and the current policy's point.
     void setCurve(const QVector<QPointF>& curve);
@@ -42,6 +46,8 @@ public:
 
 Q_SIGNALS:
     void candidateSelected(int id);
+    // A front point was clicked: its architecture and thresholds.
+    void frontPointSelected(int id, const std::vector<double>& thresholds);
 
 private:
     void flush();
@@ -49,6 +55,8 @@ private:
     void resetZoom();
     void showTooltip(const QPointF& point, bool state);
     int nearest(const QPointF& point) const;
+    int nearestFrontPoint(const QPointF& point) const;
+    double distance(const QPointF& a, const QPointF& b) const;
     QPointF toChart(double cost, double accuracy) const { return { m_cost.toAxis(cost), 100.0 * accuracy }; }
 
     QChart* m_chart;
@@ -68,7 +76,7 @@ private:
     QVector<QPointF> m_pending;
     QVector<QPointF> m_points; // chart coordinates by candidate id
     QHash<int, CandidateRecord> m_candidates;
-    QVector<int> m_frontIds;
+    QVector<FrontPoint> m_frontPoints;
     CostAxis m_cost;
     double m_target = 0;
 };

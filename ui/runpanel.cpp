@@ -307,11 +307,12 @@ void RunPanel::showProgress(const SearchProgress& p)
                           .arg(p.training.imagesPerSecond, 0, 'f', 0)
                           .arg(formatSeconds(p.training.etaSeconds));
     } else {
-        detail = tr("generation %1 · %2 candidates · %3 per minute · ETA %4")
-                     .arg(p.generation)
-                     .arg(p.evaluated)
-                     .arg(p.candidatesPerMinute, 0, 'f', 1)
-                     .arg(formatSeconds(p.etaSeconds));
+        detail
+            = tr("generation %1 · %2 candidates · %3 per minute · ETA %4")
+                  .arg(p.generation)
+                  .arg(p.evaluated)
+                  .arg(p.candidatesPerMinute > 0 ? QString::number(p.candidatesPerMinute, 'f', 1) : QStringLiteral("–"))
+                  .arg(formatSeconds(p.etaSeconds));
         if (p.training.phase != TrainingPhase::None && p.training.fraction < 1.0)
             detail += tr(" · %1 %2%").arg(training).arg(int(100 * p.training.fraction));
     }

@@ -18,6 +18,8 @@ SearchWorker::SearchWorker()
     qRegisterMetaType<earlybird::ui::SearchRequest>();
     qRegisterMetaType<earlybird::SearchProgress>();
     qRegisterMetaType<earlybird::CandidateRecord>();
+    qRegisterMetaType<earlybird::FrontPoint>();
+    qRegisterMetaType<QVector<earlybird::FrontPoint>>();
     qRegisterMetaType<earlybird::ui::OutcomesPointer>();
     qRegisterMetaType<earlybird::ui::SessionInfo>();
 }
@@ -150,7 +152,8 @@ void SearchWorker::runSearch(bool run)
             Q_EMIT progress(event.progress);
             return;
         case SearchEvent::Type::FrontChanged:
-            Q_EMIT frontChanged(QVector<int>(event.front.begin(), event.front.end()), event.hypervolume);
+            Q_EMIT frontChanged(
+                QVector<FrontPoint>(event.thresholdFront.begin(), event.thresholdFront.end()), event.hypervolume);
             return;
         case SearchEvent::Type::GenerationDone:
             Q_EMIT generationDone(event.progress.generation, event.hypervolume);
@@ -168,8 +171,8 @@ void SearchWorker::runSearch(bool run)
         Q_EMIT sessionOpened(sessionInfo());
         for (const CandidateRecord& record : m_search->archive())
             Q_EMIT candidateEvaluated(record);
-        const std::vector<int> front = m_search->front();
-        Q_EMIT frontChanged(QVector<int>(front.begin(), front.end()), m_search->hypervolume());
+        const std::vector<FrontPoint>& front = m_search->thresholdFront();
+        Q_EMIT frontChanged(QVector<FrontPoint>(front.begin(), front.end()), m_search->hypervolume());
         serveRequests();
         if (!run) {
             Q_EMIT finished(m_search->isFinished());

@@ -80,7 +80,8 @@ Q_SIGNALS:
     void sessionOpened(const earlybird::ui::SessionInfo& info);
     void progress(const earlybird::SearchProgress& progress);
     void candidateEvaluated(const earlybird::CandidateRecord& candidate);
-    void frontChanged(const QVector<int>& front, double hypervolume);
+    // The session's front over threshold settings (by cost) and its hypervolume on validation.
+    void frontChanged(const QVector<earlybird::FrontPoint>& front, double hypervolume);
     void generationDone(int generation, double hypervolume);
     void logMessage(const QString& message);
     void outcomesReady(int candidateId, const earlybird::ui::OutcomesPointer& outcomes);
@@ -106,5 +107,6 @@ private:
 Q_DECLARE_METATYPE(earlybird::ui::SearchRequest)
 Q_DECLARE_METATYPE(earlybird::SearchProgress)
 Q_DECLARE_METATYPE(earlybird::CandidateRecord)
+Q_DECLARE_METATYPE(earlybird::FrontPoint)
 Q_DECLARE_METATYPE(earlybird::ui::OutcomesPointer)
 Q_DECLARE_METATYPE(earlybird::ui::SessionInfo)

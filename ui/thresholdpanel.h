@@ -33,6 +33,8 @@ public:
     void setCandidate(const CandidateRecord& candidate, const OutcomesPointer& outcomes, const CostAxis& cost,
         double target, CostConvention convention);
     std::vector<double> thresholds() const;
+    // The candidate on the sliders; -1 when none is.
+    int candidateId() const { return m_outcomes ? m_candidate.id : -1; }
     void setThresholds(const std::vector<double>& thresholds);
     // The figures on display (for tests and exports).
     const PolicyResult& result() const { return m_result; }

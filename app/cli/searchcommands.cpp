@@ -127,10 +127,13 @@ SearchListener progressPrinter(const Search& search)
             const int filled = int(p.fraction * width);
             const std::string bar
                 = std::string(std::size_t(filled), '#') + std::string(std::size_t(width - filled), '.');
+            char rate[32] = "-";
+            if (p.candidatesPerMinute > 0)
+                std::snprintf(rate, sizeof rate, "%.1f", p.candidatesPerMinute);
             std::snprintf(line, sizeof line,
-                "[%s] %3.0f%% gen %d, %d candidates, %.1f/min, front %zu, HV %.4f, ETA %.0f s", bar.c_str(),
-                100 * p.fraction, p.generation, p.evaluated, p.candidatesPerMinute, search.front().size(),
-                search.hypervolume(), p.etaSeconds);
+                "[%s] %3.0f%% gen %d, %d candidates, %s/min, front %zu points, HV %.4f, ETA %.0f s", bar.c_str(),
+                100 * p.fraction, p.generation, p.evaluated, rate, search.thresholdFront().size(), search.hypervolume(),
+                p.etaSeconds);
         } else {
             return;
         }
@@ -158,21 +161,30 @@ Json summary(Search& search)
                 { "macs_vs_backbone", r.validation.averageMacs / backboneMacs },
                 { "test_macs_vs_backbone", r.test.averageMacs / backboneMacs }, { "parameters", r.parameters } });
     }
-    // The most accurate candidate (on validation) within 60% of the backbone's cost (on validation too).
-    int best = -1;
-    for (const CandidateRecord& r : archive) {
-        if (r.validation.averageCost <= 0.6 * backboneCost
-            && (best < 0 || r.validation.accuracy > archive[std::size_t(best)].validation.accuracy))
-            best = r.id;
+    // The session's front over threshold settings: each point an architecture with one threshold vector.
+    const auto pointJson = [&](const FrontPoint& p) {
+        const CandidateRecord& r = archive[std::size_t(p.candidate)];
+        return Json { { "candidate", p.candidate }, { "thresholds", p.thresholds },
+            { "validation_accuracy", p.accuracy }, { "test_accuracy", p.testAccuracy },
+            { "cost_vs_backbone", p.cost / backboneCost }, { "test_cost_vs_backbone", p.testCost / backboneCost },
+            { "macs_vs_backbone", p.macs / backboneMacs }, { "exits", r.architecture.exits.size() } };
+    };
+    Json thresholdFront = Json::array();
+    for (const FrontPoint& p : search.thresholdFront())
+        thresholdFront.push_back(pointJson(p));
+    // The most accurate front point (on validation) within the session's own target (on validation too).
+    ThresholdFront sessionFront;
+    sessionFront.add(search.thresholdFront());
+    Json best = nullptr;
+    if (const FrontPoint* p = sessionFront.bestWithin(config.target)) {
+        Architecture architecture = archive[std::size_t(p->candidate)].architecture;
+        for (std::size_t e = 0; e < architecture.exits.size(); ++e)
+            architecture.exits[e].threshold = p->thresholds[e];
+        best = pointJson(*p);
+        best["parameters"] = archive[std::size_t(p->candidate)].parameters;
+        best["architecture"] = architectureToJson(architecture);
     }
-    Json bestJson = nullptr;
-    if (best >= 0) {
-        const CandidateRecord& r = archive[std::size_t(best)];
-        bestJson = { { "id", best }, { "validation_accuracy", r.validation.accuracy },
-            { "test_accuracy", r.test.accuracy }, { "test_cost_vs_backbone", r.test.averageCost / backboneCost },
-            { "test_macs_vs_backbone", r.test.averageMacs / backboneMacs }, { "parameters", r.parameters },
-            { "architecture", architectureToJson(r.architecture) } };
-    }
+    const SearchTimes times = search.times();
     return Json { { "session", sessionFilePath(search.sessionFolder()) }, { "name", config.name },
         { "finished", search.isFinished() }, { "candidates", archive.size() },
         { "branches_trained", report.branchesTrained }, { "branches_reused", report.branchesFromCache },
@@ -184,11 +196,16 @@ Json summary(Search& search)
         { "target", config.target },
         { "hypervolume",
             { { "validation", search.hypervolume(false) }, { "test", search.hypervolume(true) },
+                { "candidates_validation", search.candidateHypervolume(false) },
+                { "candidates_test", search.candidateHypervolume(true) },
                 { "reference",
                     { { "accuracy", kHypervolumeReferenceAccuracy },
                         { "cost_vs_backbone", kHypervolumeReferenceCost } } } } },
-        { "front", front }, { "best_within_60_percent_cost", bestJson },
-        { "elapsed_seconds", search.elapsedSeconds() } };
+        { "threshold_front", thresholdFront }, { "front", front }, { "best_within_target", best },
+        { "seconds",
+            { { "data", times.data }, { "backbone", times.backbone }, { "features", times.features },
+                { "branch_training", times.branches }, { "tuning", times.tuning }, { "saving", times.saving } } },
+        { "elapsed_seconds", times.elapsed } };
 }
 
 int runSession(std::unique_ptr<Search> search)
@@ -219,9 +236,11 @@ int runSearch(const std::vector<std::string>& arguments)
         "Searches exit placement, branch layers and thresholds (NSGA-II, validation accuracy vs average cost) on one\n"
         "trained backbone. The cost is MACs, latency timed on this machine at batch size 1 (a table cached per CPU\n"
         "and thread count), or parameters used per sample. Saves DIR/session.json after every candidate; Ctrl-C\n"
-        "stops cleanly and --resume continues. Prints a JSON summary: candidates, branches trained, hypervolume\n"
-        "(reference: accuracy 0, 1.25x the backbone's cost), the front, and the best candidate within 60% of the\n"
-        "backbone's cost.");
+        "stops cleanly and --resume continues. Every candidate adds its whole threshold trade-off curve: the\n"
+        "session's front is the non-dominated set over (architecture, thresholds) points. Prints a JSON summary:\n"
+        "candidates, branches trained, the front and its hypervolume (reference: accuracy 0, 1.25x the backbone's\n"
+        "cost; the candidates' tuned points alone beside it), the best front point within the target, and where\n"
+        "the time went.");
     addSearchOptions(parser);
     if (!parser.parseCommand(arguments))
         return 0;

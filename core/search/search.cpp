@@ -7,6 +7,7 @@
 #include "nn/latencytable.h"
 #include "search/nsga2.h"
 #include "search/sessionfile.h"
+#include "search/thresholdfront.h"
 
 #include <algorithm>
 #include <chrono>
@@ -24,6 +25,8 @@ using Clock = std::chrono::steady_clock;
 
 // Offspring the variation operators may propose before a generation is declared exhausted (a small space is).
 constexpr int kOffspringAttemptsPerSlot = 60;
+// Candidates' time that must pass before a rate (candidates per minute) is reported.
+constexpr double kRateMinimumSeconds = 20.0;
 // How often a paused run looks at its flags again.
 constexpr int kPausePollMilliseconds = 100;
 
@@ -62,6 +65,9 @@ struct Search::Impl {
     bool deadlinePassed = false; // the candidate in flight was cancelled by the time budget
     Clock::time_point runStart = Clock::now();
     std::vector<HypervolumeRecord> hypervolumeHistory;
+    ThresholdFront thresholdFront; // over every candidate's threshold settings
+    double tuneSeconds = 0; // this run: tuning thresholds and tracing trade-off curves
+    double saveSeconds = 0; // this run: writing the session
 
     double elapsed() const { return elapsedBefore + std::chrono::duration<double>(Clock::now() - runStart).count(); }
 
@@ -87,7 +93,8 @@ struct Search::Impl {
     }
 
     std::vector<int> frontIds() const { return tradeOffFront(archive, backboneCost); }
-    double hypervolumeOf(bool onTest) const { return tradeOffHypervolume(archive, backboneCost, onTest); }
+    double hypervolumeOf(bool onTest) const { return thresholdFront.hypervolume(backboneCost, onTest); }
+    double candidateHypervolumeOf(bool onTest) const { return tradeOffHypervolume(archive, backboneCost, onTest); }
 
     void emit(SearchEvent event)
     {
@@ -122,7 +129,9 @@ struct Search::Impl {
         double searchSeconds = 0;
         for (const CandidateRecord& r : archive)
             searchSeconds += r.seconds;
-        p.candidatesPerMinute = searchSeconds > 0 ? 60.0 * double(archive.size()) / searchSeconds : 0;
+        // The first candidate, the backbone alone, takes milliseconds: a rate over it alone would read 100,000/min.
+        p.candidatesPerMinute
+            = searchSeconds >= kRateMinimumSeconds ? 60.0 * double(archive.size()) / searchSeconds : 0;
         double fraction = 0;
         if (config.timeBudgetSeconds > 0)
             fraction = std::min(1.0, p.elapsedSeconds / config.timeBudgetSeconds);
@@ -227,7 +236,8 @@ struct Search::Impl {
         population = config.randomOnly ? pool : selectSurvivors(pool, objectives(pool), config.population);
         offspring.clear();
         const double hv = hypervolumeOf(false);
-        hypervolumeHistory.push_back({ generation, int(archive.size()), elapsed(), hv, hypervolumeOf(true) });
+        hypervolumeHistory.push_back({ generation, int(archive.size()), elapsed(), hv, hypervolumeOf(true),
+            candidateHypervolumeOf(false), candidateHypervolumeOf(true) });
         SearchEvent event;
         event.type = SearchEvent::Type::GenerationDone;
         event.hypervolume = hv;
@@ -237,7 +247,9 @@ struct Search::Impl {
             finished = true;
     }
 
-    CandidateRecord evaluate(const Genome& genome, CancelFlag cancel)
+    // Evaluates a genome: trains its branches not trained yet, tunes its thresholds, and puts its validation
+    // trade-off curve (with the tuned point) in `curve`, each point measured on test too.
+    CandidateRecord evaluate(const Genome& genome, CancelFlag cancel, std::vector<FrontPoint>& curve)
     {
         const Clock::time_point start = Clock::now();
         const int trainedBefore = experiment->report().branchesTrained;
@@ -268,7 +280,9 @@ struct Search::Impl {
         const std::vector<double> macs = exitMacsOf(outcomes.cost, config.convention);
         const ExitPolicy validation(outcomes.validation, architecture.confidence, costs, macs);
         const ExitPolicy test(outcomes.test, architecture.confidence, costs, macs);
+        const Clock::time_point tuneStart = Clock::now();
         CandidateRecord record;
+        record.id = int(archive.size());
         record.exitCosts = costs;
         record.parameters = outcomes.cost.totalParameters;
         record.validation = config.mode == TargetMode::Budget
@@ -276,9 +290,17 @@ struct Search::Impl {
             : validation.tuneAebnasGrid(
                 config.target, config.aebnasLambda, config.aebnasGridStep, config.aebnasMaxCombinations);
         record.test = test.evaluate(record.validation.thresholds);
+        const auto pointOf = [&](const PolicyResult& v, const PolicyResult& t) {
+            return FrontPoint { record.id, v.thresholds, v.accuracy, v.averageCost, v.averageMacs, t.accuracy,
+                t.averageCost };
+        };
+        curve.clear();
+        curve.push_back(pointOf(record.validation, record.test));
+        for (const PolicyResult& point : validation.tradeOffCurve())
+            curve.push_back(pointOf(point, test.evaluate(point.thresholds)));
+        tuneSeconds += std::chrono::duration<double>(Clock::now() - tuneStart).count();
         for (std::size_t e = 0; e < architecture.exits.size(); ++e)
             architecture.exits[e].threshold = record.validation.thresholds[e];
-        record.id = int(archive.size());
         record.generation = generation;
         record.genome = genome;
         record.architecture = architecture;
@@ -300,10 +322,16 @@ struct Search::Impl {
         s.state = { generation, population, offspring, queue, engine.str(), elapsed(), finished };
         s.archive = archive;
         s.hypervolumeHistory = hypervolumeHistory;
+        s.thresholdFront = thresholdFront.points();
         return s;
     }
 
-    void save() const { saveSession(folder, snapshot()); }
+    void save()
+    {
+        const Clock::time_point start = Clock::now();
+        saveSession(folder, snapshot());
+        saveSeconds += std::chrono::duration<double>(Clock::now() - start).count();
+    }
 };
 
 Search::Search(std::unique_ptr<Impl> impl)
@@ -350,6 +378,7 @@ std::unique_ptr<Search> Search::resume(const std::string& sessionFolder)
     d.elapsedBefore = state.elapsedSeconds;
     d.finished = state.finished;
     d.hypervolumeHistory = std::move(session.hypervolumeHistory);
+    d.thresholdFront.add(session.thresholdFront);
     d.backboneMacs = session.backbone.macs;
     d.backboneCost = session.backbone.cost;
     d.machine = std::move(session.machine);
@@ -449,8 +478,9 @@ bool Search::step(CancelFlag cancel)
     const Genome genome = d.queue.front();
     const std::vector<int> frontBefore = d.frontIds();
     CandidateRecord record;
+    std::vector<FrontPoint> curve;
     try {
-        record = d.evaluate(genome, cancel);
+        record = d.evaluate(genome, cancel, curve);
     } catch (const CancelledError&) {
         if (!d.deadlinePassed)
             throw; // the caller's stop: resumable, the candidate is proposed again
@@ -464,6 +494,7 @@ bool Search::step(CancelFlag cancel)
     d.seen[d.space->structureKey(genome)] = record.id;
     d.offspring.push_back(record.id);
     d.archive.push_back(record);
+    const bool thresholdFrontMoved = d.thresholdFront.add(curve);
     if (std::optional<Genome> pruned = d.withoutIdleExits(record))
         d.queue.insert(d.queue.begin(), std::move(*pruned));
     if (d.generation == 0 && d.queue.empty())
@@ -474,10 +505,11 @@ bool Search::step(CancelFlag cancel)
     evaluated.candidate = record;
     d.emit(evaluated);
     const std::vector<int> frontAfter = d.frontIds();
-    if (frontAfter != frontBefore) {
+    if (frontAfter != frontBefore || thresholdFrontMoved) {
         SearchEvent changed;
         changed.type = SearchEvent::Type::FrontChanged;
         changed.front = frontAfter;
+        changed.thresholdFront = d.thresholdFront.points();
         changed.hypervolume = d.hypervolumeOf(false);
         d.emit(changed);
     }
@@ -529,6 +561,21 @@ std::vector<int> Search::front() const
 double Search::hypervolume(bool onTest) const
 {
     return m_impl->hypervolumeOf(onTest);
+}
+double Search::candidateHypervolume(bool onTest) const
+{
+    return m_impl->candidateHypervolumeOf(onTest);
+}
+const std::vector<FrontPoint>& Search::thresholdFront() const
+{
+    return m_impl->thresholdFront.points();
+}
+SearchTimes Search::times() const
+{
+    const Impl& d = *m_impl;
+    const ExperimentReport& r = d.experiment->report();
+    return SearchTimes { r.dataSeconds, r.backboneTrainSeconds, r.featureSeconds, r.branchSeconds, d.tuneSeconds,
+        d.saveSeconds, d.elapsed() };
 }
 double Search::backboneMacs() const
 {

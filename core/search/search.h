@@ -8,6 +8,7 @@
 #include "experiment/experiment.h"
 #include "search/candidaterecord.h"
 #include "search/searchconfig.h"
+#include "search/thresholdfront.h"
 
 #include <atomic>
 #include <functional>
@@ -21,6 +22,18 @@ namespace earlybird {
 enum class SearchPhase { Preparing, Searching, Finished, Stopped };
 const EnumNames<SearchPhase>& enumNames(SearchPhase); // "preparing", "searching", "finished", "stopped"
 
+// Where a run's time went, in seconds. Backbone, features and branches as the experiment reports them (a cached
+// backbone costs nothing); tuning covers thresholds and trade-off curves; saving, the session file.
+struct SearchTimes {
+    double data = 0;
+    double backbone = 0;
+    double features = 0;
+    double branches = 0;
+    double tuning = 0;
+    double saving = 0;
+    double elapsed = 0; // the session's, every run included
+};
+
 struct SearchProgress {
     SearchPhase phase = SearchPhase::Preparing;
     TrainingProgress training; // while preparing or training a branch
@@ -28,7 +41,7 @@ struct SearchProgress {
     int generation = 0;
     double elapsedSeconds = 0;
     double etaSeconds = 0; // 0 if unknown
-    double candidatesPerMinute = 0;
+    double candidatesPerMinute = 0; // 0 until enough candidates were timed for a rate to mean something
     double fraction = 0; // of the whole search, when a budget or generation count bounds it
 };
 
@@ -37,8 +50,9 @@ struct SearchEvent {
     Type type = Type::Progress;
     SearchProgress progress;
     CandidateRecord candidate; // CandidateEvaluated
-    std::vector<int> front; // FrontChanged: ids, by cost
-    double hypervolume = 0; // FrontChanged, GenerationDone: on validation
+    std::vector<int> front; // FrontChanged: ids of the candidates on the front of tuned points, by cost
+    std::vector<FrontPoint> thresholdFront; // FrontChanged: the front over threshold settings, by cost
+    double hypervolume = 0; // FrontChanged, GenerationDone: of the threshold front, on validation
     std::string message; // Log
 };
 using SearchListener = std::function<void(const SearchEvent&)>;
@@ -76,8 +90,16 @@ public:
     const SearchConfig& config() const;
     const std::string& sessionFolder() const;
     const std::vector<CandidateRecord>& archive() const;
-    std::vector<int> front() const; // ids on the validation front, by cost
+    // The ids of the candidates whose tuned points are on the validation front, by cost.
+    std::vector<int> front() const;
+    // The session's front: the non-dominated points over every candidate's threshold settings (thresholdfront.h).
+    const std::vector<FrontPoint>& thresholdFront() const;
+    // The hypervolume of the threshold front, with the reference of searchconfig.h.
     double hypervolume(bool onTest = false) const;
+    // The hypervolume of the candidates' tuned points alone (the figure before threshold fronts).
+    double candidateHypervolume(bool onTest = false) const;
+    // Where this run's time went.
+    SearchTimes times() const;
     double backboneMacs() const;
     // The backbone alone in the search's cost model (MACs, microseconds or parameters per sample).
     double backboneCost() const;

@@ -213,7 +213,14 @@ Json sessionToJson(const Session& s)
     for (const HypervolumeRecord& h : s.hypervolumeHistory)
         history.push_back(Json { { "generation", h.generation }, { "evaluated", h.evaluated },
             { "elapsed_seconds", h.elapsedSeconds }, { "hypervolume_validation", h.validation },
-            { "hypervolume_test", h.test } });
+            { "hypervolume_test", h.test }, { "candidate_hypervolume_validation", h.candidateValidation },
+            { "candidate_hypervolume_test", h.candidateTest } });
+    Json front = Json::array();
+    for (const FrontPoint& p : s.thresholdFront)
+        front.push_back(Json { { "candidate", p.candidate }, { "thresholds", p.thresholds }, { "accuracy", p.accuracy },
+            { "cost", p.cost }, { "macs", p.macs }, { "test_accuracy", p.testAccuracy }, { "test_cost", p.testCost } });
+    ThresholdFront thresholdFront;
+    thresholdFront.add(s.thresholdFront);
     const SearchState& state = s.state;
     return Json { { "format", kSessionFormat }, { "version", kSessionVersion }, { "config", configJson(s.config) },
         { "fingerprint", s.fingerprint },
@@ -228,10 +235,12 @@ Json sessionToJson(const Session& s)
             { { "generation", state.generation }, { "population", state.population }, { "offspring", state.offspring },
                 { "queue", state.queue }, { "rng", state.rng }, { "elapsed_seconds", state.elapsedSeconds },
                 { "finished", state.finished } } },
-        { "archive", archive }, { "front", tradeOffFront(s.archive, s.backbone.cost) },
+        { "archive", archive }, { "front", tradeOffFront(s.archive, s.backbone.cost) }, { "threshold_front", front },
         { "hypervolume",
-            { { "validation", tradeOffHypervolume(s.archive, s.backbone.cost, false) },
-                { "test", tradeOffHypervolume(s.archive, s.backbone.cost, true) } } },
+            { { "validation", thresholdFront.hypervolume(s.backbone.cost, false) },
+                { "test", thresholdFront.hypervolume(s.backbone.cost, true) },
+                { "candidates_validation", tradeOffHypervolume(s.archive, s.backbone.cost, false) },
+                { "candidates_test", tradeOffHypervolume(s.archive, s.backbone.cost, true) } } },
         { "hypervolume_history", history } };
 }
 
@@ -265,9 +274,30 @@ Session sessionFromJson(const Json& j, const std::string& source)
         checkIds(s.state.population, s.archive.size(), "population", source);
         checkIds(s.state.offspring, s.archive.size(), "offspring", source);
         for (const Json& h : j.at("hypervolume_history")) {
-            s.hypervolumeHistory.push_back(
-                { h.at("generation").get<int>(), h.at("evaluated").get<int>(), h.at("elapsed_seconds").get<double>(),
-                    h.at("hypervolume_validation").get<double>(), h.at("hypervolume_test").get<double>() });
+            HypervolumeRecord record { h.at("generation").get<int>(), h.at("evaluated").get<int>(),
+                h.at("elapsed_seconds").get<double>(), h.at("hypervolume_validation").get<double>(),
+                h.at("hypervolume_test").get<double>(), 0, 0 };
+            // Before threshold fronts the only hypervolume was the candidates'.
+            record.candidateValidation = h.value("candidate_hypervolume_validation", record.validation);
+            record.candidateTest = h.value("candidate_hypervolume_test", record.test);
+            s.hypervolumeHistory.push_back(record);
+        }
+        if (j.contains("threshold_front")) {
+            for (const Json& p : j.at("threshold_front")) {
+                FrontPoint point { p.at("candidate").get<int>(), p.at("thresholds").get<std::vector<double>>(),
+                    p.at("accuracy").get<double>(), p.at("cost").get<double>(), p.at("macs").get<double>(),
+                    p.at("test_accuracy").get<double>(), p.at("test_cost").get<double>() };
+                if (point.candidate < 0 || std::size_t(point.candidate) >= s.archive.size()
+                    || point.thresholds.size() != s.archive[std::size_t(point.candidate)].architecture.exits.size())
+                    throw DataError(source, "the threshold front names a candidate that is not in the archive");
+                s.thresholdFront.push_back(std::move(point));
+            }
+        } else {
+            ThresholdFront front;
+            for (const CandidateRecord& r : s.archive)
+                front.add({ { r.id, r.validation.thresholds, r.validation.accuracy, r.validation.averageCost,
+                    r.validation.averageMacs, r.test.accuracy, r.test.averageCost } });
+            s.thresholdFront = front.points();
         }
         const Json& backbone = j.at("backbone");
         s.backbone.macs = backbone.at("macs").get<double>();
@@ -307,10 +337,8 @@ SessionFront readSessionFront(const std::string& folder)
     SessionFront front;
     front.name = session.config.name;
     front.costModel = session.config.costModel;
-    for (const int id : tradeOffFront(session.archive, session.backbone.cost)) {
-        const PolicyResult& validation = session.archive[std::size_t(id)].validation;
-        front.points.emplace_back(validation.averageCost, validation.accuracy);
-    }
+    for (const FrontPoint& p : session.thresholdFront)
+        front.points.emplace_back(p.cost, p.accuracy);
     return front;
 }
 

@@ -7,6 +7,7 @@
 #include "policy/exitpolicy.h"
 #include "search/candidaterecord.h"
 #include "search/searchconfig.h"
+#include "search/thresholdfront.h"
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -34,13 +35,15 @@ struct BackboneFigures {
     double testAccuracy = 0;
 };
 
-// The trade-off front's hypervolume at the end of one generation.
+// The hypervolumes at the end of one generation: of the threshold front, and of the candidates' tuned points alone.
 struct HypervolumeRecord {
     int generation = 0;
     int evaluated = 0;
     double elapsedSeconds = 0;
     double validation = 0;
     double test = 0;
+    double candidateValidation = 0;
+    double candidateTest = 0;
 };
 
 struct Session {
@@ -51,6 +54,9 @@ struct Session {
     SearchState state;
     std::vector<CandidateRecord> archive; // ids are indices
     std::vector<HypervolumeRecord> hypervolumeHistory;
+    // The front over every candidate's threshold settings (thresholdfront.h), by cost. Sessions from before it load
+    // with the candidates' tuned points.
+    std::vector<FrontPoint> thresholdFront;
 };
 
 // The file a session is kept in, inside its folder.
@@ -74,7 +80,8 @@ nlohmann::ordered_json policyToJson(const PolicyResult& result);
 PolicyResult policyFromJson(const nlohmann::ordered_json& json);
 
 // What a chart needs of another session (a baseline beside the session on screen): its name, cost model and the
-// validation front as (average cost, accuracy) points, by cost. Read from the file alone, without data or backbone.
+// threshold front on validation as (average cost, accuracy) points, by cost. Read from the file alone, without data or
+// backbone.
 struct SessionFront {
     std::string name;
     CostModel costModel = CostModel::Macs;
