@@ -175,6 +175,7 @@ SearchConfig tinySearch(const std::string& cacheDirectory, double targetFraction
     config.population = 4;
     config.generations = 2;
     config.timeBudgetSeconds = 0;
+    config.composedPerBranch = 0; // the tests of the composer switch it on
     return config;
 }
 

@@ -45,7 +45,7 @@ BackboneSpec tinyBackbone(int classes = 4);
 // epochs: the whole pipeline runs in seconds. A quarter of the training images is held out for validation.
 ExperimentConfig tinyExperiment(const std::string& cacheDirectory);
 // A search over tinyExperiment(): population 4, two generations after the first, no time limit, a target of
-// `targetFraction` times the backbone's MACs (0: no target, which the search refuses).
+// `targetFraction` times the backbone's MACs (0: no target, which the search refuses), and no composer.
 SearchConfig tinySearch(const std::string& cacheDirectory, double targetFraction = 0);
 
 } // namespace earlybird::fixtures

@@ -144,28 +144,47 @@ private Q_SLOTS:
 
     // A search stopped anywhere (between candidates, or in the middle of one) resumes to exactly the search that was
     // never stopped.
+    void resumeGivesTheUninterruptedSearch_data()
+    {
+        QTest::addColumn<int>("composed");
+        QTest::newRow("trained candidates only") << 0;
+        QTest::newRow("with the composer") << 4;
+    }
+
     void resumeGivesTheUninterruptedSearch()
     {
-        const SearchConfig config = tinySearch(m_cache.path().toStdString(), 0.5);
+        QFETCH(int, composed);
+        SearchConfig config = tinySearch(m_cache.path().toStdString(), 0.5);
+        config.composedPerBranch = composed;
         QTemporaryDir straight, stopped;
         Search reference(config, straight.path().toStdString());
         reference.run();
 
+        // The stopped search trains in a cache of its own, so that its branches are trained, not loaded, and the
+        // interruption below lands while one trains.
+        QTemporaryDir ownCache;
+        SearchConfig own = config;
+        own.experiment.cacheDirectory = ownCache.path().toStdString();
         {
-            Search first(config, stopped.path().toStdString());
+            Search first(own, stopped.path().toStdString());
             for (int i = 0; i < 5; ++i)
                 QVERIFY(first.step());
         }
         {
-            // Cancel in the middle of the next candidate (while its branches train or as soon as it starts).
+            // Cancel in the middle of the next candidate (while its branches train or its features are cached), or,
+            // with the composer, in the middle of a composition batch.
             std::unique_ptr<Search> second = Search::resume(stopped.path().toStdString());
             std::atomic<bool> stop { false };
             second->setListener([&](const SearchEvent& event) {
-                if (event.progress.phase == SearchPhase::Searching
-                    && event.progress.training.phase != TrainingPhase::None)
+                const bool midCandidate = event.progress.phase == SearchPhase::Searching
+                    && event.progress.training.phase != TrainingPhase::None;
+                const bool midComposition
+                    = event.type == SearchEvent::Type::CandidateEvaluated && event.candidate.composed;
+                if (composed > 0 ? midComposition : midCandidate)
                     stop = true;
             });
             second->run(&stop);
+            QVERIFY(stop.load());
             QVERIFY(second->archive().size() >= 5);
         }
         std::unique_ptr<Search> third = Search::resume(stopped.path().toStdString());
@@ -175,6 +194,62 @@ private Q_SLOTS:
         for (std::size_t i = 0; i < reference.archive().size(); ++i)
             QCOMPARE(third->archive()[i].validation.accuracy, reference.archive()[i].validation.accuracy);
         QCOMPARE(third->hypervolume(), reference.hypervolume());
+    }
+
+    // Candidates composed from trained branches need no training, and their figures are exact: the same as evaluating
+    // the architecture afresh.
+    void composerEvaluatesTrainedBranchesExactly()
+    {
+        SearchConfig config = tinySearch(m_cache.path().toStdString(), 0.6);
+        config.composedPerBranch = 6;
+        QTemporaryDir dir;
+        Search search(config, dir.path().toStdString());
+        search.run();
+        QVERIFY(search.isFinished());
+        std::set<std::string> trained;
+        const auto key = [](const ExitSpec& exit) {
+            std::string text = std::to_string(exit.position);
+            for (const BranchLayerSpec& layer : exit.layers)
+                text += "," + nameOf(layer.type) + std::to_string(layer.width) + std::to_string(layer.stride);
+            return text;
+        };
+        int bred = 0, composed = 0;
+        for (const CandidateRecord& r : search.archive()) {
+            if (r.composed)
+                continue;
+            ++bred;
+            for (const ExitSpec& exit : r.architecture.exits)
+                trained.insert(key(exit));
+        }
+        for (const CandidateRecord& r : search.archive()) {
+            if (!r.composed)
+                continue;
+            ++composed;
+            QCOMPARE(r.branchesTrained, 0);
+            for (const ExitSpec& exit : r.architecture.exits)
+                QVERIFY2(trained.count(key(exit)), key(exit).c_str());
+        }
+        QVERIFY2(composed > bred, qPrintable(QStringLiteral("%1 composed, %2 bred").arg(composed).arg(bred)));
+        const int trainedBefore = search.experiment().report().branchesTrained;
+        for (const CandidateRecord& r : search.archive()) {
+            if (!r.composed || r.architecture.exits.size() < 2)
+                continue;
+            const CandidateOutcomes outcomes = search.experiment().evaluate(r.architecture);
+            const ExitPolicy policy(outcomes.validation, r.architecture.confidence, r.exitCosts,
+                exitMacsOf(outcomes.cost, CostConvention::AllEvaluatedBranches));
+            const PolicyResult again = policy.evaluate(r.validation.thresholds);
+            QCOMPARE(again.accuracy, r.validation.accuracy);
+            QCOMPARE(again.averageCost, r.validation.averageCost);
+            QCOMPARE(again.exitCounts, r.validation.exitCounts);
+        }
+        QCOMPARE(search.experiment().report().branchesTrained, trainedBefore);
+        // The session records which candidates were composed.
+        const Session session = loadSession(dir.path().toStdString());
+        int saved = 0;
+        for (const CandidateRecord& r : session.archive)
+            saved += r.composed;
+        QCOMPARE(saved, composed);
+        QCOMPARE(session.config.composedPerBranch, 6);
     }
 
     void badSessionsAreNamed()
@@ -244,7 +319,6 @@ private Q_SLOTS:
     void idleExitsArePrunedInATwin()
     {
         SearchConfig config = tinySearch(m_cache.path().toStdString(), 3.0);
-        config.generations = 1;
         QTemporaryDir dir;
         Search search(config, dir.path().toStdString());
         search.run();

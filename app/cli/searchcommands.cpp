@@ -54,6 +54,9 @@ void addSearchOptions(ArgumentParser& parser)
         "time-budget", "MIN", "minutes, backbone training included (0: until the generations)", std::string("10"));
     parser.addOption("max-branch-macs", "F", "never propose a branch dearer than F x the backbone's MACs (0: no cap)",
         std::string("0.25"));
+    parser.addOption("compose", "N",
+        "candidates composed from trained branches (evaluated exactly, nothing trained) per new branch (0: off)",
+        std::string("24"));
     parser.addOption("out", "DIR", "session folder: the session is saved there after every candidate");
     parser.addFlag("resume", "continue the session in --out (its settings are the session's)");
 }
@@ -88,6 +91,7 @@ SearchConfig searchConfig(const ArgumentParser& parser)
     config.mode = fromName<TargetMode>(*parser.value("mode"));
     config.population = parser.intValue("population", 16);
     config.maxBranchMacsFraction = parser.doubleValue("max-branch-macs", 0.25);
+    config.composedPerBranch = parser.intValue("compose", 24);
     config.generations = parser.intValue("generations", 0);
     config.timeBudgetSeconds = parser.doubleValue("time-budget", 10) * 60.0;
     if (parser.isSet("generations") && !parser.isSet("time-budget"))

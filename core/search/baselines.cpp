@@ -31,6 +31,7 @@ SearchConfig baselineConfig(const SearchConfig& base, Baseline baseline)
     SearchConfig c = base;
     c.name = "baseline-" + nameOf(baseline);
     c.maxBranchMacsFraction = 0; // the published spaces have no such cap
+    c.composedPerBranch = 0; // nor a composer: every candidate is proposed by the search itself
     std::vector<int> ends = stageEndPositions(base.experiment.backbone);
     switch (baseline) {
     case Baseline::Backbone:

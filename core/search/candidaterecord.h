@@ -21,6 +21,8 @@ struct CandidateRecord {
     PolicyResult test;
     double seconds = 0; // to train its new branches, evaluate and tune
     int branchesTrained = 0;
+    // Composed from branches trained for earlier candidates (nothing trained for it), not proposed by NSGA-II.
+    bool composed = false;
 };
 
 // The trade-off the chart shows, whatever the search optimised: every candidate's accuracy against its average cost as

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -25,6 +26,12 @@ using Clock = std::chrono::steady_clock;
 
 // Offspring the variation operators may propose before a generation is declared exhausted (a small space is).
 constexpr int kOffspringAttemptsPerSlot = 60;
+// Compositions the composer may try per candidate it is asked for (duplicates and unaffordable ones are skipped).
+constexpr int kComposeAttemptsPerCandidate = 20;
+// A composed candidate includes each other pooled position with a probability drawn from this range, so that sparse
+// and dense exit placements both come up.
+constexpr double kComposeMinInclusion = 0.1;
+constexpr double kComposeMaxInclusion = 0.7;
 // Candidates' time that must pass before a rate (candidates per minute) is reported.
 constexpr double kRateMinimumSeconds = 20.0;
 // How often a paused run looks at its flags again.
@@ -66,6 +73,9 @@ struct Search::Impl {
     Clock::time_point runStart = Clock::now();
     std::vector<HypervolumeRecord> hypervolumeHistory;
     ThresholdFront thresholdFront; // over every candidate's threshold settings
+    // Every branch trained in this session, by position, in the order they came: what the composer combines.
+    std::map<int, std::vector<ExitSpec>> pool;
+    std::set<std::string> poolKeys;
     double tuneSeconds = 0; // this run: tuning thresholds and tracing trade-off curves
     double saveSeconds = 0; // this run: writing the session
 
@@ -199,6 +209,79 @@ struct Search::Impl {
         return genome;
     }
 
+    static std::string branchKey(const ExitSpec& exit)
+    {
+        std::string key = std::to_string(exit.position);
+        for (const BranchLayerSpec& layer : exit.layers)
+            key += " " + nameOf(layer.type) + "/" + std::to_string(layer.width) + "/" + std::to_string(layer.stride);
+        return key;
+    }
+
+    // Adds the architecture's branches to the pool; returns those that were not in it yet.
+    std::vector<ExitSpec> addToPool(const Architecture& architecture)
+    {
+        std::vector<ExitSpec> fresh;
+        for (ExitSpec exit : architecture.exits) {
+            exit.threshold = 0; // thresholds are tuned per candidate; a branch is its position and layers
+            if (poolKeys.insert(branchKey(exit)).second) {
+                pool[exit.position].push_back(exit);
+                fresh.push_back(exit);
+            }
+        }
+        return fresh;
+    }
+
+    // Composes up to composedPerBranch candidates around each fresh branch: the branch, plus branches from the pool
+    // at other positions. Their branches are all trained, so each is evaluated exactly from cached per-sample outputs
+    // and tuned, with nothing trained. Records them like any candidate (in the current generation's offspring, so
+    // that selection sees them). Stops early when the time budget is spent; throws CancelledError when `cancel` is set
+    // (nothing of the step is saved then, so a resumed search composes the same again). True if the front moved.
+    bool compose(const std::vector<ExitSpec>& fresh, CancelFlag cancel)
+    {
+        bool frontMoved = false;
+        const int wanted = config.composedPerBranch * int(fresh.size());
+        const int attempts = kComposeAttemptsPerCandidate * wanted;
+        const std::vector<ConfidenceMeasure>& measures = space->options().measures;
+        std::vector<FrontPoint> curve;
+        int made = 0;
+        for (int i = 0; i < attempts && made < wanted && !budgetSpent(); ++i) {
+            if (cancel && cancel->load())
+                throw CancelledError();
+            Architecture architecture;
+            architecture.backbone = config.experiment.backbone;
+            architecture.confidence = measures[std::size_t(rng.below(measures.size()))];
+            const ExitSpec& anchor = fresh[std::size_t(i) % fresh.size()];
+            const double inclusion
+                = kComposeMinInclusion + (kComposeMaxInclusion - kComposeMinInclusion) * rng.uniform();
+            for (const auto& [position, branches] : pool) {
+                if (position == anchor.position)
+                    architecture.exits.push_back(anchor);
+                else if (rng.uniform() < inclusion)
+                    architecture.exits.push_back(branches[std::size_t(rng.below(branches.size()))]);
+            }
+            Genome genome;
+            try {
+                genome = space->encode(architecture);
+            } catch (const ConfigError&) {
+                continue; // outside this search's space (a measure or position it does not offer)
+            }
+            if (!isNew(genome) || !affordable(genome))
+                continue;
+            CandidateRecord record = evaluate(genome, cancel, curve);
+            record.composed = true;
+            seen[space->structureKey(genome)] = record.id;
+            offspring.push_back(record.id);
+            archive.push_back(record);
+            frontMoved = thresholdFront.add(curve) || frontMoved;
+            ++made;
+            SearchEvent evaluated;
+            evaluated.type = SearchEvent::Type::CandidateEvaluated;
+            evaluated.candidate = std::move(record);
+            emit(evaluated);
+        }
+        return frontMoved;
+    }
+
     // Proposes the next generation's offspring. False when the space offers nothing new.
     bool proposeGeneration()
     {
@@ -231,8 +314,12 @@ struct Search::Impl {
 
     void endGeneration()
     {
+        // Parents and offspring, each once: at the end of the first generation the population is its offspring.
         std::vector<int> pool = population;
-        pool.insert(pool.end(), offspring.begin(), offspring.end());
+        for (const int id : offspring) {
+            if (std::find(pool.begin(), pool.end(), id) == pool.end())
+                pool.push_back(id);
+        }
         population = config.randomOnly ? pool : selectSurvivors(pool, objectives(pool), config.population);
         offspring.clear();
         const double hv = hypervolumeOf(false);
@@ -364,8 +451,10 @@ std::unique_ptr<Search> Search::resume(const std::string& sessionFolder)
     d.fingerprint = std::move(session.fingerprint);
     d.space = std::make_unique<SearchSpace>(std::vector<BackboneSpec> { d.config.experiment.backbone }, d.config.space);
     d.archive = std::move(session.archive);
-    for (const CandidateRecord& r : d.archive)
+    for (const CandidateRecord& r : d.archive) {
         d.seen[d.space->structureKey(r.genome)] = r.id;
+        d.addToPool(r.architecture);
+    }
     SearchState& state = session.state;
     d.generation = state.generation;
     d.population = std::move(state.population);
@@ -494,16 +583,19 @@ bool Search::step(CancelFlag cancel)
     d.seen[d.space->structureKey(genome)] = record.id;
     d.offspring.push_back(record.id);
     d.archive.push_back(record);
-    const bool thresholdFrontMoved = d.thresholdFront.add(curve);
+    bool thresholdFrontMoved = d.thresholdFront.add(curve);
     if (std::optional<Genome> pruned = d.withoutIdleExits(record))
         d.queue.insert(d.queue.begin(), std::move(*pruned));
-    if (d.generation == 0 && d.queue.empty())
-        d.population = d.offspring; // the initial population has no parents to compete with
-    d.save();
     SearchEvent evaluated;
     evaluated.type = SearchEvent::Type::CandidateEvaluated;
     evaluated.candidate = record;
     d.emit(evaluated);
+    const std::vector<ExitSpec> fresh = d.addToPool(record.architecture);
+    if (!fresh.empty() && d.config.composedPerBranch > 0)
+        thresholdFrontMoved = d.compose(fresh, cancel) || thresholdFrontMoved;
+    if (d.generation == 0 && d.queue.empty())
+        d.population = d.offspring; // the initial population has no parents to compete with
+    d.save();
     const std::vector<int> frontAfter = d.frontIds();
     if (frontAfter != frontBefore || thresholdFrontMoved) {
         SearchEvent changed;

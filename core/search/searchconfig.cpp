@@ -24,6 +24,8 @@ void validateSearchConfig(const SearchConfig& c)
         throw ConfigError("generations and time budget cannot be negative");
     if (c.generations == 0 && c.timeBudgetSeconds == 0)
         throw ConfigError("the search needs a number of generations, a time budget, or both");
+    if (c.composedPerBranch < 0 || c.composedPerBranch > 100000)
+        throw ConfigError("the candidates composed per new branch must be 0 to 100000");
     if (c.maxBranchMacsFraction < 0)
         throw ConfigError("the branch MAC cap cannot be negative");
     if (!(c.crossoverProbability >= 0 && c.crossoverProbability <= 1) || c.mutationRate < 0 || c.mutationRate > 1)

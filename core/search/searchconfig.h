@@ -53,6 +53,11 @@ struct SearchConfig {
     // Candidates with more parameters in all (backbone and every branch: the model's size) are never proposed.
     // 0: no limit.
     std::int64_t maxParameters = 0;
+    // After each candidate that brings branches new to the session, this many candidates per new branch are composed
+    // from the branches trained so far: each holds a new branch and others from the pool at other positions, and is
+    // evaluated exactly from their cached per-sample outputs, with nothing to train. 0: off (the baselines, as
+    // published).
+    int composedPerBranch = 24;
 };
 
 // Throws ConfigError naming the first impossible setting.

@@ -74,7 +74,8 @@ Json configJson(const SearchConfig& c)
         { "crossover_probability", c.crossoverProbability }, { "mutation_rate", c.mutationRate },
         { "aebnas_lambda", c.aebnasLambda }, { "aebnas_grid_step", c.aebnasGridStep },
         { "aebnas_max_combinations", c.aebnasMaxCombinations }, { "random_only", c.randomOnly },
-        { "max_branch_macs_fraction", c.maxBranchMacsFraction }, { "max_parameters", c.maxParameters } };
+        { "max_branch_macs_fraction", c.maxBranchMacsFraction }, { "max_parameters", c.maxParameters },
+        { "composed_per_branch", c.composedPerBranch } };
 }
 
 SearchConfig configFromJson(const Json& j, const std::string& source)
@@ -123,6 +124,7 @@ SearchConfig configFromJson(const Json& j, const std::string& source)
     c.randomOnly = j.at("random_only").get<bool>();
     c.maxBranchMacsFraction = j.value("max_branch_macs_fraction", 0.0);
     c.maxParameters = j.value("max_parameters", std::int64_t(0));
+    c.composedPerBranch = j.value("composed_per_branch", 0); // sessions before the composer resume without it
     return c;
 }
 
@@ -131,7 +133,7 @@ Json recordToJson(const CandidateRecord& r)
     return Json { { "id", r.id }, { "generation", r.generation }, { "genome", r.genome },
         { "architecture", architectureToJson(r.architecture) }, { "exit_costs", r.exitCosts },
         { "parameters", r.parameters }, { "validation", policyToJson(r.validation) }, { "test", policyToJson(r.test) },
-        { "seconds", r.seconds }, { "branches_trained", r.branchesTrained } };
+        { "seconds", r.seconds }, { "branches_trained", r.branchesTrained }, { "composed", r.composed } };
 }
 
 CandidateRecord recordFromJson(
@@ -156,6 +158,7 @@ CandidateRecord recordFromJson(
     r.test = policyFromJson(item.at("test"));
     r.seconds = item.at("seconds").get<double>();
     r.branchesTrained = item.at("branches_trained").get<int>();
+    r.composed = item.value("composed", false);
     return r;
 }
 
