@@ -191,6 +191,30 @@ private Q_SLOTS:
         QCOMPARE(coarse.thresholds.size(), std::size_t(2));
     }
 
+    // The grid is scored from a histogram of the samples' grid levels: it must pick exactly what evaluating every
+    // grid point picks (first maximum in the odometer order), with confidences exactly on grid values too.
+    void gridScoresMatchEvaluate()
+    {
+        const ExitOutcomes outcomes = randomOutcomes(5, 700, 21);
+        const ExitPolicy policy(outcomes, ConfidenceMeasure::ScoreMargin, { 50, 120, 300, 600, 1000 });
+        for (const double target : { 200.0, 450.0, 800.0 }) {
+            double bestScore = -1e300;
+            std::vector<double> best;
+            for (int i = 0; i < 625; ++i) {
+                const std::vector<double> t { (i % 5) / 4.0, (i / 5 % 5) / 4.0, (i / 25 % 5) / 4.0, (i / 125) / 4.0 };
+                const PolicyResult r = policy.evaluate(t);
+                const double score = r.accuracy * 100 - 0.1 * macsPercentError(r.averageCost, target);
+                if (score > bestScore) {
+                    bestScore = score;
+                    best = t;
+                }
+            }
+            const PolicyResult tuned = policy.tuneAebnasGrid(target, 0.1, 0.25);
+            QCOMPARE(tuned.thresholds, best);
+            QCOMPARE(tuned.accuracy * 100 - 0.1 * macsPercentError(tuned.averageCost, target), bestScore);
+        }
+    }
+
     void tradeOffCurveIsMonotone()
     {
         const ExitOutcomes outcomes = randomOutcomes(4, 400, 9);

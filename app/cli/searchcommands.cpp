@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -56,7 +57,7 @@ void addSearchOptions(ArgumentParser& parser)
         std::string("0.25"));
     parser.addOption("compose", "N",
         "candidates composed from trained branches (evaluated exactly, nothing trained) per new branch (0: off)",
-        std::string("24"));
+        std::string("64"));
     parser.addOption("out", "DIR", "session folder: the session is saved there after every candidate");
     parser.addFlag("resume", "continue the session in --out (its settings are the session's)");
 }
@@ -91,7 +92,7 @@ SearchConfig searchConfig(const ArgumentParser& parser)
     config.mode = fromName<TargetMode>(*parser.value("mode"));
     config.population = parser.intValue("population", 16);
     config.maxBranchMacsFraction = parser.doubleValue("max-branch-macs", 0.25);
-    config.composedPerBranch = parser.intValue("compose", 24);
+    config.composedPerBranch = parser.intValue("compose", 64);
     config.generations = parser.intValue("generations", 0);
     config.timeBudgetSeconds = parser.doubleValue("time-budget", 10) * 60.0;
     if (parser.isSet("generations") && !parser.isSet("time-budget"))
@@ -191,6 +192,8 @@ Json summary(Search& search)
     const SearchTimes times = search.times();
     return Json { { "session", sessionFilePath(search.sessionFolder()) }, { "name", config.name },
         { "finished", search.isFinished() }, { "candidates", archive.size() },
+        { "composed",
+            std::count_if(archive.begin(), archive.end(), [](const CandidateRecord& r) { return r.composed; }) },
         { "branches_trained", report.branchesTrained }, { "branches_reused", report.branchesFromCache },
         { "backbone",
             { { "name", config.experiment.backbone.name }, { "macs", backboneMacs }, { "cost", backboneCost },

@@ -143,13 +143,27 @@ PolicyResult ExitPolicy::evaluate(const std::vector<double>& thresholds) const
     std::int64_t* right = result.correctAtExit.data();
     const std::int64_t samples = result.samples;
     const int last = exits - 1;
-    for (std::int64_t n = 0; n < samples; ++n) {
-        const float* c = confidence + n * exits;
-        int e = 0;
-        while (e < last && c[e] < t[e])
-            ++e;
-        ++counts[e];
-        right[e] += correct[n * exits + e];
+    if (last < 32) {
+        // Without a branch per sample: which exit a sample takes is data, and mispredicted branches cost more than
+        // comparing at every exit. Bit e is set when the sample may leave at e; the lowest set bit is where it leaves.
+        for (std::int64_t n = 0; n < samples; ++n) {
+            const float* c = confidence + n * exits;
+            std::uint32_t leaves = std::uint32_t(1) << last;
+            for (int e = 0; e < last; ++e)
+                leaves |= std::uint32_t(!(c[e] < t[e])) << e;
+            const int e = __builtin_ctz(leaves);
+            ++counts[e];
+            right[e] += correct[n * exits + e];
+        }
+    } else {
+        for (std::int64_t n = 0; n < samples; ++n) {
+            const float* c = confidence + n * exits;
+            int e = 0;
+            while (e < last && c[e] < t[e])
+                ++e;
+            ++counts[e];
+            right[e] += correct[n * exits + e];
+        }
     }
     double cost = 0, macs = 0;
     std::int64_t correctTotal = 0;
@@ -174,26 +188,132 @@ PolicyResult ExitPolicy::tuneAebnasGrid(
     // Coarsen the grid until every combination can be tried.
     while (levels > 2 && std::pow(double(levels), early) > double(maxCombinations))
         --levels;
-    std::vector<int> index(std::size_t(early), 0);
-    std::vector<double> thresholds(std::size_t(early), 0.0);
-    PolicyResult best;
+    std::vector<double> bestThresholds(std::size_t(early), 0.0);
     double bestScore = -1e300;
-    for (;;) {
-        for (int e = 0; e < early; ++e)
-            thresholds[std::size_t(e)] = double(index[std::size_t(e)]) / double(levels - 1);
-        PolicyResult result = evaluate(thresholds);
+    visitGrid(levels, [&](const PolicyResult& result) {
         const double score = result.accuracy * 100.0 - lambda * macsPercentError(result.averageCost, targetCost);
         if (score > bestScore) {
             bestScore = score;
-            best = std::move(result);
+            bestThresholds = result.thresholds;
         }
+    });
+    return evaluate(bestThresholds);
+}
+
+void ExitPolicy::visitGrid(int levels, const std::function<void(const PolicyResult&)>& visit) const
+{
+    const int exits = exitCount();
+    const int early = exits - 1;
+    const std::int64_t samples = m_outcomes->sampleCount();
+    const float* confidence = m_outcomes->confidenceData(m_measure);
+    const std::uint8_t* correct = m_outcomes->correctData();
+    // The grid's thresholds in single precision, as evaluate() compares them.
+    std::vector<double> values(static_cast<std::size_t>(levels));
+    std::vector<float> limits(static_cast<std::size_t>(levels));
+    for (int j = 0; j < levels; ++j) {
+        values[std::size_t(j)] = double(j) / double(levels - 1);
+        limits[std::size_t(j)] = float(values[std::size_t(j)]);
+    }
+    // A sample's bin at exit e is the number of grid thresholds its confidence reaches: at level j it leaves there
+    // (if it got there) exactly when j < bin. Bins run 0 .. levels; tables over exits 0..k have bins^(k+1) cells,
+    // exit 0's bin the fastest-varying index.
+    const std::size_t bins = std::size_t(levels) + 1;
+    std::vector<std::size_t> stride(std::size_t(exits) + 1, 1);
+    for (int d = 1; d <= exits; ++d)
+        stride[std::size_t(d)] = stride[std::size_t(d - 1)] * bins;
+    // tables[e]: samples (and correct ones) by their bins at exits 0..e, with their outcome at exit e; the final exit's
+    // table (e == early) is by the bins at every early exit.
+    std::vector<std::vector<std::int64_t>> count(static_cast<std::size_t>(exits));
+    std::vector<std::vector<std::int64_t>> right(static_cast<std::size_t>(exits));
+    for (int e = 0; e < exits; ++e) {
+        const std::size_t dims = std::size_t(std::min(e + 1, early));
+        count[std::size_t(e)].assign(stride[dims], 0);
+        right[std::size_t(e)].assign(stride[dims], 0);
+    }
+    std::vector<std::size_t> cell(static_cast<std::size_t>(exits), 0);
+    for (std::int64_t n = 0; n < samples; ++n) {
+        const float* c = confidence + n * exits;
+        std::size_t at = 0;
+        for (int e = 0; e < early; ++e) {
+            const float value = c[e];
+            const std::size_t bin = std::size_t(
+                std::upper_bound(limits.begin(), limits.end(), value, [](float v, float t) { return v < t; })
+                - limits.begin());
+            at += bin * stride[std::size_t(e)];
+            cell[std::size_t(e)] = at;
+        }
+        for (int e = 0; e < early; ++e) {
+            ++count[std::size_t(e)][cell[std::size_t(e)]];
+            right[std::size_t(e)][cell[std::size_t(e)]] += correct[n * exits + e];
+        }
+        if (early > 0) {
+            ++count[std::size_t(early)][at];
+            right[std::size_t(early)][at] += correct[n * exits + early];
+        } else {
+            ++count[0][0];
+            right[0][0] += correct[n * exits];
+        }
+    }
+    // Cumulative sums: over the earlier exits' bins up to their level (the sample did not leave there: bin <= j), and
+    // for an early exit e, over its own bins from its level up (it leaves: bin > j), read at j + 1.
+    const auto accumulate = [&](std::vector<std::int64_t>& table, int dims, int suffixDim) {
+        for (int d = 0; d < dims; ++d) {
+            const std::size_t step = stride[std::size_t(d)];
+            if (d == suffixDim) {
+                for (std::size_t i = table.size(); i-- > 0;) {
+                    if ((i / step) % bins + 1 < bins)
+                        table[i] += table[i + step];
+                }
+            } else {
+                for (std::size_t i = 0; i < table.size(); ++i) {
+                    if ((i / step) % bins > 0)
+                        table[i] += table[i - step];
+                }
+            }
+        }
+    };
+    for (int e = 0; e < early; ++e) {
+        accumulate(count[std::size_t(e)], e + 1, e);
+        accumulate(right[std::size_t(e)], e + 1, e);
+    }
+    accumulate(count[std::size_t(early)], early, -1);
+    accumulate(right[std::size_t(early)], early, -1);
+
+    PolicyResult result;
+    result.thresholds.assign(std::size_t(early), 0.0);
+    result.exitCounts.assign(std::size_t(exits), 0);
+    result.correctAtExit.assign(std::size_t(exits), 0);
+    result.samples = samples;
+    std::vector<int> index(std::size_t(early), 0);
+    for (;;) {
+        std::size_t prefix = 0;
+        for (int e = 0; e < early; ++e) {
+            const std::size_t at = prefix + std::size_t(index[std::size_t(e)] + 1) * stride[std::size_t(e)];
+            result.exitCounts[std::size_t(e)] = count[std::size_t(e)][at];
+            result.correctAtExit[std::size_t(e)] = right[std::size_t(e)][at];
+            prefix += std::size_t(index[std::size_t(e)]) * stride[std::size_t(e)];
+            result.thresholds[std::size_t(e)] = values[std::size_t(index[std::size_t(e)])];
+        }
+        result.exitCounts[std::size_t(early)] = count[std::size_t(early)][prefix];
+        result.correctAtExit[std::size_t(early)] = right[std::size_t(early)][prefix];
+        // The figures as evaluate() sums them, so that they agree to the last bit.
+        double cost = 0, macs = 0;
+        std::int64_t correctTotal = 0;
+        for (int e = 0; e < exits; ++e) {
+            cost += double(result.exitCounts[std::size_t(e)]) * m_exitCosts[std::size_t(e)];
+            macs += double(result.exitCounts[std::size_t(e)]) * m_exitMacs[std::size_t(e)];
+            correctTotal += result.correctAtExit[std::size_t(e)];
+        }
+        result.accuracy = samples ? double(correctTotal) / double(samples) : 0;
+        result.averageCost = samples ? cost / double(samples) : 0;
+        result.averageMacs = samples ? macs / double(samples) : 0;
+        visit(result);
         int e = 0;
         while (e < early && ++index[std::size_t(e)] == levels)
             index[std::size_t(e++)] = 0;
         if (e == early)
             break;
     }
-    return best;
 }
 
 const std::vector<std::int32_t>& ExitPolicy::orderAt(int exit) const
@@ -229,21 +349,45 @@ ExitPolicy::Sweep ExitPolicy::sweepExit(
     Score fixed;
     std::vector<Reaching>& reaching = m_scratch;
     reaching.assign(std::size_t(samples), Reaching { -1.0f, 0, 0, 0.0 });
-    for (std::int64_t n = 0; n < samples; ++n) {
-        const float* c = confidence + n * exits;
-        int k = 0;
-        while (k < e && c[k] < float(thresholds[std::size_t(k)]))
-            ++k;
-        if (k < e) {
-            fixed.correct += correct[n * exits + k];
-            fixed.cost += m_exitCosts[std::size_t(k)];
-            continue;
+    if (early < 32) {
+        // As in evaluate(): a bit per exit the sample may leave at, found without a branch per exit.
+        float t[32];
+        for (int k = 0; k < early; ++k)
+            t[k] = float(thresholds[std::size_t(k)]);
+        const std::uint32_t before = (std::uint32_t(1) << e) - 1; // exits ahead of e
+        const std::uint32_t after = ~((std::uint32_t(2) << e) - 1); // exits behind e
+        for (std::int64_t n = 0; n < samples; ++n) {
+            const float* c = confidence + n * exits;
+            std::uint32_t leaves = std::uint32_t(1) << early; // every sample may leave at the final exit
+            for (int k = 0; k < early; ++k)
+                leaves |= std::uint32_t(!(c[k] < t[k])) << k;
+            if (leaves & before) {
+                const int k = __builtin_ctz(leaves & before);
+                fixed.correct += correct[n * exits + k];
+                fixed.cost += m_exitCosts[std::size_t(k)];
+                continue;
+            }
+            const int later = __builtin_ctz(leaves & after);
+            reaching[std::size_t(n)]
+                = { c[e], correct[n * exits + e], correct[n * exits + later], m_exitCosts[std::size_t(later)] };
         }
-        int later = e + 1;
-        while (later < early && c[later] < float(thresholds[std::size_t(later)]))
-            ++later;
-        reaching[std::size_t(n)]
-            = { c[e], correct[n * exits + e], correct[n * exits + later], m_exitCosts[std::size_t(later)] };
+    } else {
+        for (std::int64_t n = 0; n < samples; ++n) {
+            const float* c = confidence + n * exits;
+            int k = 0;
+            while (k < e && c[k] < float(thresholds[std::size_t(k)]))
+                ++k;
+            if (k < e) {
+                fixed.correct += correct[n * exits + k];
+                fixed.cost += m_exitCosts[std::size_t(k)];
+                continue;
+            }
+            int later = e + 1;
+            while (later < early && c[later] < float(thresholds[std::size_t(later)]))
+                ++later;
+            reaching[std::size_t(n)]
+                = { c[e], correct[n * exits + e], correct[n * exits + later], m_exitCosts[std::size_t(later)] };
+        }
     }
     const std::vector<std::int32_t>& order = orderAt(e);
 
@@ -394,25 +538,15 @@ PolicyResult ExitPolicy::tuneForBudget(double targetCost) const
     while (levels > 2 && std::pow(double(levels), early) > double(kGridStartCombinations))
         --levels;
     std::vector<PolicyResult> gridBest;
-    std::vector<int> index(std::size_t(early), 0);
-    std::vector<double> grid(std::size_t(early), 0.0);
-    for (;;) {
-        for (int e = 0; e < early; ++e)
-            grid[std::size_t(e)] = double(index[std::size_t(e)]) / double(levels - 1);
-        PolicyResult point = evaluate(grid);
+    visitGrid(levels, [&](const PolicyResult& point) {
         if (point.averageCost <= targetCost * (1 + kBudgetSlack)) {
-            gridBest.push_back(std::move(point));
+            gridBest.push_back(point);
             std::sort(gridBest.begin(), gridBest.end(),
                 [](const PolicyResult& a, const PolicyResult& b) { return a.accuracy > b.accuracy; });
             if (int(gridBest.size()) > kGridStarts)
                 gridBest.pop_back();
         }
-        int e = 0;
-        while (e < early && ++index[std::size_t(e)] == levels)
-            index[std::size_t(e++)] = 0;
-        if (e == early)
-            break;
-    }
+    });
     for (const PolicyResult& start : gridBest)
         consider(start.thresholds);
 

@@ -57,7 +57,7 @@ struct SearchConfig {
     // from the branches trained so far: each holds a new branch and others from the pool at other positions, and is
     // evaluated exactly from their cached per-sample outputs, with nothing to train. 0: off (the baselines, as
     // published).
-    int composedPerBranch = 24;
+    int composedPerBranch = 64;
 };
 
 // Throws ConfigError naming the first impossible setting.
