@@ -34,6 +34,11 @@ if(NOT nlohmann_json_FOUND)
     earlybird_missing("nlohmann_json 3.11" "nlohmann-json3-dev")
 endif()
 
+find_package(SQLite3 QUIET)
+if(NOT SQLite3_FOUND)
+    earlybird_missing("SQLite 3 (the session store)" "libsqlite3-dev")
+endif()
+
 find_package(ZLIB QUIET)
 if(NOT ZLIB_FOUND)
     earlybird_missing("zlib" "zlib1g-dev")

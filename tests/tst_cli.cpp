@@ -325,7 +325,27 @@ private Q_SLOTS:
         QVERIFY(!front.isEmpty());
         for (const QJsonValue& point : front)
             QVERIFY(point.toObject()[QStringLiteral("parameters")].toInteger() <= 120000);
-        QVERIFY(QFile::exists(dir.filePath(QStringLiteral("session/session.json"))));
+        QVERIFY(!summary[QStringLiteral("threshold_front")].toArray().isEmpty());
+        const QJsonObject best = summary[QStringLiteral("best_within_target")].toObject();
+        QVERIFY(best[QStringLiteral("cost_vs_backbone")].toDouble() <= 0.7 + 1e-9);
+        QVERIFY(summary[QStringLiteral("seconds")].toObject().contains(QStringLiteral("tuning")));
+        QVERIFY(QFile::exists(dir.filePath(QStringLiteral("session/session.db"))));
+        // The session as one readable JSON document, on stdout or in a file that is not replaced without --force.
+        const Run exported
+            = runCli({ QStringLiteral("session"), QStringLiteral("export"), dir.filePath(QStringLiteral("session")) });
+        QCOMPARE(exported.exitCode, 0);
+        const QJsonObject document = QJsonDocument::fromJson(exported.out).object();
+        QCOMPARE(document[QStringLiteral("format")].toString(), QStringLiteral("earlybird-session"));
+        QCOMPARE(document[QStringLiteral("archive")].toArray().size(), summary[QStringLiteral("candidates")].toInt());
+        const QString file = dir.filePath(QStringLiteral("export.json"));
+        const QStringList toFile { QStringLiteral("session"), QStringLiteral("export"),
+            dir.filePath(QStringLiteral("session")), QStringLiteral("--out"), file };
+        QCOMPARE(runCli(toFile).exitCode, 0);
+        QVERIFY(QFileInfo(file).size() > 1000);
+        const Run again = runCli(toFile);
+        QCOMPARE(again.exitCode, 2);
+        QVERIFY(QString::fromUtf8(again.err).contains(QStringLiteral("--force")));
+        QCOMPARE(runCli(toFile + QStringList { QStringLiteral("--force") }).exitCode, 0);
     }
 
     void helpListsCommandsAndOptions()

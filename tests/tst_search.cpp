@@ -130,11 +130,8 @@ private Q_SLOTS:
         }
         // No network is evaluated twice.
         QCOMPARE(keys.size(), archive.size());
-        const QString session = dir.filePath(QStringLiteral("session.json"));
-        QVERIFY(QFile::exists(session));
-        QFile file(session);
-        QVERIFY(file.open(QIODevice::ReadOnly));
-        const nlohmann::json json = nlohmann::json::parse(file.readAll().toStdString());
+        QVERIFY(QFile::exists(dir.filePath(QStringLiteral("session.db"))));
+        const nlohmann::ordered_json json = sessionToJson(loadSession(dir.path().toStdString()));
         QCOMPARE(json["archive"].size(), archive.size());
         QCOMPARE(json["hypervolume_history"].size(), std::size_t(3));
         QVERIFY(!json["front"].empty());
@@ -256,7 +253,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         std::string message = errorMessage([&] { Search::resume(dir.path().toStdString()); });
-        QVERIFY2(contains(message, "session.json") && contains(message, "cannot open"), message.c_str());
+        QVERIFY2(contains(message, "session.db") && contains(message, "cannot open"), message.c_str());
 
         QFile file(dir.filePath(QStringLiteral("session.json")));
         QVERIFY(file.open(QIODevice::WriteOnly));
@@ -271,15 +268,11 @@ private Q_SLOTS:
             Search search(tinySearch(m_cache.path().toStdString(), 0.6), other.path().toStdString());
             search.step();
         }
-        QFile saved(other.filePath(QStringLiteral("session.json")));
-        QVERIFY(saved.open(QIODevice::ReadOnly));
-        std::string text = saved.readAll().toStdString();
-        saved.close();
+        Session session = loadSession(other.path().toStdString());
+        std::string& path = session.config.experiment.dataset.path;
         const std::string from = "seed=5";
-        text.replace(text.find(from), from.size(), "seed=6");
-        QVERIFY(saved.open(QIODevice::WriteOnly | QIODevice::Truncate));
-        saved.write(QByteArray::fromStdString(text));
-        saved.close();
+        path.replace(path.find(from), from.size(), "seed=6");
+        saveSession(other.path().toStdString(), session);
         std::unique_ptr<Search> resumed = Search::resume(other.path().toStdString());
         message = errorMessage([&] { resumed->prepare(); });
         QVERIFY2(contains(message, "other data"), message.c_str());

@@ -4,6 +4,7 @@
 #include "search/sessionfile.h"
 
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -128,14 +129,80 @@ private Q_SLOTS:
         QCOMPARE(front.points, expected);
     }
 
+    // Saving writes what is new: candidates stay as first written, and a reader sees every save whole.
+    void savesAppend()
+    {
+        QTemporaryDir dir;
+        const std::string folder = dir.path().toStdString();
+        Session session = madeUpSession();
+        const Session whole = session;
+        // The first two candidates, as a search saves after them.
+        session.archive.resize(2);
+        session.state.offspring.clear();
+        session.thresholdFront.clear();
+        saveSession(folder, session);
+        QCOMPARE(loadSession(folder).archive.size(), std::size_t(2));
+        session = whole;
+        const std::vector<CandidateRecord> all = session.archive;
+        session.archive.clear(); // given apart, as the search does
+        session.state.generation = 7;
+        saveSession(folder, session, all);
+        session.archive = all;
+        const Session loaded = loadSession(folder);
+        QCOMPARE(loaded.archive.size(), all.size());
+        QCOMPARE(loaded.state.generation, 7);
+        QCOMPARE(sessionToJson(loaded).dump(), sessionToJson(session).dump());
+    }
+
+    // Sessions from before the store were one JSON file: they open, and the store wins once it exists.
+    void jsonSessionsStillOpen()
+    {
+        QTemporaryDir dir;
+        const std::string folder = dir.path().toStdString();
+        const Session saved = madeUpSession();
+        writeText(QString::fromStdString(legacySessionFilePath(folder)), sessionToJson(saved).dump(1));
+        QVERIFY(hasSession(folder));
+        QCOMPARE(sessionToJson(loadSession(folder)).dump(), sessionToJson(saved).dump());
+        Session newer = saved;
+        newer.state.generation = 9;
+        saveSession(folder, newer);
+        QCOMPARE(loadSession(folder).state.generation, 9);
+    }
+
     void badFilesAreNamed()
     {
         QTemporaryDir dir;
         const std::string folder = dir.path().toStdString();
-        const QString path = QString::fromStdString(sessionFilePath(folder));
         std::string message = errorMessage([&] { loadSession(folder); });
-        QVERIFY2(contains(message, "session.json") && contains(message, "cannot open"), message.c_str());
+        QVERIFY2(contains(message, "session.db") && contains(message, "cannot open"), message.c_str());
 
+        // The store: a file that is no database, and another application's database.
+        const QString store = QString::fromStdString(sessionFilePath(folder));
+        writeText(store, "{\"format\": \"earlybird-session\"}");
+        message = errorMessage([&] { loadSession(folder); });
+        QVERIFY2(
+            contains(message, "session.db") && contains(message, "not an Earlybird search session"), message.c_str());
+        QFile::remove(store);
+        sqlite3* foreign = nullptr;
+        QCOMPARE(sqlite3_open(store.toUtf8().constData(), &foreign), SQLITE_OK);
+        QCOMPARE(sqlite3_exec(
+                     foreign, "CREATE TABLE notes (text); INSERT INTO notes VALUES ('hi');", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+        sqlite3_close(foreign);
+        message = errorMessage([&] { loadSession(folder); });
+        QVERIFY2(contains(message, "session.db") && contains(message, "another application's SQLite database"),
+            message.c_str());
+        QFile::remove(store);
+        {
+            QTemporaryDir other;
+            saveSession(other.path().toStdString(), madeUpSession());
+            QVERIFY(QFile::copy(other.filePath(QStringLiteral("session.db")), store));
+        }
+        QVERIFY(loadSession(folder).archive.size() == 4); // a copied store is a store
+        QFile::remove(store);
+
+        // The JSON of sessions from before the store.
+        const QString path = QString::fromStdString(legacySessionFilePath(folder));
         writeText(path, "{\"format\": \"earlybird-session\", \"version\": 1, \"config\": {");
         message = errorMessage([&] { loadSession(folder); });
         QVERIFY2(contains(message, "session.json") && contains(message, "corrupt session"), message.c_str());

@@ -24,6 +24,8 @@ const QColor kFrontColour(0, 114, 178);
 const QColor kTargetColour(213, 94, 0);
 const QColor kSelectedColour(204, 121, 167);
 const QColor kCurveColour(0, 158, 115);
+// How far below the backbone's accuracy the fitted view follows the front, in accuracy points.
+constexpr double kFrontViewDepth = 15.0;
 } // namespace
 
 ParetoChart::ParetoChart(QWidget* parent)
@@ -211,6 +213,7 @@ void ParetoChart::setThresholdFront(const QVector<FrontPoint>& front)
     }
     m_front->replace(points);
     m_frontLine->replace(steps);
+    resetZoom();
 }
 
 void ParetoChart::setSelected(int id)
@@ -295,6 +298,14 @@ void ParetoChart::resetZoom()
         include(p);
     for (const QPointF& p : m_backbone->points())
         include(p);
+    // The front's cheap end reaches far down (every sample out at the first exit): show its whole cost range, and its
+    // accuracy down to kFrontViewDepth points below the backbone's; zooming shows the rest.
+    const double floorY = m_backbone->points().isEmpty() ? 0.0 : m_backbone->points().first().y() - kFrontViewDepth;
+    for (const QPointF& p : m_front->points()) {
+        minX = std::min(minX, p.x());
+        if (p.y() >= floorY)
+            include(p);
+    }
     for (QAbstractSeries* s : m_chart->series()) {
         if (s->property("baseline").toBool())
             for (const QPointF& p : static_cast<QXYSeries*>(s)->points())

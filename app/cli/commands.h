@@ -24,5 +24,6 @@ int runEvaluate(const std::vector<std::string>& arguments);
 int runTune(const std::vector<std::string>& arguments);
 int runSearch(const std::vector<std::string>& arguments);
 int runBaseline(const std::vector<std::string>& arguments);
+int runSessionExport(const std::vector<std::string>& arguments);
 
 } // namespace earlybird::cli

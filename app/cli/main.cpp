@@ -25,6 +25,7 @@ const std::vector<Command>& allCommands()
         { { "search" }, "search exits, branches and thresholds (NSGA-II), autosaved and resumable", runSearch },
         { { "baseline" }, "run a comparison baseline (backbone, edanas, aebnas-paper) in the same format",
             runBaseline },
+        { { "session", "export" }, "write a session as one readable JSON document", runSessionExport },
     };
     return commands;
 }

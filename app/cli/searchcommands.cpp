@@ -4,6 +4,7 @@
 
 #include "base/cachefile.h"
 #include "base/error.h"
+#include "base/fileio.h"
 #include "model/backbonepresets.h"
 #include "search/baselines.h"
 #include "search/search.h"
@@ -273,6 +274,32 @@ int runBaseline(const std::vector<std::string>& arguments)
         return runSession(Search::resume(out));
     const Baseline which = fromName<Baseline>(parser.positionals().at(0), "earlybird-cli baseline");
     return runSession(std::make_unique<Search>(baselineConfig(searchConfig(parser), which), out));
+}
+
+int runSessionExport(const std::vector<std::string>& arguments)
+{
+    ArgumentParser parser("earlybird-cli session export DIR [--format json] [--out FILE [--force]]",
+        "Writes a search session (the store in DIR, or a session.json from before it) as one readable JSON\n"
+        "document: settings, every candidate with its figures on both splits, the front over threshold settings and\n"
+        "its hypervolume. To stdout, or to FILE (written atomically).");
+    parser.addPositional("DIR", "session folder");
+    parser.addOption("format", "FORMAT", "json", std::string("json"));
+    parser.addOption("out", "FILE", "write the document here instead of stdout");
+    parser.addFlag("force", "replace FILE if it exists");
+    if (!parser.parseCommand(arguments))
+        return 0;
+    if (*parser.value("format") != "json")
+        throw UsageError("--format must be json, not '" + *parser.value("format") + "'");
+    const std::string text = sessionToJson(loadSession(parser.positionals().at(0))).dump(1) + "\n";
+    if (!parser.value("out")) {
+        std::cout << text;
+        return 0;
+    }
+    const std::string out = *parser.value("out");
+    if (fileExists(out) && !parser.isSet("force"))
+        throw UsageError(out + " exists: add --force to replace it");
+    writeFileAtomically(out, text);
+    return 0;
 }
 
 } // namespace earlybird::cli

@@ -407,7 +407,6 @@ struct Search::Impl {
         std::ostringstream engine;
         engine << const_cast<Rng&>(rng).engine();
         s.state = { generation, population, offspring, queue, engine.str(), elapsed(), finished };
-        s.archive = archive;
         s.hypervolumeHistory = hypervolumeHistory;
         s.thresholdFront = thresholdFront.points();
         return s;
@@ -416,7 +415,7 @@ struct Search::Impl {
     void save()
     {
         const Clock::time_point start = Clock::now();
-        saveSession(folder, snapshot());
+        saveSession(folder, snapshot(), archive);
         saveSeconds += std::chrono::duration<double>(Clock::now() - start).count();
     }
 };

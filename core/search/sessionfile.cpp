@@ -5,6 +5,7 @@
 #include "model/networkcost.h"
 
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
 namespace earlybird {
 
@@ -15,7 +16,108 @@ using Json = nlohmann::ordered_json;
 // Identifies a session file, so that another JSON file given by mistake is named as such.
 constexpr const char* kSessionFormat = "earlybird-session";
 constexpr int kSessionVersion = 1;
-constexpr const char* kSessionFile = "session.json";
+constexpr const char* kSessionFile = "session.db";
+// Sessions before the SQLite store: one JSON file, rewritten after every candidate. Still read.
+constexpr const char* kLegacySessionFile = "session.json";
+// SQLite's header field for the application that owns a database: "EBSS" (Earlybird search session).
+constexpr int kApplicationId = 0x45425353;
+// The meta rows of the store, each a JSON text; the candidates are rows of their own.
+constexpr const char* kMetaKeys[] = { "format", "version", "config", "fingerprint", "backbone", "machine", "state",
+    "threshold_front", "hypervolume_history" };
+
+// One SQLite connection; every failure is a DataError naming the file.
+class Database {
+public:
+    Database(std::string path, bool create)
+        : m_path(std::move(path))
+    {
+        const int flags = create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READWRITE;
+        if (sqlite3_open_v2(m_path.c_str(), &m_db, flags, nullptr) != SQLITE_OK) {
+            const std::string problem = m_db ? sqlite3_errmsg(m_db) : "out of memory";
+            sqlite3_close(m_db);
+            m_db = nullptr;
+            throw DataError(m_path, "cannot open the session store: " + problem);
+        }
+        sqlite3_busy_timeout(m_db, 5000); // a window reading while a search writes waits, briefly
+    }
+    ~Database() { sqlite3_close(m_db); }
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    void exec(const std::string& sql)
+    {
+        char* message = nullptr;
+        if (sqlite3_exec(m_db, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+            const std::string problem = message ? message : sqlite3_errmsg(m_db);
+            sqlite3_free(message);
+            throw DataError(m_path, storeProblem(problem));
+        }
+    }
+
+    // A prepared statement, finalised when it goes out of scope.
+    class Statement {
+    public:
+        Statement(Database& db, const char* sql)
+            : m_db(db)
+        {
+            if (sqlite3_prepare_v2(db.m_db, sql, -1, &m_statement, nullptr) != SQLITE_OK)
+                db.fail();
+        }
+        ~Statement() { sqlite3_finalize(m_statement); }
+        Statement(const Statement&) = delete;
+        Statement& operator=(const Statement&) = delete;
+        void bind(int index, std::int64_t value) { check(sqlite3_bind_int64(m_statement, index, value)); }
+        void bind(int index, const std::string& text)
+        {
+            check(sqlite3_bind_text(m_statement, index, text.data(), int(text.size()), SQLITE_TRANSIENT));
+        }
+        // True while there is a row to read.
+        bool step()
+        {
+            const int status = sqlite3_step(m_statement);
+            if (status == SQLITE_ROW)
+                return true;
+            if (status != SQLITE_DONE)
+                m_db.fail();
+            return false;
+        }
+        void reset() { sqlite3_reset(m_statement); }
+        std::int64_t integer(int column) const { return sqlite3_column_int64(m_statement, column); }
+        std::string text(int column) const
+        {
+            const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(m_statement, column));
+            return data ? std::string(data, std::size_t(sqlite3_column_bytes(m_statement, column))) : std::string();
+        }
+
+    private:
+        void check(int status)
+        {
+            if (status != SQLITE_OK)
+                m_db.fail();
+        }
+        Database& m_db;
+        sqlite3_stmt* m_statement = nullptr;
+    };
+
+    std::int64_t integer(const char* sql)
+    {
+        Statement statement(*this, sql);
+        return statement.step() ? statement.integer(0) : 0;
+    }
+
+    [[noreturn]] void fail() { throw DataError(m_path, storeProblem(sqlite3_errmsg(m_db))); }
+
+private:
+    static std::string storeProblem(const std::string& problem)
+    {
+        if (problem.find("not a database") != std::string::npos)
+            return "not an Earlybird search session (" + problem + ")";
+        return "session store: " + problem;
+    }
+
+    std::string m_path;
+    sqlite3* m_db = nullptr;
+};
 
 Json spaceJson(const SearchSpaceOptions& o)
 {
@@ -202,16 +304,19 @@ std::string sessionFilePath(const std::string& folder)
     return folder + "/" + kSessionFile;
 }
 
-bool hasSession(const std::string& folder)
+std::string legacySessionFilePath(const std::string& folder)
 {
-    return fileExists(sessionFilePath(folder));
+    return folder + "/" + kLegacySessionFile;
 }
 
-Json sessionToJson(const Session& s)
+bool hasSession(const std::string& folder)
 {
-    Json archive = Json::array();
-    for (const CandidateRecord& r : s.archive)
-        archive.push_back(recordToJson(r));
+    return fileExists(sessionFilePath(folder)) || fileExists(legacySessionFilePath(folder));
+}
+
+// Everything but the candidates and what is derived from them.
+Json sessionHeaderJson(const Session& s)
+{
     Json history = Json::array();
     for (const HypervolumeRecord& h : s.hypervolumeHistory)
         history.push_back(Json { { "generation", h.generation }, { "evaluated", h.evaluated },
@@ -222,8 +327,6 @@ Json sessionToJson(const Session& s)
     for (const FrontPoint& p : s.thresholdFront)
         front.push_back(Json { { "candidate", p.candidate }, { "thresholds", p.thresholds }, { "accuracy", p.accuracy },
             { "cost", p.cost }, { "macs", p.macs }, { "test_accuracy", p.testAccuracy }, { "test_cost", p.testCost } });
-    ThresholdFront thresholdFront;
-    thresholdFront.add(s.thresholdFront);
     const SearchState& state = s.state;
     return Json { { "format", kSessionFormat }, { "version", kSessionVersion }, { "config", configJson(s.config) },
         { "fingerprint", s.fingerprint },
@@ -238,13 +341,25 @@ Json sessionToJson(const Session& s)
             { { "generation", state.generation }, { "population", state.population }, { "offspring", state.offspring },
                 { "queue", state.queue }, { "rng", state.rng }, { "elapsed_seconds", state.elapsedSeconds },
                 { "finished", state.finished } } },
-        { "archive", archive }, { "front", tradeOffFront(s.archive, s.backbone.cost) }, { "threshold_front", front },
-        { "hypervolume",
-            { { "validation", thresholdFront.hypervolume(s.backbone.cost, false) },
-                { "test", thresholdFront.hypervolume(s.backbone.cost, true) },
-                { "candidates_validation", tradeOffHypervolume(s.archive, s.backbone.cost, false) },
-                { "candidates_test", tradeOffHypervolume(s.archive, s.backbone.cost, true) } } },
-        { "hypervolume_history", history } };
+        { "threshold_front", front }, { "hypervolume_history", history } };
+}
+
+Json sessionToJson(const Session& s)
+{
+    Json json = sessionHeaderJson(s);
+    Json archive = Json::array();
+    for (const CandidateRecord& r : s.archive)
+        archive.push_back(recordToJson(r));
+    ThresholdFront thresholdFront;
+    thresholdFront.add(s.thresholdFront);
+    // Derived, for readers of the exported file.
+    json["archive"] = std::move(archive);
+    json["front"] = tradeOffFront(s.archive, s.backbone.cost);
+    json["hypervolume"] = { { "validation", thresholdFront.hypervolume(s.backbone.cost, false) },
+        { "test", thresholdFront.hypervolume(s.backbone.cost, true) },
+        { "candidates_validation", tradeOffHypervolume(s.archive, s.backbone.cost, false) },
+        { "candidates_test", tradeOffHypervolume(s.archive, s.backbone.cost, true) } };
+    return json;
 }
 
 Session sessionFromJson(const Json& j, const std::string& source)
@@ -318,16 +433,70 @@ Session sessionFromJson(const Json& j, const std::string& source)
 
 void saveSession(const std::string& folder, const Session& session)
 {
-    writeFileAtomically(sessionFilePath(folder), sessionToJson(session).dump(1) + "\n");
+    saveSession(folder, session, session.archive);
+}
+
+void saveSession(const std::string& folder, const Session& session, const std::vector<CandidateRecord>& archive)
+{
+    const Json json = sessionHeaderJson(session);
+    Database db(sessionFilePath(folder), true);
+    // Write-ahead logging: a commit appends, readers are not blocked, and a process killed at any moment leaves the
+    // last committed session (NORMAL sync is safe against that; only a power cut may lose the last commits).
+    db.exec(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA application_id=" + std::to_string(kApplicationId)
+        + "; CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+          " CREATE TABLE IF NOT EXISTS candidates (id INTEGER PRIMARY KEY, record TEXT NOT NULL);");
+    // One transaction: all of it or, if anything fails (the connection closes without a commit), none of it.
+    db.exec("BEGIN IMMEDIATE");
+    // Candidates never change once recorded: only the new ones are written. (MAX reads the last row of the id
+    // index; COUNT would scan the whole table.)
+    const std::int64_t stored = db.integer("SELECT COALESCE(MAX(id) + 1, 0) FROM candidates");
+    Database::Statement insert(db, "INSERT OR REPLACE INTO candidates (id, record) VALUES (?, ?)");
+    for (std::size_t i = std::size_t(std::max<std::int64_t>(0, stored)); i < archive.size(); ++i) {
+        insert.bind(1, std::int64_t(i));
+        insert.bind(2, recordToJson(archive[i]).dump());
+        insert.step();
+        insert.reset();
+    }
+    Database::Statement meta(db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
+    for (const char* key : kMetaKeys) {
+        meta.bind(1, std::string(key));
+        meta.bind(2, json.at(key).dump());
+        meta.step();
+        meta.reset();
+    }
+    db.exec("COMMIT");
 }
 
 Session loadSession(const std::string& folder)
 {
     const std::string path = sessionFilePath(folder);
-    const std::vector<std::uint8_t> bytes = readFileBytes(path);
-    Json json;
+    if (!fileExists(path)) {
+        const std::string legacy = legacySessionFilePath(folder);
+        if (!fileExists(legacy))
+            throw DataError(path, "cannot open: there is no Earlybird search session in " + folder);
+        const std::vector<std::uint8_t> bytes = readFileBytes(legacy);
+        Json json;
+        try {
+            json = Json::parse(bytes.begin(), bytes.end());
+        } catch (const nlohmann::json::exception& error) {
+            throw DataError(legacy, std::string("corrupt session: ") + error.what());
+        }
+        return sessionFromJson(json, legacy);
+    }
+    Database db(path, false);
+    Json json = Json::object();
     try {
-        json = Json::parse(bytes.begin(), bytes.end());
+        if (db.integer("PRAGMA application_id") != kApplicationId)
+            throw DataError(path, "not an Earlybird search session (another application's SQLite database)");
+        Database::Statement meta(db, "SELECT key, value FROM meta");
+        while (meta.step())
+            json[meta.text(0)] = Json::parse(meta.text(1));
+        Json archive = Json::array();
+        Database::Statement candidates(db, "SELECT id, record FROM candidates ORDER BY id");
+        while (candidates.step())
+            archive.push_back(Json::parse(candidates.text(1)));
+        json["archive"] = std::move(archive);
     } catch (const nlohmann::json::exception& error) {
         throw DataError(path, std::string("corrupt session: ") + error.what());
     }

@@ -63,13 +63,23 @@ struct Session {
 std::string sessionFilePath(const std::string& folder);
 bool hasSession(const std::string& folder);
 
-// Writes the session atomically (a temporary file renamed over the old one): a kill at any moment leaves the last
-// complete session. Also writes, for readers of the file, the front and hypervolumes derived from the archive.
-void saveSession(const std::string& folder, const Session& session);
-// Reads a session. Throws DataError naming the file for a missing, corrupt or foreign file, or one written by a newer
-// Earlybird. Genomes come back canonical.
-Session loadSession(const std::string& folder);
+// The store is an SQLite database: candidates are rows written once, the rest a few rows rewritten on each save, all
+// in one transaction, so that a process killed at any moment leaves the last saved session whole, and a save costs
+// what is new, not what is there. Sessions from before it were one JSON file (session.json): they still open, and
+// saving one from then on writes the store beside it.
 
+// Saves the session: the candidates not stored yet (ids are indices) and everything else, in one transaction.
+void saveSession(const std::string& folder, const Session& session);
+// The same with the candidates given apart (`session.archive` is not read), so that a search saves without copying
+// its archive.
+void saveSession(const std::string& folder, const Session& session, const std::vector<CandidateRecord>& archive);
+// Reads a session: the store, or a session.json from before it. Throws DataError naming the file for a missing,
+// corrupt or foreign file, or one written by a newer Earlybird. Genomes come back canonical.
+Session loadSession(const std::string& folder);
+// The JSON file of sessions before the store (also the format of `earlybird-cli session export`).
+std::string legacySessionFilePath(const std::string& folder);
+
+// The whole session as one readable JSON document, with the front and hypervolumes derived from the archive.
 nlohmann::ordered_json sessionToJson(const Session& session);
 // `source` names the file in errors.
 Session sessionFromJson(const nlohmann::ordered_json& json, const std::string& source);
