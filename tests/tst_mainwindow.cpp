@@ -84,6 +84,15 @@ private Q_SLOTS:
         QVERIFY(idle.wait(60000));
         QCOMPARE(window.candidateModel()->rowCount(), 8);
         QTRY_COMPARE(window.paretoChart()->pointCount(), 8);
+        // Coloured by generation, the first and the last generation's candidates differ; otherwise all are alike.
+        ParetoChart* chart = window.paretoChart();
+        const int last = window.candidateModel()->rowCount() - 1;
+        QCOMPARE(window.candidateModel()->candidate(last)->generation, 1);
+        QCOMPARE(chart->candidateColour(0), chart->candidateColour(last));
+        chart->setColourByGeneration(true);
+        QVERIFY(chart->candidateColour(0) != chart->candidateColour(last));
+        chart->setColourByGeneration(false);
+        QCOMPARE(chart->candidateColour(0), chart->candidateColour(last));
 
         window.selectCandidate(2);
         QVERIFY(shown.wait(30000));

@@ -34,6 +34,7 @@ ParetoChart::ParetoChart(QWidget* parent)
     , m_view(new QChartView(m_chart, this))
     , m_showDominated(new QCheckBox(tr("Show dominated"), this))
     , m_logAxis(new QCheckBox(tr("Log cost axis"), this))
+    , m_byGeneration(new QCheckBox(tr("Colour by generation"), this))
     , m_all(new QScatterSeries)
     , m_front(new QScatterSeries)
     , m_frontLine(new QLineSeries)
@@ -93,6 +94,9 @@ ParetoChart::ParetoChart(QWidget* parent)
     auto* tools = new QHBoxLayout;
     tools->addWidget(m_showDominated);
     tools->addWidget(m_logAxis);
+    tools->addWidget(m_byGeneration);
+    m_byGeneration->setToolTip(tr("Colour each candidate by the generation it was evaluated in: light early, dark "
+                                  "late, to see where the search went over time."));
     tools->addStretch(1);
     tools->addWidget(reset);
     auto* layout = new QVBoxLayout(this);
@@ -105,6 +109,7 @@ ParetoChart::ParetoChart(QWidget* parent)
     connect(&m_flushTimer, &QTimer::timeout, this, &ParetoChart::flush);
     connect(m_showDominated, &QCheckBox::toggled, m_all, &QScatterSeries::setVisible);
     connect(m_logAxis, &QCheckBox::toggled, this, &ParetoChart::rebuildAxes);
+    connect(m_byGeneration, &QCheckBox::toggled, this, &ParetoChart::colourCandidates);
     connect(reset, &QPushButton::clicked, this, &ParetoChart::resetZoom);
     connect(m_all, &QScatterSeries::clicked, this, [this](const QPointF& point) {
         const int id = nearest(point);
@@ -147,6 +152,8 @@ void ParetoChart::clear()
              m_all, m_front, m_frontLine, m_targetLine, m_backbone, m_selected, m_curve, m_current })
         series->clear();
     m_pending.clear();
+    m_pendingIds.clear();
+    m_allIds.clear();
     m_points.clear();
     m_candidates.clear();
     m_frontPoints.clear();
@@ -183,6 +190,7 @@ void ParetoChart::addCandidate(const CandidateRecord& candidate)
         m_points.resize(candidate.id + 1);
     m_points[candidate.id] = point;
     m_pending.append(point);
+    m_pendingIds.append(candidate.id);
     if (!m_flushTimer.isActive())
         m_flushTimer.start();
 }
@@ -195,7 +203,11 @@ void ParetoChart::flush()
     }
     // One append per batch: the series repaints once, not once per point.
     m_all->append(QList<QPointF>(m_pending.begin(), m_pending.end()));
+    m_allIds += m_pendingIds;
     m_pending.clear();
+    m_pendingIds.clear();
+    if (m_byGeneration->isChecked())
+        colourCandidates();
     resetZoom();
 }
 
@@ -214,6 +226,37 @@ void ParetoChart::setThresholdFront(const QVector<FrontPoint>& front)
     m_front->replace(points);
     m_frontLine->replace(steps);
     resetZoom();
+}
+
+void ParetoChart::setColourByGeneration(bool on)
+{
+    m_byGeneration->setChecked(on);
+}
+
+QColor ParetoChart::candidateColour(int id) const
+{
+    if (!m_byGeneration->isChecked() || !m_candidates.contains(id))
+        return kAllColour;
+    int last = 0;
+    for (const CandidateRecord& c : m_candidates)
+        last = std::max(last, c.generation);
+    // From light to dark blue-green as generations pass; the first generation is the lightest.
+    const double t = last > 0 ? double(m_candidates[id].generation) / double(last) : 0.0;
+    return QColor::fromHsvF(0.5 - 0.15 * t, 0.25 + 0.75 * t, 0.95 - 0.55 * t);
+}
+
+void ParetoChart::colourCandidates()
+{
+    if (!m_byGeneration->isChecked()) {
+        m_all->clearPointsConfiguration(QXYSeries::PointConfiguration::Color);
+        return;
+    }
+    // One call for every point: the series repaints once.
+    QHash<int, QHash<QXYSeries::PointConfiguration, QVariant>> colours;
+    colours.reserve(m_allIds.size());
+    for (int i = 0; i < m_allIds.size(); ++i)
+        colours[i][QXYSeries::PointConfiguration::Color] = candidateColour(m_allIds[i]);
+    m_all->setPointsConfiguration(colours);
 }
 
 void ParetoChart::setSelected(int id)

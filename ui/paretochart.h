@@ -43,6 +43,9 @@ public:
     void addBaseline(const QString& name, const QVector<QPointF>& points);
 
     int pointCount() const { return m_points.size(); }
+    void setColourByGeneration(bool on);
+    // The colour candidate `id`'s point is drawn in.
+    QColor candidateColour(int id) const;
 
 Q_SIGNALS:
     void candidateSelected(int id);
@@ -51,6 +54,8 @@ Q_SIGNALS:
 
 private:
     void flush();
+    // Colours the candidates by generation (early: light, late: dark), or all alike.
+    void colourCandidates();
     void rebuildAxes();
     void resetZoom();
     void showTooltip(const QPointF& point, bool state);
@@ -63,6 +68,7 @@ private:
     QChartView* m_view;
     QCheckBox* m_showDominated;
     QCheckBox* m_logAxis;
+    QCheckBox* m_byGeneration;
     QScatterSeries* m_all;
     QScatterSeries* m_front;
     QLineSeries* m_frontLine;
@@ -74,6 +80,8 @@ private:
     QList<QAbstractAxis*> m_axes;
     QTimer m_flushTimer;
     QVector<QPointF> m_pending;
+    QVector<int> m_pendingIds;
+    QVector<int> m_allIds; // the candidate of each point of m_all, in order
     QVector<QPointF> m_points; // chart coordinates by candidate id
     QHash<int, CandidateRecord> m_candidates;
     QVector<FrontPoint> m_frontPoints;
