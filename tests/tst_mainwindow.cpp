@@ -1,5 +1,6 @@
 #include "candidatetablemodel.h"
 #include "fixtures.h"
+#include "hypervolumeplot.h"
 #include "mainwindow.h"
 #include "networkgraphview.h"
 #include "paretochart.h"
@@ -84,6 +85,8 @@ private Q_SLOTS:
         QVERIFY(idle.wait(60000));
         QCOMPARE(window.candidateModel()->rowCount(), 8);
         QTRY_COMPARE(window.paretoChart()->pointCount(), 8);
+        // The hypervolume plot holds the per-generation history and the front as it stands.
+        QTRY_VERIFY(window.hypervolumePlot()->pointCount() >= 2);
         // Coloured by generation, the first and the last generation's candidates differ; otherwise all are alike.
         ParetoChart* chart = window.paretoChart();
         const int last = window.candidateModel()->rowCount() - 1;

@@ -7,6 +7,7 @@
 #include "datasetview.h"
 #include "search/sessionfile.h"
 
+#include "hypervolumeplot.h"
 #include "networkgraphview.h"
 #include "paretochart.h"
 #include "runpanel.h"
@@ -56,6 +57,7 @@ MainWindow::MainWindow(QWidget* parent)
     , m_table(new QTableView)
     , m_frontOnly(new QCheckBox(tr("Front only")))
     , m_log(new QPlainTextEdit)
+    , m_hypervolume(new HypervolumePlot)
     , m_datasetView(new DatasetView)
     , m_threads(new QLabel(this))
     , m_sessionLabel(new QLabel(this))
@@ -103,6 +105,7 @@ MainWindow::MainWindow(QWidget* parent)
     QDockWidget* graphDock = dock(this, tr("Network"), QStringLiteral("network"), graphHolder);
     QDockWidget* tableDock = dock(this, tr("Candidates"), QStringLiteral("candidates"), tableHolder);
     QDockWidget* logDock = dock(this, tr("Log"), QStringLiteral("log"), m_log);
+    QDockWidget* hypervolumeDock = dock(this, tr("Hypervolume"), QStringLiteral("hypervolume"), m_hypervolume);
     QDockWidget* dataDock = dock(this, tr("Data set"), QStringLiteral("data"), m_datasetView);
     addDockWidget(Qt::LeftDockWidgetArea, runDock);
     addDockWidget(Qt::RightDockWidgetArea, thresholdDock);
@@ -110,13 +113,14 @@ MainWindow::MainWindow(QWidget* parent)
     addDockWidget(Qt::BottomDockWidgetArea, tableDock);
     splitDockWidget(graphDock, tableDock, Qt::Horizontal);
     tabifyDockWidget(tableDock, logDock);
+    tabifyDockWidget(logDock, hypervolumeDock);
     tabifyDockWidget(graphDock, dataDock);
     graphDock->raise();
     tableDock->raise();
 
     buildMenus();
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    for (QDockWidget* d : { runDock, thresholdDock, graphDock, tableDock, logDock, dataDock })
+    for (QDockWidget* d : { runDock, thresholdDock, graphDock, tableDock, logDock, hypervolumeDock, dataDock })
         view->addAction(d->toggleViewAction());
 
     statusBar()->addWidget(m_sessionLabel, 1);
@@ -239,6 +243,7 @@ void MainWindow::resetPanels()
     m_chart->clear();
     m_thresholds->clear();
     m_graph->clear();
+    m_hypervolume->clear();
     m_selected = -1;
     m_session = SessionInfo();
 }
@@ -312,6 +317,8 @@ void MainWindow::onSessionOpened(const SessionInfo& info)
     m_session = info;
     m_model->setCostAxis(info.cost);
     m_chart->setSession(info.cost, info.backboneValidationAccuracy, info.target);
+    for (const QPointF& p : info.hypervolumeHistory)
+        m_hypervolume->addPoint(int(p.x()), p.y());
     QString backbone = tr("%1 M MACs").arg(info.backboneMacs / 1e6, 0, 'f', 2);
     if (info.cost.model != CostModel::Macs)
         backbone += QStringLiteral(", ") + info.cost.format(info.cost.backboneCost);
@@ -339,6 +346,7 @@ void MainWindow::onFront(const QVector<FrontPoint>& front, double hypervolume)
     }
     m_model->setFront(ids);
     m_chart->setThresholdFront(front);
+    m_hypervolume->addPoint(m_model->rowCount(), hypervolume);
     ThresholdFront sessionFront;
     sessionFront.add(std::vector<FrontPoint>(front.begin(), front.end()));
     QString best = tr("nothing within the target yet");

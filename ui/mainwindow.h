@@ -15,6 +15,7 @@ namespace earlybird::ui {
 class CandidateFilterModel;
 class CandidateTableModel;
 class DatasetView;
+class HypervolumePlot;
 class NetworkGraphView;
 class ParetoChart;
 class RunPanel;
@@ -35,6 +36,7 @@ public:
     ThresholdPanel* thresholdPanel() const { return m_thresholds; }
     CandidateTableModel* candidateModel() const { return m_model; }
     NetworkGraphView* networkView() const { return m_graph; }
+    HypervolumePlot* hypervolumePlot() const { return m_hypervolume; }
     bool isSearchRunning() const { return m_running; }
 
     // Opens a saved session (finished or not); with `run`, continues it.
@@ -84,6 +86,7 @@ private:
     QTableView* m_table;
     QCheckBox* m_frontOnly;
     QPlainTextEdit* m_log;
+    HypervolumePlot* m_hypervolume;
     DatasetView* m_datasetView;
     QLabel* m_threads;
     QLabel* m_sessionLabel;

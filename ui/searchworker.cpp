@@ -65,6 +65,8 @@ SessionInfo SearchWorker::sessionInfo() const
     info.mode = config.mode;
     info.convention = config.convention;
     info.finished = m_search->isFinished();
+    for (const HypervolumeRecord& h : m_search->hypervolumeHistory())
+        info.hypervolumeHistory.append(QPointF(h.evaluated, h.validation));
     return info;
 }
 

@@ -7,6 +7,7 @@
 #include <QMetaType>
 #include <QMutex>
 #include <QObject>
+#include <QPointF>
 #include <QString>
 #include <QVector>
 
@@ -51,6 +52,7 @@ struct SessionInfo {
     TargetMode mode = TargetMode::Budget;
     CostConvention convention = CostConvention::AllEvaluatedBranches;
     bool finished = false;
+    QVector<QPointF> hypervolumeHistory; // (candidates evaluated, front hypervolume on validation) per generation
 };
 
 // Runs a Search in its own thread (moveToThread) and turns its events into queued signals carrying value types.

@@ -661,6 +661,10 @@ const std::vector<FrontPoint>& Search::thresholdFront() const
 {
     return m_impl->thresholdFront.points();
 }
+const std::vector<HypervolumeRecord>& Search::hypervolumeHistory() const
+{
+    return m_impl->hypervolumeHistory;
+}
 SearchTimes Search::times() const
 {
     const Impl& d = *m_impl;

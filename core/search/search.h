@@ -8,6 +8,7 @@
 #include "experiment/experiment.h"
 #include "search/candidaterecord.h"
 #include "search/searchconfig.h"
+#include "search/sessionfile.h"
 #include "search/thresholdfront.h"
 
 #include <atomic>
@@ -98,6 +99,8 @@ public:
     double hypervolume(bool onTest = false) const;
     // The hypervolume of the candidates' tuned points alone (the figure before threshold fronts).
     double candidateHypervolume(bool onTest = false) const;
+    // The hypervolumes at the end of each generation so far.
+    const std::vector<HypervolumeRecord>& hypervolumeHistory() const;
     // Where this run's time went.
     SearchTimes times() const;
     double backboneMacs() const;
