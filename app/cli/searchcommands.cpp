@@ -243,7 +243,7 @@ int runSearch(const std::vector<std::string>& arguments)
                           "[--population P --generations G | --time-budget MIN] [--seed S] --out DIR [--resume]",
         "Searches exit placement, branch layers and thresholds (NSGA-II, validation accuracy vs average cost) on one\n"
         "trained backbone. The cost is MACs, latency timed on this machine at batch size 1 (a table cached per CPU\n"
-        "and thread count), or parameters used per sample. Saves DIR/session.json after every candidate; Ctrl-C\n"
+        "and thread count), or parameters used per sample. Saves the session in DIR after every step; Ctrl-C\n"
         "stops cleanly and --resume continues. Every candidate adds its whole threshold trade-off curve: the\n"
         "session's front is the non-dominated set over (architecture, thresholds) points. Prints a JSON summary:\n"
         "candidates, branches trained, the front and its hypervolume (reference: accuracy 0, 1.25x the backbone's\n"
