@@ -347,10 +347,9 @@ void MainWindow::onFront(const QVector<FrontPoint>& front, double hypervolume)
     m_model->setFront(ids);
     m_chart->setThresholdFront(front);
     m_hypervolume->addPoint(m_model->rowCount(), hypervolume);
-    ThresholdFront sessionFront;
-    sessionFront.add(std::vector<FrontPoint>(front.begin(), front.end()));
+    const std::vector<FrontPoint> points(front.begin(), front.end());
     QString best = tr("nothing within the target yet");
-    if (const FrontPoint* p = sessionFront.bestWithin(m_session.target)) {
+    if (const FrontPoint* p = bestWithin(points, m_session.target)) {
         best = tr("best within the target: %1% validation (%2% test) at %3 (%4× backbone), candidate %5")
                    .arg(100 * p->accuracy, 0, 'f', 2)
                    .arg(100 * p->testAccuracy, 0, 'f', 2)

@@ -156,6 +156,7 @@ void ParetoChart::clear()
     m_allIds.clear();
     m_points.clear();
     m_candidates.clear();
+    m_lastGeneration = 0;
     m_frontPoints.clear();
     const QList<QAbstractSeries*> series = m_chart->series();
     for (QAbstractSeries* s : series) {
@@ -185,6 +186,7 @@ void ParetoChart::addCandidate(const CandidateRecord& candidate)
     if (m_candidates.contains(candidate.id))
         return;
     m_candidates.insert(candidate.id, candidate);
+    m_lastGeneration = std::max(m_lastGeneration, candidate.generation);
     const QPointF point = toChart(candidate.validation.averageCost, candidate.validation.accuracy);
     if (m_points.size() <= candidate.id)
         m_points.resize(candidate.id + 1);
@@ -237,11 +239,8 @@ QColor ParetoChart::candidateColour(int id) const
 {
     if (!m_byGeneration->isChecked() || !m_candidates.contains(id))
         return kAllColour;
-    int last = 0;
-    for (const CandidateRecord& c : m_candidates)
-        last = std::max(last, c.generation);
     // From light to dark blue-green as generations pass; the first generation is the lightest.
-    const double t = last > 0 ? double(m_candidates[id].generation) / double(last) : 0.0;
+    const double t = m_lastGeneration > 0 ? double(m_candidates[id].generation) / double(m_lastGeneration) : 0.0;
     return QColor::fromHsvF(0.5 - 0.15 * t, 0.25 + 0.75 * t, 0.95 - 0.55 * t);
 }
 

@@ -84,6 +84,7 @@ private:
     QVector<int> m_allIds; // the candidate of each point of m_all, in order
     QVector<QPointF> m_points; // chart coordinates by candidate id
     QHash<int, CandidateRecord> m_candidates;
+    int m_lastGeneration = 0; // of every candidate so far: the darkest colour
     QVector<FrontPoint> m_frontPoints;
     CostAxis m_cost;
     double m_target = 0;

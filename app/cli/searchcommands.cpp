@@ -179,10 +179,8 @@ Json summary(Search& search)
     for (const FrontPoint& p : search.thresholdFront())
         thresholdFront.push_back(pointJson(p));
     // The most accurate front point (on validation) within the session's own target (on validation too).
-    ThresholdFront sessionFront;
-    sessionFront.add(search.thresholdFront());
     Json best = nullptr;
-    if (const FrontPoint* p = sessionFront.bestWithin(config.target)) {
+    if (const FrontPoint* p = bestWithin(search.thresholdFront(), config.target)) {
         Architecture architecture = archive[std::size_t(p->candidate)].architecture;
         for (std::size_t e = 0; e < architecture.exits.size(); ++e)
             architecture.exits[e].threshold = p->thresholds[e];

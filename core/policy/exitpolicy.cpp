@@ -46,6 +46,18 @@ bool better(const ExitPolicy::Score& a, const ExitPolicy::Score& b, double budge
     return a.correct > b.correct;
 }
 
+// The exits a sample may leave at, as bits: bit e when its confidence `c[e]` reaches threshold `t[e]`, and bit
+// `early` always (the final exit). The lowest set bit is where it leaves. Computed at every exit rather than with a
+// branch per exit: which exit a sample takes is data, and mispredicted branches cost more than the comparisons.
+// Single precision, as the inference path compares. For early < 32.
+inline std::uint32_t exitsReached(const float* c, const float* t, int early)
+{
+    std::uint32_t reached = std::uint32_t(1) << early;
+    for (int e = 0; e < early; ++e)
+        reached |= std::uint32_t(!(c[e] < t[e])) << e;
+    return reached;
+}
+
 } // namespace
 
 ExitOutcomes::ExitOutcomes(int exits, std::int64_t samples)
@@ -144,14 +156,8 @@ PolicyResult ExitPolicy::evaluate(const std::vector<double>& thresholds) const
     const std::int64_t samples = result.samples;
     const int last = exits - 1;
     if (last < 32) {
-        // Without a branch per sample: which exit a sample takes is data, and mispredicted branches cost more than
-        // comparing at every exit. Bit e is set when the sample may leave at e; the lowest set bit is where it leaves.
         for (std::int64_t n = 0; n < samples; ++n) {
-            const float* c = confidence + n * exits;
-            std::uint32_t leaves = std::uint32_t(1) << last;
-            for (int e = 0; e < last; ++e)
-                leaves |= std::uint32_t(!(c[e] < t[e])) << e;
-            const int e = __builtin_ctz(leaves);
+            const int e = __builtin_ctz(exitsReached(confidence + n * exits, t, last));
             ++counts[e];
             right[e] += correct[n * exits + e];
         }
@@ -165,17 +171,23 @@ PolicyResult ExitPolicy::evaluate(const std::vector<double>& thresholds) const
             right[e] += correct[n * exits + e];
         }
     }
+    summarise(result);
+    return result;
+}
+
+void ExitPolicy::summarise(PolicyResult& result) const
+{
     double cost = 0, macs = 0;
     std::int64_t correctTotal = 0;
-    for (int e = 0; e < exits; ++e) {
-        cost += double(counts[e]) * m_exitCosts[std::size_t(e)];
-        macs += double(counts[e]) * m_exitMacs[std::size_t(e)];
-        correctTotal += right[e];
+    for (std::size_t e = 0; e < result.exitCounts.size(); ++e) {
+        cost += double(result.exitCounts[e]) * m_exitCosts[e];
+        macs += double(result.exitCounts[e]) * m_exitMacs[e];
+        correctTotal += result.correctAtExit[e];
     }
+    const std::int64_t samples = result.samples;
     result.accuracy = samples ? double(correctTotal) / double(samples) : 0;
     result.averageCost = samples ? cost / double(samples) : 0;
     result.averageMacs = samples ? macs / double(samples) : 0;
-    return result;
 }
 
 PolicyResult ExitPolicy::tuneAebnasGrid(
@@ -296,17 +308,7 @@ void ExitPolicy::visitGrid(int levels, const std::function<void(const PolicyResu
         }
         result.exitCounts[std::size_t(early)] = count[std::size_t(early)][prefix];
         result.correctAtExit[std::size_t(early)] = right[std::size_t(early)][prefix];
-        // The figures as evaluate() sums them, so that they agree to the last bit.
-        double cost = 0, macs = 0;
-        std::int64_t correctTotal = 0;
-        for (int e = 0; e < exits; ++e) {
-            cost += double(result.exitCounts[std::size_t(e)]) * m_exitCosts[std::size_t(e)];
-            macs += double(result.exitCounts[std::size_t(e)]) * m_exitMacs[std::size_t(e)];
-            correctTotal += result.correctAtExit[std::size_t(e)];
-        }
-        result.accuracy = samples ? double(correctTotal) / double(samples) : 0;
-        result.averageCost = samples ? cost / double(samples) : 0;
-        result.averageMacs = samples ? macs / double(samples) : 0;
+        summarise(result); // as evaluate() does, so that they agree to the last bit
         visit(result);
         int e = 0;
         while (e < early && ++index[std::size_t(e)] == levels)
@@ -350,7 +352,6 @@ ExitPolicy::Sweep ExitPolicy::sweepExit(
     std::vector<Reaching>& reaching = m_scratch;
     reaching.assign(std::size_t(samples), Reaching { -1.0f, 0, 0, 0.0 });
     if (early < 32) {
-        // As in evaluate(): a bit per exit the sample may leave at, found without a branch per exit.
         float t[32];
         for (int k = 0; k < early; ++k)
             t[k] = float(thresholds[std::size_t(k)]);
@@ -358,9 +359,7 @@ ExitPolicy::Sweep ExitPolicy::sweepExit(
         const std::uint32_t after = ~((std::uint32_t(2) << e) - 1); // exits behind e
         for (std::int64_t n = 0; n < samples; ++n) {
             const float* c = confidence + n * exits;
-            std::uint32_t leaves = std::uint32_t(1) << early; // every sample may leave at the final exit
-            for (int k = 0; k < early; ++k)
-                leaves |= std::uint32_t(!(c[k] < t[k])) << k;
+            const std::uint32_t leaves = exitsReached(c, t, early);
             if (leaves & before) {
                 const int k = __builtin_ctz(leaves & before);
                 fixed.correct += correct[n * exits + k];

@@ -131,6 +131,8 @@ private:
     // results carry thresholds, counts, accuracy and average cost and MACs exactly as evaluate() gives them, but come
     // from prefix sums over a histogram of the samples' grid levels: O(samples) once, then O(exits) a combination.
     void visitGrid(int levels, const std::function<void(const PolicyResult&)>& visit) const;
+    // Accuracy, average cost and average MACs from the result's counts, summed in one fixed order.
+    void summarise(PolicyResult& result) const;
     // Samples in descending order of their confidence at `exit`, sorted on first use.
     const std::vector<std::int32_t>& orderAt(int exit) const;
 

@@ -269,16 +269,24 @@ struct Search::Impl {
                 continue;
             CandidateRecord record = evaluate(genome, cancel, curve);
             record.composed = true;
-            seen[space->structureKey(genome)] = record.id;
-            offspring.push_back(record.id);
-            archive.push_back(record);
-            frontMoved = thresholdFront.add(curve) || frontMoved;
+            frontMoved = admit(std::move(record), curve) || frontMoved;
             ++made;
-            SearchEvent evaluated;
-            evaluated.type = SearchEvent::Type::CandidateEvaluated;
-            evaluated.candidate = std::move(record);
-            emit(evaluated);
         }
+        return frontMoved;
+    }
+
+    // Records an evaluated candidate: in the archive and the current generation's offspring, its curve on the front,
+    // and an event for the listener. True if the threshold front moved.
+    bool admit(CandidateRecord record, const std::vector<FrontPoint>& curve)
+    {
+        seen[space->structureKey(record.genome)] = record.id;
+        offspring.push_back(record.id);
+        archive.push_back(record);
+        const bool frontMoved = thresholdFront.add(curve);
+        SearchEvent evaluated;
+        evaluated.type = SearchEvent::Type::CandidateEvaluated;
+        evaluated.candidate = std::move(record);
+        emit(evaluated);
         return frontMoved;
     }
 
@@ -579,16 +587,9 @@ bool Search::step(CancelFlag cancel)
         return false;
     }
     d.queue.erase(d.queue.begin());
-    d.seen[d.space->structureKey(genome)] = record.id;
-    d.offspring.push_back(record.id);
-    d.archive.push_back(record);
-    bool thresholdFrontMoved = d.thresholdFront.add(curve);
+    bool thresholdFrontMoved = d.admit(record, curve);
     if (std::optional<Genome> pruned = d.withoutIdleExits(record))
         d.queue.insert(d.queue.begin(), std::move(*pruned));
-    SearchEvent evaluated;
-    evaluated.type = SearchEvent::Type::CandidateEvaluated;
-    evaluated.candidate = record;
-    d.emit(evaluated);
     const std::vector<ExitSpec> fresh = d.addToPool(record.architecture);
     if (!fresh.empty() && d.config.composedPerBranch > 0)
         thresholdFrontMoved = d.compose(fresh, cancel) || thresholdFrontMoved;

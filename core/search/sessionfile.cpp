@@ -350,13 +350,11 @@ Json sessionToJson(const Session& s)
     Json archive = Json::array();
     for (const CandidateRecord& r : s.archive)
         archive.push_back(recordToJson(r));
-    ThresholdFront thresholdFront;
-    thresholdFront.add(s.thresholdFront);
     // Derived, for readers of the exported file.
     json["archive"] = std::move(archive);
     json["front"] = tradeOffFront(s.archive, s.backbone.cost);
-    json["hypervolume"] = { { "validation", thresholdFront.hypervolume(s.backbone.cost, false) },
-        { "test", thresholdFront.hypervolume(s.backbone.cost, true) },
+    json["hypervolume"] = { { "validation", frontHypervolume(s.thresholdFront, s.backbone.cost, false) },
+        { "test", frontHypervolume(s.thresholdFront, s.backbone.cost, true) },
         { "candidates_validation", tradeOffHypervolume(s.archive, s.backbone.cost, false) },
         { "candidates_test", tradeOffHypervolume(s.archive, s.backbone.cost, true) } };
     return json;

@@ -44,21 +44,31 @@ bool ThresholdFront::add(const std::vector<FrontPoint>& points)
 
 double ThresholdFront::hypervolume(double backboneCost, bool onTest) const
 {
-    if (m_points.empty() || !(backboneCost > 0))
+    return frontHypervolume(m_points, backboneCost, onTest);
+}
+
+const FrontPoint* ThresholdFront::bestWithin(double budget) const
+{
+    return earlybird::bestWithin(m_points, budget);
+}
+
+double frontHypervolume(const std::vector<FrontPoint>& front, double backboneCost, bool onTest)
+{
+    if (front.empty() || !(backboneCost > 0))
         return 0.0;
     std::vector<ObjectivePoint> objectives;
-    objectives.reserve(m_points.size());
-    for (const FrontPoint& p : m_points) {
+    objectives.reserve(front.size());
+    for (const FrontPoint& p : front) {
         objectives.push_back(onTest ? ObjectivePoint { p.testAccuracy, p.testCost / backboneCost, 0.0 }
                                     : ObjectivePoint { p.accuracy, p.cost / backboneCost, 0.0 });
     }
     return earlybird::hypervolume(objectives, kHypervolumeReferenceAccuracy, kHypervolumeReferenceCost);
 }
 
-const FrontPoint* ThresholdFront::bestWithin(double budget) const
+const FrontPoint* bestWithin(const std::vector<FrontPoint>& front, double budget)
 {
     const FrontPoint* best = nullptr;
-    for (const FrontPoint& p : m_points) {
+    for (const FrontPoint& p : front) {
         if (p.cost <= budget * (1 + 1e-9) && (!best || p.accuracy > best->accuracy))
             best = &p;
     }

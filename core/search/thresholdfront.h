@@ -30,14 +30,19 @@ public:
     const std::vector<FrontPoint>& points() const { return m_points; }
     bool empty() const { return m_points.empty(); }
 
-    // The hypervolume with every Earlybird figure's reference point (accuracy 0, 1.25 x the backbone's cost), on
-    // validation or on the test split (the test figures of the validation front's points).
+    // frontHypervolume() and bestWithin() of these points.
     double hypervolume(double backboneCost, bool onTest) const;
-    // The most accurate point (on validation) whose validation cost is within `budget`; null if none is.
     const FrontPoint* bestWithin(double budget) const;
 
 private:
     std::vector<FrontPoint> m_points;
 };
+
+// Of a front's points (as ThresholdFront::points() gives them, or as a session or the window holds them):
+// the hypervolume with every Earlybird figure's reference point (accuracy 0, 1.25 x the backbone's cost), on
+// validation or on the test split (the test figures of the validation front's points);
+double frontHypervolume(const std::vector<FrontPoint>& front, double backboneCost, bool onTest);
+// the most accurate point (on validation) whose validation cost is within `budget`; null if none is.
+const FrontPoint* bestWithin(const std::vector<FrontPoint>& front, double budget);
 
 } // namespace earlybird
