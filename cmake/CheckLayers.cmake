@@ -2,7 +2,7 @@
 # or an earlier stage, always naming the folder ("policy/exitpolicy.h"). Run as a test:
 #   cmake -DCORE_DIR=.../core -P CheckLayers.cmake
 # The order of the pipeline's stages; keep it in step with core/README.md.
-set(stages base data model nn policy experiment search)
+set(stages base data model nn policy experiment search export)
 
 if(NOT CORE_DIR)
     message(FATAL_ERROR "CheckLayers.cmake needs -DCORE_DIR=<the core folder>")

@@ -346,6 +346,33 @@ private Q_SLOTS:
         QCOMPARE(again.exitCode, 2);
         QVERIFY(QString::fromUtf8(again.err).contains(QStringLiteral("--force")));
         QCOMPARE(runCli(toFile + QStringList { QStringLiteral("--force") }).exitCode, 0);
+
+        // A candidate exported: JSON that `macs` reads, and clear errors for a bad call.
+        const QString session = dir.filePath(QStringLiteral("session"));
+        const QString network = dir.filePath(QStringLiteral("network.json"));
+        const QStringList exportJson { QStringLiteral("export"), session, QStringLiteral("--candidate"),
+            QStringLiteral("0"), QStringLiteral("--format"), QStringLiteral("json"), QStringLiteral("--out"), network };
+        Run run2 = runCli(exportJson);
+        QCOMPARE(run2.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(run2.out).object()[QStringLiteral("files")].toArray().size(), 1);
+        QCOMPARE(runCli({ QStringLiteral("macs"), network }).exitCode, 0);
+        run2 = runCli(exportJson);
+        QCOMPARE(run2.exitCode, 2);
+        QVERIFY(run2.err.contains("--force"));
+        run2 = runCli({ QStringLiteral("export"), session, QStringLiteral("--format"), QStringLiteral("json"),
+            QStringLiteral("--out"), dir.filePath(QStringLiteral("x.json")) });
+        QCOMPARE(run2.exitCode, 2);
+        QVERIFY(run2.err.contains("--candidate"));
+        run2 = runCli({ QStringLiteral("export"), session, QStringLiteral("--candidate"), QStringLiteral("999"),
+            QStringLiteral("--format"), QStringLiteral("json"), QStringLiteral("--out"),
+            dir.filePath(QStringLiteral("x.json")) });
+        QCOMPARE(run2.exitCode, 2); // an impossible request, as every ConfigError
+        QVERIFY(run2.err.contains("no candidate 999"));
+        run2 = runCli({ QStringLiteral("export"), session, QStringLiteral("--candidate"), QStringLiteral("0"),
+            QStringLiteral("--format"), QStringLiteral("tflite"), QStringLiteral("--out"),
+            dir.filePath(QStringLiteral("x.json")) });
+        QCOMPARE(run2.exitCode, 2);
+        QVERIFY(run2.err.contains("unknown export format 'tflite' (one of: json, weights, pytorch"));
     }
 
     void helpListsCommandsAndOptions()

@@ -33,19 +33,6 @@ nlohmann::ordered_json layerJson(const LayerCost& layer)
                 { "pooling", layer.other.poolingOps }, { "additions", layer.other.additions } } } };
 }
 
-// The architecture named on the command line: a file, or a preset's name for its backbone alone.
-Architecture architectureArgument(const std::string& argument)
-{
-    for (const std::string& name : backbonePresetNames()) {
-        if (argument == name) {
-            Architecture architecture;
-            architecture.backbone = backbonePreset(name);
-            return architecture;
-        }
-    }
-    return loadArchitectureFile(argument);
-}
-
 } // namespace
 
 int runMacs(const std::vector<std::string>& arguments)
@@ -70,7 +57,7 @@ int runMacs(const std::vector<std::string>& arguments)
         std::cout << "\n";
         return 0;
     }
-    const Architecture architecture = architectureArgument(parser.positionals().at(0));
+    const Architecture architecture = architectureFromPresetOrFile(parser.positionals().at(0));
     const NetworkCost cost = countNetworkCost(architecture);
     std::optional<NetworkLatency> latency;
     std::optional<LatencyTable> table;

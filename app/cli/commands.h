@@ -25,5 +25,6 @@ int runTune(const std::vector<std::string>& arguments);
 int runSearch(const std::vector<std::string>& arguments);
 int runBaseline(const std::vector<std::string>& arguments);
 int runSessionExport(const std::vector<std::string>& arguments);
+int runExport(const std::vector<std::string>& arguments);
 
 } // namespace earlybird::cli

@@ -44,26 +44,6 @@ Json policyJson(const PolicyResult& result, double backboneMacs)
     return json;
 }
 
-std::vector<double> parseThresholds(const std::string& text)
-{
-    std::vector<double> values;
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        const std::size_t comma = std::min(text.find(',', start), text.size());
-        const std::string item = text.substr(start, comma - start);
-        try {
-            std::size_t used = 0;
-            values.push_back(std::stod(item, &used));
-            if (used != item.size())
-                throw std::invalid_argument(item);
-        } catch (const std::exception&) {
-            throw UsageError("--thresholds takes numbers separated by commas, not '" + item + "'");
-        }
-        start = comma + 1;
-    }
-    return values;
-}
-
 CostConvention conventionOption(const ArgumentParser& parser)
 {
     return fromName<CostConvention>(*parser.value("convention"));

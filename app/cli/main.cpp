@@ -26,6 +26,7 @@ const std::vector<Command>& allCommands()
         { { "baseline" }, "run a comparison baseline (backbone, edanas, aebnas-paper) in the same format",
             runBaseline },
         { { "session", "export" }, "write a session as one readable JSON document", runSessionExport },
+        { { "export" }, "export a chosen network: JSON, weights, PyTorch code, reference samples, ONNX", runExport },
     };
     return commands;
 }

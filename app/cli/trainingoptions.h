@@ -20,4 +20,7 @@ ProgressCallback trainingProgressPrinter();
 // Ends the rewritten line, on a terminal.
 void endProgressLine();
 
+// "0.5,0.75" as numbers; throws UsageError naming --thresholds for anything else.
+std::vector<double> parseThresholds(const std::string& text);
+
 } // namespace earlybird::cli

@@ -123,6 +123,7 @@ struct Experiment::Impl {
     ExperimentConfig config;
     ExperimentReport report;
     bool prepared = false;
+    bool trainingAllowed = true;
 
     Dataset train;
     Dataset test;
@@ -237,6 +238,10 @@ struct Experiment::Impl {
                 }
             }
         }
+        if (!report.backboneFromCache && !trainingAllowed)
+            throw ConfigError(path.empty() ? std::string("no cache folder holds the trained backbone")
+                                           : "the trained backbone is not in the cache (" + path
+                        + " is missing or unreadable): the weights of this session are gone; run the search again");
         if (!report.backboneFromCache) {
             const Clock::time_point start = Clock::now();
             nn::trainBackbone(*backbone, *trainBuilder, split.train,
@@ -303,6 +308,28 @@ struct Experiment::Impl {
         report.trainSubset = std::int64_t(trainSubset.size());
     }
 
+    static std::string branchName(const ExitSpec& exit)
+    {
+        std::string name;
+        for (const BranchLayerSpec& layer : exit.layers)
+            name += (name.empty() ? "" : ", ") + nameOf(layer.type) + " x" + std::to_string(layer.width).substr(0, 4)
+                + (layer.stride == 2 ? " /2" : "");
+        return name.empty() ? "a linear classifier" : name;
+    }
+
+    // The candidate's network with the trained backbone and its trained branches (training missing ones if allowed).
+    nn::EarlyExitNetwork trainedNetwork(
+        const Architecture& architecture, const ProgressCallback& progress, CancelFlag cancel)
+    {
+        nn::EarlyExitNetwork network(architecture, config.seed);
+        copyState(*backbone, *network, "");
+        for (std::size_t e = 0; e < architecture.exits.size(); ++e)
+            copyState(
+                *branch(architecture.exits[e], progress, cancel).head, *network, "exit" + std::to_string(e) + ".");
+        network->eval();
+        return network;
+    }
+
     BranchRecord& branch(const ExitSpec& exit, const ProgressCallback& progress, CancelFlag cancel)
     {
         const std::string key = branchKey(exit);
@@ -334,6 +361,10 @@ struct Experiment::Impl {
                 }
             }
         }
+        if (!trainingAllowed)
+            throw ConfigError("the branch after block " + std::to_string(exit.position) + " (" + branchName(exit)
+                + ") is not in the cache" + (path.empty() ? std::string() : " (" + path + " is missing or unreadable)")
+                + ": its trained weights are gone; evaluate the candidate again to retrain it");
         const Clock::time_point start = Clock::now();
         Rng rng(nn::exitInitSeed(config.seed, exit));
         nn::ExitHead head(exit.layers, featureChannels(exit.position), config.backbone.classes, rng);
@@ -365,6 +396,90 @@ Experiment::Experiment(ExperimentConfig config)
 }
 
 Experiment::~Experiment() = default;
+
+void Experiment::setTrainingAllowed(bool allowed)
+{
+    m_impl->trainingAllowed = allowed;
+}
+
+const ChannelStats& Experiment::normalisation() const
+{
+    return m_impl->stats;
+}
+
+namespace {
+
+void saveTensorDict(const c10::Dict<std::string, at::Tensor>& dict, const std::string& path)
+{
+    const std::vector<char> bytes = torch::pickle_save(dict);
+    writeFileAtomically(path, std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
+}
+
+} // namespace
+
+void Experiment::saveTrainedWeights(const Architecture& architecture, const std::string& path)
+{
+    Impl& d = *m_impl;
+    if (!d.prepared)
+        throw ConfigError("the experiment must be prepared before weights are saved");
+    if (architecture.backbone != d.config.backbone)
+        throw ConfigError("the candidate's backbone is not the one this experiment trained");
+    nn::EarlyExitNetwork network = d.trainedNetwork(architecture, {}, nullptr);
+    c10::Dict<std::string, at::Tensor> dict;
+    for (const auto& item : network->named_parameters())
+        dict.insert(item.key(), item.value().detach().clone());
+    for (const auto& item : network->named_buffers())
+        dict.insert(item.key(), item.value().detach().clone());
+    saveTensorDict(dict, path);
+}
+
+void Experiment::saveReferenceSamples(const Architecture& architecture, int count, const std::string& path)
+{
+    Impl& d = *m_impl;
+    if (!d.prepared)
+        throw ConfigError("the experiment must be prepared before samples are saved");
+    if (count < 1)
+        throw ConfigError("reference samples: the count must be at least 1");
+    if (architecture.backbone != d.config.backbone)
+        throw ConfigError("the candidate's backbone is not the one this experiment trained");
+    nn::EarlyExitNetwork network = d.trainedNetwork(architecture, {}, nullptr);
+    const std::int64_t n = std::min<std::int64_t>(count, d.test.size());
+    const ImageShape shape = d.config.backbone.input;
+    const std::vector<std::int64_t> indices(d.testIndices.begin(), d.testIndices.begin() + n);
+    torch::Tensor inputs = torch::empty({ n, shape.channels, shape.height, shape.width });
+    d.testBuilder->fill(indices.data(), indices.size(), inputs.data_ptr<float>());
+    torch::Tensor labels = torch::empty({ n }, torch::kLong);
+    d.testBuilder->fillLabels(indices.data(), indices.size(), labels.data_ptr<std::int64_t>());
+    torch::Tensor images = torch::from_blob(const_cast<std::uint8_t*>(d.test.pixels().data()),
+        { n, shape.channels, shape.height, shape.width }, torch::kUInt8)
+                               .clone();
+
+    c10::Dict<std::string, at::Tensor> dict;
+    dict.insert("images", images);
+    dict.insert("inputs", inputs);
+    dict.insert("labels", labels);
+    {
+        torch::NoGradGuard noGrad;
+        const std::vector<torch::Tensor> logits = network->forward(inputs);
+        for (std::size_t e = 0; e < logits.size(); ++e)
+            dict.insert("logits" + std::to_string(e), logits[e].contiguous());
+    }
+    // The one-by-one path, as a device runs the network.
+    torch::Tensor exits = torch::empty({ n }, torch::kLong);
+    torch::Tensor predictions = torch::empty({ n }, torch::kLong);
+    for (std::int64_t i = 0; i < n; ++i) {
+        const nn::InferenceResult one = network->infer(inputs.slice(0, i, i + 1));
+        exits[i] = one.exitIndex[0].item<std::int64_t>();
+        predictions[i] = one.predictions[0].item<std::int64_t>();
+    }
+    dict.insert("exit", exits);
+    dict.insert("prediction", predictions);
+    std::vector<double> thresholds;
+    for (const ExitSpec& exit : architecture.exits)
+        thresholds.push_back(exit.threshold);
+    dict.insert("thresholds", torch::tensor(thresholds, torch::kDouble));
+    saveTensorDict(dict, path);
+}
 
 const ExperimentConfig& Experiment::config() const
 {
@@ -445,7 +560,8 @@ CandidateOutcomes Experiment::evaluate(
     std::vector<int> positions;
     for (const ExitSpec& exit : architecture.exits)
         positions.push_back(exit.position);
-    cacheFeatures(positions, progress, cancel);
+    if (d.trainingAllowed) // features are for training branches; cached branches carry their outputs
+        cacheFeatures(positions, progress, cancel);
 
     const int exits = architecture.exitCount();
     CandidateOutcomes outcomes { ExitOutcomes(exits, std::int64_t(d.validationLabels.size())),
@@ -480,10 +596,8 @@ CandidateOutcomes Experiment::refine(
     const Clock::time_point start = Clock::now();
 
     // The candidate's network, starting from the trained backbone and branches.
-    nn::EarlyExitNetwork network(architecture, d.config.seed);
-    copyState(*d.backbone, *network, "");
-    for (std::size_t e = 0; e < architecture.exits.size(); ++e)
-        copyState(*d.branches.at(d.branchKey(architecture.exits[e])).head, *network, "exit" + std::to_string(e) + ".");
+    nn::EarlyExitNetwork network = d.trainedNetwork(architecture, progress, cancel);
+    network->train();
 
     TrainingOptions training = d.config.backboneTraining;
     training.epochs = options.epochs;

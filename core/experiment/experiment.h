@@ -1,5 +1,6 @@
 #pragma once
 
+#include "data/channelstats.h"
 #include "data/datasetspec.h"
 #include "model/architecture.h"
 #include "model/networkcost.h"
@@ -90,6 +91,25 @@ public:
     // running it on the validation and test images. Trains the candidate's branches first if needed.
     CandidateOutcomes refine(const Architecture& architecture, const RefineOptions& options,
         const ProgressCallback& progress = {}, CancelFlag cancel = nullptr);
+
+    // Whether prepare() and evaluate() may train what the cache folder lacks (default: yes). An export turns this off:
+    // it must use the session's trained weights, never new ones, so a backbone or branch missing from the cache is then
+    // a ConfigError naming it, and evaluate() caches no features.
+    void setTrainingAllowed(bool allowed);
+
+    // The candidate's trained network (backbone and branches as this experiment trained them, the architecture's
+    // thresholds) written as a dict of named tensors with torch::pickle_save, which Python's torch.load reads. The
+    // names are the LibTorch network's parameters and buffers ("block0.conv0.weight", "exit1.classifier_bias", ...),
+    // which the exported PyTorch module mirrors. Atomic. Trains missing branches unless training is not allowed.
+    void saveTrainedWeights(const Architecture& architecture, const std::string& path);
+    // Reference samples to check an exported network against, written like saveTrainedWeights: the first `count` test
+    // images ("images": uint8 as published; "inputs": normalised as the network takes them), "labels", every exit's
+    // logits from the LibTorch network ("logits0" ... early exits then the final one), and under the architecture's
+    // thresholds the "exit" taken and the "prediction" of its one-by-one inference path, with the "thresholds".
+    void saveReferenceSamples(const Architecture& architecture, int count, const std::string& path);
+
+    // How images are normalised for the network: (v / 255 - mean[c]) / std[c], from the training images.
+    const ChannelStats& normalisation() const;
 
     const ExperimentConfig& config() const;
     const ExperimentReport& report() const;

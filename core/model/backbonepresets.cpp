@@ -54,4 +54,16 @@ BackboneSpec backboneForDataset(const DatasetSpec& dataset, const std::string& p
                           : adaptBackbone(backbonePreset(preset), probe.shape(), probe.numClasses());
 }
 
+Architecture architectureFromPresetOrFile(const std::string& nameOrPath)
+{
+    for (const std::string& name : backbonePresetNames()) {
+        if (nameOrPath == name) {
+            Architecture architecture;
+            architecture.backbone = backbonePreset(name);
+            return architecture;
+        }
+    }
+    return loadArchitectureFile(nameOrPath);
+}
+
 } // namespace earlybird

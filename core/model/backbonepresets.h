@@ -1,6 +1,7 @@
 #pragma once
 
 #include "data/datasetspec.h"
+#include "model/architecture.h"
 #include "model/backbonespec.h"
 
 #include <string>
@@ -22,6 +23,9 @@ BackboneSpec adaptBackbone(BackboneSpec backbone, const ImageShape& input, int c
 // empty, given the data set's image shape and class count (read from its test split). The window and the CLI both
 // pick backbones here. Throws DataError for unreadable data and ConfigError for an unknown or unsuitable preset.
 BackboneSpec backboneForDataset(const DatasetSpec& dataset, const std::string& preset = {});
+
+// An architecture named on a command line: a preset's name (its backbone without early exits) or an architecture file.
+Architecture architectureFromPresetOrFile(const std::string& nameOrPath);
 
 // name -> JSON text, generated at configure time.
 const std::vector<std::pair<std::string, std::string>>& embeddedBackbonePresets();
