@@ -128,6 +128,26 @@ private Q_SLOTS:
         QVERIFY(window.networkView()->exportTo(out.filePath(QStringLiteral("n.svg")), &error));
         QVERIFY(window.networkView()->exportTo(out.filePath(QStringLiteral("n.png")), &error));
         QVERIFY(QFileInfo(out.filePath(QStringLiteral("n.png"))).size() > 1000);
+
+        // File > Export selected takes the sliders' thresholds (the last front point's, here), in the background.
+        QSignalSpy exported(&window, &MainWindow::exportFinished);
+        const QString json = out.filePath(QStringLiteral("network.json"));
+        const FrontPoint point = window.paretoChart()->frontPoints().last();
+        QVERIFY(window.exportSelected(ExportFormat::Json, json));
+        QVERIFY(!window.exportSelected(ExportFormat::Json, json)); // one at a time
+        QVERIFY(exported.wait(60000));
+        QCOMPARE(exported.first().at(1).toString(), QString());
+        QCOMPARE(exported.first().at(0).toStringList(), QStringList { json });
+        const Architecture architecture = loadArchitectureFile(json.toStdString());
+        std::vector<double> thresholds;
+        for (const ExitSpec& exit : architecture.exits)
+            thresholds.push_back(exit.threshold);
+        QCOMPARE(thresholds, point.thresholds);
+        // File > Open architecture shows it in the network view; a broken file is an error, not a crash.
+        window.networkView()->clear();
+        QVERIFY(window.openArchitecture(json));
+        QVERIFY(!window.networkView()->isEmpty());
+        QVERIFY(!window.openArchitecture(m_dir.filePath(QStringLiteral("cache"))));
     }
 
     void corruptSessionIsAnErrorNotACrash()

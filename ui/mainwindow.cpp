@@ -5,6 +5,8 @@
 #include "base/fileio.h"
 #include "candidatetablemodel.h"
 #include "datasetview.h"
+#include "model/backbonepresets.h"
+#include "model/networkcost.h"
 #include "search/sessionfile.h"
 
 #include "hypervolumeplot.h"
@@ -19,6 +21,7 @@
 #include <QDateTime>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
@@ -32,6 +35,7 @@
 #include <QStatusBar>
 #include <QTableView>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace earlybird::ui {
 
@@ -118,6 +122,19 @@ MainWindow::MainWindow(QWidget* parent)
     graphDock->raise();
     tableDock->raise();
 
+    m_export = new QFutureWatcher<ExportOutcome>(this);
+    connect(m_export, &QFutureWatcher<ExportOutcome>::finished, this, [this] {
+        const ExportOutcome outcome = m_export->result();
+        if (!outcome.error.isEmpty()) {
+            showError(tr("Export failed: %1").arg(outcome.error));
+        } else {
+            appendLog(tr("Exported in %1 s: %2")
+                          .arg(outcome.seconds, 0, 'f', 1)
+                          .arg(outcome.files.join(QStringLiteral(", "))));
+            statusBar()->showMessage(tr("Exported %n file(s)", nullptr, int(outcome.files.size())), 8000);
+        }
+        Q_EMIT exportFinished(outcome.files, outcome.error);
+    });
     buildMenus();
     QMenu* view = menuBar()->addMenu(tr("&View"));
     for (QDockWidget* d : { runDock, thresholdDock, graphDock, tableDock, logDock, hypervolumeDock, dataDock })
@@ -201,7 +218,8 @@ void MainWindow::buildMenus()
     });
     file->addSeparator();
     file->addAction(tr("Export candidates as &CSV…"), this, &MainWindow::exportCsv);
-    file->addAction(tr("Export selected &architecture (JSON)…"), this, &MainWindow::exportArchitecture);
+    file->addAction(tr("Open a&rchitecture…"), this, &MainWindow::openArchitectureDialog);
+    file->addAction(tr("&Export selected…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportSelectedDialog);
     file->addAction(tr("Export network &diagram (PNG/SVG)…"), this, &MainWindow::exportGraph);
     file->addSeparator();
     file->addAction(tr("Load data set"), m_datasetView, &DatasetView::load);
@@ -456,26 +474,126 @@ void MainWindow::exportCsv()
     }
 }
 
-void MainWindow::exportArchitecture()
+namespace {
+
+// The formats File > Export selected offers, with their file dialog filters.
+struct ExportChoice {
+    ExportFormat format;
+    const char* filter;
+    const char* suffix;
+};
+const ExportChoice kExportChoices[] = {
+    { ExportFormat::All, QT_TRANSLATE_NOOP("MainWindow", "Folder with every format (*)"), "" },
+    { ExportFormat::Json, QT_TRANSLATE_NOOP("MainWindow", "Architecture, thresholds and figures (*.json)"), ".json" },
+    { ExportFormat::PyTorch, QT_TRANSLATE_NOOP("MainWindow", "PyTorch module (*.py)"), ".py" },
+    { ExportFormat::Weights, QT_TRANSLATE_NOOP("MainWindow", "Trained weights for torch.load (*.pt)"), ".pt" },
+    { ExportFormat::Onnx, QT_TRANSLATE_NOOP("MainWindow", "ONNX, every exit's logits (*.onnx)"), ".onnx" },
+    { ExportFormat::OnnxSegments, QT_TRANSLATE_NOOP("MainWindow", "ONNX, one graph per segment (folder) (*)"), "" },
+    { ExportFormat::Samples, QT_TRANSLATE_NOOP("MainWindow", "Reference samples to check an export (*.pt)"), ".pt" },
+};
+
+} // namespace
+
+void MainWindow::exportSelectedDialog()
+{
+    if (!m_model->candidate(m_selected)) {
+        showError(tr("Select a candidate first."));
+        return;
+    }
+    QFileDialog dialog(this, tr("Export the selected network with the sliders' thresholds"));
+    dialog.setAcceptMode(QFileDialog::AcceptSave);
+    QStringList filters;
+    for (const ExportChoice& choice : kExportChoices)
+        filters << tr(choice.filter);
+    dialog.setNameFilters(filters);
+    dialog.selectFile(QStringLiteral("candidate-%1").arg(m_selected));
+    if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty())
+        return;
+    const int index = int(filters.indexOf(dialog.selectedNameFilter()));
+    const ExportChoice& choice = kExportChoices[index < 0 ? 0 : index];
+    QString path = dialog.selectedFiles().first();
+    if (*choice.suffix && !path.endsWith(QLatin1String(choice.suffix)))
+        path += QLatin1String(choice.suffix);
+    // The dialog confirms replacing a file; a folder is confirmed here.
+    if (!*choice.suffix && QFileInfo::exists(path)
+        && QMessageBox::question(this, tr("Replace?"), tr("%1 exists. Replace it?").arg(path)) != QMessageBox::Yes)
+        return;
+    exportSelected(choice.format, path);
+}
+
+bool MainWindow::isExporting() const
+{
+    return m_export->isRunning();
+}
+
+bool MainWindow::exportSelected(ExportFormat format, const QString& path)
 {
     const CandidateRecord* candidate = m_model->candidate(m_selected);
     if (!candidate) {
         showError(tr("Select a candidate first."));
-        return;
+        return false;
     }
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export architecture"),
-        QStringLiteral("candidate-%1.json").arg(m_selected), tr("Architecture JSON (*.json)"));
-    if (path.isEmpty())
-        return;
-    Architecture architecture = candidate->architecture;
-    const std::vector<double> thresholds = m_thresholds->thresholds();
-    for (std::size_t e = 0; e < architecture.exits.size() && e < thresholds.size(); ++e)
-        architecture.exits[e].threshold = thresholds[e];
+    if (m_export->isRunning()) {
+        showError(tr("An export is under way: wait for it to finish."));
+        return false;
+    }
+    if (m_lastSessionFolder.isEmpty()) {
+        showError(tr("This candidate's session folder is not known: open the session to export from it."));
+        return false;
+    }
+    ExportRequest request;
+    request.session = m_lastSessionFolder.toStdString();
+    request.candidate = candidate->id;
+    request.thresholds = m_thresholds->thresholds();
+    request.format = format;
+    request.out = path.toStdString();
+    request.force = true; // the user has confirmed replacing it
+    appendLog(
+        tr("Exporting candidate %1 as %2 to %3").arg(candidate->id).arg(QString::fromStdString(nameOf(format)), path));
+    statusBar()->showMessage(tr("Exporting candidate %1…").arg(candidate->id));
+    m_export->setFuture(QtConcurrent::run([request] {
+        ExportOutcome outcome;
+        try {
+            const ExportResult result = exportNetwork(request);
+            for (const std::string& file : result.files)
+                outcome.files << QString::fromStdString(file);
+            outcome.seconds = result.seconds;
+        } catch (const std::exception& error) {
+            outcome.error = QString::fromStdString(error.what());
+        }
+        return outcome;
+    }));
+    return true;
+}
+
+bool MainWindow::openArchitecture(const QString& path)
+{
     try {
-        saveArchitectureFile(architecture, path.toStdString());
-    } catch (const Error& error) {
+        const Architecture architecture = architectureFromPresetOrFile(path.toStdString());
+        const NetworkCost cost = countNetworkCost(architecture);
+        m_graph->setArchitecture(architecture, {});
+        m_graph->fit();
+        QStringList perExit;
+        for (int e = 0; e < architecture.exitCount(); ++e)
+            perExit << QString::number(double(cost.macsForExit(e, CostConvention::AllEvaluatedBranches)) / 1e6, 'f', 2);
+        appendLog(tr("Opened architecture %1: %2 early exits; MACs if taken (M): %3; backbone %4 M")
+                      .arg(path)
+                      .arg(architecture.exits.size())
+                      .arg(perExit.join(QStringLiteral(", ")))
+                      .arg(double(cost.backboneMacs) / 1e6, 0, 'f', 2));
+        return true;
+    } catch (const std::exception& error) {
         showError(QString::fromStdString(error.what()));
+        return false;
     }
+}
+
+void MainWindow::openArchitectureDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open an architecture"), QString(), tr("Architecture JSON (*.json);;All files (*)"));
+    if (!path.isEmpty())
+        openArchitecture(path);
 }
 
 void MainWindow::exportGraph()

@@ -2,7 +2,11 @@
 
 #include "searchworker.h"
 
+#include "export/exporter.h"
+
+#include <QFutureWatcher>
 #include <QMainWindow>
+#include <QStringList>
 #include <QThread>
 
 class QLabel;
@@ -20,6 +24,13 @@ class NetworkGraphView;
 class ParetoChart;
 class RunPanel;
 class ThresholdPanel;
+
+// What a background export brings back: the files written, or the error.
+struct ExportOutcome {
+    QStringList files;
+    QString error;
+    double seconds = 0;
+};
 
 // The exploration window: the Pareto front in the middle; docks for the run settings, the thresholds of the selected
 // candidate, its network, the candidates table, the log and the data set. The search runs in a worker thread; the
@@ -47,12 +58,20 @@ public:
     void selectFrontPoint(int id, const std::vector<double>& thresholds);
     // Draws another session's front (e.g. a baseline's) as its own series. False, with an error shown, on bad input.
     bool addBaselineSession(const QString& folder);
+    // Exports the selected candidate with the sliders' thresholds in the background (File > Export selected): false,
+    // with an error shown, when nothing is selected or an export is under way. exportFinished() tells the outcome.
+    bool exportSelected(earlybird::ExportFormat format, const QString& path);
+    bool isExporting() const;
+    // Shows an architecture file (or an export's JSON) in the network view, with its MACs per exit.
+    bool openArchitecture(const QString& path);
 
 Q_SIGNALS:
     // The worker has finished opening or running a session (tests wait for it).
     void sessionIdle();
     void outcomesShown(int candidateId);
     void errorShown(const QString& message);
+    // An export ended: the files written, or an error (files empty).
+    void exportFinished(const QStringList& files, const QString& error);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -71,7 +90,8 @@ private:
     void onFinished(bool completed);
     void setRunning(bool running);
     void exportCsv();
-    void exportArchitecture();
+    void exportSelectedDialog();
+    void openArchitectureDialog();
     void exportGraph();
     void openSessionDialog();
 
@@ -99,6 +119,7 @@ private:
     QAction* m_resumeAction = nullptr;
     QAction* m_pauseAction = nullptr;
     QAction* m_stopAction = nullptr;
+    QFutureWatcher<ExportOutcome>* m_export;
 };
 
 } // namespace earlybird::ui
