@@ -139,6 +139,29 @@ private Q_SLOTS:
         QCOMPARE(result.network.architecture.exits[0].threshold, 0.0);
     }
 
+    // A point of the session's front: its candidate with its thresholds, which reproduce its figures.
+    void aFrontPointExportsWithItsThresholds()
+    {
+        const Session session = loadSession(m_session);
+        QVERIFY(session.thresholdFront.size() >= 2);
+        const std::size_t k = session.thresholdFront.size() - 1;
+        const FrontPoint& point = session.thresholdFront[k];
+        ExportRequest r = request(ExportFormat::Json, path("front.json"));
+        r.candidate = -1;
+        r.frontPoint = int(k);
+        const ExportResult result = exportNetwork(r);
+        QCOMPARE(result.network.candidate, point.candidate);
+        std::vector<double> thresholds;
+        for (const ExitSpec& exit : result.network.architecture.exits)
+            thresholds.push_back(exit.threshold);
+        QCOMPARE(thresholds, point.thresholds);
+        QCOMPARE(result.network.validation.accuracy, point.accuracy);
+        QCOMPARE(result.network.test.accuracy, point.testAccuracy);
+        r.frontPoint = 999;
+        r.force = true;
+        QVERIFY(contains(errorMessage([&] { exportNetwork(r); }), "no front point 999"));
+    }
+
     void weightsPyTorchAndSamplesAreWritten()
     {
         for (const ExportFormat format : { ExportFormat::Weights, ExportFormat::PyTorch, ExportFormat::Samples }) {

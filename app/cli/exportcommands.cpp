@@ -38,13 +38,16 @@ int runExport(const std::vector<std::string>& arguments)
         "trained weights are read from its cache folder; nothing is trained. Prints what was written as JSON.");
     parser.addPositional(
         "SOURCE", "a session folder, an architecture JSON file or a backbone preset (json and pytorch only)");
-    parser.addOption("candidate", "ID", "the session's candidate to export (required with a session)");
+    parser.addOption("candidate", "ID", "the session's candidate to export");
+    parser.addOption("front-point", "K",
+        "or: point K of the session's front over threshold settings (0: the cheapest), its candidate and thresholds");
     parser.addOption("format", "F", "json, weights, pytorch, samples, onnx, onnx-segments or all");
     parser.addOption("out", "PATH", "the file to write (a folder for onnx-segments and all)");
     parser.addOption("thresholds", "T1,T2,...", "one per early exit (default: the candidate's tuned thresholds)");
     parser.addOption("samples", "N", "reference samples for samples and all", std::string("256"));
     parser.addOption("cache", "DIR", "where the trained weights are (default: the session's cache folder)");
-    parser.addOption("python", "PATH", "the Python with PyTorch for ONNX (default: $EARLYBIRD_PYTHON, then python3)");
+    parser.addOption("python", "PATH",
+        "the Python with PyTorch for ONNX (default: $EARLYBIRD_PYTHON, /usr/bin/python3, python3 on PATH)");
     parser.addFlag("force", "replace PATH if it exists");
     if (!parser.parseCommand(arguments))
         return 0;
@@ -68,11 +71,16 @@ int runExport(const std::vector<std::string>& arguments)
     if (parser.value("python"))
         request.python = *parser.value("python");
     if (!request.session.empty()) {
-        if (!parser.value("candidate"))
-            throw UsageError("a session export needs --candidate ID");
+        if (parser.value("candidate").has_value() == parser.value("front-point").has_value())
+            throw UsageError("a session export needs --candidate ID or --front-point K");
         request.candidate = parser.intValue("candidate", -1);
-    } else if (parser.value("candidate")) {
-        throw UsageError("--candidate goes with a session folder, and " + source + " is not one");
+        request.frontPoint = parser.intValue("front-point", -1);
+        if (parser.value("candidate") && request.candidate < 0)
+            throw UsageError("--candidate must be an id, 0 or more");
+        if (parser.value("front-point") && request.frontPoint < 0)
+            throw UsageError("--front-point must be 0 or more");
+    } else if (parser.value("candidate") || parser.value("front-point")) {
+        throw UsageError("--candidate and --front-point go with a session folder, and " + source + " is not one");
     }
     if (!request.force && fileExists(request.out))
         throw UsageError(request.out + " exists: add --force to replace it");

@@ -140,20 +140,20 @@ struct Exporter {
         ExportedNetwork& network = result.network;
         network.architecture = architectureFromPresetOrFile(request.architectureFile);
         network.source = "architecture file " + fs::path(request.architectureFile).filename().string();
-        applyThresholds(request.architectureFile);
+        applyThresholds(request.architectureFile, request.thresholds);
     }
 
-    void applyThresholds(const std::string& where)
+    void applyThresholds(const std::string& where, const std::vector<double>& thresholds)
     {
         Architecture& architecture = result.network.architecture;
-        if (request.thresholds.empty())
+        if (thresholds.empty())
             return;
-        if (request.thresholds.size() != architecture.exits.size())
+        if (thresholds.size() != architecture.exits.size())
             throw ConfigError(where + ": the network has " + std::to_string(architecture.exits.size())
                 + " early exits, so it needs " + std::to_string(architecture.exits.size()) + " thresholds, not "
-                + std::to_string(request.thresholds.size()));
-        for (std::size_t e = 0; e < request.thresholds.size(); ++e) {
-            const double t = request.thresholds[e];
+                + std::to_string(thresholds.size()));
+        for (std::size_t e = 0; e < thresholds.size(); ++e) {
+            const double t = thresholds[e];
             if (!(t >= 0.0 && t <= 1.0))
                 throw ConfigError("threshold " + std::to_string(e + 1) + " is " + std::to_string(t)
                     + ": thresholds are confidences, from 0 to 1");
@@ -164,18 +164,32 @@ struct Exporter {
     void resolveFromSession()
     {
         const Session session = loadSession(request.session);
-        if (request.candidate < 0 || request.candidate >= int(session.archive.size()))
-            throw ConfigError(request.session + ": no candidate " + std::to_string(request.candidate)
+        int candidate = request.candidate;
+        std::vector<double> frontThresholds;
+        if (request.frontPoint >= 0) {
+            if (request.candidate >= 0)
+                throw ConfigError("export a candidate or a front point, not both");
+            if (request.frontPoint >= int(session.thresholdFront.size()))
+                throw ConfigError(request.session + ": no front point " + std::to_string(request.frontPoint)
+                    + " (the front has " + std::to_string(session.thresholdFront.size()) + " points, from 0)");
+            const FrontPoint& point = session.thresholdFront[std::size_t(request.frontPoint)];
+            candidate = point.candidate;
+            frontThresholds = point.thresholds;
+        }
+        if (candidate < 0 || request.candidate >= int(session.archive.size()))
+            throw ConfigError(request.session + ": no candidate " + std::to_string(candidate)
                 + (session.archive.empty() ? std::string(" (the session has none)")
                                            : " (ids are 0 to " + std::to_string(session.archive.size() - 1) + ")"));
-        const CandidateRecord& record = session.archive[std::size_t(request.candidate)];
+        const CandidateRecord& record = session.archive[std::size_t(candidate)];
         ExportedNetwork& network = result.network;
         network.architecture = record.architecture;
         network.convention = session.config.convention;
         network.candidate = record.id;
-        network.source
-            = "session " + fs::path(request.session).filename().string() + ", candidate " + std::to_string(record.id);
-        applyThresholds(request.session);
+        network.source = "session " + fs::path(request.session).filename().string() + ", candidate "
+            + std::to_string(record.id)
+            + (request.frontPoint >= 0 ? ", front point " + std::to_string(request.frontPoint) : std::string());
+        applyThresholds(request.session,
+            request.frontPoint >= 0 && request.thresholds.empty() ? frontThresholds : request.thresholds);
 
         ExperimentConfig config = session.config.experiment;
         if (!request.cacheDirectory.empty())

@@ -27,7 +27,9 @@ const EnumNames<ExportFormat>& enumNames(ExportFormat); // "json", "weights", "p
 struct ExportRequest {
     std::string session; // a session folder; or else
     std::string architectureFile; // an architecture JSON file (json and pytorch only: it has no trained weights)
-    int candidate = -1; // the session's candidate id (required with a session)
+    int candidate = -1; // the session's candidate id (with a session: this or frontPoint)
+    int frontPoint = -1; // or: point k of the session's threshold front (by cost, 0 the cheapest): its candidate and
+                         // thresholds
     std::vector<double> thresholds; // one per early exit in [0, 1]; empty: the candidate's (or the file's)
     ExportFormat format = ExportFormat::Json;
     std::string out; // the file, or the folder for OnnxSegments and All
