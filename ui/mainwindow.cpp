@@ -128,9 +128,9 @@ MainWindow::MainWindow(QWidget* parent)
         if (!outcome.error.isEmpty()) {
             showError(tr("Export failed: %1").arg(outcome.error));
         } else {
-            appendLog(tr("Exported in %1 s: %2")
-                          .arg(outcome.seconds, 0, 'f', 1)
-                          .arg(outcome.files.join(QStringLiteral(", "))));
+            appendLog(tr("Exported %n file(s) to %1 in %2 s", nullptr, int(outcome.files.size()))
+                          .arg(m_exportPath)
+                          .arg(outcome.seconds, 0, 'f', 1));
             statusBar()->showMessage(tr("Exported %n file(s)", nullptr, int(outcome.files.size())), 8000);
         }
         Q_EMIT exportFinished(outcome.files, outcome.error);
@@ -548,6 +548,7 @@ bool MainWindow::exportSelected(ExportFormat format, const QString& path)
     request.format = format;
     request.out = path.toStdString();
     request.force = true; // the user has confirmed replacing it
+    m_exportPath = path;
     appendLog(
         tr("Exporting candidate %1 as %2 to %3").arg(candidate->id).arg(QString::fromStdString(nameOf(format)), path));
     statusBar()->showMessage(tr("Exporting candidate %1…").arg(candidate->id));

@@ -120,6 +120,7 @@ private:
     QAction* m_pauseAction = nullptr;
     QAction* m_stopAction = nullptr;
     QFutureWatcher<ExportOutcome>* m_export;
+    QString m_exportPath;
 };
 
 } // namespace earlybird::ui
