@@ -373,6 +373,13 @@ private Q_SLOTS:
             dir.filePath(QStringLiteral("x.json")) });
         QCOMPARE(run2.exitCode, 2);
         QVERIFY(run2.err.contains("unknown export format 'tflite' (one of: json, weights, pytorch"));
+        // The session's tables need no candidate.
+        const QString frontCsv = dir.filePath(QStringLiteral("front.csv"));
+        QCOMPARE(runCli({ QStringLiteral("export"), session, QStringLiteral("--format"), QStringLiteral("front-csv"),
+                            QStringLiteral("--out"), frontCsv })
+                     .exitCode,
+            0);
+        QVERIFY(QFileInfo(frontCsv).size() > 50);
     }
 
     void helpListsCommandsAndOptions()

@@ -174,6 +174,32 @@ private Q_SLOTS:
         }
     }
 
+    // The session's tables: every candidate, and every front point with the index --front-point takes.
+    void sessionTablesAsCsv()
+    {
+        const Session session = loadSession(m_session);
+        ExportRequest r;
+        r.session = m_session;
+        r.format = ExportFormat::Csv;
+        r.out = path("candidates.csv");
+        exportNetwork(r);
+        const std::vector<std::uint8_t> bytes = readFileBytes(r.out);
+        const std::string candidates(bytes.begin(), bytes.end());
+        QCOMPARE(std::count(candidates.begin(), candidates.end(), '\n'), std::ptrdiff_t(session.archive.size() + 1));
+        QVERIFY(candidates.rfind("id,generation,validation_accuracy,", 0) == 0);
+        r.format = ExportFormat::FrontCsv;
+        r.out = path("front.csv");
+        exportNetwork(r);
+        const std::vector<std::uint8_t> frontBytes = readFileBytes(r.out);
+        const std::string front(frontBytes.begin(), frontBytes.end());
+        QCOMPARE(std::count(front.begin(), front.end(), '\n'), std::ptrdiff_t(session.thresholdFront.size() + 1));
+        QVERIFY(contains(front, "\n0," + std::to_string(session.thresholdFront[0].candidate) + ","));
+        r.session.clear();
+        r.architectureFile = "fashion-resnet";
+        r.force = true;
+        QVERIFY(contains(errorMessage([&] { exportNetwork(r); }), "is a session's table"));
+    }
+
     void anArchitectureFileExportsCodeOnly()
     {
         ExportRequest r;

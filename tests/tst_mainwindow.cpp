@@ -128,6 +128,12 @@ private Q_SLOTS:
         QVERIFY(window.networkView()->exportTo(out.filePath(QStringLiteral("n.svg")), &error));
         QVERIFY(window.networkView()->exportTo(out.filePath(QStringLiteral("n.png")), &error));
         QVERIFY(QFileInfo(out.filePath(QStringLiteral("n.png"))).size() > 1000);
+        QVERIFY(window.paretoChart()->exportTo(out.filePath(QStringLiteral("chart.svg")), &error));
+        QVERIFY(window.paretoChart()->exportTo(out.filePath(QStringLiteral("chart.png")), &error));
+        QVERIFY(QFileInfo(out.filePath(QStringLiteral("chart.png"))).size() > 1000);
+        QVERIFY(QFileInfo(out.filePath(QStringLiteral("chart.svg"))).size() > 1000);
+        QVERIFY(!window.paretoChart()->exportTo(out.filePath(QStringLiteral("missing/chart.png")), &error));
+        QVERIFY(error.contains(QStringLiteral("cannot write")));
 
         // File > Export selected takes the sliders' thresholds (the last front point's, here), in the background.
         QSignalSpy exported(&window, &MainWindow::exportFinished);

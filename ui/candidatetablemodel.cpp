@@ -1,19 +1,10 @@
 #include "candidatetablemodel.h"
 
+#include "export/sessiontables.h"
+
 #include <set>
 
 namespace earlybird::ui {
-
-namespace {
-int distinctLayerTypes(const Architecture& architecture)
-{
-    std::set<BranchLayerType> types;
-    for (const ExitSpec& exit : architecture.exits)
-        for (const BranchLayerSpec& layer : exit.layers)
-            types.insert(layer.type);
-    return int(types.size());
-}
-} // namespace
 
 CandidateTableModel::CandidateTableModel(QObject* parent)
     : QAbstractTableModel(parent)
@@ -180,35 +171,8 @@ int CandidateTableModel::rowOf(int id) const
 
 QString CandidateTableModel::toCsv() const
 {
-    QString csv
-        = QStringLiteral("id,generation,validation_accuracy,test_accuracy,validation_average_macs,test_average_macs,"
-                         "cost_model,validation_average_cost,test_average_cost,cost_vs_backbone,parameters,exits,"
-                         "exit_positions,layer_types,on_front,thresholds\n");
-    for (const CandidateRecord& c : m_candidates) {
-        QStringList positions, thresholds;
-        for (const ExitSpec& exit : c.architecture.exits) {
-            positions << QString::number(exit.position);
-            thresholds << QString::number(exit.threshold, 'g', 6);
-        }
-        csv += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16\n")
-                   .arg(c.id)
-                   .arg(c.generation)
-                   .arg(c.validation.accuracy, 0, 'f', 6)
-                   .arg(c.test.accuracy, 0, 'f', 6)
-                   .arg(c.validation.averageMacs, 0, 'f', 0)
-                   .arg(c.test.averageMacs, 0, 'f', 0)
-                   .arg(QString::fromStdString(nameOf(m_cost.model)))
-                   .arg(c.validation.averageCost, 0, 'g', 9)
-                   .arg(c.test.averageCost, 0, 'g', 9)
-                   .arg(m_cost.fraction(c.validation.averageCost), 0, 'f', 6)
-                   .arg(c.parameters)
-                   .arg(c.architecture.exits.size())
-                   .arg(positions.join(QLatin1Char(' ')))
-                   .arg(distinctLayerTypes(c.architecture))
-                   .arg(m_front.contains(c.id) ? 1 : 0)
-                   .arg(thresholds.join(QLatin1Char(' ')));
-    }
-    return csv;
+    const std::set<int> onFront(m_front.begin(), m_front.end());
+    return QString::fromStdString(candidatesCsv(m_candidates, onFront, m_cost.model, m_cost.backboneCost));
 }
 
 CandidateFilterModel::CandidateFilterModel(QObject* parent)

@@ -221,6 +221,13 @@ void MainWindow::buildMenus()
     file->addAction(tr("Open a&rchitecture…"), this, &MainWindow::openArchitectureDialog);
     file->addAction(tr("&Export selected…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportSelectedDialog);
     file->addAction(tr("Export network &diagram (PNG/SVG)…"), this, &MainWindow::exportGraph);
+    file->addAction(tr("Export Pareto c&hart (PNG/SVG)…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export the Pareto chart"), QStringLiteral("pareto.svg"), tr("SVG (*.svg);;PNG (*.png)"));
+        QString error;
+        if (!path.isEmpty() && !m_chart->exportTo(path, &error))
+            showError(error);
+    });
     file->addSeparator();
     file->addAction(tr("Load data set"), m_datasetView, &DatasetView::load);
     file->addSeparator();

@@ -1,5 +1,7 @@
 #include "networkgraphview.h"
 
+#include "imagefile.h"
+
 #include <QFileInfo>
 #include <QGraphicsRectItem>
 #include <QGraphicsScene>
@@ -198,33 +200,9 @@ void NetworkGraphView::resizeEvent(QResizeEvent* event)
 bool NetworkGraphView::exportTo(const QString& path, QString* error) const
 {
     const QRectF area = scene()->sceneRect();
-    if (QFileInfo(path).suffix().compare(QStringLiteral("svg"), Qt::CaseInsensitive) == 0) {
-        QSvgGenerator generator;
-        generator.setFileName(path);
-        generator.setSize(area.size().toSize());
-        generator.setViewBox(QRectF(QPointF(0, 0), area.size()));
-        generator.setTitle(tr("Earlybird network"));
-        QPainter painter;
-        if (!painter.begin(&generator)) {
-            *error = tr("%1: cannot write the SVG file").arg(path);
-            return false;
-        }
-        scene()->render(&painter, QRectF(QPointF(0, 0), area.size()), area);
-        painter.end();
-        return true;
-    }
-    // PNG at twice the scene's scale, so text stays sharp.
-    QImage image((area.size() * 2).toSize(), QImage::Format_ARGB32);
-    image.fill(Qt::white);
-    QPainter painter(&image);
-    painter.setRenderHint(QPainter::Antialiasing);
-    scene()->render(&painter, QRectF(image.rect()), area);
-    painter.end();
-    if (!image.save(path)) {
-        *error = tr("%1: cannot write the image (use a .png or .svg name)").arg(path);
-        return false;
-    }
-    return true;
+    return writeImageFile(
+        path, area.size(), tr("Earlybird network"),
+        [&](QPainter& painter, const QRectF& target) { scene()->render(&painter, target, area); }, error);
 }
 
 } // namespace earlybird::ui

@@ -1,5 +1,7 @@
 #include "paretochart.h"
 
+#include "imagefile.h"
+
 #include <QChart>
 #include <QChartView>
 #include <QCheckBox>
@@ -445,6 +447,18 @@ void ParetoChart::showTooltip(const QPointF& point, bool state)
             }())
             .arg(rates.join(QStringLiteral(" / "))),
         m_view);
+}
+
+bool ParetoChart::exportTo(const QString& path, QString* error)
+{
+    flush();
+    const QSize size = m_view->size().width() >= 200 ? m_view->size() : QSize(900, 600);
+    if (m_view->size() != size)
+        m_view->resize(size);
+    return writeImageFile(
+        path, QSizeF(size), tr("Earlybird Pareto chart"),
+        [&](QPainter& painter, const QRectF& target) { m_view->render(&painter, target, QRect(QPoint(), size)); },
+        error);
 }
 
 } // namespace earlybird::ui

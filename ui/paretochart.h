@@ -46,6 +46,9 @@ public:
     void setColourByGeneration(bool on);
     // The colour candidate `id`'s point is drawn in.
     QColor candidateColour(int id) const;
+    // Writes the chart as it is on screen (pending points included): .svg, or else PNG. False, with `error` set, on
+    // failure.
+    bool exportTo(const QString& path, QString* error);
 
 Q_SIGNALS:
     void candidateSelected(int id);

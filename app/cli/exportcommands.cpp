@@ -32,7 +32,10 @@ int runExport(const std::vector<std::string>& arguments)
         "  onnx           one ONNX graph with every exit's logits as outputs (the host applies the thresholds)\n"
         "  onnx-segments  a folder with one ONNX graph per segment (backbone part up to exit k and exit k's head),\n"
         "                 so a device stops early for real\n"
-        "  all            a folder with every one of these\n"
+        "  all            a folder with every one of these (and both tables below)\n"
+        "  csv            the session's candidates, one row each (no --candidate)\n"
+        "  front-csv      the session's front over threshold settings, one row per point; its first column is\n"
+        "                 what --front-point takes (no --candidate)\n"
         "ONNX is made by the generated module with torch.onnx.export, in a Python that has PyTorch (Debian:\n"
         "python3-torch), the same as `python3 network.py --weights weights.pt --onnx network.onnx`. The session's\n"
         "trained weights are read from its cache folder; nothing is trained. Prints what was written as JSON.");
@@ -41,7 +44,7 @@ int runExport(const std::vector<std::string>& arguments)
     parser.addOption("candidate", "ID", "the session's candidate to export");
     parser.addOption("front-point", "K",
         "or: point K of the session's front over threshold settings (0: the cheapest), its candidate and thresholds");
-    parser.addOption("format", "F", "json, weights, pytorch, samples, onnx, onnx-segments or all");
+    parser.addOption("format", "F", "json, weights, pytorch, samples, onnx, onnx-segments, all, csv or front-csv");
     parser.addOption("out", "PATH", "the file to write (a folder for onnx-segments and all)");
     parser.addOption("thresholds", "T1,T2,...", "one per early exit (default: the candidate's tuned thresholds)");
     parser.addOption("samples", "N", "reference samples for samples and all", std::string("256"));
@@ -70,7 +73,7 @@ int runExport(const std::vector<std::string>& arguments)
         request.cacheDirectory = *parser.value("cache");
     if (parser.value("python"))
         request.python = *parser.value("python");
-    if (!request.session.empty()) {
+    if (!request.session.empty() && !isSessionTable(request.format)) {
         if (parser.value("candidate").has_value() == parser.value("front-point").has_value())
             throw UsageError("a session export needs --candidate ID or --front-point K");
         request.candidate = parser.intValue("candidate", -1);
@@ -80,7 +83,9 @@ int runExport(const std::vector<std::string>& arguments)
         if (parser.value("front-point") && request.frontPoint < 0)
             throw UsageError("--front-point must be 0 or more");
     } else if (parser.value("candidate") || parser.value("front-point")) {
-        throw UsageError("--candidate and --front-point go with a session folder, and " + source + " is not one");
+        throw UsageError(request.session.empty()
+                ? "--candidate and --front-point go with a session folder, and " + source + " is not one"
+                : "the " + nameOf(request.format) + " table is the whole session's: no --candidate or --front-point");
     }
     if (!request.force && fileExists(request.out))
         throw UsageError(request.out + " exists: add --force to replace it");

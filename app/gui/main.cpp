@@ -4,6 +4,8 @@
 #include "base/error.h"
 #include "datasetview.h"
 #include "mainwindow.h"
+#include "networkgraphview.h"
+#include "paretochart.h"
 #include "runpanel.h"
 
 #include <QApplication>
@@ -11,8 +13,26 @@
 #include <QSettings>
 #include <QTimer>
 
+#include <string>
+
+namespace {
+
+// Saving images from the command line needs no display: use the offscreen platform unless one was chosen.
+void renderOffscreenIfSaving(int argc, char** argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        const std::string argument = argv[i];
+        if ((argument.rfind("--save-chart", 0) == 0 || argument.rfind("--save-network", 0) == 0)
+            && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+    }
+}
+
+} // namespace
+
 int main(int argc, char** argv)
 {
+    renderOffscreenIfSaving(argc, argv);
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Earlybird"));
     QApplication::setApplicationName(QStringLiteral("Earlybird"));
@@ -41,7 +61,15 @@ int main(int argc, char** argv)
     const QCommandLineOption baseline(QStringLiteral("baseline"),
         QStringLiteral("With --open-session: also draw this session's front as a baseline (repeatable)."),
         QStringLiteral("DIR"));
-    parser.addOptions({ threads, dataset, path, session, resume, start, select, baseline });
+    const QCommandLineOption saveChart(QStringLiteral("save-chart"),
+        QStringLiteral("With --open-session: write the Pareto chart to FILE (.svg, or else PNG) and quit. Needs no "
+                       "display."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption saveNetwork(QStringLiteral("save-network"),
+        QStringLiteral("With --open-session and --select: write the candidate's network diagram to FILE (.svg, or "
+                       "else PNG) and quit. Needs no display."),
+        QStringLiteral("FILE"));
+    parser.addOptions({ threads, dataset, path, session, resume, start, select, baseline, saveChart, saveNetwork });
     parser.process(app);
 
     int threadCount = QSettings().value(QStringLiteral("compute/threads"), 0).toInt();
@@ -57,6 +85,16 @@ int main(int argc, char** argv)
         earlybird::setComputeThreads(threadCount);
     } catch (const earlybird::Error& error) {
         qCritical("earlybird: %s", error.what());
+        return 2;
+    }
+
+    const bool saving = parser.isSet(saveChart) || parser.isSet(saveNetwork);
+    if (saving && (!parser.isSet(session) || parser.isSet(resume))) {
+        qCritical("earlybird: --save-chart and --save-network need --open-session (without --resume)");
+        return 2;
+    }
+    if (parser.isSet(saveNetwork) && !parser.isSet(select)) {
+        qCritical("earlybird: --save-network needs --select ID");
         return 2;
     }
 
@@ -84,6 +122,28 @@ int main(int argc, char** argv)
             const int id = parser.value(select).toInt();
             QObject::connect(&window, &earlybird::ui::MainWindow::sessionIdle, &window,
                 [&window, id] { window.selectCandidate(id); });
+        }
+        if (saving) {
+            // Save once everything asked for is on screen, then quit: 0 when every file was written.
+            const auto save = [&window, &parser, saveChart, saveNetwork] {
+                QString error;
+                bool ok = true;
+                if (parser.isSet(saveChart))
+                    ok = window.paretoChart()->exportTo(parser.value(saveChart), &error);
+                if (ok && parser.isSet(saveNetwork))
+                    ok = window.networkView()->exportTo(parser.value(saveNetwork), &error);
+                if (!ok)
+                    qCritical("earlybird: %s", qPrintable(error));
+                QCoreApplication::exit(ok ? 0 : 1);
+            };
+            if (parser.isSet(select))
+                QObject::connect(&window, &earlybird::ui::MainWindow::outcomesShown, &window, save);
+            else
+                QObject::connect(&window, &earlybird::ui::MainWindow::sessionIdle, &window, save);
+            QObject::connect(&window, &earlybird::ui::MainWindow::errorShown, &window, [](const QString& message) {
+                qCritical("earlybird: %s", qPrintable(message));
+                QCoreApplication::exit(1);
+            });
         }
         QTimer::singleShot(0, &window, [&] { window.openSession(parser.value(session), parser.isSet(resume)); });
     } else if (parser.isSet(start)) {

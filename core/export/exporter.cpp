@@ -5,6 +5,7 @@
 #include "base/fileio.h"
 #include "experiment/experiment.h"
 #include "export/pythonmodule.h"
+#include "export/sessiontables.h"
 #include "model/backbonepresets.h"
 #include "search/sessionfile.h"
 
@@ -27,8 +28,14 @@ const EnumNames<ExportFormat>& enumNames(ExportFormat)
     static const EnumNames<ExportFormat> names { "export format",
         { { ExportFormat::Json, "json" }, { ExportFormat::Weights, "weights" }, { ExportFormat::PyTorch, "pytorch" },
             { ExportFormat::Samples, "samples" }, { ExportFormat::Onnx, "onnx" },
-            { ExportFormat::OnnxSegments, "onnx-segments" }, { ExportFormat::All, "all" } } };
+            { ExportFormat::OnnxSegments, "onnx-segments" }, { ExportFormat::All, "all" }, { ExportFormat::Csv, "csv" },
+            { ExportFormat::FrontCsv, "front-csv" } } };
     return names;
+}
+
+bool isSessionTable(ExportFormat format)
+{
+    return format == ExportFormat::Csv || format == ExportFormat::FrontCsv;
 }
 
 namespace {
@@ -130,6 +137,7 @@ struct Exporter {
     const ProgressCallback& progress;
     ExportResult result;
     std::unique_ptr<Experiment> experiment;
+    std::string candidatesTable, frontTable; // the session's tables, for All
 
     void resolveFromArchitectureFile()
     {
@@ -164,6 +172,8 @@ struct Exporter {
     void resolveFromSession()
     {
         const Session session = loadSession(request.session);
+        candidatesTable = sessionCsv(session, ExportFormat::Csv);
+        frontTable = sessionCsv(session, ExportFormat::FrontCsv);
         int candidate = request.candidate;
         std::vector<double> frontThresholds;
         if (request.frontPoint >= 0) {
@@ -294,6 +304,11 @@ struct Exporter {
             writeFileAtomically(folder + "/network.json", exportedNetworkToJson(network).dump(2) + "\n");
             writeFileAtomically(folder + "/network.py", pythonModuleSource(network));
             std::vector<std::string> names { "network.json", "network.py" };
+            if (!candidatesTable.empty()) {
+                writeFileAtomically(folder + "/candidates.csv", candidatesTable);
+                writeFileAtomically(folder + "/front.csv", frontTable);
+                names.insert(names.end(), { "candidates.csv", "front.csv" });
+            }
             if (experiment) {
                 experiment->saveTrainedWeights(network.architecture, folder + "/weights.pt");
                 experiment->saveReferenceSamples(network.architecture, request.samples, folder + "/samples.pt");
@@ -317,6 +332,14 @@ struct Exporter {
 };
 
 } // namespace
+
+std::string sessionCsv(const Session& session, ExportFormat format)
+{
+    if (format == ExportFormat::Csv)
+        return candidatesCsv(
+            session.archive, frontCandidates(session.thresholdFront), session.config.costModel, session.backbone.cost);
+    return frontCsv(session.thresholdFront, session.config.costModel, session.backbone.cost);
+}
 
 std::string findPythonWithTorch(const std::string& preferred)
 {
@@ -345,6 +368,15 @@ ExportResult exportNetwork(const ExportRequest& request, const ProgressCallback&
     if (request.samples < 1)
         throw ConfigError("reference samples: the count must be at least 1");
     refuseExisting(request.out, request.force); // before minutes of loading
+    if (isSessionTable(request.format)) {
+        if (request.session.empty())
+            throw ConfigError("the " + nameOf(request.format) + " export is a session's table: give a session folder");
+        ExportResult result;
+        writeFileAtomically(request.out, sessionCsv(loadSession(request.session), request.format));
+        result.files.push_back(request.out);
+        result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        return result;
+    }
     Exporter exporter { request, progress, {}, nullptr };
     if (!request.session.empty())
         exporter.resolveFromSession();

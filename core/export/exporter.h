@@ -20,9 +20,13 @@ enum class ExportFormat {
     Samples, // reference samples: test images with every exit's logits and exit taken, to check an export against
     Onnx, // one ONNX graph with every exit's logits as outputs (made by the PyTorch module with torch.onnx.export)
     OnnxSegments, // a folder with one ONNX graph per segment, so a device stops early for real
-    All, // a folder with every one of the above
+    All, // a folder with every one of the above (and, from a session, both tables below)
+    Csv, // the session's candidates, one row each (sessiontables.h): no candidate needed
+    FrontCsv, // the session's front over threshold settings, one row per point: no candidate needed
 };
 const EnumNames<ExportFormat>& enumNames(ExportFormat); // "json", "weights", "pytorch", "samples", "onnx", ...
+// Whether the format is one of the session's tables rather than a network.
+bool isSessionTable(ExportFormat format);
 
 struct ExportRequest {
     std::string session; // a session folder; or else
@@ -51,6 +55,10 @@ struct ExportResult {
 // from an architecture file, or a session whose trained weights are no longer in the cache; DataError for a corrupt
 // file; Error when the ONNX export fails (with Python's message).
 ExportResult exportNetwork(const ExportRequest& request, const ProgressCallback& progress = {});
+
+struct Session;
+// The session's candidates (Csv) or front (FrontCsv) as CSV (sessiontables.h).
+std::string sessionCsv(const Session& session, ExportFormat format);
 
 // The Python interpreter that has PyTorch (see ExportRequest::python), or empty when there is none.
 std::string findPythonWithTorch(const std::string& preferred = {});
