@@ -85,6 +85,7 @@ private Q_SLOTS:
         QVERIFY(idle.wait(60000));
         QCOMPARE(window.candidateModel()->rowCount(), 8);
         QTRY_COMPARE(window.paretoChart()->pointCount(), 8);
+        QVERIFY(window.session().fromStore); // the outputs in the store: no data or backbone loaded
         // The hypervolume plot holds the per-generation history and the front as it stands.
         QTRY_VERIFY(window.hypervolumePlot()->pointCount() >= 2);
         // Coloured by generation, the first and the last generation's candidates differ; otherwise all are alike.

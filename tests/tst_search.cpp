@@ -414,6 +414,39 @@ private Q_SLOTS:
         config.maxParameters = -1;
         QVERIFY(contains(errorMessage([&] { Search(config, dir.path().toStdString()); }), "parameter limit"));
     }
+
+    // The store keeps every exit's per-sample outputs, so each archived candidate's outcomes come back exactly without
+    // the experiment; a session from before they were stored gets them when it is next prepared.
+    void storesEveryExitsOutputs()
+    {
+        QTemporaryDir dir;
+        const std::string folder = dir.path().toStdString() + "/session";
+        SearchConfig config = tinySearch(m_cache.path().toStdString(), 0.6);
+        config.generations = 1;
+        Search search(config, folder);
+        search.run();
+        const SessionOutputs outputs = SessionOutputs::load(folder);
+        QVERIFY(!outputs.empty());
+        for (const CandidateRecord& record : search.archive()) {
+            QVERIFY(outputs.covers(record.architecture));
+            const CandidateOutcomes stored = outputs.outcomes(record.architecture);
+            const CandidateOutcomes live = search.experiment().evaluate(record.architecture);
+            QVERIFY(stored.validation == live.validation);
+            QVERIFY(stored.test == live.test);
+        }
+        // The same session saved without outputs, as before they were kept: preparing it stores them.
+        const std::string old = dir.path().toStdString() + "/old";
+        QVERIFY(QDir().mkpath(QString::fromStdString(old)));
+        saveSession(old, loadSession(folder));
+        QVERIFY(SessionOutputs::load(old).empty());
+        std::unique_ptr<Search> resumed = Search::resume(old);
+        resumed->prepare();
+        const SessionOutputs backfilled = SessionOutputs::load(old);
+        QCOMPARE(backfilled.exitCount(), outputs.exitCount());
+        for (const CandidateRecord& record : search.archive())
+            QVERIFY(backfilled.outcomes(record.architecture).validation
+                == outputs.outcomes(record.architecture).validation);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSearch)

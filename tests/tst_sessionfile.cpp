@@ -154,6 +154,66 @@ private Q_SLOTS:
         QCOMPARE(sessionToJson(loaded).dump(), sessionToJson(session).dump());
     }
 
+    // Per-sample outputs of the exits: saved once per key beside the candidates, assembled into a candidate's outcomes
+    // exactly, and a damaged row is an error naming the file.
+    void outputsRoundTrip()
+    {
+        QTemporaryDir dir;
+        const std::string folder = dir.path().toStdString();
+        const Session session = madeUpSession();
+        const Architecture& architecture = session.archive[0].architecture;
+        const int exits = architecture.exitCount();
+        OutputsUpdate update;
+        update.validationLabels = { 0, 1, 2 };
+        update.testLabels = { 3, 2 };
+        ExitOutcomes validation(exits, 3), test(exits, 2);
+        for (int e = 0; e < exits; ++e) {
+            StoredExit stored;
+            for (int m = 0; m < 3; ++m) {
+                stored.validation.confidence[m] = { 0.1f * float(e + m), 0.5f, 1.0f };
+                stored.test.confidence[m] = { 0.25f, 0.75f * float(m) / 2 };
+            }
+            stored.validation.predictions = { 0, e % 4, 2 };
+            stored.test.predictions = { 3, 1 };
+            const std::string key
+                = e + 1 < exits ? exitOutputKey(architecture.exits[std::size_t(e)]) : std::string(finalExitOutputKey());
+            validation.setExit(e, stored.validation.confidence[0].data(), stored.validation.confidence[1].data(),
+                stored.validation.confidence[2].data(), stored.validation.predictions.data(),
+                update.validationLabels.data());
+            test.setExit(e, stored.test.confidence[0].data(), stored.test.confidence[1].data(),
+                stored.test.confidence[2].data(), stored.test.predictions.data(), update.testLabels.data());
+            update.exits[key] = stored;
+        }
+        QVERIFY(SessionOutputs::load(folder).empty()); // no store yet
+        saveSession(folder, session, session.archive, &update);
+        QCOMPARE(storedOutputKeys(folder).size(), update.exits.size());
+        const SessionOutputs outputs = SessionOutputs::load(folder);
+        QVERIFY(outputs.covers(architecture));
+        const CandidateOutcomes outcomes = outputs.outcomes(architecture);
+        QVERIFY(outcomes.validation == validation);
+        QVERIFY(outcomes.test == test);
+        // An architecture with an exit the store lacks is not covered.
+        Architecture other = architecture;
+        other.exits.clear();
+        other.exits.push_back(ExitSpec { 0, { BranchLayerSpec { BranchLayerType::Conv5x5, 2.0, 1 } }, 0.5 });
+        QVERIFY(!update.exits.count(exitOutputKey(other.exits[0])));
+        QVERIFY(!outputs.covers(other));
+        // The threshold is not part of an exit's key.
+        ExitSpec moved = other.exits[0];
+        moved.threshold = 0.9;
+        QCOMPARE(exitOutputKey(moved), exitOutputKey(other.exits[0]));
+
+        // A row cut short.
+        sqlite3* db = nullptr;
+        const std::string store = sessionFilePath(folder);
+        QCOMPARE(sqlite3_open(store.c_str(), &db), SQLITE_OK);
+        QCOMPARE(sqlite3_exec(db, "UPDATE outputs SET test = x'0100' WHERE key = 'final'", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+        sqlite3_close(db);
+        const std::string message = errorMessage([&] { SessionOutputs::load(folder); });
+        QVERIFY2(contains(message, store) && contains(message, "'final' have the wrong size"), message.c_str());
+    }
+
     // Sessions from before the store were one JSON file: they open, and the store wins once it exists.
     void jsonSessionsStillOpen()
     {

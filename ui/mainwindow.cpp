@@ -292,7 +292,7 @@ void MainWindow::openSession(const QString& folder, bool run)
     resetPanels();
     m_lastSessionFolder = folder;
     setRunning(true);
-    appendLog(run ? tr("Resuming %1").arg(folder) : tr("Opening %1 (loading the backbone and features)").arg(folder));
+    appendLog(run ? tr("Resuming %1").arg(folder) : tr("Opening %1").arg(folder));
     QMetaObject::invokeMethod(
         m_worker, [worker = m_worker, folder, run] { worker->openSession(folder, run); }, Qt::QueuedConnection);
 }
@@ -340,6 +340,8 @@ void MainWindow::setRunning(bool running)
 void MainWindow::onSessionOpened(const SessionInfo& info)
 {
     m_session = info;
+    if (info.fromStore)
+        appendLog(tr("Opened from the per-sample outputs in its store: no data or backbone loaded."));
     m_model->setCostAxis(info.cost);
     m_chart->setSession(info.cost, info.backboneValidationAccuracy, info.target);
     for (const QPointF& p : info.hypervolumeHistory)

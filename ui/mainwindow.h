@@ -49,6 +49,7 @@ public:
     NetworkGraphView* networkView() const { return m_graph; }
     HypervolumePlot* hypervolumePlot() const { return m_hypervolume; }
     bool isSearchRunning() const { return m_running; }
+    const SessionInfo& session() const { return m_session; }
 
     // Opens a saved session (finished or not); with `run`, continues it.
     void openSession(const QString& folder, bool run);

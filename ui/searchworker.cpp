@@ -77,6 +77,21 @@ void SearchWorker::serveRequests()
         QMutexLocker lock(&m_mutex);
         requests.swap(m_requests);
     }
+    if (m_outputs) {
+        for (const int id : requests) {
+            if (id < 0 || id >= int(m_openedArchive.size()))
+                continue;
+            try {
+                Q_EMIT outcomesReady(id,
+                    std::make_shared<const CandidateOutcomes>(
+                        m_outputs->outcomes(m_openedArchive[std::size_t(id)].architecture)));
+            } catch (const std::exception& error) {
+                Q_EMIT logMessage(
+                    tr("Could not load candidate %1: %2").arg(id).arg(QString::fromStdString(error.what())));
+            }
+        }
+        return;
+    }
     if (!m_search || !m_search->isPrepared())
         return;
     for (const int id : requests) {
@@ -123,9 +138,52 @@ void SearchWorker::start(const SearchRequest& request)
     runSearch(true);
 }
 
+bool SearchWorker::openFromStore(const QString& folder)
+{
+    Session session = loadSession(folder.toStdString());
+    auto outputs = std::make_unique<SessionOutputs>(SessionOutputs::load(folder.toStdString()));
+    for (const CandidateRecord& record : session.archive) {
+        if (!outputs->covers(record.architecture))
+            return false;
+    }
+    m_search.reset();
+    m_outputs = std::move(outputs);
+    SessionInfo info;
+    info.folder = folder;
+    info.name = QString::fromStdString(session.config.name);
+    info.backboneName = QString::fromStdString(session.config.experiment.backbone.name);
+    info.backboneMacs = session.backbone.macs;
+    info.backboneTestAccuracy = session.backbone.testAccuracy;
+    info.backboneValidationAccuracy = session.backbone.validationAccuracy;
+    info.cost = CostAxis::forSession(session.config.costModel, session.backbone.cost);
+    info.target = session.config.target;
+    info.mode = session.config.mode;
+    info.convention = session.config.convention;
+    info.finished = session.state.finished;
+    info.fromStore = true;
+    for (const HypervolumeRecord& h : session.hypervolumeHistory)
+        info.hypervolumeHistory.append(QPointF(h.evaluated, h.validation));
+    Q_EMIT sessionOpened(info);
+    for (const CandidateRecord& record : session.archive)
+        Q_EMIT candidateEvaluated(record);
+    m_openedArchive = std::move(session.archive);
+    Q_EMIT frontChanged(QVector<FrontPoint>(session.thresholdFront.begin(), session.thresholdFront.end()),
+        frontHypervolume(session.thresholdFront, session.backbone.cost, false));
+    serveRequests();
+    Q_EMIT finished(info.finished);
+    return true;
+}
+
 void SearchWorker::openSession(const QString& folder, bool run)
 {
+    m_outputs.reset();
+    m_openedArchive.clear();
     try {
+        if (!run && openFromStore(folder))
+            return;
+        if (!run)
+            Q_EMIT logMessage(tr("This session keeps no per-sample outputs yet: loading its data and backbone once "
+                                 "(from then on it opens at once)."));
         m_search = Search::resume(folder.toStdString());
     } catch (const std::exception& error) {
         Q_EMIT failed(QString::fromStdString(error.what()));

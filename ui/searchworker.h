@@ -3,6 +3,7 @@
 #include "costaxis.h"
 #include "search/search.h"
 #include "search/searchconfig.h"
+#include "search/sessionfile.h"
 
 #include <QMetaType>
 #include <QMutex>
@@ -52,6 +53,7 @@ struct SessionInfo {
     TargetMode mode = TargetMode::Budget;
     CostConvention convention = CostConvention::AllEvaluatedBranches;
     bool finished = false;
+    bool fromStore = false; // opened from the outputs in its store: no data or backbone loaded
     QVector<QPointF> hypervolumeHistory; // (candidates evaluated, front hypervolume on validation) per generation
 };
 
@@ -94,10 +96,17 @@ private Q_SLOTS:
     void serveRequests();
 
 private:
+    // Opens a session without running it from the outputs in its store. False when the store does not hold the outputs
+    // of every candidate (a session from before they were stored): then the session is opened the long way, once.
+    bool openFromStore(const QString& folder);
     void runSearch(bool run);
     SessionInfo sessionInfo() const;
 
     std::unique_ptr<Search> m_search;
+    // A finished session opened from its stored outputs: candidates are assembled from these, with no data or
+    // backbone loaded (null when the session is run or keeps no outputs).
+    std::unique_ptr<SessionOutputs> m_outputs;
+    std::vector<CandidateRecord> m_openedArchive;
     std::atomic<bool> m_stop { false };
     std::atomic<bool> m_pause { false };
     QMutex m_mutex;

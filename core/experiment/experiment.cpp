@@ -402,6 +402,16 @@ void Experiment::setTrainingAllowed(bool allowed)
     m_impl->trainingAllowed = allowed;
 }
 
+const std::vector<std::int32_t>& Experiment::validationLabels() const
+{
+    return m_impl->validationLabels;
+}
+
+const std::vector<std::int32_t>& Experiment::testLabels() const
+{
+    return m_impl->testLabels;
+}
+
 const ChannelStats& Experiment::normalisation() const
 {
     return m_impl->stats;

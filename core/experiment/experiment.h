@@ -108,6 +108,10 @@ public:
     // thresholds the "exit" taken and the "prediction" of its one-by-one inference path, with the "thresholds".
     void saveReferenceSamples(const Architecture& architecture, int count, const std::string& path);
 
+    // The labels of the validation and test images, in the order of every ExitOutcomes (once prepared).
+    const std::vector<std::int32_t>& validationLabels() const;
+    const std::vector<std::int32_t>& testLabels() const;
+
     // How images are normalised for the network: (v / 255 - mean[c]) / std[c], from the training images.
     const ChannelStats& normalisation() const;
 

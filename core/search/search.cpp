@@ -62,6 +62,9 @@ struct Search::Impl {
     bool finished = false;
 
     std::vector<CandidateRecord> archive;
+    // Per-sample outputs of the session's exits: the keys in the store, and those the next save adds.
+    std::set<std::string> storedOutputs;
+    OutputsUpdate pendingOutputs;
     std::map<std::string, int> seen; // structure key -> id
     std::vector<int> population; // parents of the next generation
     std::vector<int> offspring; // evaluated members of the current generation
@@ -371,6 +374,7 @@ struct Search::Impl {
             latency->save();
         }
         const CandidateOutcomes outcomes = experiment->evaluate(architecture, branchProgress, &stopCandidate);
+        noteOutputs(architecture, outcomes);
         const std::vector<double> costs = exitCostsOf(config.costModel, outcomes.cost, config.convention, &measured);
         const std::vector<double> macs = exitMacsOf(outcomes.cost, config.convention);
         const ExitPolicy validation(outcomes.validation, architecture.confidence, costs, macs);
@@ -404,6 +408,36 @@ struct Search::Impl {
         return record;
     }
 
+    // Keeps the outputs of the candidate's exits that the store does not hold yet, for the next save.
+    void noteOutputs(const Architecture& architecture, const CandidateOutcomes& outcomes)
+    {
+        const auto note = [&](const std::string& key, int exit) {
+            if (storedOutputs.count(key) || pendingOutputs.exits.count(key))
+                return;
+            pendingOutputs.exits[key]
+                = StoredExit { exitColumns(outcomes.validation, exit), exitColumns(outcomes.test, exit) };
+        };
+        for (std::size_t e = 0; e < architecture.exits.size(); ++e)
+            note(exitOutputKey(architecture.exits[e]), int(e));
+        note(finalExitOutputKey(), architecture.exitCount() - 1);
+    }
+
+    // A session from before outputs were stored gets those of every archived candidate (assembled from the branch
+    // cache, nothing trained when it is whole), so that it opens without data or backbone from then on.
+    void backfillOutputs(CancelFlag cancel)
+    {
+        for (const CandidateRecord& record : archive) {
+            bool missing
+                = !storedOutputs.count(finalExitOutputKey()) && !pendingOutputs.exits.count(finalExitOutputKey());
+            for (const ExitSpec& exit : record.architecture.exits) {
+                const std::string key = exitOutputKey(exit);
+                missing = missing || (!storedOutputs.count(key) && !pendingOutputs.exits.count(key));
+            }
+            if (missing)
+                noteOutputs(record.architecture, experiment->evaluate(record.architecture, {}, cancel));
+        }
+    }
+
     Session snapshot() const
     {
         Session s;
@@ -423,7 +457,14 @@ struct Search::Impl {
     void save()
     {
         const Clock::time_point start = Clock::now();
-        saveSession(folder, snapshot(), archive);
+        if (!pendingOutputs.exits.empty() && experiment) {
+            pendingOutputs.validationLabels = experiment->validationLabels();
+            pendingOutputs.testLabels = experiment->testLabels();
+        }
+        saveSession(folder, snapshot(), archive, pendingOutputs.exits.empty() ? nullptr : &pendingOutputs);
+        for (const auto& item : pendingOutputs.exits)
+            storedOutputs.insert(item.first);
+        pendingOutputs = OutputsUpdate();
         saveSeconds += std::chrono::duration<double>(Clock::now() - start).count();
     }
 };
@@ -479,6 +520,7 @@ std::unique_ptr<Search> Search::resume(const std::string& sessionFolder)
     d.backboneCost = session.backbone.cost;
     d.machine = std::move(session.machine);
     d.experiment = std::make_unique<Experiment>(d.config.experiment);
+    d.storedOutputs = storedOutputKeys(sessionFolder);
     d.runStart = Clock::now();
     return std::unique_ptr<Search>(new Search(std::move(impl)));
 }
@@ -534,6 +576,7 @@ void Search::prepare(CancelFlag cancel)
     if (d.config.targetFraction > 0 && !resumed)
         d.config.target = d.config.targetFraction * d.backboneCost;
     d.experiment->cacheFeatures({}, progress, cancel);
+    d.backfillOutputs(cancel);
     d.prepared = true;
     const ExperimentReport& r = d.experiment->report();
     char line[320];

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
+#include <cstring>
+
 namespace earlybird {
 
 namespace {
@@ -71,6 +73,10 @@ public:
         {
             check(sqlite3_bind_text(m_statement, index, text.data(), int(text.size()), SQLITE_TRANSIENT));
         }
+        void bindBlob(int index, const std::vector<std::uint8_t>& bytes)
+        {
+            check(sqlite3_bind_blob(m_statement, index, bytes.data(), int(bytes.size()), SQLITE_TRANSIENT));
+        }
         // True while there is a row to read.
         bool step()
         {
@@ -83,6 +89,12 @@ public:
         }
         void reset() { sqlite3_reset(m_statement); }
         std::int64_t integer(int column) const { return sqlite3_column_int64(m_statement, column); }
+        std::vector<std::uint8_t> blob(int column) const
+        {
+            const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(m_statement, column));
+            return data ? std::vector<std::uint8_t>(data, data + sqlite3_column_bytes(m_statement, column))
+                        : std::vector<std::uint8_t>();
+        }
         std::string text(int column) const
         {
             const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(m_statement, column));
@@ -118,6 +130,77 @@ private:
     std::string m_path;
     sqlite3* m_db = nullptr;
 };
+
+// Columns in the store: a sample count (int64), then three float confidences per sample (by measure) and an int32
+// prediction per sample, little-endian as this machine writes them. Labels: a count, then int32 labels.
+constexpr std::int64_t kMaxStoredSamples = std::int64_t(1) << 28;
+const char* const kLabelsKey = "#labels";
+
+template <typename T>
+void append(std::vector<std::uint8_t>& bytes, const T* values, std::size_t count)
+{
+    const auto* raw = reinterpret_cast<const std::uint8_t*>(values);
+    bytes.insert(bytes.end(), raw, raw + count * sizeof(T));
+}
+
+std::vector<std::uint8_t> encodeColumns(const ExitColumns& columns)
+{
+    const std::int64_t n = std::int64_t(columns.predictions.size());
+    std::vector<std::uint8_t> bytes;
+    bytes.reserve(8 + std::size_t(n) * 16);
+    append(bytes, &n, 1);
+    for (const std::vector<float>& measure : columns.confidence)
+        append(bytes, measure.data(), measure.size());
+    append(bytes, columns.predictions.data(), columns.predictions.size());
+    return bytes;
+}
+
+std::vector<std::uint8_t> encodeLabels(const std::vector<std::int32_t>& labels)
+{
+    const std::int64_t n = std::int64_t(labels.size());
+    std::vector<std::uint8_t> bytes;
+    append(bytes, &n, 1);
+    append(bytes, labels.data(), labels.size());
+    return bytes;
+}
+
+// Reads what encodeColumns/encodeLabels wrote; false when the size does not add up.
+std::int64_t storedCount(const std::vector<std::uint8_t>& bytes)
+{
+    std::int64_t n = -1;
+    if (bytes.size() >= 8)
+        std::memcpy(&n, bytes.data(), 8);
+    return n >= 0 && n <= kMaxStoredSamples ? n : -1;
+}
+
+bool decodeColumns(const std::vector<std::uint8_t>& bytes, ExitColumns& columns)
+{
+    const std::int64_t n = storedCount(bytes);
+    if (n < 0 || bytes.size() != 8 + std::size_t(n) * 16)
+        return false;
+    const std::uint8_t* at = bytes.data() + 8;
+    for (std::vector<float>& measure : columns.confidence) {
+        measure.resize(std::size_t(n));
+        std::memcpy(measure.data(), at, std::size_t(n) * 4);
+        at += n * 4;
+    }
+    columns.predictions.resize(std::size_t(n));
+    std::memcpy(columns.predictions.data(), at, std::size_t(n) * 4);
+    return true;
+}
+
+bool decodeLabels(const std::vector<std::uint8_t>& bytes, std::vector<std::int32_t>& labels)
+{
+    const std::int64_t n = storedCount(bytes);
+    if (n < 0 || bytes.size() != 8 + std::size_t(n) * 4)
+        return false;
+    labels.resize(std::size_t(n));
+    std::memcpy(labels.data(), bytes.data() + 8, std::size_t(n) * 4);
+    return true;
+}
+
+constexpr const char* kOutputsTable
+    = " CREATE TABLE IF NOT EXISTS outputs (key TEXT PRIMARY KEY, validation BLOB NOT NULL, test BLOB NOT NULL);";
 
 Json spaceJson(const SearchSpaceOptions& o)
 {
@@ -434,7 +517,8 @@ void saveSession(const std::string& folder, const Session& session)
     saveSession(folder, session, session.archive);
 }
 
-void saveSession(const std::string& folder, const Session& session, const std::vector<CandidateRecord>& archive)
+void saveSession(const std::string& folder, const Session& session, const std::vector<CandidateRecord>& archive,
+    const OutputsUpdate* outputs)
 {
     const Json json = sessionHeaderJson(session);
     Database db(sessionFilePath(folder), true);
@@ -443,7 +527,8 @@ void saveSession(const std::string& folder, const Session& session, const std::v
     db.exec(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA application_id=" + std::to_string(kApplicationId)
         + "; CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-          " CREATE TABLE IF NOT EXISTS candidates (id INTEGER PRIMARY KEY, record TEXT NOT NULL);");
+          " CREATE TABLE IF NOT EXISTS candidates (id INTEGER PRIMARY KEY, record TEXT NOT NULL);"
+        + kOutputsTable);
     // One transaction: all of it or, if anything fails (the connection closes without a commit), none of it.
     db.exec("BEGIN IMMEDIATE");
     // Candidates never change once recorded: only the new ones are written. (MAX reads the last row of the id
@@ -455,6 +540,21 @@ void saveSession(const std::string& folder, const Session& session, const std::v
         insert.bind(2, recordToJson(archive[i]).dump());
         insert.step();
         insert.reset();
+    }
+    if (outputs && !outputs->exits.empty()) {
+        // Outputs never change once stored (an exit's key fixes its training): new keys only.
+        Database::Statement output(db, "INSERT OR IGNORE INTO outputs (key, validation, test) VALUES (?, ?, ?)");
+        const auto put = [&output](const std::string& key, const std::vector<std::uint8_t>& validation,
+                             const std::vector<std::uint8_t>& test) {
+            output.bind(1, key);
+            output.bindBlob(2, validation);
+            output.bindBlob(3, test);
+            output.step();
+            output.reset();
+        };
+        put(kLabelsKey, encodeLabels(outputs->validationLabels), encodeLabels(outputs->testLabels));
+        for (const auto& [key, exit] : outputs->exits)
+            put(key, encodeColumns(exit.validation), encodeColumns(exit.test));
     }
     Database::Statement meta(db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
     for (const char* key : kMetaKeys) {
@@ -499,6 +599,131 @@ Session loadSession(const std::string& folder)
         throw DataError(path, std::string("corrupt session: ") + error.what());
     }
     return sessionFromJson(json, path);
+}
+
+std::string exitOutputKey(const ExitSpec& exit)
+{
+    std::string key = std::to_string(exit.position);
+    for (const BranchLayerSpec& layer : exit.layers) {
+        key += " " + nameOf(layer.type);
+        if (!layer.isPooling()) {
+            char width[32];
+            std::snprintf(width, sizeof width, "x%.17g/%d", layer.width, layer.stride);
+            key += width;
+        }
+    }
+    return key;
+}
+
+ExitColumns exitColumns(const ExitOutcomes& outcomes, int exit)
+{
+    ExitColumns columns;
+    const std::int64_t n = outcomes.sampleCount();
+    for (int m = 0; m < 3; ++m) {
+        columns.confidence[m].resize(std::size_t(n));
+        for (std::int64_t i = 0; i < n; ++i)
+            columns.confidence[m][std::size_t(i)] = outcomes.confidence(ConfidenceMeasure(m), i, exit);
+    }
+    columns.predictions.resize(std::size_t(n));
+    for (std::int64_t i = 0; i < n; ++i)
+        columns.predictions[std::size_t(i)] = outcomes.prediction(i, exit);
+    return columns;
+}
+
+namespace {
+
+// Whether the store has the outputs table (stores from before it do not).
+bool hasOutputsTable(Database& db)
+{
+    return db.integer("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'outputs'") > 0;
+}
+
+} // namespace
+
+std::set<std::string> storedOutputKeys(const std::string& folder)
+{
+    std::set<std::string> keys;
+    const std::string path = sessionFilePath(folder);
+    if (!fileExists(path))
+        return keys;
+    Database db(path, false);
+    if (!hasOutputsTable(db))
+        return keys;
+    Database::Statement select(db, "SELECT key FROM outputs");
+    while (select.step())
+        keys.insert(select.text(0));
+    keys.erase(kLabelsKey);
+    return keys;
+}
+
+SessionOutputs SessionOutputs::load(const std::string& folder)
+{
+    SessionOutputs outputs;
+    const std::string path = sessionFilePath(folder);
+    if (!fileExists(path))
+        return outputs;
+    Database db(path, false);
+    if (db.integer("PRAGMA application_id") != kApplicationId)
+        throw DataError(path, "not an Earlybird search session (another application's SQLite database)");
+    if (!hasOutputsTable(db))
+        return outputs;
+    bool labels = false;
+    Database::Statement select(db, "SELECT key, validation, test FROM outputs");
+    while (select.step()) {
+        const std::string key = select.text(0);
+        bool ok = false;
+        if (key == kLabelsKey) {
+            ok = decodeLabels(select.blob(1), outputs.m_validationLabels)
+                && decodeLabels(select.blob(2), outputs.m_testLabels);
+            labels = ok;
+        } else {
+            StoredExit& exit = outputs.m_exits[key];
+            ok = decodeColumns(select.blob(1), exit.validation) && decodeColumns(select.blob(2), exit.test);
+        }
+        if (!ok)
+            throw DataError(path, "corrupt session: the stored outputs of exit '" + key + "' have the wrong size");
+    }
+    if (!outputs.m_exits.empty() && !labels)
+        throw DataError(path, "corrupt session: exit outputs are stored without the labels");
+    for (const auto& [key, exit] : outputs.m_exits) {
+        if (exit.validation.predictions.size() != outputs.m_validationLabels.size()
+            || exit.test.predictions.size() != outputs.m_testLabels.size())
+            throw DataError(path,
+                "corrupt session: the stored outputs of exit '" + key + "' have "
+                    + std::to_string(exit.validation.predictions.size()) + " validation samples, the labels "
+                    + std::to_string(outputs.m_validationLabels.size()));
+    }
+    return outputs;
+}
+
+bool SessionOutputs::covers(const Architecture& architecture) const
+{
+    if (!m_exits.count(finalExitOutputKey()))
+        return false;
+    for (const ExitSpec& exit : architecture.exits) {
+        if (!m_exits.count(exitOutputKey(exit)))
+            return false;
+    }
+    return true;
+}
+
+CandidateOutcomes SessionOutputs::outcomes(const Architecture& architecture) const
+{
+    if (!covers(architecture))
+        throw ConfigError("the session store does not hold the outputs of every exit of this candidate");
+    const int exits = architecture.exitCount();
+    CandidateOutcomes outcomes { ExitOutcomes(exits, std::int64_t(m_validationLabels.size())),
+        ExitOutcomes(exits, std::int64_t(m_testLabels.size())), countNetworkCost(architecture) };
+    const auto place = [&](int e, const StoredExit& stored) {
+        outcomes.validation.setExit(e, stored.validation.confidence[0].data(), stored.validation.confidence[1].data(),
+            stored.validation.confidence[2].data(), stored.validation.predictions.data(), m_validationLabels.data());
+        outcomes.test.setExit(e, stored.test.confidence[0].data(), stored.test.confidence[1].data(),
+            stored.test.confidence[2].data(), stored.test.predictions.data(), m_testLabels.data());
+    };
+    for (std::size_t e = 0; e < architecture.exits.size(); ++e)
+        place(int(e), m_exits.at(exitOutputKey(architecture.exits[e])));
+    place(exits - 1, m_exits.at(finalExitOutputKey()));
+    return outcomes;
 }
 
 SessionFront readSessionFront(const std::string& folder)

@@ -3,6 +3,7 @@
 // The session file: everything a search saves in its folder, and the only code that reads or writes it. The search
 // loop, the window and the CLI all go through here.
 
+#include "experiment/experiment.h"
 #include "model/costmodel.h"
 #include "policy/exitpolicy.h"
 #include "search/candidaterecord.h"
@@ -11,7 +12,10 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <map>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace earlybird {
@@ -68,11 +72,61 @@ bool hasSession(const std::string& folder);
 // what is new, not what is there. Sessions from before it were one JSON file (session.json): they still open, and
 // saving one from then on writes the store beside it.
 
+// Per-sample outputs of the session's exits, kept in the store beside the candidates so that a finished session opens
+// without its data or backbone: each exit (a trained branch at its position, or the backbone's final classifier) with
+// its three confidences and its prediction for every validation and test sample, and the labels once. The frozen
+// backbone makes them independent of the other exits, so every candidate is assembled from them exactly.
+struct ExitColumns {
+    std::vector<float> confidence[3]; // by ConfidenceMeasure
+    std::vector<std::int32_t> predictions;
+};
+struct StoredExit {
+    ExitColumns validation;
+    ExitColumns test;
+};
+// What a save adds to the outputs: labels (written when the store has none) and exits by key (exitOutputKey).
+struct OutputsUpdate {
+    std::vector<std::int32_t> validationLabels;
+    std::vector<std::int32_t> testLabels;
+    std::map<std::string, StoredExit> exits;
+};
+// An exit's key in the store: its position and layers, never its threshold.
+std::string exitOutputKey(const ExitSpec& exit);
+// The final exit's key.
+inline const char* finalExitOutputKey()
+{
+    return "final";
+}
+// Exit `exit`'s column of `outcomes`.
+ExitColumns exitColumns(const ExitOutcomes& outcomes, int exit);
+
 // Saves the session: the candidates not stored yet (ids are indices) and everything else, in one transaction.
 void saveSession(const std::string& folder, const Session& session);
 // The same with the candidates given apart (`session.archive` is not read), so that a search saves without copying
-// its archive.
-void saveSession(const std::string& folder, const Session& session, const std::vector<CandidateRecord>& archive);
+// its archive, and with the outputs to add (none when null), in the same transaction.
+void saveSession(const std::string& folder, const Session& session, const std::vector<CandidateRecord>& archive,
+    const OutputsUpdate* outputs = nullptr);
+// The keys of the exits whose outputs the store holds (none for a session.json, or a store from before outputs).
+std::set<std::string> storedOutputKeys(const std::string& folder);
+
+// Every exit's outputs in a session's store, read once.
+class SessionOutputs {
+public:
+    // Throws DataError naming the file for a corrupt store. A store without outputs gives an empty one.
+    static SessionOutputs load(const std::string& folder);
+
+    bool empty() const { return m_exits.empty(); }
+    std::size_t exitCount() const { return m_exits.size(); }
+    // Whether every exit of `architecture` (and the final one) is here.
+    bool covers(const Architecture& architecture) const;
+    // The candidate's outcomes on both splits, as Experiment::evaluate gives them; ConfigError if not covered.
+    CandidateOutcomes outcomes(const Architecture& architecture) const;
+
+private:
+    std::vector<std::int32_t> m_validationLabels;
+    std::vector<std::int32_t> m_testLabels;
+    std::map<std::string, StoredExit> m_exits;
+};
 // Reads a session: the store, or a session.json from before it. Throws DataError naming the file for a missing,
 // corrupt or foreign file, or one written by a newer Earlybird. Genomes come back canonical.
 Session loadSession(const std::string& folder);
