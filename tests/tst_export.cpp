@@ -180,19 +180,20 @@ private Q_SLOTS:
         const Session session = loadSession(m_session);
         ExportRequest r;
         r.session = m_session;
-        r.format = ExportFormat::Csv;
-        r.out = path("candidates.csv");
-        exportNetwork(r);
-        const std::vector<std::uint8_t> bytes = readFileBytes(r.out);
-        const std::string candidates(bytes.begin(), bytes.end());
-        QCOMPARE(std::count(candidates.begin(), candidates.end(), '\n'), std::ptrdiff_t(session.archive.size() + 1));
+        // Exports the table and returns its text and its number of lines.
+        const auto table = [&r](ExportFormat format, const char* file) {
+            r.format = format;
+            r.out = file;
+            exportNetwork(r);
+            const std::vector<std::uint8_t> bytes = readFileBytes(r.out);
+            const std::string text(bytes.begin(), bytes.end());
+            return std::pair { text, std::size_t(std::count(text.begin(), text.end(), '\n')) };
+        };
+        const auto [candidates, candidateLines] = table(ExportFormat::Csv, path("candidates.csv").c_str());
+        QCOMPARE(candidateLines, session.archive.size() + 1);
         QVERIFY(candidates.rfind("id,generation,validation_accuracy,", 0) == 0);
-        r.format = ExportFormat::FrontCsv;
-        r.out = path("front.csv");
-        exportNetwork(r);
-        const std::vector<std::uint8_t> frontBytes = readFileBytes(r.out);
-        const std::string front(frontBytes.begin(), frontBytes.end());
-        QCOMPARE(std::count(front.begin(), front.end(), '\n'), std::ptrdiff_t(session.thresholdFront.size() + 1));
+        const auto [front, frontLines] = table(ExportFormat::FrontCsv, path("front.csv").c_str());
+        QCOMPARE(frontLines, session.thresholdFront.size() + 1);
         QVERIFY(contains(front, "\n0," + std::to_string(session.thresholdFront[0].candidate) + ","));
         r.session.clear();
         r.architectureFile = "fashion-resnet";
