@@ -9,6 +9,7 @@
 
 #include <QApplication>
 #include <QGraphicsSimpleTextItem>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -172,6 +173,52 @@ private Q_SLOTS:
         QCOMPARE(errors.count(), 1);
         QVERIFY(errors.first().first().toString().contains(QStringLiteral("session.json")));
         QVERIFY(!window.isSearchRunning());
+    }
+
+    // Started without a session, the window opens the last one it showed, or else the demo (read-only, and not a
+    // recent session of the user's).
+    void startsOnTheLastSessionOrTheDemo()
+    {
+        QSettings().clear();
+        const QString demo = QFileInfo(m_dir.filePath(QStringLiteral("session"))).canonicalFilePath();
+        const QString mine = QFileInfo(m_dir.filePath(QStringLiteral("parameters"))).absoluteFilePath();
+        qputenv("EARLYBIRD_DEMO", demo.toUtf8());
+        QCOMPARE(MainWindow::demoSessionFolder(), demo);
+        const auto startUp = [](MainWindow& window) {
+            QSignalSpy idle(&window, &MainWindow::sessionIdle);
+            if (!window.openStartupSession())
+                return QString();
+            return idle.wait(60000) ? window.session().folder : QStringLiteral("(not opened)");
+        };
+        {
+            MainWindow window;
+            QCOMPARE(startUp(window), demo);
+            QCOMPARE(window.candidateModel()->rowCount(), 8);
+            // On its best network within the target, sliders set.
+            QTRY_VERIFY_WITH_TIMEOUT(window.thresholdPanel()->candidateId() >= 0, 30000);
+            QVERIFY(!window.networkView()->isEmpty());
+            QVERIFY(window.isReadOnlySession(demo));
+            QVERIFY(window.recentSessions().isEmpty());
+            QSignalSpy errors(&window, &MainWindow::errorShown);
+            window.openSession(demo, true); // Search > Resume would write into it
+            QCOMPARE(errors.count(), 1);
+            QVERIFY(errors.first().first().toString().contains(QStringLiteral("read-only")));
+            QSignalSpy idle(&window, &MainWindow::sessionIdle);
+            window.openSession(mine, false);
+            QVERIFY(idle.wait(60000));
+            QCOMPARE(window.recentSessions(), QStringList { mine });
+        }
+        {
+            MainWindow window;
+            QCOMPARE(startUp(window), mine);
+        }
+        QSettings().setValue(QStringLiteral("session/reopenLast"), false);
+        {
+            MainWindow window;
+            QCOMPARE(startUp(window), demo);
+        }
+        qunsetenv("EARLYBIRD_DEMO");
+        QSettings().clear();
     }
 };
 

@@ -40,6 +40,14 @@
 namespace earlybird::ui {
 
 namespace {
+
+constexpr int kRecentSessions = 8;
+const char* const kRecentKey = "session/recent";
+const char* const kReopenKey = "session/reopenLast";
+
+} // namespace
+
+namespace {
 QDockWidget* dock(QMainWindow* window, const QString& title, const QString& name, QWidget* content)
 {
     auto* d = new QDockWidget(title, window);
@@ -210,6 +218,23 @@ void MainWindow::buildMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open session…"), QKeySequence::Open, this, &MainWindow::openSessionDialog);
+    QMenu* recent = file->addMenu(tr("Open &recent"));
+    connect(recent, &QMenu::aboutToShow, this, [this, recent] {
+        recent->clear();
+        for (const QString& folder : recentSessions()) {
+            QAction* action = recent->addAction(folder, this, [this, folder] { openSession(folder, false); });
+            action->setEnabled(hasSession(folder.toStdString()) && !m_running);
+        }
+        if (recent->isEmpty())
+            recent->addAction(tr("(none yet)"))->setEnabled(false);
+    });
+    file->addAction(tr("Open the &demo session"), this, [this] {
+        const QString demo = demoSessionFolder();
+        if (demo.isEmpty())
+            showError(tr("The demo session is not installed (scripts/make-demo makes it)."));
+        else
+            openSession(demo, false);
+    });
     file->addAction(tr("Add &baseline session…"), this, [this] {
         const QString folder
             = QFileDialog::getExistingDirectory(this, tr("Baseline session folder"), m_lastSessionFolder);
@@ -250,6 +275,10 @@ void MainWindow::buildMenus()
 
     QMenu* settingsMenu = menuBar()->addMenu(tr("S&ettings"));
     settingsMenu->addAction(tr("Compute &threads…"), this, &MainWindow::chooseThreads);
+    QAction* reopen = settingsMenu->addAction(tr("&Reopen the last session on start"));
+    reopen->setCheckable(true);
+    reopen->setChecked(QSettings().value(QLatin1String(kReopenKey), true).toBool());
+    connect(reopen, &QAction::toggled, this, [](bool on) { QSettings().setValue(QLatin1String(kReopenKey), on); });
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Earlybird"), this, [this] {
@@ -273,12 +302,89 @@ void MainWindow::resetPanels()
     m_session = SessionInfo();
 }
 
+QString MainWindow::demoSessionFolder()
+{
+    QStringList candidates;
+    const QString fromEnvironment = qEnvironmentVariable("EARLYBIRD_DEMO");
+    if (!fromEnvironment.isEmpty())
+        candidates << fromEnvironment;
+    candidates << QCoreApplication::applicationDirPath() + QStringLiteral("/../share/earlybird/demo")
+               << QStringLiteral(EARLYBIRD_SOURCE_DIR "/resources/demo");
+    for (const QString& folder : candidates) {
+        if (hasSession(folder.toStdString()))
+            return QFileInfo(folder).canonicalFilePath();
+    }
+    return {};
+}
+
+QStringList MainWindow::recentSessions() const
+{
+    return QSettings().value(QLatin1String(kRecentKey)).toStringList();
+}
+
+void MainWindow::rememberSession(const QString& folder)
+{
+    const QString path = QFileInfo(folder).absoluteFilePath();
+    QStringList recent = recentSessions();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > kRecentSessions)
+        recent.removeLast();
+    QSettings().setValue(QLatin1String(kRecentKey), recent);
+}
+
+bool MainWindow::isReadOnlySession(const QString& folder) const
+{
+    const QString demo = demoSessionFolder();
+    if (!demo.isEmpty() && QFileInfo(folder).canonicalFilePath() == demo)
+        return true;
+    const QFileInfo info(folder);
+    return info.exists() && !info.isWritable();
+}
+
+bool MainWindow::openStartupSession()
+{
+    if (QSettings().value(QLatin1String(kReopenKey), true).toBool()) {
+        for (const QString& folder : recentSessions()) {
+            if (hasSession(folder.toStdString())) {
+                openSession(folder, false);
+                return true;
+            }
+            break; // only the last one: an older one would surprise
+        }
+    }
+    const QString demo = demoSessionFolder();
+    if (demo.isEmpty())
+        return false;
+    // The demo opens on its best network within the target, with its thresholds on the sliders.
+    connect(
+        this, &MainWindow::sessionIdle, this,
+        [this] {
+            const QVector<FrontPoint>& front = m_chart->frontPoints();
+            const std::vector<FrontPoint> points(front.begin(), front.end());
+            if (const FrontPoint* best = bestWithin(points, m_session.target))
+                selectFrontPoint(best->candidate, best->thresholds);
+        },
+        Qt::SingleShotConnection);
+    openSession(demo, false);
+    appendLog(tr("This is the demo: a finished 6-minute Fashion-MNIST search. Click a point on the chart and move the "
+                 "sliders; Run ▸ Start begins a search of your own."));
+    return true;
+}
+
+void MainWindow::updateResumeAction()
+{
+    m_resumeAction->setEnabled(
+        !m_running && !m_lastSessionFolder.isEmpty() && !m_session.finished && !isReadOnlySession(m_lastSessionFolder));
+}
+
 void MainWindow::startSearch(const SearchRequest& request)
 {
     if (m_running)
         return;
     resetPanels();
     m_lastSessionFolder = request.sessionFolder;
+    rememberSession(request.sessionFolder);
     setRunning(true);
     appendLog(tr("Starting a search in %1").arg(request.sessionFolder));
     QMetaObject::invokeMethod(
@@ -289,8 +395,15 @@ void MainWindow::openSession(const QString& folder, bool run)
 {
     if (m_running)
         return;
+    if (run && isReadOnlySession(folder)) {
+        showError(
+            tr("%1 is read-only (the demo, or a folder you cannot write to): start a new search instead.").arg(folder));
+        return;
+    }
     resetPanels();
     m_lastSessionFolder = folder;
+    if (folder != demoSessionFolder())
+        rememberSession(folder);
     setRunning(true);
     appendLog(run ? tr("Resuming %1").arg(folder) : tr("Opening %1").arg(folder));
     QMetaObject::invokeMethod(
@@ -334,7 +447,7 @@ void MainWindow::setRunning(bool running)
     m_runPanel->setRunning(running);
     m_pauseAction->setEnabled(running);
     m_stopAction->setEnabled(running);
-    m_resumeAction->setEnabled(!running && !m_lastSessionFolder.isEmpty() && !m_session.finished);
+    updateResumeAction();
 }
 
 void MainWindow::onSessionOpened(const SessionInfo& info)
@@ -443,7 +556,7 @@ void MainWindow::onFinished(bool completed)
 {
     setRunning(false);
     m_session.finished = completed;
-    m_resumeAction->setEnabled(!completed && !m_lastSessionFolder.isEmpty());
+    updateResumeAction();
     SearchProgress done;
     done.phase = completed ? SearchPhase::Finished : SearchPhase::Stopped;
     done.fraction = completed ? 1.0 : 0.0;

@@ -51,8 +51,18 @@ public:
     bool isSearchRunning() const { return m_running; }
     const SessionInfo& session() const { return m_session; }
 
-    // Opens a saved session (finished or not); with `run`, continues it.
+    // Opens a saved session (finished or not); with `run`, continues it. The folder joins File > Open recent.
     void openSession(const QString& folder, bool run);
+    // The bundled demo session (a finished Fashion-MNIST search, opened read-only from its stored outputs), or empty
+    // when it is not installed: $EARLYBIRD_DEMO, then <prefix>/share/earlybird/demo, then the source tree's.
+    static QString demoSessionFolder();
+    // What the window opens when started without a session: the last one opened (Settings > Reopen the last session,
+    // on by default) if it is still there, else the demo. False when there is neither.
+    bool openStartupSession();
+    // Sessions opened or started, newest first (at most 8), as File > Open recent lists them.
+    QStringList recentSessions() const;
+    // A session the window must not write: the demo, or a folder it cannot write to. Search > Resume is off for it.
+    bool isReadOnlySession(const QString& folder) const;
     void startSearch(const SearchRequest& request);
     void selectCandidate(int id);
     // Selects a front point: its candidate, with the point's thresholds on the sliders.
@@ -95,6 +105,8 @@ private:
     void openArchitectureDialog();
     void exportGraph();
     void openSessionDialog();
+    void rememberSession(const QString& folder);
+    void updateResumeAction();
 
     QThread m_thread;
     SearchWorker* m_worker;

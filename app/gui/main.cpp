@@ -146,6 +146,9 @@ int main(int argc, char** argv)
             });
         }
         QTimer::singleShot(0, &window, [&] { window.openSession(parser.value(session), parser.isSet(resume)); });
+    } else if (!parser.isSet(start) && !parser.isSet(dataset) && !parser.isSet(path)) {
+        // Useful at once: the last session, or the demo.
+        QTimer::singleShot(0, &window, [&window] { window.openStartupSession(); });
     } else if (parser.isSet(start)) {
         QTimer::singleShot(0, &window, [&] {
             const QStringList problems = window.runPanel()->problems();
