@@ -149,6 +149,10 @@ MainWindow::MainWindow(QWidget* parent)
         view->addAction(d->toggleViewAction());
 
     statusBar()->addWidget(m_sessionLabel, 1);
+    m_convention = new QLabel(this);
+    m_convention->setToolTip(tr("How average MACs are counted: every branch a sample evaluated (AEBNAS), or only the "
+                                "branch of the exit it took (EDANAS/NACHOS)"));
+    statusBar()->addPermanentWidget(m_convention);
     statusBar()->addPermanentWidget(m_threads);
     m_threads->setText(tr("%n compute thread(s)", nullptr, computeThreads()));
 
@@ -197,6 +201,8 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_frontOnly, &QCheckBox::toggled, m_filter, &CandidateFilterModel::setFrontOnly);
     connect(csv, &QPushButton::clicked, this, &MainWindow::exportCsv);
     connect(fit, &QPushButton::clicked, m_graph, &NetworkGraphView::fit);
+    fit->setShortcut(QKeySequence(tr("Ctrl+0")));
+    fit->setToolTip(tr("Fit the network into the view (Ctrl+0); Ctrl + wheel zooms"));
     connect(exportGraph, &QPushButton::clicked, this, &MainWindow::exportGraph);
     connect(m_datasetView, &DatasetView::failed, this, &MainWindow::showError);
 
@@ -259,16 +265,26 @@ void MainWindow::buildMenus()
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu* search = menuBar()->addMenu(tr("&Search"));
+    search->addAction(tr("&Start a search with the Run panel's settings"), QKeySequence(Qt::Key_F5), this, [this] {
+        if (m_running)
+            return;
+        const QStringList problems = m_runPanel->problems();
+        if (problems.isEmpty())
+            startSearch(m_runPanel->request());
+        else
+            showError(problems.join(QLatin1Char(' ')));
+    });
     m_resumeAction = search->addAction(tr("&Resume opened session"), this, [this] {
         if (!m_lastSessionFolder.isEmpty())
             openSession(m_lastSessionFolder, true);
     });
-    m_pauseAction = search->addAction(tr("&Pause / continue"), this, [this] {
+    m_pauseAction = search->addAction(tr("&Pause / continue"), QKeySequence(Qt::Key_F6), this, [this] {
         const bool paused = !m_worker->isPaused();
         m_worker->requestPause(paused);
         m_runPanel->setPaused(paused);
     });
-    m_stopAction = search->addAction(tr("S&top"), this, [this] { m_worker->requestStop(); });
+    m_stopAction = search->addAction(
+        tr("S&top"), QKeySequence(Qt::SHIFT | Qt::Key_F5), this, [this] { m_worker->requestStop(); });
     m_resumeAction->setEnabled(false);
     m_pauseAction->setEnabled(false);
     m_stopAction->setEnabled(false);
@@ -286,8 +302,13 @@ void MainWindow::buildMenus()
             tr("<b>Earlybird %1</b><p>Design early-exit neural networks with hardware-aware architecture search.</p>"
                "<p>MACs: one fused multiply-add; convolutions H·W·K²·C<sub>in</sub>/groups·C<sub>out</sub>, linear "
                "in·out; BatchNorm folded (0); bias, activations, pooling and additions counted apart. Average MACs "
-               "count every branch a sample evaluated.</p>")
-                .arg(QStringLiteral(EARLYBIRD_VERSION)));
+               "count every branch a sample evaluated (AEBNAS), unless a session counts only the branch of the exit "
+               "taken (EDANAS). In force now: %2.</p>"
+               "<p>Keys: Ctrl+O open a session, F5 start, F6 pause or continue, Shift+F5 stop, Ctrl+E export the "
+               "selected network, Ctrl+0 fit the network.</p>")
+                .arg(QStringLiteral(EARLYBIRD_VERSION))
+                .arg(m_session.convention == CostConvention::AllEvaluatedBranches ? tr("every branch evaluated")
+                                                                                  : tr("the taken branch only")));
     });
 }
 
@@ -453,6 +474,8 @@ void MainWindow::setRunning(bool running)
 void MainWindow::onSessionOpened(const SessionInfo& info)
 {
     m_session = info;
+    m_convention->setText(info.convention == CostConvention::AllEvaluatedBranches ? tr("MACs: every branch evaluated")
+                                                                                  : tr("MACs: taken branch only"));
     if (info.fromStore)
         appendLog(tr("Opened from the per-sample outputs in its store: no data or backbone loaded."));
     m_model->setCostAxis(info.cost);
@@ -537,6 +560,8 @@ void MainWindow::selectCandidate(int id)
     const QModelIndex row = m_filter->mapFromSource(source);
     if (row.isValid() && m_table->currentIndex().row() != row.row())
         m_table->setCurrentIndex(row);
+    if (row.isValid())
+        m_table->scrollTo(row); // a candidate picked on the chart shows in the table
     m_worker->requestOutcomes(id);
 }
 

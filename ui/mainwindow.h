@@ -122,6 +122,7 @@ private:
     HypervolumePlot* m_hypervolume;
     DatasetView* m_datasetView;
     QLabel* m_threads;
+    QLabel* m_convention = nullptr;
     QLabel* m_sessionLabel;
     SessionInfo m_session;
     QString m_lastSessionFolder;
