@@ -4,13 +4,16 @@
 #include "mainwindow.h"
 #include "networkgraphview.h"
 #include "paretochart.h"
+#include "runpanel.h"
 #include "search/search.h"
 #include "thresholdpanel.h"
 
 #include <QApplication>
 #include <QGraphicsSimpleTextItem>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -55,6 +58,24 @@ private Q_SLOTS:
         QVERIFY(idle.wait(60000));
         QCOMPARE(window.candidateModel()->headerData(CandidateTableModel::CostColumn, Qt::Horizontal).toString(),
             QStringLiteral("Avg. params used"));
+        // The run panel shows the session's own settings, read-only, until "New search from these settings".
+        QVERIFY(window.runPanel()->isShowingSession());
+        const SearchRequest settings = window.runPanel()->request();
+        QCOMPARE(settings.costModel, CostModel::Parameters);
+        QCOMPARE(settings.targetFraction, 0.6);
+        QCOMPARE(settings.sessionFolder, m_dir.filePath(QStringLiteral("parameters")));
+        QVERIFY(!window.runPanel()->findChild<QSpinBox*>()->isEnabled());
+        QPushButton* start = nullptr;
+        for (QPushButton* button : window.runPanel()->findChildren<QPushButton*>()) {
+            if (button->text() == QStringLiteral("New search from these settings"))
+                start = button;
+        }
+        QVERIFY(start);
+        start->click();
+        QVERIFY(!window.runPanel()->isShowingSession());
+        QCOMPARE(window.runPanel()->request().costModel, CostModel::Parameters);
+        QVERIFY(window.runPanel()->request().sessionFolder != settings.sessionFolder);
+        QVERIFY(window.runPanel()->findChild<QSpinBox*>()->isEnabled());
         const int id = window.candidateModel()->rowCount() - 1;
         window.selectCandidate(id);
         QVERIFY(shown.wait(30000));

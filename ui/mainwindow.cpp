@@ -582,6 +582,8 @@ void MainWindow::onFinished(bool completed)
     setRunning(false);
     m_session.finished = completed;
     updateResumeAction();
+    if (!m_session.folder.isEmpty())
+        m_runPanel->showSession(m_session.settings); // its own settings, until "New search from these settings"
     SearchProgress done;
     done.phase = completed ? SearchPhase::Finished : SearchPhase::Stopped;
     done.fraction = completed ? 1.0 : 0.0;

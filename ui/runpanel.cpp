@@ -18,6 +18,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QVBoxLayout>
@@ -168,6 +169,20 @@ RunPanel::RunPanel(QWidget* parent)
             m_session->setText(folder);
     });
     connect(m_start, &QPushButton::clicked, this, [this] {
+        if (m_showingSession) {
+            // New search from these settings: editable, in a folder of its own.
+            m_showingSession = false;
+            m_start->setText(tr("Start"));
+            m_start->setToolTip(tr("Start a search with these settings (F5)"));
+            setEditable(true);
+            m_session->setProperty("generated", true);
+            m_session->clear();
+            const QString folder = m_folder->text();
+            onKindChanged();
+            m_folder->setText(folder);
+            validate();
+            return;
+        }
         validate();
         if (!problems().isEmpty())
             return;
@@ -230,7 +245,7 @@ void RunPanel::validate()
     const QStringList list = problems();
     m_problems->setText(list.join(QLatin1Char('\n')));
     m_problems->setVisible(!list.isEmpty());
-    m_start->setEnabled(!m_running && list.isEmpty());
+    m_start->setEnabled(!m_running && (m_showingSession || list.isEmpty()));
 }
 
 SearchRequest RunPanel::request() const
@@ -269,12 +284,51 @@ void RunPanel::saveSettings() const
     settings.setValue(QStringLiteral("compute/threads"), m_threads->value());
 }
 
+void RunPanel::setEditable(bool editable)
+{
+    for (QWidget* w : std::initializer_list<QWidget*> { m_kind, m_folder, m_backbone, m_cost, m_target, m_mode,
+             m_minutes, m_generations, m_population, m_seed, m_epochs, m_threads, m_session })
+        w->setEnabled(editable);
+}
+
+void RunPanel::showSession(const SearchRequest& settings)
+{
+    const auto select = [](QComboBox* box, const QString& data) {
+        const int index = box->findData(data);
+        if (index >= 0)
+            box->setCurrentIndex(index);
+    };
+    const QSignalBlocker blockKind(m_kind);
+    m_kind->setCurrentText(QString::fromStdString(nameOf(settings.dataset.kind)));
+    m_folder->setText(QString::fromStdString(settings.dataset.path));
+    select(m_backbone, settings.backbonePreset);
+    select(m_cost, QString::fromStdString(nameOf(settings.costModel)));
+    m_target->setValue(settings.targetFraction);
+    select(m_mode, QString::fromStdString(nameOf(settings.mode)));
+    m_minutes->setValue(settings.minutes);
+    m_generations->setValue(settings.generations);
+    m_population->setValue(settings.population);
+    m_seed->setValue(settings.seed);
+    m_epochs->setValue(settings.epochs);
+    m_session->setText(settings.sessionFolder);
+    m_session->setProperty("generated", false);
+    setEditable(false);
+    m_showingSession = true;
+    m_start->setEnabled(true);
+    m_start->setText(tr("New search from these settings"));
+    m_start->setToolTip(
+        tr("These are the opened session's settings: edit them for a new search in a folder of its own"));
+    m_problems->clear();
+}
+
 void RunPanel::setRunning(bool running)
 {
     m_running = running;
-    for (QWidget* w : std::initializer_list<QWidget*> { m_kind, m_folder, m_backbone, m_cost, m_target, m_mode,
-             m_minutes, m_generations, m_population, m_seed, m_epochs, m_threads, m_session })
-        w->setEnabled(!running);
+    if (running && m_showingSession) {
+        m_showingSession = false;
+        m_start->setText(tr("Start"));
+    }
+    setEditable(!running);
     m_pause->setEnabled(running);
     m_stop->setEnabled(running);
     if (!running) {

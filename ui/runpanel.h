@@ -27,6 +27,11 @@ public:
     SearchRequest request() const;
 
     void setRunning(bool running);
+    // Shows an opened session's own settings (data set, backbone, cost, target, mode, budget, seed, epochs, folder),
+    // read-only, with Start offering "New search from these settings"; pressing it makes them editable again with a new
+    // session folder. Cleared by the next setRunning(true).
+    void showSession(const SearchRequest& settings);
+    bool isShowingSession() const { return m_showingSession; }
     void setPaused(bool paused);
     void showProgress(const earlybird::SearchProgress& progress);
     void showIdle(const QString& message);
@@ -63,6 +68,8 @@ private:
     QLabel* m_status;
     bool m_running = false;
     bool m_paused = false;
+    bool m_showingSession = false;
+    void setEditable(bool editable);
 };
 
 } // namespace earlybird::ui

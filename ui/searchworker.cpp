@@ -65,6 +65,7 @@ SessionInfo SearchWorker::sessionInfo() const
     info.mode = config.mode;
     info.convention = config.convention;
     info.finished = m_search->isFinished();
+    info.settings = requestFor(config, info.folder);
     for (const HypervolumeRecord& h : m_search->hypervolumeHistory())
         info.hypervolumeHistory.append(QPointF(h.evaluated, h.validation));
     return info;
@@ -106,6 +107,31 @@ void SearchWorker::serveRequests()
             Q_EMIT logMessage(tr("Could not load candidate %1: %2").arg(id).arg(QString::fromStdString(error.what())));
         }
     }
+}
+
+SearchRequest requestFor(const SearchConfig& config, const QString& sessionFolder)
+{
+    SearchRequest request;
+    const ExperimentConfig& e = config.experiment;
+    request.dataset = e.dataset;
+    // A preset's name, or empty when it is the preset sized for the data set.
+    request.backbonePreset = QString::fromStdString(e.backbone.name);
+    try {
+        if (defaultBackboneFor(e.backbone.input, e.backbone.classes).name == e.backbone.name)
+            request.backbonePreset.clear();
+    } catch (const std::exception&) {
+    }
+    request.costModel = config.costModel;
+    request.targetFraction = config.targetFraction > 0 ? config.targetFraction : 0.6;
+    request.mode = config.mode;
+    request.minutes = config.timeBudgetSeconds / 60.0;
+    request.generations = config.generations;
+    request.population = config.population;
+    request.seed = int(e.seed);
+    request.epochs = e.backboneTraining.epochs;
+    request.sessionFolder = sessionFolder;
+    request.cacheFolder = QString::fromStdString(e.cacheDirectory);
+    return request;
 }
 
 SearchConfig searchConfigFor(const SearchRequest& request)
@@ -161,6 +187,7 @@ bool SearchWorker::openFromStore(const QString& folder)
     info.convention = session.config.convention;
     info.finished = session.state.finished;
     info.fromStore = true;
+    info.settings = requestFor(session.config, folder);
     for (const HypervolumeRecord& h : session.hypervolumeHistory)
         info.hypervolumeHistory.append(QPointF(h.evaluated, h.validation));
     Q_EMIT sessionOpened(info);

@@ -39,6 +39,8 @@ struct SearchRequest {
 
 // Builds the search configuration of a request. Throws earlybird::Error for bad input.
 SearchConfig searchConfigFor(const SearchRequest& request);
+// The request a session's configuration answers to (its folder given apart), for the run panel.
+SearchRequest requestFor(const SearchConfig& config, const QString& sessionFolder);
 
 // What the window shows of the session as a whole.
 struct SessionInfo {
@@ -54,6 +56,7 @@ struct SessionInfo {
     CostConvention convention = CostConvention::AllEvaluatedBranches;
     bool finished = false;
     bool fromStore = false; // opened from the outputs in its store: no data or backbone loaded
+    SearchRequest settings; // the session's own settings, as the run panel shows them
     QVector<QPointF> hypervolumeHistory; // (candidates evaluated, front hypervolume on validation) per generation
 };
 
