@@ -124,6 +124,10 @@ private Q_SLOTS:
         QVERIFY(shown.wait(30000));
         QCOMPARE(shown.first().first().toInt(), 2);
         QVERIFY(!window.networkView()->isEmpty());
+        // At Fit, the diagram's smallest labels read at 9 pt or more.
+        window.networkView()->fit();
+        QVERIFY2(window.networkView()->smallestLabelPointSize() >= NetworkGraphView::kReadablePointSize - 1e-9,
+            qPrintable(QString::number(window.networkView()->smallestLabelPointSize())));
         const CandidateRecord* candidate = window.candidateModel()->candidate(2);
         // The sliders start at the search's thresholds and reproduce its validation accuracy.
         QCOMPARE(window.thresholdPanel()->thresholds(), candidate->validation.thresholds);

@@ -2,13 +2,12 @@
 
 #include "imagefile.h"
 
-#include <QFileInfo>
+#include <algorithm>
+
 #include <QGraphicsRectItem>
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
-#include <QImage>
 #include <QPainter>
-#include <QSvgGenerator>
 #include <QWheelEvent>
 
 namespace earlybird::ui {
@@ -48,7 +47,7 @@ void addBox(QGraphicsScene* scene, const QRectF& rect, const QColor& fill, const
     for (int i = 0; i < lines.size(); ++i) {
         auto* text = scene->addSimpleText(lines[i]);
         QFont font = text->font();
-        font.setPointSizeF(i == 0 ? 9.5 : 8.5);
+        font.setPointSizeF(i == 0 ? 9.5 : NetworkGraphView::kSmallestLabelPointSize);
         font.setBold(bold && i == 0);
         text->setFont(font);
         text->setPos(rect.left() + (rect.width() - text->boundingRect().width()) / 2, y);
@@ -176,7 +175,25 @@ void NetworkGraphView::rebuild()
 
 void NetworkGraphView::fit()
 {
-    fitInView(sceneRect(), Qt::KeepAspectRatio);
+    // The whole network when its labels stay readable; otherwise the height (or, in a short view, a readable size)
+    // with the input at the left and a scroll bar for the rest.
+    const QRectF area = sceneRect();
+    const QRectF view = viewport()->rect();
+    if (area.isEmpty() || view.isEmpty())
+        return;
+    const qreal widthScale = view.width() / area.width();
+    const qreal heightScale = view.height() / area.height();
+    const qreal whole = std::min(widthScale, heightScale);
+    const qreal readable = kReadablePointSize / kSmallestLabelPointSize;
+    const qreal scale = whole >= readable ? whole : std::max(heightScale, readable);
+    setTransform(QTransform::fromScale(scale, scale));
+    // The top left stays in view: the input and the first blocks, where a reader starts.
+    centerOn(area.left() + view.width() / scale / 2, area.top() + view.height() / scale / 2);
+}
+
+qreal NetworkGraphView::smallestLabelPointSize() const
+{
+    return kSmallestLabelPointSize * transform().m11();
 }
 
 void NetworkGraphView::wheelEvent(QWheelEvent* event)

@@ -24,7 +24,13 @@ public:
     void setArchitecture(const Architecture& architecture, const std::vector<double>& exitRates,
         const std::vector<double>& exitCosts = {}, const CostAxis& cost = {});
     void setExitRates(const std::vector<double>& exitRates);
+    // Fits the network in the view, but never so small that its labels read under kReadablePointSize: a network too
+    // wide for that fills the height and scrolls sideways.
     void fit();
+    // The smallest label's size on screen, in points, at the current zoom.
+    qreal smallestLabelPointSize() const;
+    static constexpr qreal kReadablePointSize = 9.0;
+    static constexpr qreal kSmallestLabelPointSize = 8.5;
     // Writes the diagram; the format follows the file name (.png or .svg). Returns false and sets `error` on failure.
     bool exportTo(const QString& path, QString* error) const;
     bool isEmpty() const;

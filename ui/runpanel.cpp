@@ -300,7 +300,10 @@ void RunPanel::showSession(const SearchRequest& settings)
     };
     const QSignalBlocker blockKind(m_kind);
     m_kind->setCurrentText(QString::fromStdString(nameOf(settings.dataset.kind)));
-    m_folder->setText(QString::fromStdString(settings.dataset.path));
+    std::string folder = settings.dataset.path;
+    if (folder.empty()) // the data set's default place
+        folder = defaultDatasetPath(settings.dataset.kind).value_or(std::string());
+    m_folder->setText(QString::fromStdString(folder));
     select(m_backbone, settings.backbonePreset);
     select(m_cost, QString::fromStdString(nameOf(settings.costModel)));
     m_target->setValue(settings.targetFraction);
