@@ -7,6 +7,7 @@
 #include "runpanel.h"
 #include "search/search.h"
 #include "thresholdpanel.h"
+#include "tour.h"
 
 #include <QApplication>
 #include <QGraphicsSimpleTextItem>
@@ -244,6 +245,44 @@ private Q_SLOTS:
         }
         qunsetenv("EARLYBIRD_DEMO");
         QSettings().clear();
+    }
+
+    // Help > What is an early exit?: every step is a real action on the session on screen.
+    void guidedTourActsOnTheSession()
+    {
+        MainWindow window;
+        window.show();
+        QSignalSpy idle(&window, &MainWindow::sessionIdle);
+        window.openSession(m_dir.filePath(QStringLiteral("session")), false);
+        QVERIFY(idle.wait(60000));
+        QTRY_VERIFY(window.paretoChart()->frontPointCount() >= 2);
+        Tour* tour = window.startTour();
+        QTRY_VERIFY_WITH_TIMEOUT(tour->isReady() && tour->step() == 0, 30000);
+        const std::vector<double> tuned = window.thresholdPanel()->thresholds();
+        QVERIFY(!tuned.empty());
+        QVERIFY(tour->text().contains(QStringLiteral("best within the target")));
+        tour->next();
+        QCOMPARE(tour->step(), 1);
+        tour->next();
+        const int exit = tour->exitShown();
+        QCOMPARE(window.networkView()->highlightedExit(), exit);
+        const double rate = window.thresholdPanel()->result().exitRate(exit);
+        QVERIFY(tour->text().contains(QStringLiteral("Exit %1 (outlined)").arg(exit)));
+        tour->next(); // lower the exit's threshold: at least as many samples leave there
+        QVERIFY(window.thresholdPanel()->thresholds()[std::size_t(exit)] < tuned[std::size_t(exit)]
+            || tuned[std::size_t(exit)] == 0);
+        QVERIFY(window.thresholdPanel()->result().exitRate(exit) >= rate);
+        tour->next(); // raise it: no more than before
+        QVERIFY(window.thresholdPanel()->thresholds()[std::size_t(exit)] >= tuned[std::size_t(exit)]);
+        QVERIFY(window.thresholdPanel()->result().exitRate(exit) <= rate);
+        tour->next();
+        QCOMPARE(tour->step(), tour->stepCount() - 1);
+        QCOMPARE(window.thresholdPanel()->thresholds(), tuned); // put back
+        QCOMPARE(window.networkView()->highlightedExit(), -1);
+        tour->next(); // nothing after the last step
+        QCOMPARE(tour->step(), tour->stepCount() - 1);
+        tour->back();
+        QCOMPARE(tour->step(), tour->stepCount() - 2);
     }
 };
 

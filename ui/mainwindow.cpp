@@ -14,6 +14,7 @@
 #include "paretochart.h"
 #include "runpanel.h"
 #include "thresholdpanel.h"
+#include "tour.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -297,6 +298,8 @@ void MainWindow::buildMenus()
     connect(reopen, &QAction::toggled, this, [](bool on) { QSettings().setValue(QLatin1String(kReopenKey), on); });
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(
+        tr("&What is an early exit? (a guided tour)"), QKeySequence::HelpContents, this, [this] { startTour(); });
     help->addAction(tr("&About Earlybird"), this, [this] {
         QMessageBox::about(this, tr("About Earlybird"),
             tr("<b>Earlybird %1</b><p>Design early-exit neural networks with hardware-aware architecture search.</p>"
@@ -321,6 +324,16 @@ void MainWindow::resetPanels()
     m_hypervolume->clear();
     m_selected = -1;
     m_session = SessionInfo();
+}
+
+Tour* MainWindow::startTour()
+{
+    if (!m_tour)
+        m_tour = new Tour(this);
+    m_tour->start();
+    m_tour->show();
+    m_tour->raise();
+    return m_tour;
 }
 
 QString MainWindow::demoSessionFolder()

@@ -24,6 +24,7 @@ class NetworkGraphView;
 class ParetoChart;
 class RunPanel;
 class ThresholdPanel;
+class Tour;
 
 // What a background export brings back: the files written, or the error.
 struct ExportOutcome {
@@ -75,6 +76,8 @@ public:
     bool isExporting() const;
     // Shows an architecture file (or an export's JSON) in the network view, with its MACs per exit.
     bool openArchitecture(const QString& path);
+    // Help > What is an early exit?: the guided tour, started on the session on screen (made on first use).
+    Tour* startTour();
 
 Q_SIGNALS:
     // The worker has finished opening or running a session (tests wait for it).
@@ -134,6 +137,7 @@ private:
     QAction* m_pauseAction = nullptr;
     QAction* m_stopAction = nullptr;
     QFutureWatcher<ExportOutcome>* m_export;
+    Tour* m_tour = nullptr;
     QString m_exportPath;
 };
 

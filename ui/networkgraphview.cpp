@@ -80,6 +80,7 @@ bool NetworkGraphView::isEmpty() const
 void NetworkGraphView::clear()
 {
     m_hasArchitecture = false;
+    m_highlighted = -1;
     scene()->clear();
     scene()->addSimpleText(tr("Select a candidate to see its network."));
 }
@@ -92,6 +93,7 @@ void NetworkGraphView::setArchitecture(const Architecture& architecture, const s
     m_exitCosts = exitCosts;
     m_cost = cost;
     m_hasArchitecture = true;
+    m_highlighted = -1; // another network
     rebuild();
     fit();
 }
@@ -104,6 +106,18 @@ void NetworkGraphView::setExitRates(const std::vector<double>& exitRates)
     const QTransform keep = transform();
     rebuild();
     setTransform(keep);
+}
+
+void NetworkGraphView::highlightExit(int exit)
+{
+    m_highlighted = exit;
+    if (!m_hasArchitecture)
+        return;
+    const QTransform keep = transform();
+    rebuild();
+    setTransform(keep);
+    if (exit >= 0 && exit < int(m_exitAreas.size()))
+        ensureVisible(m_exitAreas[std::size_t(exit)], 20, 20);
 }
 
 void NetworkGraphView::rebuild()
@@ -146,6 +160,7 @@ void NetworkGraphView::rebuild()
         s, QRectF(x, 0, kBlockWidth, kBlockHeight + 18 + extraHeight(finalLines)), kClassifierColour, finalLines, true);
 
     // Early exits hang below their blocks.
+    m_exitAreas.clear();
     for (std::size_t e = 0; e + 1 < cost.exits.size(); ++e) {
         const ExitCost& exitCost = cost.exits[e];
         const qreal centre = blockRight[std::size_t(exitCost.position)] + kBlockGap / 2;
@@ -169,8 +184,15 @@ void NetworkGraphView::rebuild()
             y = next + height;
             next = y + kLayerGap;
         }
+        m_exitAreas.emplace_back(centre - kLayerWidth / 2 - 8, kBlockHeight + kBranchDrop - 8, kLayerWidth + 16,
+            y - kBlockHeight - kBranchDrop + 16);
     }
     s->setSceneRect(s->itemsBoundingRect().adjusted(-20, -20, 20, 20));
+    if (m_highlighted >= 0 && m_highlighted < int(m_exitAreas.size())) {
+        QPen outline(QColor(214, 96, 0), 4);
+        outline.setStyle(Qt::DashLine);
+        s->addRect(m_exitAreas[std::size_t(m_highlighted)], outline)->setZValue(10);
+    }
 }
 
 void NetworkGraphView::fit()

@@ -34,6 +34,9 @@ public:
     // Writes the diagram; the format follows the file name (.png or .svg). Returns false and sets `error` on failure.
     bool exportTo(const QString& path, QString* error) const;
     bool isEmpty() const;
+    // Outlines early exit `exit` (its branch and classifier) and scrolls to it; -1 removes the outline.
+    void highlightExit(int exit);
+    int highlightedExit() const { return m_highlighted; }
 
 protected:
     void wheelEvent(QWheelEvent* event) override;
@@ -47,6 +50,8 @@ private:
     std::vector<double> m_exitCosts;
     CostAxis m_cost;
     bool m_hasArchitecture = false;
+    std::vector<QRectF> m_exitAreas; // each early exit's branch and classifier, in scene coordinates
+    int m_highlighted = -1;
 };
 
 } // namespace earlybird::ui
