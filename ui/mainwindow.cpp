@@ -88,6 +88,8 @@ MainWindow::MainWindow(QWidget* parent)
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     auto* csv = new QPushButton(tr("Export CSV…"));
+    csv->setToolTip(tr("Write every candidate with its figures on both splits as CSV"));
+    m_frontOnly->setToolTip(tr("Only the candidates with a point on the front (accuracy against average cost)"));
     auto* tableHolder = new QWidget;
     auto* tableTools = new QHBoxLayout;
     tableTools->addWidget(m_frontOnly);
@@ -104,6 +106,7 @@ MainWindow::MainWindow(QWidget* parent)
     auto* graphTools = new QHBoxLayout;
     auto* fit = new QPushButton(tr("Fit"));
     auto* exportGraph = new QPushButton(tr("Export PNG/SVG…"));
+    exportGraph->setToolTip(tr("Write the network diagram as an image (.png) or a drawing (.svg)"));
     graphTools->addWidget(new QLabel(tr("Ctrl + wheel zooms, drag pans")));
     graphTools->addStretch(1);
     graphTools->addWidget(fit);

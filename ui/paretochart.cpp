@@ -93,10 +93,13 @@ ParetoChart::ParetoChart(QWidget* parent)
     m_showDominated->setChecked(true);
 
     auto* reset = new QPushButton(tr("Reset zoom"), this);
+    reset->setToolTip(tr("Show the whole chart again (drag a rectangle to zoom in)"));
     auto* tools = new QHBoxLayout;
     tools->addWidget(m_showDominated);
     tools->addWidget(m_logAxis);
     tools->addWidget(m_byGeneration);
+    m_showDominated->setToolTip(tr("Also draw the candidates no other beats on both accuracy and average cost"));
+    m_logAxis->setToolTip(tr("A logarithmic average-cost axis, to tell apart the cheap networks"));
     m_byGeneration->setToolTip(tr("Colour each candidate by the generation it was evaluated in: light early, dark "
                                   "late, to see where the search went over time."));
     tools->addStretch(1);

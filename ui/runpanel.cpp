@@ -106,6 +106,26 @@ RunPanel::RunPanel(QWidget* parent)
     browseSession->setToolTip(tr("Choose the session folder"));
 
     auto* form = new QFormLayout;
+    m_kind->setToolTip(tr("The data set to search on: its training split trains, a held-out part of it tunes the "
+                          "thresholds, its test split is only reported"));
+    m_folder->setToolTip(tr("The folder holding the data set's files (for synthetic: its settings)"));
+    m_backbone->setToolTip(
+        tr("The backbone network the exits are attached to; the default is sized for the data set on "
+           "a 2-core CPU"));
+    m_target->setToolTip(tr("The average cost to aim for, as a fraction of the backbone's cost (0.60 = 60 %)"));
+    m_mode->setToolTip(tr("Budget: the best accuracy whose average cost stays within the target. AEBNAS: the "
+                          "paper's error + 0.1 · MAPE-to-target objective, for comparison"));
+    m_minutes->setToolTip(tr("Wall-clock minutes for the whole search, backbone training included (0: no limit)"));
+    m_generations->setToolTip(tr("NSGA-II generations to run (0: until the time budget is spent)"));
+    m_population->setToolTip(tr("Networks per NSGA-II generation (parents kept between generations)"));
+    m_epochs->setToolTip(tr("Training epochs of the backbone (once per data set and seed; cached after)"));
+    m_seed->setToolTip(tr("Random seed: the same seed, data and settings give the same search"));
+    m_threads->setToolTip(tr("CPU threads LibTorch uses for training (0: every core)"));
+    m_session->setToolTip(tr("Where the session is saved after every candidate (a folder; resumable)"));
+    m_start->setToolTip(tr("Start a search with these settings (F5)"));
+    m_pause->setToolTip(tr("Pause the search after the step in progress, or continue it (F6)"));
+    m_stop->setToolTip(
+        tr("Stop the search; everything evaluated is saved and Search ▸ Resume continues it (Shift+F5)"));
     form->addRow(tr("Data set"), m_kind);
     form->addRow(tr("Folder"), withBrowse(m_folder, browseData));
     form->addRow(tr("Backbone"), m_backbone);

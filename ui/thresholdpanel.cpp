@@ -34,6 +34,10 @@ ThresholdPanel::ThresholdPanel(QWidget* parent)
     , m_chart(new QChart)
     , m_rates(new QBarSet(tr("exit rate")))
 {
+    m_split->setToolTip(tr("The split the figures are measured on: validation (where thresholds are tuned) or test "
+                           "(only ever reported)"));
+    m_tune->setToolTip(tr("Set every threshold for the best validation accuracy within the session's target cost"));
+    m_reset->setToolTip(tr("Put back the thresholds the search tuned for this network"));
     m_split->addItem(tr("validation"));
     m_split->addItem(tr("test"));
     m_title->setWordWrap(true);
@@ -160,10 +164,15 @@ void ThresholdPanel::rebuildRows()
         auto* slider = new QSlider(Qt::Horizontal, m_rowsHolder);
         slider->setRange(0, kSliderSteps);
         slider->setAccessibleName(tr("Threshold of exit %1").arg(e));
+        const QString tip = tr("Exit %1's threshold, a confidence from 0 to 1: a sample leaves here when its "
+                               "confidence is at least this (lower: more leave, cheaper, less sure)")
+                                .arg(e);
+        slider->setToolTip(tip);
         auto* spin = new QDoubleSpinBox(m_rowsHolder);
         spin->setRange(0, 1);
         spin->setDecimals(3);
         spin->setSingleStep(0.01);
+        spin->setToolTip(tip);
         auto* figures = new QLabel(m_rowsHolder);
         figures->setMinimumWidth(150);
         m_rows->addWidget(name, int(e), 0);
