@@ -101,6 +101,12 @@ DatasetView::DatasetView(QWidget* parent)
     m_busy->setMaximumWidth(160);
     m_busy->hide();
     m_load->setDefault(true);
+    m_kind->setToolTip(tr("The kind of data set to look at"));
+    m_folder->setToolTip(tr("The folder holding its files (for synthetic: its settings, e.g. classes=4,train=600)"));
+    m_browse->setToolTip(tr("Choose the folder"));
+    m_split->setToolTip(tr("The split to show: train or test"));
+    m_load->setToolTip(tr("Read the split and show sample images per class, the class histogram and the per-channel "
+                          "mean and standard deviation (pixel values scaled to 0-1)"));
 
     auto* controls = new QHBoxLayout;
     controls->addWidget(new QLabel(tr("Data set:"), this));
