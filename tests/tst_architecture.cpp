@@ -76,6 +76,10 @@ private Q_SLOTS:
         QTest::newRow("unknown layer") << head
                 + QStringLiteral(R"("exits": [{"position": 1, "layers": [{"type": "conv7x7"}]}]})")
                                        << QStringLiteral("unknown layer type 'conv7x7'");
+        // Found by fuzz/fuzz_backbone_json: a backbone named by a number escaped as a JSON library error.
+        QTest::newRow("backbone name not text")
+            << QStringLiteral(R"({"backbone": {"name": 23021, "input": [1, 28, 28], "classes": 10, "blocks": []}})")
+            << QStringLiteral("'name' must be text");
         QTest::newRow("no such position")
             << head + QStringLiteral(R"("exits": [{"position": 9}]})") << QStringLiteral("early-exit positions 0 to 4");
         QTest::newRow("final position") << head + QStringLiteral(R"("exits": [{"position": 5}]})")

@@ -76,6 +76,8 @@ BackboneSpec backboneFromJson(const nlohmann::ordered_json& json, const std::str
     if (!json.is_object())
         throw ConfigError(source + ": a backbone is a JSON object with name, input, classes and blocks");
     BackboneSpec backbone;
+    if (json.contains("name") && !json["name"].is_string())
+        throw ConfigError(source + ": a backbone's 'name' must be text");
     backbone.name = json.value("name", std::string("unnamed"));
     const std::string where = source + ": backbone '" + backbone.name + "'";
     const auto input = json.find("input");
