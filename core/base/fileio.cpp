@@ -17,6 +17,11 @@ namespace {
 
 // zlib counts in unsigned ints; inflating at most 64 MiB per call keeps every count far from that limit.
 constexpr std::size_t kGzipChunk = std::size_t(64) << 20;
+// The output starts at a few times the input and doubles as needed: a small file costs little memory (a fixed 64 MiB
+// start made every small gzip file allocate that much), and no gzip file inflates past this limit (a gzip bomb is an
+// error, not an exhausted machine). The largest published files (CIFAR-100, SVHN) are far below it.
+constexpr std::size_t kMinGzipOutput = std::size_t(64) << 10;
+constexpr std::size_t kMaxGzipOutput = std::size_t(4) << 30;
 
 std::vector<std::uint8_t> readPlain(const std::string& path)
 {
@@ -47,14 +52,21 @@ std::vector<std::uint8_t> inflateGzip(const std::string& path, const std::vector
     // 15 + 16: a gzip wrapper around a deflate stream with the largest window.
     if (inflateInit2(&stream, 15 + 16) != Z_OK)
         throw DataError(path, "cannot start gzip decompression");
-    std::vector<std::uint8_t> bytes(compressed.size() * 3 + kGzipChunk);
+    std::vector<std::uint8_t> bytes(std::min(compressed.size() * 4 + kMinGzipOutput, kMaxGzipOutput));
     stream.next_in = const_cast<Bytef*>(compressed.data());
     stream.avail_in = uInt(compressed.size());
     std::size_t used = 0;
     int result = Z_OK;
     for (;;) {
-        if (bytes.size() - used < kGzipChunk / 4)
-            bytes.resize(bytes.size() * 2);
+        if (bytes.size() - used < kMinGzipOutput) {
+            if (bytes.size() >= kMaxGzipOutput) {
+                inflateEnd(&stream);
+                throw DataError(path,
+                    "gzip data that inflates to more than " + std::to_string(kMaxGzipOutput >> 30)
+                        + " GiB: not a data set file Earlybird reads");
+            }
+            bytes.resize(std::min(bytes.size() * 2, kMaxGzipOutput));
+        }
         stream.next_out = bytes.data() + used;
         stream.avail_out = uInt(std::min<std::size_t>(bytes.size() - used, kGzipChunk));
         const uInt before = stream.avail_out;
