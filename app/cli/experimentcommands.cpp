@@ -132,9 +132,7 @@ int runEvaluate(const std::vector<std::string>& arguments)
         return 0;
     const CostConvention convention = conventionOption(parser);
     Evaluated run = evaluateArchitecture(parser);
-    std::vector<double> thresholds;
-    for (const ExitSpec& exit : run.architecture.exits)
-        thresholds.push_back(exit.threshold);
+    std::vector<double> thresholds = exitThresholds(run.architecture);
     if (parser.value("thresholds")) {
         thresholds = parseThresholds(*parser.value("thresholds"));
         if (thresholds.size() != run.architecture.exits.size())

@@ -312,8 +312,7 @@ struct Experiment::Impl {
     {
         std::string name;
         for (const BranchLayerSpec& layer : exit.layers)
-            name += (name.empty() ? "" : ", ") + nameOf(layer.type) + " x" + std::to_string(layer.width).substr(0, 4)
-                + (layer.stride == 2 ? " /2" : "");
+            name += (name.empty() ? "" : ", ") + branchLayerLabel(layer);
         return name.empty() ? "a linear classifier" : name;
     }
 
@@ -484,10 +483,7 @@ void Experiment::saveReferenceSamples(const Architecture& architecture, int coun
     }
     dict.insert("exit", exits);
     dict.insert("prediction", predictions);
-    std::vector<double> thresholds;
-    for (const ExitSpec& exit : architecture.exits)
-        thresholds.push_back(exit.threshold);
-    dict.insert("thresholds", torch::tensor(thresholds, torch::kDouble));
+    dict.insert("thresholds", torch::tensor(exitThresholds(architecture), torch::kDouble));
     saveTensorDict(dict, path);
 }
 

@@ -135,9 +135,9 @@ bool needsWeights(ExportFormat format)
 struct Exporter {
     const ExportRequest& request;
     const ProgressCallback& progress;
-    ExportResult result;
-    std::unique_ptr<Experiment> experiment;
-    std::string candidatesTable, frontTable; // the session's tables, for All
+    ExportResult result {};
+    std::unique_ptr<Experiment> experiment {};
+    std::string candidatesTable {}, frontTable {}; // the session's tables, for All
 
     void resolveFromArchitectureFile()
     {
@@ -172,8 +172,10 @@ struct Exporter {
     void resolveFromSession()
     {
         const Session session = loadSession(request.session);
-        candidatesTable = sessionCsv(session, ExportFormat::Csv);
-        frontTable = sessionCsv(session, ExportFormat::FrontCsv);
+        if (request.format == ExportFormat::All) {
+            candidatesTable = sessionCsv(session, ExportFormat::Csv);
+            frontTable = sessionCsv(session, ExportFormat::FrontCsv);
+        }
         int candidate = request.candidate;
         std::vector<double> frontThresholds;
         if (request.frontPoint >= 0) {
@@ -186,7 +188,7 @@ struct Exporter {
             candidate = point.candidate;
             frontThresholds = point.thresholds;
         }
-        if (candidate < 0 || request.candidate >= int(session.archive.size()))
+        if (candidate < 0 || candidate >= int(session.archive.size()))
             throw ConfigError(request.session + ": no candidate " + std::to_string(candidate)
                 + (session.archive.empty() ? std::string(" (the session has none)")
                                            : " (ids are 0 to " + std::to_string(session.archive.size() - 1) + ")"));
@@ -219,9 +221,7 @@ struct Exporter {
 
         // The figures of the thresholds exported, from the branches' cached outputs.
         const CandidateOutcomes outcomes = experiment->evaluate(network.architecture, progress);
-        std::vector<double> thresholds;
-        for (const ExitSpec& exit : network.architecture.exits)
-            thresholds.push_back(exit.threshold);
+        const std::vector<double> thresholds = exitThresholds(network.architecture);
         const std::vector<double> macs = exitMacsOf(outcomes.cost, session.config.convention);
         network.validation = ExitPolicy(outcomes.validation, network.architecture.confidence, record.exitCosts, macs)
                                  .evaluate(thresholds);
@@ -236,14 +236,22 @@ struct Exporter {
         result.files.push_back(path);
     }
 
-    // Makes the ONNX graphs with the PyTorch module: `onnxFile` and/or `segmentsFolder` (either may be empty).
-    void runOnnxExport(const std::string& onnxFile, const std::string& segmentsFolder, const std::string& scratch)
+    // The Python with PyTorch that makes the ONNX graphs; ConfigError when there is none.
+    std::string pythonForOnnx() const
     {
         const std::string python = findPythonWithTorch(request.python);
         if (python.empty())
             throw ConfigError(
                 "the ONNX export runs PyTorch in Python, and no Python here has it: install python3-torch "
                 "(or set EARLYBIRD_PYTHON to an interpreter that has it)");
+        return python;
+    }
+
+    // Makes the ONNX graphs with the PyTorch module in `python`: `onnxFile` and/or `segmentsFolder` (either may be
+    // empty).
+    void runOnnxExport(const std::string& python, const std::string& onnxFile, const std::string& segmentsFolder,
+        const std::string& scratch)
+    {
         const std::string module = scratch + "/network.py";
         const std::string weights = scratch + "/weights.pt";
         if (!fileExists(module))
@@ -284,14 +292,14 @@ struct Exporter {
             return;
         case ExportFormat::Onnx: {
             ScratchFolder scratch(out);
-            runOnnxExport(scratch.path + "/network.onnx", {}, scratch.path);
+            runOnnxExport(pythonForOnnx(), scratch.path + "/network.onnx", {}, scratch.path);
             moveInto(scratch.path + "/network.onnx", out);
             result.files.push_back(out);
             return;
         }
         case ExportFormat::OnnxSegments: {
             ScratchFolder scratch(out);
-            runOnnxExport({}, scratch.path + "/segments", scratch.path);
+            runOnnxExport(pythonForOnnx(), {}, scratch.path + "/segments", scratch.path);
             moveInto(scratch.path + "/segments", out);
             for (int k = 0; k < network.architecture.exitCount(); ++k)
                 result.files.push_back(out + "/segment" + std::to_string(k) + ".onnx");
@@ -313,10 +321,11 @@ struct Exporter {
                 experiment->saveTrainedWeights(network.architecture, folder + "/weights.pt");
                 experiment->saveReferenceSamples(network.architecture, request.samples, folder + "/samples.pt");
                 names.insert(names.end(), { "weights.pt", "samples.pt" });
-                if (findPythonWithTorch(request.python).empty()) {
+                const std::string python = findPythonWithTorch(request.python);
+                if (python.empty()) {
                     result.notes.push_back("ONNX left out: no Python here has PyTorch (install python3-torch)");
                 } else {
-                    runOnnxExport(folder + "/network.onnx", folder + "/segments", folder);
+                    runOnnxExport(python, folder + "/network.onnx", folder + "/segments", folder);
                     names.push_back("network.onnx");
                     for (int k = 0; k < network.architecture.exitCount(); ++k)
                         names.push_back("segments/segment" + std::to_string(k) + ".onnx");
@@ -327,6 +336,9 @@ struct Exporter {
                 result.files.push_back(out + "/" + name);
             return;
         }
+        case ExportFormat::Csv:
+        case ExportFormat::FrontCsv:
+            return; // the session's tables: exportNetwork writes them without resolving a network
         }
     }
 };
@@ -377,7 +389,7 @@ ExportResult exportNetwork(const ExportRequest& request, const ProgressCallback&
         result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         return result;
     }
-    Exporter exporter { request, progress, {}, nullptr };
+    Exporter exporter { request, progress };
     if (!request.session.empty())
         exporter.resolveFromSession();
     else

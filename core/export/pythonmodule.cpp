@@ -399,16 +399,13 @@ std::string pythonModuleSource(const ExportedNetwork& network)
     const BackboneSpec& backbone = architecture.backbone;
     const int early = int(architecture.exits.size());
 
-    std::vector<std::string> classNames, thresholds;
+    std::vector<std::string> classNames;
     for (const std::string& name : network.classNames)
         classNames.push_back(pythonStringLiteral(name));
-    std::vector<double> thresholdValues;
     std::vector<std::int64_t> exitMacs;
     std::vector<int> positions;
-    for (const ExitSpec& exit : architecture.exits) {
-        thresholdValues.push_back(exit.threshold);
+    for (const ExitSpec& exit : architecture.exits)
         positions.push_back(exit.position);
-    }
     for (int e = 0; e < architecture.exitCount(); ++e)
         exitMacs.push_back(cost.macsForExit(e, network.convention));
 
@@ -450,7 +447,8 @@ std::string pythonModuleSource(const ExportedNetwork& network)
        << "\n"
           "# The exit rule: a sample leaves at the first early exit whose confidence is >= its threshold.\n"
           "CONFIDENCE = "
-       << pythonStringLiteral(nameOf(architecture.confidence)) << "\nTHRESHOLDS = " << numbers(thresholdValues)
+       << pythonStringLiteral(nameOf(architecture.confidence))
+       << "\nTHRESHOLDS = " << numbers(exitThresholds(architecture))
        << "\n"
           "# Backbone block after which each early exit sits.\n"
           "EXIT_POSITIONS = "

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <cstdio>
 
 namespace earlybird {
 
@@ -43,6 +44,27 @@ int branchLayerChannels(const BranchLayerSpec& layer, int inputChannels)
     if (layer.isPooling())
         return inputChannels;
     return std::max(1, int(std::lround(layer.width * inputChannels)));
+}
+
+std::string branchLayerLabel(const BranchLayerSpec& layer)
+{
+    std::string label = nameOf(layer.type);
+    if (!layer.isPooling()) {
+        char width[32];
+        std::snprintf(width, sizeof width, " x%g", layer.width);
+        label += width;
+        if (layer.stride == 2)
+            label += " /2";
+    }
+    return label;
+}
+
+std::vector<double> exitThresholds(const Architecture& architecture)
+{
+    std::vector<double> thresholds;
+    for (const ExitSpec& exit : architecture.exits)
+        thresholds.push_back(exit.threshold);
+    return thresholds;
 }
 
 void validateArchitecture(const Architecture& architecture, const std::string& source)

@@ -74,6 +74,10 @@ const EnumNames<ConfidenceMeasure>& enumNames(ConfidenceMeasure); // "score_marg
 
 // Output channels of a branch layer on `inputChannels` channels.
 int branchLayerChannels(const BranchLayerSpec& layer, int inputChannels);
+// A branch layer as people read it: "dwsep5x5 x0.5 /2", "maxpool2x2".
+std::string branchLayerLabel(const BranchLayerSpec& layer);
+// The early exits' thresholds, in order.
+std::vector<double> exitThresholds(const Architecture& architecture);
 
 // Throws ConfigError (prefixed with `source`) for: an exit at a position the backbone does not have (including the
 // final classifier's), two exits at one position, exits out of order, more than kMaxBranchDepth layers, a width

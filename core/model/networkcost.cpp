@@ -143,14 +143,6 @@ LayerCost branchLayerCost(const BranchLayerSpec& layer, ImageShape input)
 {
     CostBuilder builder(input);
     const int out = branchLayerChannels(layer, input.channels);
-    std::string label = nameOf(layer.type);
-    if (!layer.isPooling()) {
-        char width[32];
-        std::snprintf(width, sizeof width, " x%g", layer.width);
-        label += width;
-        if (layer.stride == 2)
-            label += " /2";
-    }
     switch (layer.type) {
     case BranchLayerType::Conv3x3:
         builder.conv(out, 3, layer.stride, 1, true);
@@ -173,7 +165,7 @@ LayerCost branchLayerCost(const BranchLayerSpec& layer, ImageShape input)
         builder.pool2x2();
         break;
     }
-    return builder.finish(label);
+    return builder.finish(branchLayerLabel(layer));
 }
 
 LayerCost classifierCost(ImageShape input, int classes)

@@ -408,11 +408,17 @@ struct Search::Impl {
         return record;
     }
 
+    // Whether the store holds, or the next save writes, the outputs of the exit with this key.
+    bool hasOutputs(const std::string& key) const
+    {
+        return storedOutputs.count(key) || pendingOutputs.exits.count(key);
+    }
+
     // Keeps the outputs of the candidate's exits that the store does not hold yet, for the next save.
     void noteOutputs(const Architecture& architecture, const CandidateOutcomes& outcomes)
     {
         const auto note = [&](const std::string& key, int exit) {
-            if (storedOutputs.count(key) || pendingOutputs.exits.count(key))
+            if (hasOutputs(key))
                 return;
             pendingOutputs.exits[key]
                 = StoredExit { exitColumns(outcomes.validation, exit), exitColumns(outcomes.test, exit) };
@@ -427,12 +433,9 @@ struct Search::Impl {
     void backfillOutputs(CancelFlag cancel)
     {
         for (const CandidateRecord& record : archive) {
-            bool missing
-                = !storedOutputs.count(finalExitOutputKey()) && !pendingOutputs.exits.count(finalExitOutputKey());
-            for (const ExitSpec& exit : record.architecture.exits) {
-                const std::string key = exitOutputKey(exit);
-                missing = missing || (!storedOutputs.count(key) && !pendingOutputs.exits.count(key));
-            }
+            bool missing = !hasOutputs(finalExitOutputKey());
+            for (const ExitSpec& exit : record.architecture.exits)
+                missing = missing || !hasOutputs(exitOutputKey(exit));
             if (missing)
                 noteOutputs(record.architecture, experiment->evaluate(record.architecture, {}, cancel));
         }
