@@ -329,6 +329,15 @@ void MainWindow::resetPanels()
     m_session = SessionInfo();
 }
 
+std::optional<FrontPoint> MainWindow::bestWithinTarget() const
+{
+    const QVector<FrontPoint>& front = m_chart->frontPoints();
+    const std::vector<FrontPoint> points(front.begin(), front.end());
+    if (const FrontPoint* best = bestWithin(points, m_session.target))
+        return *best;
+    return std::nullopt;
+}
+
 Tour* MainWindow::startTour()
 {
     if (!m_tour)
@@ -381,14 +390,12 @@ bool MainWindow::isReadOnlySession(const QString& folder) const
 
 bool MainWindow::openStartupSession()
 {
-    if (QSettings().value(QLatin1String(kReopenKey), true).toBool()) {
-        for (const QString& folder : recentSessions()) {
-            if (hasSession(folder.toStdString())) {
-                openSession(folder, false);
-                return true;
-            }
-            break; // only the last one: an older one would surprise
-        }
+    // Only the last session: reopening an older one instead would surprise.
+    const QStringList recent = recentSessions();
+    if (QSettings().value(QLatin1String(kReopenKey), true).toBool() && !recent.isEmpty()
+        && hasSession(recent.first().toStdString())) {
+        openSession(recent.first(), false);
+        return true;
     }
     const QString demo = demoSessionFolder();
     if (demo.isEmpty())
@@ -397,9 +404,7 @@ bool MainWindow::openStartupSession()
     connect(
         this, &MainWindow::sessionIdle, this,
         [this] {
-            const QVector<FrontPoint>& front = m_chart->frontPoints();
-            const std::vector<FrontPoint> points(front.begin(), front.end());
-            if (const FrontPoint* best = bestWithin(points, m_session.target))
+            if (const std::optional<FrontPoint> best = bestWithinTarget())
                 selectFrontPoint(best->candidate, best->thresholds);
         },
         Qt::SingleShotConnection);
@@ -526,9 +531,8 @@ void MainWindow::onFront(const QVector<FrontPoint>& front, double hypervolume)
     m_model->setFront(ids);
     m_chart->setThresholdFront(front);
     m_hypervolume->addPoint(m_model->rowCount(), hypervolume);
-    const std::vector<FrontPoint> points(front.begin(), front.end());
     QString best = tr("nothing within the target yet");
-    if (const FrontPoint* p = bestWithin(points, m_session.target)) {
+    if (const std::optional<FrontPoint> p = bestWithinTarget()) {
         best = tr("best within the target: %1% validation (%2% test) at %3 (%4× backbone), candidate %5")
                    .arg(100 * p->accuracy, 0, 'f', 2)
                    .arg(100 * p->testAccuracy, 0, 'f', 2)

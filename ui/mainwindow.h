@@ -9,6 +9,8 @@
 #include <QStringList>
 #include <QThread>
 
+#include <optional>
+
 class QLabel;
 class QPlainTextEdit;
 class QTableView;
@@ -51,6 +53,8 @@ public:
     HypervolumePlot* hypervolumePlot() const { return m_hypervolume; }
     bool isSearchRunning() const { return m_running; }
     const SessionInfo& session() const { return m_session; }
+    // The most accurate point of the session's front within its target (as the status bar names it), if any.
+    std::optional<FrontPoint> bestWithinTarget() const;
 
     // Opens a saved session (finished or not); with `run`, continues it. The folder joins File > Open recent.
     void openSession(const QString& folder, bool run);

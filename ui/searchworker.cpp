@@ -47,28 +47,41 @@ void SearchWorker::requestOutcomes(int candidateId)
     QMetaObject::invokeMethod(this, &SearchWorker::serveRequests, Qt::QueuedConnection);
 }
 
-SessionInfo SearchWorker::sessionInfo() const
+namespace {
+
+// What the window shows of a session: from a running search or from a session read off its store alike.
+SessionInfo sessionInfoOf(const QString& folder, const SearchConfig& config, const BackboneFigures& backbone,
+    bool finished, const std::vector<HypervolumeRecord>& hypervolumeHistory)
 {
     SessionInfo info;
-    if (!m_search)
-        return info;
-    const SearchConfig& config = m_search->config();
-    const ExperimentReport& report = m_search->experiment().report();
-    info.folder = QString::fromStdString(m_search->sessionFolder());
+    info.folder = folder;
     info.name = QString::fromStdString(config.name);
     info.backboneName = QString::fromStdString(config.experiment.backbone.name);
-    info.backboneMacs = m_search->backboneMacs();
-    info.backboneTestAccuracy = report.backboneTestAccuracy;
-    info.backboneValidationAccuracy = report.backboneValidationAccuracy;
-    info.cost = CostAxis::forSession(config.costModel, m_search->backboneCost());
+    info.backboneMacs = backbone.macs;
+    info.backboneTestAccuracy = backbone.testAccuracy;
+    info.backboneValidationAccuracy = backbone.validationAccuracy;
+    info.cost = CostAxis::forSession(config.costModel, backbone.cost);
     info.target = config.target;
     info.mode = config.mode;
     info.convention = config.convention;
-    info.finished = m_search->isFinished();
-    info.settings = requestFor(config, info.folder);
-    for (const HypervolumeRecord& h : m_search->hypervolumeHistory())
+    info.finished = finished;
+    info.settings = requestFor(config, folder);
+    for (const HypervolumeRecord& h : hypervolumeHistory)
         info.hypervolumeHistory.append(QPointF(h.evaluated, h.validation));
     return info;
+}
+
+} // namespace
+
+SessionInfo SearchWorker::sessionInfo() const
+{
+    if (!m_search)
+        return SessionInfo();
+    const ExperimentReport& report = m_search->experiment().report();
+    return sessionInfoOf(QString::fromStdString(m_search->sessionFolder()), m_search->config(),
+        { m_search->backboneMacs(), m_search->backboneCost(), report.backboneValidationAccuracy,
+            report.backboneTestAccuracy },
+        m_search->isFinished(), m_search->hypervolumeHistory());
 }
 
 void SearchWorker::serveRequests()
@@ -174,22 +187,9 @@ bool SearchWorker::openFromStore(const QString& folder)
     }
     m_search.reset();
     m_outputs = std::move(outputs);
-    SessionInfo info;
-    info.folder = folder;
-    info.name = QString::fromStdString(session.config.name);
-    info.backboneName = QString::fromStdString(session.config.experiment.backbone.name);
-    info.backboneMacs = session.backbone.macs;
-    info.backboneTestAccuracy = session.backbone.testAccuracy;
-    info.backboneValidationAccuracy = session.backbone.validationAccuracy;
-    info.cost = CostAxis::forSession(session.config.costModel, session.backbone.cost);
-    info.target = session.config.target;
-    info.mode = session.config.mode;
-    info.convention = session.config.convention;
-    info.finished = session.state.finished;
+    SessionInfo info
+        = sessionInfoOf(folder, session.config, session.backbone, session.state.finished, session.hypervolumeHistory);
     info.fromStore = true;
-    info.settings = requestFor(session.config, folder);
-    for (const HypervolumeRecord& h : session.hypervolumeHistory)
-        info.hypervolumeHistory.append(QPointF(h.evaluated, h.validation));
     Q_EMIT sessionOpened(info);
     for (const CandidateRecord& record : session.archive)
         Q_EMIT candidateEvaluated(record);

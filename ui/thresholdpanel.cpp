@@ -142,10 +142,7 @@ void ThresholdPanel::setCandidate(const CandidateRecord& candidate, const Outcom
     for (const PolicyResult& point : m_validation->tradeOffCurve())
         curve.append(QPointF(point.averageCost, point.accuracy));
     Q_EMIT curveChanged(curve);
-    std::vector<double> thresholds;
-    for (const ExitSpec& exit : candidate.architecture.exits)
-        thresholds.push_back(exit.threshold);
-    setThresholds(thresholds);
+    setThresholds(exitThresholds(candidate.architecture));
 }
 
 void ThresholdPanel::rebuildRows()

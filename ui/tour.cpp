@@ -53,15 +53,13 @@ bool Tour::start()
 {
     m_step = -1;
     m_exit = -1;
-    const QVector<FrontPoint>& front = m_window->paretoChart()->frontPoints();
-    const std::vector<FrontPoint> points(front.begin(), front.end());
-    const FrontPoint* best = bestWithin(points, m_window->session().target);
     // The tour needs a network with an early exit: the best within the target, or else the most accurate that has one.
+    std::optional<FrontPoint> best = m_window->bestWithinTarget();
     if (!best || best->thresholds.empty()) {
-        best = nullptr;
-        for (const FrontPoint& point : points) {
+        best.reset();
+        for (const FrontPoint& point : m_window->paretoChart()->frontPoints()) {
             if (!point.thresholds.empty() && (!best || point.accuracy > best->accuracy))
-                best = &point;
+                best = point;
         }
     }
     if (!best) {
