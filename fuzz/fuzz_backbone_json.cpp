@@ -1,18 +1,18 @@
 // Backbone JSON.
+#include "fuzzfile.h"
+
 #include "base/error.h"
 #include "model/architecture.h"
 #include "model/backbonespec.h"
 #include "model/networkcost.h"
 
-#include <nlohmann/json.hpp>
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
-    const nlohmann::ordered_json json = nlohmann::ordered_json::parse(data, data + size, nullptr, false);
-    if (json.is_discarded())
+    const std::optional<nlohmann::ordered_json> json = fuzz::parseJson(data, size);
+    if (!json)
         return 0;
     try {
-        const earlybird::BackboneSpec backbone = earlybird::backboneFromJson(json, "fuzz");
+        const earlybird::BackboneSpec backbone = earlybird::backboneFromJson(*json, "fuzz");
         earlybird::Architecture architecture;
         architecture.backbone = backbone;
         earlybird::countNetworkCost(architecture);

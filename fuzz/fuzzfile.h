@@ -4,9 +4,12 @@
 // scratch folder first. Only earlybird::Error is an expected outcome of bad input; anything else escapes the target
 // and libFuzzer reports it (an uncaught exception is a crash here: the program must turn bad input into a clear error).
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include <unistd.h>
@@ -35,6 +38,15 @@ inline std::string writeInput(const std::string& name, const std::uint8_t* data,
         std::fclose(file);
     }
     return path;
+}
+
+// The input as JSON, or nothing when it is not JSON (the readers under test take parsed JSON).
+inline std::optional<nlohmann::ordered_json> parseJson(const std::uint8_t* data, std::size_t size)
+{
+    nlohmann::ordered_json json = nlohmann::ordered_json::parse(data, data + size, nullptr, false);
+    if (json.is_discarded())
+        return std::nullopt;
+    return json;
 }
 
 } // namespace fuzz
