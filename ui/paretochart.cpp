@@ -15,6 +15,8 @@
 #include <QToolTip>
 #include <QVBoxLayout>
 #include <QValueAxis>
+#include <algorithm>
+#include <cmath>
 
 namespace earlybird::ui {
 
@@ -26,8 +28,9 @@ const QColor kFrontColour(0, 114, 178);
 const QColor kTargetColour(213, 94, 0);
 const QColor kSelectedColour(204, 121, 167);
 const QColor kCurveColour(0, 158, 115);
-// How far below the backbone's accuracy the fitted view follows the front, in accuracy points.
-constexpr double kFrontViewDepth = 15.0;
+// Decimation keeps one candidate marker per square cell of this many pixels: markers are 7 px wide, so a merged
+// marker moves at most this far from where it would have been drawn.
+constexpr double kCellPixels = 4.0;
 } // namespace
 
 ParetoChart::ParetoChart(QWidget* parent)
@@ -110,6 +113,10 @@ ParetoChart::ParetoChart(QWidget* parent)
     layout->addWidget(m_view, 1);
 
     rebuildAxes();
+    m_decimateTimer.setSingleShot(true);
+    m_decimateTimer.setInterval(0);
+    connect(&m_decimateTimer, &QTimer::timeout, this, &ParetoChart::decimate);
+    connect(m_chart, &QChart::plotAreaChanged, &m_decimateTimer, qOverload<>(&QTimer::start));
     m_flushTimer.setInterval(kFlushIntervalMs);
     connect(&m_flushTimer, &QTimer::timeout, this, &ParetoChart::flush);
     connect(m_showDominated, &QCheckBox::toggled, m_all, &QScatterSeries::setVisible);
@@ -159,6 +166,7 @@ void ParetoChart::clear()
     m_pending.clear();
     m_pendingIds.clear();
     m_allIds.clear();
+    m_shownIds.clear();
     m_points.clear();
     m_candidates.clear();
     m_lastGeneration = 0;
@@ -208,14 +216,86 @@ void ParetoChart::flush()
         m_flushTimer.stop();
         return;
     }
-    // One append per batch: the series repaints once, not once per point.
-    m_all->append(QList<QPointF>(m_pending.begin(), m_pending.end()));
     m_allIds += m_pendingIds;
     m_pending.clear();
     m_pendingIds.clear();
+    resetZoom();
+    decimate(); // one replace per batch: the series repaints once, not once per point
+}
+
+int ParetoChart::drawnPointCount() const
+{
+    return int(m_all->count());
+}
+
+QRectF ParetoChart::viewRange() const
+{
+    double x0 = 0, x1 = 0, y0 = 0, y1 = 0;
+    if (auto* a = qobject_cast<QValueAxis*>(m_axes[0])) {
+        x0 = a->min();
+        x1 = a->max();
+    } else if (auto* l = qobject_cast<QLogValueAxis*>(m_axes[0])) {
+        x0 = l->min();
+        x1 = l->max();
+    }
+    if (auto* a = qobject_cast<QValueAxis*>(m_axes[1])) {
+        y0 = a->min();
+        y1 = a->max();
+    }
+    return QRectF(QPointF(x0, y0), QPointF(x1, y1));
+}
+
+void ParetoChart::setDecimation(bool on)
+{
+    m_decimation = on;
+    decimate();
+}
+
+void ParetoChart::decimate()
+{
+    m_decimateTimer.stop();
+    QVector<int> shown;
+    if (!m_decimation || m_allIds.isEmpty()) {
+        shown = m_allIds;
+    } else {
+        // The plot area before the first layout is empty: decimate as if at the size of an exported chart.
+        QSizeF area = m_chart->plotArea().size();
+        if (area.width() < 50 || area.height() < 50)
+            area = QSizeF(800, 500);
+        const bool log = m_logAxis->isChecked();
+        const auto axisX = [&](double x) { return log ? std::log10(std::max(x, 1e-12)) : x; };
+        const QRectF range = viewRange();
+        const double x0 = axisX(range.left()), x1 = axisX(range.right()), y0 = range.top(), y1 = range.bottom();
+        const double sx = area.width() / kCellPixels / std::max(1e-12, x1 - x0);
+        const double sy = area.height() / kCellPixels / std::max(1e-12, y1 - y0);
+        // A marker centred just outside the plot area still shows its edge: keep a cell or two of margin.
+        const double maxCellX = area.width() / kCellPixels + 3, maxCellY = area.height() / kCellPixels + 3;
+        QHash<qint64, int> latest; // cell -> the latest candidate in it, which is drawn on top
+        latest.reserve(m_allIds.size());
+        for (const int id : std::as_const(m_allIds)) {
+            const QPointF& p = m_points[id];
+            const double cx = std::floor((axisX(p.x()) - x0) * sx), cy = std::floor((p.y() - y0) * sy);
+            if (cx < -3 || cy < -3 || cx > maxCellX || cy > maxCellY)
+                continue; // not on screen at this zoom
+            latest.insert((qint64(cx) << 32) + qint64(cy), id);
+        }
+        shown.reserve(latest.size());
+        for (auto it = latest.cbegin(); it != latest.cend(); ++it)
+            shown.append(it.value());
+        std::sort(shown.begin(), shown.end()); // earlier candidates under later ones, as they were added
+    }
+    if (shown == m_shownIds && m_all->count() == shown.size())
+        return;
+    QList<QPointF> points;
+    points.reserve(shown.size());
+    for (const int id : std::as_const(shown))
+        points.append(m_points[id]);
+    m_shownIds = shown;
+    // replace(), never append(): QScatterSeries::append of a batch to thousands of points takes seconds
+    // (bench_chart: BM_SeriesAppend).
+    m_all->replace(points);
     if (m_byGeneration->isChecked())
         colourCandidates();
-    resetZoom();
 }
 
 void ParetoChart::setThresholdFront(const QVector<FrontPoint>& front)
@@ -257,9 +337,9 @@ void ParetoChart::colourCandidates()
     }
     // One call for every point: the series repaints once.
     QHash<int, QHash<QXYSeries::PointConfiguration, QVariant>> colours;
-    colours.reserve(m_allIds.size());
-    for (int i = 0; i < m_allIds.size(); ++i)
-        colours[i][QXYSeries::PointConfiguration::Color] = candidateColour(m_allIds[i]);
+    colours.reserve(m_shownIds.size());
+    for (int i = 0; i < m_shownIds.size(); ++i)
+        colours[i][QXYSeries::PointConfiguration::Color] = candidateColour(m_shownIds[i]);
     m_all->setPointsConfiguration(colours);
 }
 
@@ -321,6 +401,12 @@ void ParetoChart::rebuildAxes()
     auto* y = new QValueAxis;
     y->setTitleText(tr("validation accuracy (%)"));
     y->setLabelFormat(QStringLiteral("%.1f"));
+    // Zooming (a dragged rectangle) changes the ranges: the decimation follows.
+    if (auto* linear = qobject_cast<QValueAxis*>(x))
+        connect(linear, &QValueAxis::rangeChanged, &m_decimateTimer, qOverload<>(&QTimer::start));
+    else if (auto* logAxis = qobject_cast<QLogValueAxis*>(x))
+        connect(logAxis, &QLogValueAxis::rangeChanged, &m_decimateTimer, qOverload<>(&QTimer::start));
+    connect(y, &QValueAxis::rangeChanged, &m_decimateTimer, qOverload<>(&QTimer::start));
     m_chart->addAxis(x, Qt::AlignBottom);
     m_chart->addAxis(y, Qt::AlignLeft);
     m_axes = { x, y };
@@ -341,18 +427,14 @@ void ParetoChart::resetZoom()
         minY = std::min(minY, p.y());
         maxY = std::max(maxY, p.y());
     };
-    for (const QPointF& p : m_all->points())
-        include(p);
+    for (const int id : std::as_const(m_allIds))
+        include(m_points[id]);
     for (const QPointF& p : m_backbone->points())
         include(p);
-    // The front's cheap end reaches far down (every sample out at the first exit): show its whole cost range, and its
-    // accuracy down to kFrontViewDepth points below the backbone's; zooming shows the rest.
-    const double floorY = m_backbone->points().isEmpty() ? 0.0 : m_backbone->points().first().y() - kFrontViewDepth;
-    for (const QPointF& p : m_front->points()) {
-        minX = std::min(minX, p.x());
-        if (p.y() >= floorY)
-            include(p);
-    }
+    // The whole front, down to its cheapest point (every sample out at the first exit, often far below the
+    // candidates): the trade-off it offers is what the chart is for. Zooming shows the crowded top in detail.
+    for (const QPointF& p : m_front->points())
+        include(p);
     for (QAbstractSeries* s : m_chart->series()) {
         if (s->property("baseline").toBool())
             for (const QPointF& p : static_cast<QXYSeries*>(s)->points())
@@ -371,11 +453,21 @@ void ParetoChart::resetZoom()
     m_axes[0]->setRange(low, maxX * 1.08);
     if (auto* linear = qobject_cast<QValueAxis*>(m_axes[0]))
         linear->applyNiceNumbers(); // ticks at round values (0, 100, 200 us), not at fifths of the range
-    m_axes[1]->setRange(std::max(0.0, minY - 0.08 * spanY), std::min(100.0, maxY + 0.08 * spanY));
+    auto* y = static_cast<QValueAxis*>(m_axes[1]);
+    // Ticks at round accuracies (50, 60, 70 %, not 49.6, 61.0) and a range rounded to half a tick step, so the view
+    // stays tight.
+    const double step = spanY > 30 ? 10 : spanY > 12 ? 5 : spanY > 5 ? 2 : 1;
+    const double half = step / 2;
+    y->setRange(std::max(0.0, std::floor((minY - 0.04 * spanY) / half) * half),
+        std::min(100.0, std::ceil((maxY + 0.04 * spanY) / half) * half));
+    y->setTickType(QValueAxis::TicksDynamic);
+    y->setTickAnchor(0);
+    y->setTickInterval(step);
+    y->setLabelFormat(step >= 1 ? QStringLiteral("%.0f") : QStringLiteral("%.1f"));
     m_targetLine->clear();
     if (target > 0) {
-        m_targetLine->append(target, std::max(0.0, minY - 0.08 * spanY));
-        m_targetLine->append(target, std::min(100.0, maxY + 0.08 * spanY));
+        m_targetLine->append(target, y->min());
+        m_targetLine->append(target, y->max());
     }
 }
 

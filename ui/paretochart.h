@@ -5,6 +5,7 @@
 
 #include <QHash>
 #include <QPointF>
+#include <QRectF>
 #include <QTimer>
 #include <QWidget>
 
@@ -20,8 +21,9 @@ namespace earlybird::ui {
 // Accuracy against average cost (MACs, latency or parameters used: the session's cost model) for every candidate: the
 // front highlighted and joined, the target as a vertical line, the backbone and any baselines as their own series, the
 // selected candidate's threshold trade-off curve with a marker for the thresholds on the sliders. Points arrive in
-// batches on a timer, so thousands of them do not stall the window. Click a point to select its candidate; drag to
-// zoom.
+// batches on a timer, and the candidates are drawn decimated: one marker per small cell of the plot area (the latest
+// candidate in it), recomputed on zoom and resize, so tens of thousands of candidates repaint as fast as a few
+// hundred. Click a point to select its candidate (the nearest of all of them, drawn or not); drag to zoom.
 class ParetoChart : public QWidget {
     Q_OBJECT
 public:
@@ -42,7 +44,16 @@ public:
     // Baseline fronts as (average cost, accuracy) points.
     void addBaseline(const QString& name, const QVector<QPointF>& points);
 
-    int pointCount() const { return m_points.size(); }
+    // Candidates added, and how many markers draw them (fewer when decimation merges those in one cell).
+    int pointCount() const { return m_candidates.size(); }
+    int drawnPointCount() const;
+    // The candidates drawn, in drawing order; and the visible axis ranges (x in axis units, y in percent).
+    const QVector<int>& drawnCandidates() const { return m_shownIds; }
+    QRectF viewRange() const;
+    // Draws every candidate's marker (off) or one per cell of kCellPixels (on, the default). For benchmarks and tests.
+    void setDecimation(bool on);
+    // Draws the points still waiting for the timer now.
+    void flush();
     void setColourByGeneration(bool on);
     // The colour candidate `id`'s point is drawn in.
     QColor candidateColour(int id) const;
@@ -56,7 +67,8 @@ Q_SIGNALS:
     void frontPointSelected(int id, const std::vector<double>& thresholds);
 
 private:
-    void flush();
+    // Chooses the candidates' markers to draw for the current axes and plot area.
+    void decimate();
     // Colours the candidates by generation (early: light, late: dark), or all alike.
     void colourCandidates();
     void rebuildAxes();
@@ -84,7 +96,10 @@ private:
     QTimer m_flushTimer;
     QVector<QPointF> m_pending;
     QVector<int> m_pendingIds;
-    QVector<int> m_allIds; // the candidate of each point of m_all, in order
+    QVector<int> m_allIds; // every candidate, in the order added
+    QVector<int> m_shownIds; // the candidate of each point of m_all, in order
+    QTimer m_decimateTimer; // coalesces the zoom, resize and flush events of one turn of the event loop
+    bool m_decimation = true;
     QVector<QPointF> m_points; // chart coordinates by candidate id
     QHash<int, CandidateRecord> m_candidates;
     int m_lastGeneration = 0; // of every candidate so far: the darkest colour
