@@ -448,6 +448,10 @@ void MainWindow::openSession(const QString& folder, bool run)
         rememberSession(folder);
     setRunning(true);
     appendLog(run ? tr("Resuming %1").arg(folder) : tr("Opening %1").arg(folder));
+    if (run)
+        m_openClock.invalidate();
+    else
+        m_openClock.start();
     QMetaObject::invokeMethod(
         m_worker, [worker = m_worker, folder, run] { worker->openSession(folder, run); }, Qt::QueuedConnection);
 }
@@ -612,6 +616,12 @@ void MainWindow::onFinished(bool completed)
     m_runPanel->showIdle(completed ? tr("The search is complete: %1 candidates.").arg(m_model->rowCount())
                                    : tr("Stopped. Search ▸ Resume continues it."));
     appendLog(completed ? tr("Search complete.") : tr("Search stopped; the session is saved."));
+    if (m_openClock.isValid()) {
+        appendLog(tr("Opened %1 candidates in %2 s.")
+                      .arg(m_model->rowCount())
+                      .arg(double(m_openClock.elapsed()) / 1000.0, 0, 'f', 2));
+        m_openClock.invalidate();
+    }
     Q_EMIT sessionIdle();
 }
 
@@ -622,6 +632,7 @@ void MainWindow::appendLog(const QString& message)
 
 void MainWindow::showError(const QString& message)
 {
+    m_openClock.invalidate(); // an open that failed did not open anything
     appendLog(tr("Error: %1").arg(message));
     Q_EMIT errorShown(message);
     // Window-modal but not blocking: the search's signals keep flowing while the message is up.

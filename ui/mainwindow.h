@@ -4,6 +4,7 @@
 
 #include "export/exporter.h"
 
+#include <QElapsedTimer>
 #include <QFutureWatcher>
 #include <QMainWindow>
 #include <QStringList>
@@ -133,6 +134,7 @@ private:
     QLabel* m_sessionLabel;
     SessionInfo m_session;
     QString m_lastSessionFolder;
+    QElapsedTimer m_openClock; // from Open to the whole session on screen (valid while opening without resuming)
     int m_selected = -1;
     // Thresholds to put on the sliders once the candidate's outcomes arrive (a clicked front point): id and values.
     std::pair<int, std::vector<double>> m_pendingThresholds { -1, {} };

@@ -3,6 +3,7 @@
 #include "base/computethreads.h"
 #include "base/error.h"
 #include "datasetview.h"
+#include "eventloopprobe.h"
 #include "mainwindow.h"
 #include "networkgraphview.h"
 #include "paretochart.h"
@@ -12,6 +13,8 @@
 #include <QCommandLineParser>
 #include <QSettings>
 #include <QTimer>
+
+#include <memory>
 
 #include <string>
 
@@ -105,6 +108,10 @@ int main(int argc, char** argv)
     if (parser.isSet(path))
         view->setFolder(parser.value(path));
     window.show();
+    // EARLYBIRD_EVENT_LOOP_PROBE=FILE: measure how late the GUI thread serves a 5 ms timer (ui/eventloopprobe.h).
+    std::unique_ptr<earlybird::ui::EventLoopProbe> probe;
+    if (!qEnvironmentVariableIsEmpty("EARLYBIRD_EVENT_LOOP_PROBE"))
+        probe = std::make_unique<earlybird::ui::EventLoopProbe>(qEnvironmentVariable("EARLYBIRD_EVENT_LOOP_PROBE"));
     // Work starts once the window is on screen, so the user sees progress rather than a late window.
     QTimer::singleShot(0, view, &earlybird::ui::DatasetView::load);
     if (parser.isSet(session)) {
