@@ -1,6 +1,8 @@
 #include "base/cachefile.h"
+#include "base/fileio.h"
 #include "fixtures.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QTemporaryDir>
 #include <QTest>
@@ -41,6 +43,32 @@ private Q_SLOTS:
 
         QVERIFY(!readCacheFile(dir.filePath(QStringLiteral("none.ebc")).toStdString(), "branch", &problem));
         QVERIFY(problem.find("not cached yet") != std::string::npos);
+    }
+
+    void checksAFileOfAnyKind()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("b.ebc")).toStdString();
+        writeCacheFile(path, "backbone", std::vector<std::uint8_t>(3000, 9));
+        QCOMPARE(cacheFileProblem(path), std::string());
+        std::vector<std::uint8_t> raw = readFileBytes(path);
+        raw.resize(raw.size() - 1); // a writer killed mid-write, had it written in place
+        fixtures::writeBytes(path, raw);
+        QVERIFY2(cacheFileProblem(path).find("truncated: 2999 of 3000") != std::string::npos,
+            cacheFileProblem(path).c_str());
+        fixtures::writeBytes(path, { 1, 2, 3 });
+        QCOMPARE(cacheFileProblem(path), std::string("not an Earlybird cache file"));
+        const std::string missing = dir.filePath(QStringLiteral("none.ebc")).toStdString();
+        QVERIFY(cacheFileProblem(missing).find(missing) != std::string::npos);
+    }
+
+    void tellsLeftoverTemporariesFromLiveOnes()
+    {
+        QVERIFY(isLeftoverTemporary("/c/x.ebc.tmp-999999999")); // no such process
+        QVERIFY(!isLeftoverTemporary("/c/x.ebc.tmp-" + std::to_string(QCoreApplication::applicationPid())));
+        QVERIFY(!isLeftoverTemporary("/c/x.ebc"));
+        QVERIFY(!isLeftoverTemporary("/c/x.ebc.tmp-"));
+        QVERIFY(!isLeftoverTemporary("/c/x.ebc.tmp-12a"));
     }
 
     void hashesDiffer()

@@ -1,3 +1,5 @@
+#include "base/cachefile.h"
+#include "base/fileio.h"
 #include "fixtures.h"
 
 #include <QJsonArray>
@@ -380,6 +382,32 @@ private Q_SLOTS:
                      .exitCode,
             0);
         QVERIFY(QFileInfo(frontCsv).size() > 50);
+    }
+
+    void cacheCheckFindsTornFiles()
+    {
+        QTemporaryDir dir;
+        const QString cache = dir.filePath(QStringLiteral("cache"));
+        const std::string branches = (cache + QStringLiteral("/k/branches")).toStdString();
+        earlybird::makeDirectories(branches);
+        earlybird::writeCacheFile(branches + "/a.ebc", "branch", std::vector<std::uint8_t>(500, 1));
+        earlybird::writeFileAtomically((cache + QStringLiteral("/k/backbone.json")).toStdString(), "{}\n");
+        // A killed writer's temporary (its process gone) is listed, never counted as bad, and --clean removes it.
+        writeBytes(branches + "/b.ebc.tmp-999999999", { 1, 2 });
+        Run run = runCli({ QStringLiteral("cache"), QStringLiteral("check"), QStringLiteral("--cache"), cache });
+        QCOMPARE(run.exitCode, 0);
+        QJsonObject report = QJsonDocument::fromJson(run.out).object();
+        QCOMPARE(report[QStringLiteral("files")].toInt(), 2);
+        QCOMPARE(report[QStringLiteral("temporary")].toArray().size(), 1);
+
+        std::vector<std::uint8_t> raw = earlybird::readFileBytes(branches + "/a.ebc");
+        raw.resize(raw.size() - 7);
+        writeBytes(branches + "/a.ebc", raw);
+        run = runCli({ QStringLiteral("cache"), QStringLiteral("check"), QStringLiteral("--cache"), cache,
+            QStringLiteral("--clean") });
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains("a.ebc: truncated: 493 of 500"), run.err.constData());
+        QVERIFY(!QFile::exists(QString::fromStdString(branches + "/b.ebc.tmp-999999999")));
     }
 
     void helpListsCommandsAndOptions()

@@ -26,5 +26,6 @@ int runSearch(const std::vector<std::string>& arguments);
 int runBaseline(const std::vector<std::string>& arguments);
 int runSessionExport(const std::vector<std::string>& arguments);
 int runExport(const std::vector<std::string>& arguments);
+int runCacheCheck(const std::vector<std::string>& arguments);
 
 } // namespace earlybird::cli

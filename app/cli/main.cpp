@@ -27,6 +27,8 @@ const std::vector<Command>& allCommands()
             runBaseline },
         { { "session", "export" }, "write a session as one readable JSON document", runSessionExport },
         { { "export" }, "export a chosen network: JSON, weights, PyTorch code, reference samples, ONNX", runExport },
+        { { "cache", "check" }, "check that every file in the cache folder is whole (header, size, checksum)",
+            runCacheCheck },
     };
     return commands;
 }

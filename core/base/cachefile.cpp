@@ -4,6 +4,7 @@
 #include "base/fileio.h"
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <sys/stat.h>
@@ -74,6 +75,26 @@ void writeCacheFile(const std::string& path, const std::string& kind, const std:
     writeFileAtomically(path, bytes);
 }
 
+namespace {
+
+// Why `bytes` are not a whole cache file (of `kind`, if given); empty when they are.
+std::string envelopeProblem(const std::vector<std::uint8_t>& bytes, const std::string* kind)
+{
+    if (bytes.size() < kHeaderSize || get64(bytes.data()) != kMagic)
+        return "not an Earlybird cache file";
+    if (kind && get64(bytes.data() + 8) != hashString(*kind))
+        return "holds something other than " + *kind;
+    const std::uint64_t size = get64(bytes.data() + 16);
+    if (size != bytes.size() - kHeaderSize)
+        return "truncated: " + std::to_string(bytes.size() - kHeaderSize) + " of " + std::to_string(size)
+            + " payload bytes";
+    if (hashBytes(bytes.data() + kHeaderSize, bytes.size() - kHeaderSize) != get64(bytes.data() + 24))
+        return "corrupt: checksum mismatch";
+    return {};
+}
+
+} // namespace
+
 std::optional<std::vector<std::uint8_t>> readCacheFile(
     const std::string& path, const std::string& kind, std::string* problem)
 {
@@ -90,18 +111,30 @@ std::optional<std::vector<std::uint8_t>> readCacheFile(
     } catch (const Error& error) {
         return fail(error.what());
     }
-    if (bytes.size() < kHeaderSize || get64(bytes.data()) != kMagic)
-        return fail("not an Earlybird cache file");
-    if (get64(bytes.data() + 8) != hashString(kind))
-        return fail("holds something other than " + kind);
-    const std::uint64_t size = get64(bytes.data() + 16);
-    if (size != bytes.size() - kHeaderSize)
-        return fail("truncated: " + std::to_string(bytes.size() - kHeaderSize) + " of " + std::to_string(size)
-            + " payload bytes");
-    std::vector<std::uint8_t> payload(bytes.begin() + kHeaderSize, bytes.end());
-    if (hashBytes(payload.data(), payload.size()) != get64(bytes.data() + 24))
-        return fail("corrupt: checksum mismatch");
-    return payload;
+    if (const std::string why = envelopeProblem(bytes, &kind); !why.empty())
+        return fail(why);
+    return std::vector<std::uint8_t>(bytes.begin() + kHeaderSize, bytes.end());
+}
+
+std::string cacheFileProblem(const std::string& path)
+{
+    try {
+        return envelopeProblem(readFileBytes(path), nullptr);
+    } catch (const Error& error) {
+        return error.what();
+    }
+}
+
+bool isLeftoverTemporary(const std::string& path)
+{
+    const std::size_t at = path.rfind(".tmp-");
+    if (at == std::string::npos || at + 5 == path.size())
+        return false;
+    const std::string digits = path.substr(at + 5);
+    if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos)
+        return false;
+    const pid_t pid = pid_t(std::stol(digits));
+    return pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH; // its writer is gone
 }
 
 void makeDirectories(const std::string& path)

@@ -22,6 +22,14 @@ void writeCacheFile(const std::string& path, const std::string& kind, const std:
 std::optional<std::vector<std::uint8_t>> readCacheFile(
     const std::string& path, const std::string& kind, std::string* problem = nullptr);
 
+// What is wrong with a cache file of any kind: an empty string when its header, payload size and checksum hold, else
+// the reason ("truncated: 10 of 4096 payload bytes"). For checking a cache folder without loading what it holds.
+std::string cacheFileProblem(const std::string& path);
+
+// A temporary file that writeFileAtomically() left behind when its writer was killed (name.tmp-PID, PID not
+// running): never read as a cache file, safe to delete.
+bool isLeftoverTemporary(const std::string& path);
+
 // Creates a folder and its parents; throws Error naming the folder on failure.
 void makeDirectories(const std::string& path);
 
