@@ -6,7 +6,12 @@
 
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace earlybird {
@@ -33,8 +38,20 @@ public:
     Database(std::string path, bool create)
         : m_path(std::move(path))
     {
-        const int flags = create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READWRITE;
-        if (sqlite3_open_v2(m_path.c_str(), &m_db, flags, nullptr) != SQLITE_OK) {
+        int flags = create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READWRITE;
+        std::string name = m_path;
+        if (create && !folderWritable(m_path))
+            throw DataError(m_path,
+                "cannot save the session: its folder is read-only. Open it to look at it, or copy the folder somewhere "
+                "you can write and resume there");
+        if (!create && !folderWritable(m_path)) {
+            // A session on read-only media (a DVD, a read-only mount, a shared folder): nobody can change it, and
+            // SQLite could not create the WAL index it needs to read, so open it as immutable. Saving then fails with a
+            // clear "cannot be written".
+            flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
+            name = immutableUri(m_path);
+        }
+        if (sqlite3_open_v2(name.c_str(), &m_db, flags, nullptr) != SQLITE_OK) {
             const std::string problem = m_db ? sqlite3_errmsg(m_db) : "out of memory";
             sqlite3_close(m_db);
             m_db = nullptr;
@@ -120,11 +137,53 @@ public:
     [[noreturn]] void fail() { throw DataError(m_path, storeProblem(sqlite3_errmsg(m_db))); }
 
 private:
-    static std::string storeProblem(const std::string& problem)
+    static bool folderWritable(const std::string& file)
+    {
+        const std::size_t slash = file.find_last_of('/');
+        const std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : file.substr(0, slash);
+        if (::access(folder.c_str(), F_OK) != 0)
+            return true; // missing: SQLite says so when it opens the file
+        struct statvfs info { };
+        if (::statvfs(folder.c_str(), &info) == 0 && (info.f_flag & ST_RDONLY))
+            return false;
+        return ::access(folder.c_str(), W_OK) == 0;
+    }
+
+    // file:PATH?immutable=1, with the characters a URI reserves percent-encoded.
+    static std::string immutableUri(const std::string& path)
+    {
+        std::string uri = "file:";
+        for (const unsigned char c : path) {
+            if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
+                uri += char(c);
+            } else {
+                char code[4];
+                std::snprintf(code, sizeof code, "%%%02X", c);
+                uri += code;
+            }
+        }
+        return uri + "?immutable=1";
+    }
+
+    // SQLite's message, with what the system said and what to do when the disk is full or the folder read-only.
+    std::string storeProblem(const std::string& problem) const
     {
         if (problem.find("not a database") != std::string::npos)
             return "not an Earlybird search session (" + problem + ")";
-        return "session store: " + problem;
+        const int lastErrno = errno;
+        std::string text = "session store: " + problem;
+        int code = m_db ? sqlite3_system_errno(m_db) : 0;
+        // SQLite keeps the system's error for opening files, not for a failed write (SQLITE_IOERR_WRITE): errno
+        // still holds it then (EFBIG, ENOSPC).
+        if (code == 0 && m_db && (sqlite3_extended_errcode(m_db) & 0xff) == SQLITE_IOERR)
+            code = lastErrno;
+        if (code != 0)
+            text += std::string(" (") + std::strerror(code) + ")";
+        if (code == ENOSPC || code == EFBIG || code == EDQUOT || problem.find("disk is full") != std::string::npos)
+            text += ": no room to save. What is saved so far stays readable; free some space, then resume";
+        else if (code == EROFS || code == EACCES || code == EPERM || problem.find("readonly") != std::string::npos)
+            text += ": the session folder cannot be written. Open it read-only, or resume in a folder you can write";
+        return text;
     }
 
     std::string m_path;
