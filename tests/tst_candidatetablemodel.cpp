@@ -1,6 +1,7 @@
 #include "candidatetablemodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QSignalSpy>
 #include <QTest>
 
 using namespace earlybird;
@@ -61,6 +62,21 @@ private Q_SLOTS:
         QCOMPARE(filter.index(0, 0).data(CandidateTableModel::CandidateIdRole).toInt(), 1);
         filter.setFrontOnly(false);
         QCOMPARE(filter.rowCount(), 3);
+
+        // A new front updates the rows that joined or left it, not the whole table; the front-only filter follows.
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.setFront({ 1, 2 });
+        QCOMPARE(changed.size(), 2); // 0 left, 2 joined; 1 stayed
+        QSet<int> rows;
+        for (const QList<QVariant>& signal : changed)
+            rows.insert(signal.at(0).toModelIndex().row());
+        QCOMPARE(rows, QSet<int>({ 0, 2 }));
+        filter.setFrontOnly(true);
+        QCOMPARE(filter.rowCount(), 2);
+        model.setFront({ 1 });
+        QCOMPARE(filter.rowCount(), 1);
+        filter.setFrontOnly(false);
+        model.setFront({ 1, 0 });
 
         const QString csv = model.toCsv();
         QCOMPARE(csv.count(QLatin1Char('\n')), 4);

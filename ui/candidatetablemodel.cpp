@@ -146,9 +146,18 @@ void CandidateTableModel::addCandidate(const CandidateRecord& candidate)
 
 void CandidateTableModel::setFront(const QVector<int>& front)
 {
-    m_front = QSet<int>(front.begin(), front.end());
-    if (!m_candidates.empty())
-        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+    QSet<int> next(front.begin(), front.end());
+    // Only the rows that joined or left the front change: a whole-table dataChanged made the sorting proxy re-sort
+    // every row at each front update, tens of milliseconds at thousands of candidates.
+    QSet<int> changed = next;
+    changed.unite(m_front);
+    changed.subtract(QSet<int>(next).intersect(m_front));
+    m_front = std::move(next);
+    for (const int id : std::as_const(changed)) {
+        const int row = rowOf(id);
+        if (row >= 0)
+            Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    }
 }
 
 const CandidateRecord* CandidateTableModel::candidate(int id) const

@@ -43,6 +43,8 @@ namespace earlybird::ui {
 namespace {
 
 constexpr int kRecentSessions = 8;
+// At most this often the table, chart and hypervolume plot take a new front during a search.
+constexpr int kFrontIntervalMs = 250;
 const char* const kRecentKey = "session/recent";
 const char* const kReopenKey = "session/reopenLast";
 
@@ -179,6 +181,9 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_worker, &SearchWorker::progress, m_runPanel, &RunPanel::showProgress);
     connect(m_worker, &SearchWorker::candidateEvaluated, this, &MainWindow::onCandidate);
     connect(m_worker, &SearchWorker::frontChanged, this, &MainWindow::onFront);
+    m_frontTimer.setSingleShot(true);
+    m_frontTimer.setInterval(kFrontIntervalMs);
+    connect(&m_frontTimer, &QTimer::timeout, this, &MainWindow::flushFront);
     connect(m_worker, &SearchWorker::generationDone, this, [this](int generation, double hv) {
         appendLog(tr("Generation %1 done: hypervolume %2").arg(generation).arg(hv, 0, 'f', 4));
     });
@@ -320,6 +325,8 @@ void MainWindow::buildMenus()
 
 void MainWindow::resetPanels()
 {
+    m_frontTimer.stop();
+    m_pendingFront.reset();
     m_model->clear();
     m_chart->clear();
     m_thresholds->clear();
@@ -526,6 +533,25 @@ void MainWindow::onCandidate(const CandidateRecord& candidate)
 
 void MainWindow::onFront(const QVector<FrontPoint>& front, double hypervolume)
 {
+    if (m_frontTimer.isActive()) {
+        m_pendingFront = std::make_pair(front, hypervolume);
+        return;
+    }
+    showFront(front, hypervolume);
+    m_frontTimer.start();
+}
+
+void MainWindow::flushFront()
+{
+    m_frontTimer.stop();
+    if (m_pendingFront) {
+        const auto [front, hypervolume] = *std::exchange(m_pendingFront, std::nullopt);
+        showFront(front, hypervolume);
+    }
+}
+
+void MainWindow::showFront(const QVector<FrontPoint>& front, double hypervolume)
+{
     // The table's front: the architectures with at least one threshold setting on the session's front.
     QVector<int> ids;
     for (const FrontPoint& p : front) {
@@ -603,6 +629,7 @@ void MainWindow::onOutcomes(int id, const OutcomesPointer& outcomes)
 
 void MainWindow::onFinished(bool completed)
 {
+    flushFront(); // the last front, before anyone reads the window
     setRunning(false);
     m_session.finished = completed;
     updateResumeAction();

@@ -9,6 +9,7 @@
 #include <QMainWindow>
 #include <QStringList>
 #include <QThread>
+#include <QTimer>
 
 #include <optional>
 
@@ -103,7 +104,11 @@ private:
     void appendLog(const QString& message);
     void onSessionOpened(const SessionInfo& info);
     void onCandidate(const CandidateRecord& candidate);
+    // Fronts arrive after every candidate (hundreds a minute while composing): the first is shown at once, later ones
+    // at most every kFrontIntervalMs (the latest wins), so the table and chart are not redrawn for each.
     void onFront(const QVector<earlybird::FrontPoint>& front, double hypervolume);
+    void showFront(const QVector<earlybird::FrontPoint>& front, double hypervolume);
+    void flushFront();
     void onOutcomes(int id, const OutcomesPointer& outcomes);
     void applyPendingThresholds(int id);
     void onFinished(bool completed);
@@ -134,6 +139,8 @@ private:
     QLabel* m_sessionLabel;
     SessionInfo m_session;
     QString m_lastSessionFolder;
+    QTimer m_frontTimer;
+    std::optional<std::pair<QVector<earlybird::FrontPoint>, double>> m_pendingFront;
     QElapsedTimer m_openClock; // from Open to the whole session on screen (valid while opening without resuming)
     int m_selected = -1;
     // Thresholds to put on the sliders once the candidate's outcomes arrive (a clicked front point): id and values.
