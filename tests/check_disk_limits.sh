@@ -8,8 +8,12 @@
 set -u
 cli="$1"
 mode="$2"
-work=$(mktemp -d /tmp/earlybird-disk.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+if [ "$mode" = tmpfs-inside ]; then
+    work="$3" # the namespace's mounts vanish with it, so every check runs inside it
+else
+    work=$(mktemp -d /tmp/earlybird-disk.XXXXXX)
+    trap 'rm -rf "$work"' EXIT
+fi
 search="--dataset synthetic --path classes=4,train=400,test=200,seed=3 --population 4 --generations 2 --epochs 2"
 search="$search --branch-epochs 2 --time-budget 0"
 fail() {
@@ -19,24 +23,28 @@ fail() {
 count() { # candidates in a session, via session export
     "$cli" session export "$1" | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["archive"]))'
 }
+# expect_error NAME EXIT LOG PATTERN: the run exited with 1 and its last line on stderr matches the shell pattern.
+expect_error() {
+    message=$(tail -1 "$3")
+    echo "$1: exit $2: $message"
+    [ "$2" -eq 1 ] || fail "exit code $2, not 1"
+    # shellcheck disable=SC2254
+    case "$message" in
+    $4) ;;
+    *) fail "the error does not name the store and the cause" ;;
+    esac
+}
 
-if [ "$mode" = file-size ]; then
+case "$mode" in
+file-size)
     # shellcheck disable=SC2086
     "$cli" search $search --cache "$work/cache" --out "$work/reference" >/dev/null 2>"$work/reference.log" ||
         fail "the reference run failed: $(tail -1 "$work/reference.log")"
     expected=$(count "$work/reference")
     # SIGXFSZ ignored, so that a write past the limit fails with EFBIG as a full disk fails with ENOSPC.
-    # shellcheck disable=SC2086
     sh -c "trap '' XFSZ; exec prlimit --fsize=300000 \"$cli\" search $search --cache \"$work/cache\" \
         --out \"$work/limited\"" >/dev/null 2>"$work/limited.log"
-    code=$?
-    message=$(tail -1 "$work/limited.log")
-    echo "limited run: exit $code: $message"
-    [ $code -eq 1 ] || fail "exit code $code, not 1"
-    case "$message" in
-    *"$work/limited/session.db"*"File too large"*"no room to save"*) ;;
-    *) fail "the error does not name the store and the cause" ;;
-    esac
+    expect_error "limited run" $? "$work/limited.log" "*$work/limited/session.db*File too large*no room to save*"
     saved=$(count "$work/limited") || fail "the session saved before the error does not open"
     echo "saved before the error: $saved of $expected candidates"
     [ "$saved" -gt 0 ] && [ "$saved" -lt "$expected" ] || fail "expected some but not all candidates saved"
@@ -45,49 +53,35 @@ if [ "$mode" = file-size ]; then
     resumed=$(count "$work/limited")
     echo "after resuming without the limit: $resumed candidates"
     [ "$resumed" -eq "$expected" ] || fail "the resumed run ends with $resumed candidates, the reference with $expected"
-    exit 0
-fi
+    ;;
+tmpfs)
+    unshare -rm true 2>/dev/null || {
+        echo "skipped: this machine does not allow user and mount namespaces (unshare -rm)"
+        exit 77
+    }
+    unshare -rm sh "$0" "$cli" tmpfs-inside "$work"
+    ;;
+tmpfs-inside)
+    mkdir -p "$work/full" "$work/ro"
+    mount -t tmpfs -o size=600k tmpfs "$work/full" || fail "cannot mount a tmpfs"
+    # shellcheck disable=SC2086
+    "$cli" search $search --cache "$work/cache" --out "$work/full/s" >/dev/null 2>"$work/full.log"
+    expect_error "full disk" $? "$work/full.log" "*$work/full/s/session.db*full*no room to save*"
+    saved=$(count "$work/full/s") || fail "the session saved before the disk filled does not open"
+    echo "saved before the disk filled: $saved candidates"
+    [ "$saved" -gt 0 ] || fail "nothing was saved"
 
-unshare -rm true 2>/dev/null || {
-    echo "skipped: this machine does not allow user and mount namespaces (unshare -rm)"
-    exit 77
-}
-# Inside the namespace: the tmpfs mounts vanish with it, so every check runs there.
-# shellcheck disable=SC2016
-unshare -rm sh -s "$cli" "$work" "$search" <<'EOF'
-set -u
-cli="$1"; work="$2"; search="$3"
-fail() { echo "FAIL: $*"; exit 1; }
-count() { "$cli" session export "$1" | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["archive"]))'; }
-mkdir -p "$work/full" "$work/ro"
-mount -t tmpfs -o size=600k tmpfs "$work/full" || fail "cannot mount a tmpfs"
-"$cli" search $search --cache "$work/cache" --out "$work/full/s" >/dev/null 2>"$work/full.log"
-code=$?
-message=$(tail -1 "$work/full.log")
-echo "full disk: exit $code: $message"
-[ $code -eq 1 ] || fail "exit code $code, not 1"
-case "$message" in
-*"$work/full/s/session.db"*"full"*"no room to save"*) ;;
-*) fail "the error does not name the store and the cause" ;;
+    mount -t tmpfs -o size=8m tmpfs "$work/ro" || fail "cannot mount a tmpfs"
+    # shellcheck disable=SC2086
+    "$cli" search $search --generations 1 --cache "$work/cache" --out "$work/ro/s" >/dev/null 2>&1 ||
+        fail "the run to make a session failed"
+    before=$(count "$work/ro/s")
+    mount -o remount,ro "$work/ro" || fail "cannot make the tmpfs read-only"
+    "$cli" search --cache "$work/cache" --out "$work/ro/s" --resume >/dev/null 2>"$work/ro.log"
+    expect_error "read-only folder, resume" $? "$work/ro.log" "*$work/ro/s/session.db*read-only*"
+    after=$(count "$work/ro/s") || fail "the read-only session does not open"
+    echo "the read-only session opens: $after candidates (before: $before)"
+    [ "$after" -eq "$before" ] || fail "candidates changed"
+    ;;
+*) fail "unknown mode $mode" ;;
 esac
-saved=$(count "$work/full/s") || fail "the session saved before the disk filled does not open"
-echo "saved before the disk filled: $saved candidates"
-[ "$saved" -gt 0 ] || fail "nothing was saved"
-
-mount -t tmpfs -o size=8m tmpfs "$work/ro" || fail "cannot mount a tmpfs"
-"$cli" search $search --generations 1 --cache "$work/cache" --out "$work/ro/s" >/dev/null 2>&1 || fail "the run to make a session failed"
-before=$(count "$work/ro/s")
-mount -o remount,ro "$work/ro" || fail "cannot make the tmpfs read-only"
-"$cli" search --cache "$work/cache" --out "$work/ro/s" --resume >/dev/null 2>"$work/ro.log"
-code=$?
-message=$(tail -1 "$work/ro.log")
-echo "read-only folder, resume: exit $code: $message"
-[ $code -eq 1 ] || fail "exit code $code, not 1"
-case "$message" in
-*"$work/ro/s/session.db"*"read-only"*) ;;
-*) fail "the error does not name the store and say it is read-only" ;;
-esac
-after=$(count "$work/ro/s") || fail "the read-only session does not open"
-echo "the read-only session opens: $after candidates (before: $before)"
-[ "$after" -eq "$before" ] || fail "candidates changed"
-EOF

@@ -436,6 +436,9 @@ void MainWindow::startSearch(const SearchRequest& request)
     rememberSession(request.sessionFolder);
     setRunning(true);
     appendLog(tr("Starting a search in %1").arg(request.sessionFolder));
+    // Until the backbone is ready and the session opens, say what is happening rather than "No session".
+    m_sessionLabel->setText(tr("%1 · preparing: loading the data, training or loading the backbone, caching features")
+                                .arg(request.sessionFolder));
     QMetaObject::invokeMethod(
         m_worker, [worker = m_worker, request] { worker->start(request); }, Qt::QueuedConnection);
 }
