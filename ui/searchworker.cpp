@@ -156,6 +156,7 @@ SearchConfig searchConfigFor(const SearchRequest& request)
     e.backboneTraining.epochs = request.epochs;
     e.seed = std::uint64_t(request.seed);
     e.cacheDirectory = request.cacheFolder.toStdString();
+    e.featureCacheBytes = defaultFeatureCacheBytes();
     config.costModel = request.costModel;
     config.targetFraction = request.targetFraction; // of the backbone's cost, known once the search is prepared
     config.mode = request.mode;

@@ -24,7 +24,8 @@ void addTrainingOptions(ArgumentParser& parser)
     parser.addOption("learning-rate", "LR", "backbone SGD learning rate (cosine schedule)", std::string("0.05"));
     parser.addOption("label-smoothing", "X", "label smoothing of the backbone's loss", std::string("0"));
     parser.addOption("branch-epochs", "E", "epochs of each exit branch on cached features", std::string("12"));
-    parser.addOption("feature-memory", "MIB", "memory for cached backbone features, MiB", std::string("2048"));
+    parser.addOption("feature-memory", "MIB",
+        "memory for cached backbone features, MiB (default: 2048, or 60% of the memory available if less)");
     parser.addOption("cache", "DIR", "where trained backbones and branches are kept", defaultCacheDirectory());
     parser.addFlag("no-augment", "train the backbone without crop/flip augmentation");
 }
@@ -42,7 +43,9 @@ ExperimentConfig experimentConfig(const ArgumentParser& parser)
     config.branchTraining.epochs = parser.intValue("branch-epochs", 12);
     config.seed = std::uint64_t(parser.intValue("seed", 1));
     config.validationFraction = parser.doubleValue("validation-fraction", 0.1);
-    config.featureCacheBytes = std::int64_t(parser.intValue("feature-memory", 2048)) << 20;
+    config.featureCacheBytes = parser.isSet("feature-memory")
+        ? std::int64_t(parser.intValue("feature-memory", 2048)) << 20
+        : defaultFeatureCacheBytes();
     config.cacheDirectory = *parser.value("cache");
     if (config.backboneTraining.epochs < 1 || config.branchTraining.epochs < 1)
         throw UsageError("--epochs and --branch-epochs must be at least 1");

@@ -13,7 +13,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <numeric>
 #include <sstream>
@@ -291,10 +293,14 @@ struct Experiment::Impl {
             perImage += cost.blocks[std::size_t(p)].output.pixelsPerImage() * kFeatureBytes;
         const std::int64_t fixed = perImage * std::int64_t(split.validation.size() + testIndices.size());
         const std::int64_t affordable = perImage > 0 ? (config.featureCacheBytes - fixed) / perImage : 0;
-        if (affordable < kMinTrainSubset && perImage > 0)
+        if (affordable < kMinTrainSubset && perImage > 0) {
+            const std::int64_t available = availableMemoryBytes();
             throw ConfigError("the feature cache budget of " + std::to_string(config.featureCacheBytes >> 20)
                 + " MiB cannot hold the validation and test features plus " + std::to_string(kMinTrainSubset)
-                + " training images (" + std::to_string((fixed + kMinTrainSubset * perImage) >> 20) + " MiB needed)");
+                + " training images (" + std::to_string((fixed + kMinTrainSubset * perImage) >> 20) + " MiB needed"
+                + (available > 0 ? "; " + std::to_string(available >> 20) + " MiB of memory is available now" : "")
+                + "): close other programs, or give more with --feature-memory");
+        }
         std::vector<std::int64_t> order = split.train;
         Rng rng(config.seed ^ 0x5ca1ab1eULL);
         shuffle(order, rng);
@@ -627,6 +633,26 @@ CandidateOutcomes Experiment::refine(
     measure(outcomes.test, *d.testBuilder, d.testIndices, d.testLabels);
     d.report.refineSeconds += secondsSince(start);
     return outcomes;
+}
+
+std::int64_t availableMemoryBytes()
+{
+    std::ifstream meminfo("/proc/meminfo");
+    std::string key;
+    std::int64_t kib = 0;
+    std::string unit;
+    while (meminfo >> key >> kib >> unit) {
+        if (key == "MemAvailable:")
+            return kib * 1024;
+    }
+    return 0;
+}
+
+std::int64_t defaultFeatureCacheBytes()
+{
+    const std::int64_t standard = std::int64_t(2) << 30;
+    const std::int64_t available = availableMemoryBytes();
+    return available > 0 ? std::min(standard, available / 10 * 6) : standard;
 }
 
 } // namespace earlybird

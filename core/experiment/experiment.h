@@ -27,6 +27,14 @@ struct ExperimentConfig {
     std::int64_t featureCacheBytes = std::int64_t(2) << 30;
 };
 
+// The memory the system says is available now (MemAvailable in /proc/meminfo), in bytes; 0 when it cannot tell.
+std::int64_t availableMemoryBytes();
+
+// The feature cache budget a new search gets unless told otherwise: 2 GiB, or 60 % of the memory available now if that
+// is less, so a smaller machine trains branches on fewer cached images instead of running out of memory. The budget
+// a session was started with is kept in it, so resuming elsewhere gives the same results.
+std::int64_t defaultFeatureCacheBytes();
+
 // Per-sample outcomes of one candidate on the validation split (thresholds are tuned here) and on the test split
 // (only ever reported), with its exact cost.
 struct CandidateOutcomes {
