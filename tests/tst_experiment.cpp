@@ -36,6 +36,14 @@ Architecture twoExits(const BackboneSpec& backbone)
 class TestExperiment : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void featureBudgetFollowsAvailableMemory()
+    {
+        const std::int64_t available = availableMemoryBytes();
+        QVERIFY2(available > 0, "MemAvailable not read from /proc/meminfo");
+        const std::int64_t budget = defaultFeatureCacheBytes();
+        QCOMPARE(budget, std::min(std::int64_t(2) << 30, available / 10 * 6));
+    }
+
     void trainsEvaluatesAndMemoises()
     {
         QTemporaryDir dir;
