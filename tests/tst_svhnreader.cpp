@@ -5,6 +5,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
+
 using namespace earlybird;
 using namespace earlybird::fixtures;
 
@@ -58,7 +60,11 @@ private Q_SLOTS:
         QTest::newRow("wrong shape") << QStringLiteral("shape") << QStringLiteral("X is 28x28x3x3");
         QTest::newRow("label 11") << QStringLiteral("label") << QStringLiteral("label 1 is 11");
         QTest::newRow("fractional label") << QStringLiteral("fraction") << QStringLiteral("label 2 is 2.5");
-        QTest::newRow("not a mat file") << QStringLiteral("text") << QStringLiteral("not a MATLAB .mat file");
+        QTest::newRow("not a mat file") << QStringLiteral("text") << QStringLiteral("not a MATLAB v5 or v7.3 .mat file");
+        // Found by fuzz_svhn: 33 bytes that libmatio read as a v4 header and answered with 2 GB and 14 s of work.
+        QTest::newRow("v4 header") << QStringLiteral("v4") << QStringLiteral("not a MATLAB v5 or v7.3 .mat file");
+        QTest::newRow("claims more than the file holds")
+            << QStringLiteral("huge") << QStringLiteral("claims 32x32x3x2147483647 elements");
         QTest::newRow("truncated") << QStringLiteral("truncated") << QStringLiteral("");
     }
     void badInput()
@@ -79,10 +85,25 @@ private Q_SLOTS:
             labels = { 1, 11, 3 };
         else if (damage == QStringLiteral("fraction"))
             labels = { 1, 2, 2.5 };
+        else if (damage == QStringLiteral("huge"))
+            options.compressed = false; // so that X's dimensions can be found and changed
         writeSvhnMat(path, labels, options);
         if (damage == QStringLiteral("text")) {
             const std::string text = "this is not MATLAB data at all, just some words in a file";
             writeBytes(path, std::vector<std::uint8_t>(text.begin(), text.end()));
+        } else if (damage == QStringLiteral("v4")) {
+            std::vector<std::uint8_t> bytes { 0x0a, 0, 0, 0, 0, 0, 0, 0x68 };
+            bytes.resize(33, 0x68);
+            writeBytes(path, bytes);
+        } else if (damage == QStringLiteral("huge")) {
+            // X's dimensions, int32 little-endian 32, 32, 3, 3: the image count becomes 2^31 - 1.
+            std::vector<std::uint8_t> bytes = readFile(path);
+            const std::uint8_t dims[] = { 32, 0, 0, 0, 32, 0, 0, 0, 3, 0, 0, 0, 3, 0, 0, 0 };
+            const auto at = std::search(bytes.begin(), bytes.end(), std::begin(dims), std::end(dims));
+            QVERIFY(at != bytes.end());
+            const std::uint8_t count[] = { 0xff, 0xff, 0xff, 0x7f };
+            std::copy(std::begin(count), std::end(count), at + 12);
+            writeBytes(path, bytes);
         } else if (damage == QStringLiteral("truncated")) {
             std::vector<std::uint8_t> bytes = readFile(path);
             bytes.resize(bytes.size() * 2 / 3);

@@ -5,9 +5,14 @@
 
 #include <matio.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <sstream>
+#include <sys/stat.h>
+#include <vector>
 
 namespace earlybird {
 
@@ -49,9 +54,48 @@ struct VarFreer {
 using MatFile = std::unique_ptr<mat_t, MatCloser>;
 using MatVar = std::unique_ptr<matvar_t, VarFreer>;
 
+std::string dimsText(const matvar_t* var);
+
+std::uint64_t fileBytesOf(const std::string& path)
+{
+    struct stat info { };
+    return ::stat(path.c_str(), &info) == 0 ? std::uint64_t(info.st_size) : 0;
+}
+
+// The first `count` bytes of a file (fewer if it is shorter).
+std::vector<std::uint8_t> fileHead(const std::string& path, std::size_t count)
+{
+    std::vector<std::uint8_t> head(count);
+    std::ifstream in(path, std::ios::binary);
+    in.read(reinterpret_cast<char*>(head.data()), std::streamsize(count));
+    head.resize(std::size_t(std::max<std::streamsize>(0, in.gcount())));
+    return head;
+}
+
+// A variable's data may inflate to at most this many times the file's size (zlib's limit is about 1032:1), and never
+// past kMaxVariableBytes: the header's claim is checked before libmatio allocates for it.
+constexpr std::uint64_t kMaxInflation = 1100;
+constexpr std::uint64_t kMaxVariableBytes = std::uint64_t(16) << 30;
+
 MatVar readVariable(mat_t* mat, const std::string& path, const char* name)
 {
     t_lastMatioMessage.clear();
+    if (const MatVar info { Mat_VarReadInfo(mat, name) }) {
+        std::uint64_t elements = 1;
+        bool overflow = false;
+        for (int d = 0; d < info->rank; ++d) {
+            const std::uint64_t dim = info->dims[d];
+            overflow = overflow || (dim != 0 && elements > kMaxVariableBytes / dim);
+            elements *= dim;
+        }
+        const std::uint64_t claimed
+            = overflow ? UINT64_MAX : elements * std::max<std::uint64_t>(1, Mat_SizeOfClass(info->class_type));
+        const std::uint64_t fileBytes = std::uint64_t(fileBytesOf(path));
+        if (overflow || claimed > kMaxVariableBytes || claimed > fileBytes * kMaxInflation)
+            throw DataError(path,
+                std::string("variable '") + name + "' claims " + dimsText(info.get()) + " elements, more than a "
+                    + std::to_string(fileBytes) + "-byte file can hold (corrupt header?)");
+    }
     MatVar var(Mat_VarRead(mat, name));
     if (!var)
         throw DataError(path,
@@ -117,6 +161,17 @@ Dataset readSvhnFile(const std::string& path, const std::string& title)
 {
     if (!fileExists(path))
         throw DataError(path, "no such file");
+    // SVHN is distributed as MATLAB v5 (or v7.3, HDF5) files. libmatio falls back to the headerless v4 format for
+    // anything else, and a v4 header of a few bytes can make it allocate gigabytes: accept only v5 and v7.3 headers.
+    {
+        const std::vector<std::uint8_t> head = fileHead(path, 128);
+        const bool v5OrV73 = head.size() == 128 && (head[124] | head[125]) != 0
+            && ((head[126] == 'I' && head[127] == 'M') || (head[126] == 'M' && head[127] == 'I'));
+        if (!v5OrV73)
+            throw DataError(path,
+                "not a MATLAB v5 or v7.3 .mat file (SVHN's format): no 128-byte header ending in "
+                "a version and the 'IM' byte-order mark");
+    }
     installMatioLog();
     t_lastMatioMessage.clear();
     MatFile mat(Mat_Open(path.c_str(), MAT_ACC_RDONLY));
