@@ -5,8 +5,10 @@
 //   BM_OpenAll: an opened session's candidates added, fitted and drawn the first time.
 //   BM_SeriesAppend: a bare QScatterSeries given 64 more points by append() (/0, what the chart did before) or by
 //   replace() with all of them (/1, what it does now), then drawn.
+//   BM_HypervolumePoint: the hypervolume plot, holding N points, gets one more and is drawn.
 // Runs offscreen (QT_QPA_PLATFORM=offscreen unless set).
 
+#include "hypervolumeplot.h"
 #include "paretochart.h"
 
 #include <QApplication>
@@ -161,6 +163,25 @@ BENCHMARK(BM_SeriesAppend)
     ->ArgNames({ "points", "replace" })
     ->Unit(benchmark::kMillisecond)
     ->Iterations(3);
+
+// The hypervolume plot gets a point each time the front moves: with N points on it, one more and a repaint.
+void BM_HypervolumePoint(benchmark::State& state)
+{
+    HypervolumePlot plot;
+    plot.resize(400, 250);
+    const int count = int(state.range(0));
+    for (int i = 0; i < count; ++i)
+        plot.addPoint(i, 0.5 + 0.5 * double(i) / count);
+    QImage image(400, 250, QImage::Format_ARGB32_Premultiplied);
+    int next = count;
+    for (auto _ : state) {
+        plot.addPoint(next, 1.0 + 1e-6 * next);
+        ++next;
+        QPainter painter(&image);
+        plot.render(&painter);
+    }
+}
+BENCHMARK(BM_HypervolumePoint)->Arg(100)->Arg(1000)->Arg(5000)->Unit(benchmark::kMillisecond);
 
 } // namespace
 
