@@ -3,7 +3,10 @@
 
 #include "paretochart.h"
 
+#include <QChart>
+#include <QChartView>
 #include <QSet>
+#include <QValueAxis>
 #include <QtTest>
 
 #include <cmath>
@@ -109,6 +112,16 @@ private Q_SLOTS:
         QVERIFY2(view.top() <= 52.0, qPrintable(QStringLiteral("the view starts at %1 %").arg(view.top())));
         QVERIFY(view.left() <= 0.025 * kBackboneMacs / 1e6);
         QVERIFY(view.bottom() >= 92.0); // the backbone
+
+        // Ticks at round accuracies: every 10 points fitted, finer once the crowded top is zoomed into.
+        auto* y = qobject_cast<QValueAxis*>(chart.findChild<QChartView*>()->chart()->axes(Qt::Vertical).value(0));
+        QVERIFY(y);
+        QCOMPARE(y->tickType(), QValueAxis::TicksDynamic);
+        QCOMPARE(y->tickInterval(), 10.0);
+        QCOMPARE(y->labelFormat(), QStringLiteral("%.0f"));
+        y->setRange(89.2, 90.0);
+        QCOMPARE(y->tickInterval(), 0.2);
+        QCOMPARE(y->labelFormat(), QStringLiteral("%.1f"));
     }
 };
 

@@ -31,6 +31,12 @@ const QColor kCurveColour(0, 158, 115);
 // Decimation keeps one candidate marker per square cell of this many pixels: markers are 7 px wide, so a merged
 // marker moves at most this far from where it would have been drawn.
 constexpr double kCellPixels = 4.0;
+
+// The accuracy axis's tick step for a span of `span` points: round values, four to ten ticks.
+double accuracyTickStep(double span)
+{
+    return span > 30 ? 10 : span > 12 ? 5 : span > 5 ? 2 : span > 2 ? 1 : span > 1 ? 0.5 : span > 0.4 ? 0.2 : 0.1;
+}
 } // namespace
 
 ParetoChart::ParetoChart(QWidget* parent)
@@ -163,7 +169,6 @@ void ParetoChart::clear()
     for (QXYSeries* series : std::initializer_list<QXYSeries*> {
              m_all, m_front, m_frontLine, m_targetLine, m_backbone, m_selected, m_curve, m_current })
         series->clear();
-    m_pending.clear();
     m_pendingIds.clear();
     m_allIds.clear();
     m_shownIds.clear();
@@ -204,7 +209,6 @@ void ParetoChart::addCandidate(const CandidateRecord& candidate)
     if (m_points.size() <= candidate.id)
         m_points.resize(candidate.id + 1);
     m_points[candidate.id] = point;
-    m_pending.append(point);
     m_pendingIds.append(candidate.id);
     if (!m_flushTimer.isActive())
         m_flushTimer.start();
@@ -212,12 +216,11 @@ void ParetoChart::addCandidate(const CandidateRecord& candidate)
 
 void ParetoChart::flush()
 {
-    if (m_pending.isEmpty()) {
+    if (m_pendingIds.isEmpty()) {
         m_flushTimer.stop();
         return;
     }
     m_allIds += m_pendingIds;
-    m_pending.clear();
     m_pendingIds.clear();
     resetZoom();
     decimate(); // one replace per batch: the series repaints once, not once per point
@@ -400,7 +403,15 @@ void ParetoChart::rebuildAxes()
     x->setTitleText(m_cost.axisTitle());
     auto* y = new QValueAxis;
     y->setTitleText(tr("validation accuracy (%)"));
-    y->setLabelFormat(QStringLiteral("%.1f"));
+    // Ticks at round accuracies (50, 60, 70 %, not 49.6, 61.0), at a step that follows the range as it is fitted or
+    // zoomed.
+    y->setTickType(QValueAxis::TicksDynamic);
+    y->setTickAnchor(0);
+    connect(y, &QValueAxis::rangeChanged, y, [y](double low, double high) {
+        const double step = accuracyTickStep(high - low);
+        y->setTickInterval(step);
+        y->setLabelFormat(step >= 1 ? QStringLiteral("%.0f") : QStringLiteral("%.1f"));
+    });
     // Zooming (a dragged rectangle) changes the ranges: the decimation follows.
     if (auto* linear = qobject_cast<QValueAxis*>(x))
         connect(linear, &QValueAxis::rangeChanged, &m_decimateTimer, qOverload<>(&QTimer::start));
@@ -454,16 +465,10 @@ void ParetoChart::resetZoom()
     if (auto* linear = qobject_cast<QValueAxis*>(m_axes[0]))
         linear->applyNiceNumbers(); // ticks at round values (0, 100, 200 us), not at fifths of the range
     auto* y = static_cast<QValueAxis*>(m_axes[1]);
-    // Ticks at round accuracies (50, 60, 70 %, not 49.6, 61.0) and a range rounded to half a tick step, so the view
-    // stays tight.
-    const double step = spanY > 30 ? 10 : spanY > 12 ? 5 : spanY > 5 ? 2 : 1;
-    const double half = step / 2;
+    // A range rounded to half a tick step, so the view stays tight.
+    const double half = accuracyTickStep(spanY) / 2;
     y->setRange(std::max(0.0, std::floor((minY - 0.04 * spanY) / half) * half),
         std::min(100.0, std::ceil((maxY + 0.04 * spanY) / half) * half));
-    y->setTickType(QValueAxis::TicksDynamic);
-    y->setTickAnchor(0);
-    y->setTickInterval(step);
-    y->setLabelFormat(step >= 1 ? QStringLiteral("%.0f") : QStringLiteral("%.1f"));
     m_targetLine->clear();
     if (target > 0) {
         m_targetLine->append(target, y->min());

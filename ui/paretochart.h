@@ -94,8 +94,7 @@ private:
     QScatterSeries* m_current;
     QList<QAbstractAxis*> m_axes;
     QTimer m_flushTimer;
-    QVector<QPointF> m_pending;
-    QVector<int> m_pendingIds;
+    QVector<int> m_pendingIds; // added, not yet drawn
     QVector<int> m_allIds; // every candidate, in the order added
     QVector<int> m_shownIds; // the candidate of each point of m_all, in order
     QTimer m_decimateTimer; // coalesces the zoom, resize and flush events of one turn of the event loop
