@@ -550,6 +550,7 @@ void MainWindow::flushFront()
     if (m_pendingFront) {
         const auto [front, hypervolume] = *std::exchange(m_pendingFront, std::nullopt);
         showFront(front, hypervolume);
+        m_frontTimer.start(); // a cooldown after this one too, or two fronts could be drawn back to back
     }
 }
 
