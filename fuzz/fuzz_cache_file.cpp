@@ -11,6 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::string problem;
         earlybird::readCacheFile(path, "branch", &problem);
         earlybird::readCacheFile(path, "backbone", &problem);
+        earlybird::cacheFileProblem(path); // what `earlybird-cli cache check` reads, whatever the kind
     } catch (const earlybird::Error&) {
     }
     return 0;

@@ -19,15 +19,15 @@ int runCacheCheck(const std::vector<std::string>& arguments)
 {
     ArgumentParser parser("earlybird-cli cache check [--cache DIR] [--clean]",
         "Checks every file in the cache folder: trained backbones and branches (.ebc: header, size and checksum)\n"
-        "and the JSON beside them (backbone summaries, latency tables: they must parse). A search never loads a file "
-        "that fails (it trains again); this says whether any does. Temporary\n"
-        "files left by a killed run (name.tmp-PID) are listed, and removed with --clean. Exit code 1 when a file\n"
-        "fails its check.");
+        "and the JSON beside them (backbone summaries, latency tables: they must parse). A search never loads a\n"
+        "file that fails (it trains again); this says whether any does. Temporary files left by a killed run\n"
+        "(name.tmp-PID) are listed, and removed with --clean. Exit code 1 when a file fails its check.");
     parser.addOption("cache", "DIR", "the cache folder", defaultCacheDirectory());
     parser.addFlag("clean", "remove the temporary files of runs that are no longer running");
     if (!parser.parseCommand(arguments))
         return 0;
     const std::string folder = *parser.value("cache");
+    const bool clean = parser.isSet("clean");
     namespace fs = std::filesystem;
     std::error_code error;
     if (!fs::is_directory(folder, error))
@@ -41,10 +41,10 @@ int runCacheCheck(const std::vector<std::string>& arguments)
         const std::string path = it->path().string();
         if (path.find(".tmp-") != std::string::npos) {
             const bool leftover = isLeftoverTemporary(path);
-            if (leftover && parser.isSet("clean"))
+            const bool remove = leftover && clean;
+            if (remove)
                 std::remove(path.c_str());
-            leftovers.push_back({ { "path", path }, { "writer_running", !leftover },
-                { "removed", leftover && parser.isSet("clean") } });
+            leftovers.push_back({ { "path", path }, { "writer_running", !leftover }, { "removed", remove } });
             continue;
         }
         ++files;

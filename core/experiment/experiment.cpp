@@ -650,7 +650,7 @@ std::int64_t availableMemoryBytes()
 
 std::int64_t defaultFeatureCacheBytes()
 {
-    const std::int64_t standard = std::int64_t(2) << 30;
+    const std::int64_t standard = ExperimentConfig {}.featureCacheBytes;
     const std::int64_t available = availableMemoryBytes();
     return available > 0 ? std::min(standard, available / 10 * 6) : standard;
 }

@@ -40,11 +40,12 @@ public:
     {
         int flags = create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READWRITE;
         std::string name = m_path;
-        if (create && !folderWritable(m_path))
+        const bool writable = folderWritable(m_path);
+        if (create && !writable)
             throw DataError(m_path,
                 "cannot save the session: its folder is read-only. Open it to look at it, or copy the folder somewhere "
                 "you can write and resume there");
-        if (!create && !folderWritable(m_path)) {
+        if (!create && !writable) {
             // A session on read-only media (a DVD, a read-only mount, a shared folder): nobody can change it, and
             // SQLite could not create the WAL index it needs to read, so open it as immutable. Saving then fails with a
             // clear "cannot be written".
