@@ -72,6 +72,14 @@ private Q_SLOTS:
         QCOMPARE(front.bestWithin(60.0)->accuracy, 0.85);
         QCOMPARE(front.bestWithin(100.0)->accuracy, 0.90);
         QVERIFY(front.bestWithin(30.0) == nullptr);
+
+        // What screening asks: would a point, raised by a margin, join the front? Nothing is added.
+        QVERIFY(!front.wouldGain({ point(3, 0.84, 40), point(3, 0.89, 100) }, 0.0)); // dominated
+        QVERIFY(!front.wouldGain({ point(3, 0.85, 40) }, 0.0)); // equal to a kept point
+        QVERIFY(front.wouldGain({ point(3, 0.84, 40), point(3, 0.89, 100) }, 0.015)); // raised past (0.85, 40)
+        QVERIFY(front.wouldGain({ point(3, 0.10, 30) }, 0.0)); // cheaper than every kept point
+        QVERIFY(!front.wouldGain({}, 1.0));
+        QCOMPARE(front.points().size(), std::size_t(2));
     }
 };
 

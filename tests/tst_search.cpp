@@ -144,15 +144,20 @@ private Q_SLOTS:
     void resumeGivesTheUninterruptedSearch_data()
     {
         QTest::addColumn<int>("composed");
-        QTest::newRow("trained candidates only") << 0;
-        QTest::newRow("with the composer") << 4;
+        QTest::addColumn<int>("screenEpochs");
+        QTest::newRow("trained candidates only") << 0 << 0;
+        QTest::newRow("with the composer") << 4 << 0;
+        QTest::newRow("with the composer and screening") << 4 << 1;
     }
 
     void resumeGivesTheUninterruptedSearch()
     {
         QFETCH(int, composed);
+        QFETCH(int, screenEpochs);
         SearchConfig config = tinySearch(m_cache.path().toStdString(), 0.5);
         config.composedPerBranch = composed;
+        config.screenEpochs = screenEpochs;
+        config.screenMargin = 0;
         QTemporaryDir straight, stopped;
         Search reference(config, straight.path().toStdString());
         reference.run();
@@ -247,6 +252,55 @@ private Q_SLOTS:
             saved += r.composed;
         QCOMPARE(saved, composed);
         QCOMPARE(session.config.composedPerBranch, 6);
+    }
+
+    // Multi-fidelity screening trains a proposed candidate's new branches briefly first, and in full only when the
+    // candidate (or a composition around them) could reach the front. What it turns down is never recorded, written to
+    // the branch cache or proposed again.
+    void screeningTrainsOnlyPromisingBranchesInFull()
+    {
+        QTemporaryDir cache, dir;
+        SearchConfig config = tinySearch(cache.path().toStdString(), 0.6);
+        config.composedPerBranch = 4;
+        config.screenEpochs = 1;
+        config.screenSubset = 0.5;
+        config.screenMargin = 0;
+        config.screenCompose = 2;
+        Search search(config, dir.path().toStdString());
+        search.run();
+        QVERIFY(search.isFinished());
+        const ScreeningCounts counts = search.screening();
+        const ExperimentReport& report = search.experiment().report();
+        QVERIFY2(counts.rejected > 0 && counts.rejected < counts.screened,
+            qPrintable(QStringLiteral("%1 of %2 turned down").arg(counts.rejected).arg(counts.screened)));
+        // Every proposed candidate that trained branches in full was screened and passed.
+        int passed = 0;
+        for (const CandidateRecord& r : search.archive())
+            passed += !r.composed && r.branchesTrained > 0;
+        QCOMPARE(counts.screened, passed + counts.rejected);
+        QVERIFY(report.branchesScreened >= counts.branchesSkipped);
+        // Only full trainings reach the cache folder.
+        const QDir backbones(cache.path());
+        int files = 0;
+        for (const QString& backbone : backbones.entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+            files += int(QDir(backbones.filePath(backbone) + QStringLiteral("/branches"))
+                             .entryList({ QStringLiteral("*.ebc") }, QDir::Files)
+                             .size());
+        QCOMPARE(files, report.branchesTrained);
+        // The turned-down genomes are kept in the session, and none of them is in the archive.
+        const Session session = loadSession(dir.path().toStdString());
+        QCOMPARE(int(session.state.screenedOut.size()), counts.rejected);
+        std::set<Genome> archived;
+        for (const CandidateRecord& r : session.archive)
+            archived.insert(r.genome);
+        for (const Genome& genome : session.state.screenedOut)
+            QVERIFY(!archived.count(genome));
+        QCOMPARE(session.config.screenEpochs, 1);
+        QCOMPARE(session.config.screenCompose, 2);
+
+        SearchConfig bad = config;
+        bad.screenSubset = 0;
+        QVERIFY(contains(errorMessage([&] { validateSearchConfig(bad); }), "share of the training images"));
     }
 
     void badSessionsAreNamed()

@@ -55,7 +55,7 @@ Session madeUpSession()
         r.branchesTrained = 1;
         s.archive.push_back(r);
     }
-    s.state = { 1, { 0, 1 }, { 2, 3 }, { space.sample(rng) }, "12345", 42.0, false };
+    s.state = { 1, { 0, 1 }, { 2, 3 }, { space.sample(rng) }, { space.sample(rng) }, "12345", 42.0, false };
     // The tuned points, and one more threshold setting of candidate 1 that is cheaper than candidate 3's.
     ThresholdFront front;
     for (const CandidateRecord& r : s.archive)
@@ -101,6 +101,7 @@ private Q_SLOTS:
         }
         QCOMPARE(loaded.state.population, saved.state.population);
         QCOMPARE(loaded.state.queue, saved.state.queue);
+        QCOMPARE(loaded.state.screenedOut, saved.state.screenedOut);
         QCOMPARE(loaded.state.rng, std::string("12345"));
         QCOMPARE(loaded.hypervolumeHistory.size(), std::size_t(1));
         QCOMPARE(loaded.hypervolumeHistory[0].validation, 0.5);

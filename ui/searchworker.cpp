@@ -268,6 +268,8 @@ void SearchWorker::runSearch(bool run)
         }
         // Outcome requests are served between candidates, and while paused.
         m_search->run(&m_stop, &m_pause, [this] { serveRequests(); });
+        Q_EMIT logMessage(
+            tr("Where this run's time went: %1.").arg(QString::fromStdString(describeTimes(m_search->times()))));
     } catch (const CancelledError&) {
         // Stopped mid-candidate: everything before it is saved.
     } catch (const std::exception& error) {

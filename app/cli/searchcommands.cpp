@@ -59,6 +59,16 @@ void addSearchOptions(ArgumentParser& parser)
     parser.addOption("compose", "N",
         "candidates composed from trained branches (evaluated exactly, nothing trained) per new branch (0: off)",
         std::string("64"));
+    parser.addOption("screen-epochs", "E",
+        "multi-fidelity screening: train a proposed candidate's new branches for E epochs on a share of the images "
+        "first, and in full only if it or a composition around them could reach the front (0: off)",
+        std::string("0"));
+    parser.addOption(
+        "screen-subset", "F", "share of the cached training images screening trains on", std::string("0.5"));
+    parser.addOption("screen-margin", "A",
+        "accuracy (a fraction) added to a screened curve before it is compared with the front", std::string("0.01"));
+    parser.addOption(
+        "screen-compose", "N", "compositions around a screened candidate's new branches to look at", std::string("8"));
     parser.addOption("out", "DIR", "session folder: the session is saved there after every candidate");
     parser.addFlag("resume", "continue the session in --out (its settings are the session's)");
 }
@@ -94,6 +104,10 @@ SearchConfig searchConfig(const ArgumentParser& parser)
     config.population = parser.intValue("population", 16);
     config.maxBranchMacsFraction = parser.doubleValue("max-branch-macs", 0.25);
     config.composedPerBranch = parser.intValue("compose", 64);
+    config.screenEpochs = parser.intValue("screen-epochs", 0);
+    config.screenSubset = parser.doubleValue("screen-subset", 0.5);
+    config.screenMargin = parser.doubleValue("screen-margin", 0.01);
+    config.screenCompose = parser.intValue("screen-compose", 8);
     config.generations = parser.intValue("generations", 0);
     config.timeBudgetSeconds = parser.doubleValue("time-budget", 10) * 60.0;
     if (parser.isSet("generations") && !parser.isSet("time-budget"))
@@ -189,6 +203,7 @@ Json summary(Search& search)
         best["architecture"] = architectureToJson(architecture);
     }
     const SearchTimes times = search.times();
+    const ScreeningCounts screening = search.screening();
     return Json { { "session", sessionFilePath(search.sessionFolder()) }, { "name", config.name },
         { "finished", search.isFinished() }, { "candidates", archive.size() },
         { "composed",
@@ -210,7 +225,11 @@ Json summary(Search& search)
         { "threshold_front", thresholdFront }, { "front", front }, { "best_within_target", best },
         { "seconds",
             { { "data", times.data }, { "backbone", times.backbone }, { "features", times.features },
-                { "branch_training", times.branches }, { "tuning", times.tuning }, { "saving", times.saving } } },
+                { "branch_training", times.branches }, { "screening", times.screening }, { "tuning", times.tuning },
+                { "saving", times.saving } } },
+        { "screening",
+            { { "screened", screening.screened }, { "rejected", screening.rejected },
+                { "branches_not_trained", screening.branchesSkipped } } },
         { "elapsed_seconds", times.elapsed } };
 }
 

@@ -16,8 +16,10 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <numeric>
+#include <set>
 #include <sstream>
 
 namespace earlybird {
@@ -146,6 +148,7 @@ struct Experiment::Impl {
     torch::Tensor trainSubsetLabels;
     std::map<int, torch::Tensor> trainFeatures, validationFeatures, testFeatures;
     std::map<std::string, BranchRecord> branches;
+    std::map<std::string, BranchRecord> screened; // trained at a screening fidelity, by key and fidelity
 
     std::string datasetFingerprint() const
     {
@@ -335,14 +338,20 @@ struct Experiment::Impl {
         return network;
     }
 
-    BranchRecord& branch(const ExitSpec& exit, const ProgressCallback& progress, CancelFlag cancel)
+    std::string branchPath(const std::string& key) const
+    {
+        return folder.empty() ? std::string() : folder + "/branches/" + key + ".ebc";
+    }
+
+    // The branch as trained in full, from memory or the cache folder; null if neither has it (nothing is trained).
+    BranchRecord* trainedBranch(const ExitSpec& exit)
     {
         const std::string key = branchKey(exit);
         if (const auto found = branches.find(key); found != branches.end()) {
             ++report.branchesFromCache;
-            return found->second;
+            return &found->second;
         }
-        const std::string path = folder.empty() ? std::string() : folder + "/branches/" + key + ".ebc";
+        const std::string path = branchPath(key);
         if (!path.empty()) {
             if (const auto bytes = readCacheFile(path, kBranchKind)) {
                 torch::serialize::InputArchive archive;
@@ -358,31 +367,90 @@ struct Experiment::Impl {
                         head->load(weights);
                         head->eval();
                         ++report.branchesFromCache;
-                        return branches[key]
-                            = BranchRecord { columnFromTensor(validation), columnFromTensor(testValues), head };
+                        return &(branches[key]
+                            = BranchRecord { columnFromTensor(validation), columnFromTensor(testValues), head });
                     } catch (const std::exception&) {
                         // weights that do not fit: train the branch again
                     }
                 }
             }
         }
+        return nullptr;
+    }
+
+    // Trains the branch on the first `images` cached training images and runs it on validation and test.
+    BranchRecord trainBranch(const ExitSpec& exit, const BranchTrainingOptions& options, std::int64_t images,
+        const ProgressCallback& progress, CancelFlag cancel)
+    {
+        const std::uint64_t seed = nn::exitInitSeed(config.seed, exit);
+        Rng rng(seed);
+        nn::ExitHead head(exit.layers, featureChannels(exit.position), config.backbone.classes, rng);
+        nn::trainExitHead(*head, trainFeatures.at(exit.position).narrow(0, 0, images),
+            trainSubsetLabels.narrow(0, 0, images), options, seed, progress, cancel);
+        return BranchRecord { columnFromLogits(nn::headLogits(*head, validationFeatures.at(exit.position))),
+            columnFromLogits(nn::headLogits(*head, testFeatures.at(exit.position))), head };
+    }
+
+    // The branch trained at the screening fidelity (kept in memory only).
+    const BranchRecord& screenedBranch(
+        const ExitSpec& exit, const ScreeningOptions& options, const ProgressCallback& progress, CancelFlag cancel)
+    {
+        const std::string key = branchKey(exit) + " " + std::to_string(options.training.epochs) + " "
+            + std::to_string(options.subsetFraction);
+        if (const auto found = screened.find(key); found != screened.end())
+            return found->second;
+        if (!trainingAllowed)
+            throw ConfigError("screening trains branches, which this experiment may not");
+        const std::int64_t images
+            = std::max<std::int64_t>(2, std::int64_t(options.subsetFraction * double(trainSubset.size())));
+        const Clock::time_point start = Clock::now();
+        BranchRecord record = trainBranch(
+            exit, options.training, std::min<std::int64_t>(images, std::int64_t(trainSubset.size())), progress, cancel);
+        report.screenSeconds += secondsSince(start);
+        ++report.branchesScreened;
+        return screened[key] = std::move(record);
+    }
+
+    // The candidate's per-sample outcomes, each early exit's from `branchOf`.
+    CandidateOutcomes outcomes(
+        const Architecture& architecture, const std::function<const BranchRecord&(const ExitSpec&)>& branchOf)
+    {
+        const int exits = architecture.exitCount();
+        CandidateOutcomes result { ExitOutcomes(exits, std::int64_t(validationLabels.size())),
+            ExitOutcomes(exits, std::int64_t(testLabels.size())), countNetworkCost(architecture) };
+        const auto place = [&](int e, const ExitColumn& validation, const ExitColumn& test) {
+            result.validation.setExit(e, validation.measure[0].data(), validation.measure[1].data(),
+                validation.measure[2].data(), validation.predictions.data(), validationLabels.data());
+            result.test.setExit(e, test.measure[0].data(), test.measure[1].data(), test.measure[2].data(),
+                test.predictions.data(), testLabels.data());
+        };
+        for (std::size_t e = 0; e < architecture.exits.size(); ++e) {
+            const BranchRecord& record = branchOf(architecture.exits[e]);
+            place(int(e), record.validation, record.test);
+        }
+        place(exits - 1, finalValidation, finalTest);
+        return result;
+    }
+
+    BranchRecord& branch(const ExitSpec& exit, const ProgressCallback& progress, CancelFlag cancel)
+    {
+        if (BranchRecord* trained = trainedBranch(exit))
+            return *trained;
+        const std::string key = branchKey(exit);
+        const std::string path = branchPath(key);
         if (!trainingAllowed)
             throw ConfigError("the branch after block " + std::to_string(exit.position) + " (" + branchName(exit)
                 + ") is not in the cache" + (path.empty() ? std::string() : " (" + path + " is missing or unreadable)")
                 + ": its trained weights are gone; evaluate the candidate again to retrain it");
         const Clock::time_point start = Clock::now();
-        Rng rng(nn::exitInitSeed(config.seed, exit));
-        nn::ExitHead head(exit.layers, featureChannels(exit.position), config.backbone.classes, rng);
-        nn::trainExitHead(*head, trainFeatures.at(exit.position), trainSubsetLabels, config.branchTraining,
-            nn::exitInitSeed(config.seed, exit), progress, cancel);
-        BranchRecord record { columnFromLogits(nn::headLogits(*head, validationFeatures.at(exit.position))),
-            columnFromLogits(nn::headLogits(*head, testFeatures.at(exit.position))), head };
+        BranchRecord record
+            = trainBranch(exit, config.branchTraining, std::int64_t(trainSubset.size()), progress, cancel);
         report.branchSeconds += secondsSince(start);
         ++report.branchesTrained;
         if (!path.empty()) {
             torch::serialize::OutputArchive archive;
             torch::serialize::OutputArchive weights;
-            head->save(weights);
+            record.head->save(weights);
             archive.write("head", weights);
             archive.write("validation", columnTensor(record.validation));
             archive.write("test", columnTensor(record.test));
@@ -562,6 +630,13 @@ void Experiment::cacheFeatures(const std::vector<int>& requested, const Progress
 CandidateOutcomes Experiment::evaluate(
     const Architecture& architecture, const ProgressCallback& progress, CancelFlag cancel)
 {
+    checkCandidate(architecture, progress, cancel);
+    return m_impl->outcomes(architecture,
+        [&](const ExitSpec& exit) -> const BranchRecord& { return m_impl->branch(exit, progress, cancel); });
+}
+
+void Experiment::checkCandidate(const Architecture& architecture, const ProgressCallback& progress, CancelFlag cancel)
+{
     Impl& d = *m_impl;
     if (!d.prepared)
         throw ConfigError("the experiment must be prepared before candidates are evaluated");
@@ -574,22 +649,21 @@ CandidateOutcomes Experiment::evaluate(
         positions.push_back(exit.position);
     if (d.trainingAllowed) // features are for training branches; cached branches carry their outputs
         cacheFeatures(positions, progress, cancel);
+}
 
-    const int exits = architecture.exitCount();
-    CandidateOutcomes outcomes { ExitOutcomes(exits, std::int64_t(d.validationLabels.size())),
-        ExitOutcomes(exits, std::int64_t(d.testLabels.size())), countNetworkCost(architecture) };
-    const auto place = [&](int e, const ExitColumn& validation, const ExitColumn& test) {
-        outcomes.validation.setExit(e, validation.measure[0].data(), validation.measure[1].data(),
-            validation.measure[2].data(), validation.predictions.data(), d.validationLabels.data());
-        outcomes.test.setExit(e, test.measure[0].data(), test.measure[1].data(), test.measure[2].data(),
-            test.predictions.data(), d.testLabels.data());
-    };
-    for (std::size_t e = 0; e < architecture.exits.size(); ++e) {
-        const BranchRecord& record = d.branch(architecture.exits[e], progress, cancel);
-        place(int(e), record.validation, record.test);
-    }
-    place(exits - 1, d.finalValidation, d.finalTest);
-    return outcomes;
+CandidateOutcomes Experiment::screen(const Architecture& architecture, const ScreeningOptions& options,
+    const ProgressCallback& progress, CancelFlag cancel)
+{
+    if (options.training.epochs < 1 || !(options.subsetFraction > 0 && options.subsetFraction <= 1))
+        throw ConfigError("screening needs at least one epoch and a share of the training images in (0, 1]");
+    checkCandidate(architecture, progress, cancel);
+    std::set<std::string> screened;
+    for (const ExitSpec& exit : options.branches)
+        screened.insert(m_impl->branchKey(exit));
+    return m_impl->outcomes(architecture, [&](const ExitSpec& exit) -> const BranchRecord& {
+        return screened.count(m_impl->branchKey(exit)) ? m_impl->screenedBranch(exit, options, progress, cancel)
+                                                       : m_impl->branch(exit, progress, cancel);
+    });
 }
 
 CandidateOutcomes Experiment::refine(

@@ -43,6 +43,15 @@ struct CandidateOutcomes {
     NetworkCost cost;
 };
 
+// A cheap first look at a candidate's new branches: each is trained for fewer epochs on a share of the cached training
+// images. A search screens with it and trains in full only the branches that look able to reach its front.
+struct ScreeningOptions {
+    BranchTrainingOptions training; // its epochs are the screening's
+    double subsetFraction = 0.5; // of the cached training images, in (0, 1]
+    // The branches to screen (thresholds ignored). A candidate's other branches are used as trained in full.
+    std::vector<ExitSpec> branches;
+};
+
 // Joint fine-tuning of a chosen candidate: backbone and every exit trained together from the trained backbone and
 // branches, on the sum of the exits' cross-entropies (each weighted; AEBNAS uses weight 1 for every exit).
 struct RefineOptions {
@@ -66,6 +75,8 @@ struct ExperimentReport {
     std::int64_t testImages = 0;
     int branchesTrained = 0;
     int branchesFromCache = 0; // in memory or on disk
+    int branchesScreened = 0; // trained at a screening fidelity (screen())
+    double screenSeconds = 0;
     double branchSeconds = 0; // training and evaluating branches
     double refineSeconds = 0;
 };
@@ -94,6 +105,13 @@ public:
     // this experiment's. Throws ConfigError or CancelledError.
     CandidateOutcomes evaluate(
         const Architecture& architecture, const ProgressCallback& progress = {}, CancelFlag cancel = nullptr);
+
+    // The candidate's outcomes with the branches `options` names trained at the screening fidelity (even when the
+    // cache folder holds them trained in full, so that what a search screens does not depend on the cache), and its
+    // other branches as evaluate() has them. Screened branches are kept in memory, never written to the cache folder
+    // nor counted as trained. Throws like evaluate().
+    CandidateOutcomes screen(const Architecture& architecture, const ScreeningOptions& options,
+        const ProgressCallback& progress = {}, CancelFlag cancel = nullptr);
 
     // Fine-tunes the candidate jointly (see RefineOptions) and returns the refined network's outcomes, measured by
     // running it on the validation and test images. Trains the candidate's branches first if needed.
@@ -130,6 +148,9 @@ public:
     std::vector<std::string> classNames() const;
 
 private:
+    // Throws unless the candidate fits this prepared experiment; caches the features its branches train on.
+    void checkCandidate(const Architecture& architecture, const ProgressCallback& progress, CancelFlag cancel);
+
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };

@@ -39,6 +39,16 @@ constexpr int kPausePollMilliseconds = 100;
 
 } // namespace
 
+std::string describeTimes(const SearchTimes& t)
+{
+    char line[400];
+    std::snprintf(line, sizeof line,
+        "data %.0f s, backbone %.0f s, features %.0f s, branch training %.0f s, screening %.0f s, composition and "
+        "tuning %.0f s, saving %.1f s (%.0f s in all)",
+        t.data, t.backbone, t.features, t.branches, t.screening, t.tuning, t.saving, t.elapsed);
+    return line;
+}
+
 const EnumNames<SearchPhase>& enumNames(SearchPhase)
 {
     static const EnumNames<SearchPhase> names { "search phase",
@@ -79,6 +89,12 @@ struct Search::Impl {
     // Every branch trained in this session, by position, in the order they came: what the composer combines.
     std::map<int, std::vector<ExitSpec>> pool;
     std::set<std::string> poolKeys;
+    // Multi-fidelity screening: what it did in this run, the genomes it turned down (never proposed again) and this
+    // run's time screening (its short trainings included).
+    ScreeningCounts screening;
+    std::vector<Genome> screenedOut; // in the session, every run's
+    std::set<std::string> screenedOutKeys;
+    double screenSeconds = 0;
     double tuneSeconds = 0; // this run: tuning thresholds and tracing trade-off curves
     double saveSeconds = 0; // this run: writing the session
 
@@ -181,7 +197,7 @@ struct Search::Impl {
     bool isNew(const Genome& genome, const std::vector<Genome>& proposed = {}) const
     {
         const std::string key = space->structureKey(genome);
-        if (seen.count(key))
+        if (seen.count(key) || screenedOutKeys.count(key))
             return false;
         for (const std::vector<Genome>* list : { &queue, &proposed }) {
             for (const Genome& other : *list) {
@@ -234,6 +250,41 @@ struct Search::Impl {
         return fresh;
     }
 
+    // A new, affordable genome holding `anchor` and, at each other position of the pool, one of its branches or none
+    // (a random confidence measure and inclusion rate); nothing when the draw is outside the space, seen or too dear.
+    std::optional<Genome> composeAround(const ExitSpec& anchor)
+    {
+        const std::vector<ConfidenceMeasure>& measures = space->options().measures;
+        Architecture architecture;
+        architecture.backbone = config.experiment.backbone;
+        architecture.confidence = measures[std::size_t(rng.below(measures.size()))];
+        const double inclusion = kComposeMinInclusion + (kComposeMaxInclusion - kComposeMinInclusion) * rng.uniform();
+        bool anchored = false;
+        for (const auto& [position, branches] : pool) {
+            if (position == anchor.position) {
+                architecture.exits.push_back(anchor);
+                anchored = true;
+            } else if (rng.uniform() < inclusion) {
+                if (!anchored && position > anchor.position) {
+                    architecture.exits.push_back(anchor);
+                    anchored = true;
+                }
+                architecture.exits.push_back(branches[std::size_t(rng.below(branches.size()))]);
+            }
+        }
+        if (!anchored)
+            architecture.exits.push_back(anchor);
+        Genome genome;
+        try {
+            genome = space->encode(architecture);
+        } catch (const ConfigError&) {
+            return std::nullopt; // outside this search's space (a measure or position it does not offer)
+        }
+        if (!isNew(genome) || !affordable(genome))
+            return std::nullopt;
+        return genome;
+    }
+
     // Composes up to composedPerBranch candidates around each fresh branch: the branch, plus branches from the pool
     // at other positions. Their branches are all trained, so each is evaluated exactly from cached per-sample outputs
     // and tuned, with nothing trained. Records them like any candidate (in the current generation's offspring, so
@@ -244,33 +295,15 @@ struct Search::Impl {
         bool frontMoved = false;
         const int wanted = config.composedPerBranch * int(fresh.size());
         const int attempts = kComposeAttemptsPerCandidate * wanted;
-        const std::vector<ConfidenceMeasure>& measures = space->options().measures;
         std::vector<FrontPoint> curve;
         int made = 0;
         for (int i = 0; i < attempts && made < wanted && !budgetSpent(); ++i) {
             if (cancel && cancel->load())
                 throw CancelledError();
-            Architecture architecture;
-            architecture.backbone = config.experiment.backbone;
-            architecture.confidence = measures[std::size_t(rng.below(measures.size()))];
-            const ExitSpec& anchor = fresh[std::size_t(i) % fresh.size()];
-            const double inclusion
-                = kComposeMinInclusion + (kComposeMaxInclusion - kComposeMinInclusion) * rng.uniform();
-            for (const auto& [position, branches] : pool) {
-                if (position == anchor.position)
-                    architecture.exits.push_back(anchor);
-                else if (rng.uniform() < inclusion)
-                    architecture.exits.push_back(branches[std::size_t(rng.below(branches.size()))]);
-            }
-            Genome genome;
-            try {
-                genome = space->encode(architecture);
-            } catch (const ConfigError&) {
-                continue; // outside this search's space (a measure or position it does not offer)
-            }
-            if (!isNew(genome) || !affordable(genome))
+            const std::optional<Genome> genome = composeAround(fresh[std::size_t(i) % fresh.size()]);
+            if (!genome)
                 continue;
-            CandidateRecord record = evaluate(genome, cancel, curve);
+            CandidateRecord record = evaluate(*genome, cancel, curve);
             record.composed = true;
             frontMoved = admit(std::move(record), curve) || frontMoved;
             ++made;
@@ -345,18 +378,12 @@ struct Search::Impl {
             finished = true;
     }
 
-    // Evaluates a genome: trains its branches not trained yet, tunes its thresholds, and puts its validation
-    // trade-off curve (with the tuned point) in `curve`, each point measured on test too.
-    CandidateRecord evaluate(const Genome& genome, CancelFlag cancel, std::vector<FrontPoint>& curve)
+    // Progress reports for a candidate's training. They set `stopCandidate` when the caller stops or the time budget
+    // runs out mid-candidate (a slow branch must not stretch the budget); reports come several times a second, so both
+    // take effect promptly.
+    ProgressCallback candidateProgress(CancelFlag cancel, std::atomic<bool>& stopCandidate)
     {
-        const Clock::time_point start = Clock::now();
-        const int trainedBefore = experiment->report().branchesTrained;
-        Architecture architecture = space->decode(genome);
-        // One flag for the experiment: the caller's stop, or the time budget running out mid-candidate (a slow branch
-        // must not stretch the budget). Progress reports come several times a second, so both take effect promptly.
-        deadlinePassed = false;
-        std::atomic<bool> stopCandidate { false };
-        const ProgressCallback branchProgress = [this, cancel, &stopCandidate](const TrainingProgress& t) {
+        return [this, cancel, &stopCandidate](const TrainingProgress& t) {
             if (budgetSpent())
                 deadlinePassed = true;
             if (deadlinePassed || (cancel && cancel->load()))
@@ -368,11 +395,90 @@ struct Search::Impl {
             event.progress.training = t;
             listener(event);
         };
-        NetworkLatency measured;
-        if (latency) {
-            measured = latency->latencyOf(architecture, &stopCandidate);
-            latency->save();
+    }
+
+    // The architecture's parts timed on this machine, with the latency cost model; nothing otherwise.
+    NetworkLatency latencyOf(const Architecture& architecture, std::atomic<bool>& stop)
+    {
+        if (!latency)
+            return {};
+        NetworkLatency measured = latency->latencyOf(architecture, &stop);
+        latency->save();
+        return measured;
+    }
+
+    // Multi-fidelity screening of a proposed genome whose branches are not all trained (see SearchConfig): true if it
+    // is to be trained in full and evaluated. Throws CancelledError like evaluate().
+    bool passesScreening(const Genome& genome, CancelFlag cancel)
+    {
+        // New to the session, not to the cache folder: what is screened must not depend on what other sessions left
+        // there, or the same seed would not give the same search.
+        const Architecture architecture = space->decode(genome);
+        std::vector<ExitSpec> fresh;
+        for (ExitSpec exit : architecture.exits) {
+            exit.threshold = 0;
+            if (!poolKeys.count(branchKey(exit)))
+                fresh.push_back(exit);
         }
+        if (fresh.empty())
+            return true;
+        const Clock::time_point start = Clock::now();
+        deadlinePassed = false;
+        std::atomic<bool> stopCandidate { false };
+        const ProgressCallback branchProgress = candidateProgress(cancel, stopCandidate);
+        ScreeningOptions options;
+        options.training = config.experiment.branchTraining;
+        options.training.epochs = config.screenEpochs;
+        options.subsetFraction = config.screenSubset;
+        options.branches = fresh;
+        const auto reachesFront = [&](const Architecture& candidate) {
+            const NetworkLatency measured = latencyOf(candidate, stopCandidate);
+            const CandidateOutcomes outcomes = experiment->screen(candidate, options, branchProgress, &stopCandidate);
+            const std::vector<double> costs
+                = exitCostsOf(config.costModel, outcomes.cost, config.convention, &measured);
+            const ExitPolicy validation(
+                outcomes.validation, candidate.confidence, costs, exitMacsOf(outcomes.cost, config.convention));
+            std::vector<FrontPoint> curve;
+            for (const PolicyResult& point : validation.tradeOffCurve())
+                curve.push_back(
+                    FrontPoint { -1, point.thresholds, point.accuracy, point.averageCost, point.averageMacs, 0, 0 });
+            return thresholdFront.wouldGain(curve, config.screenMargin);
+        };
+        // Its own curve first, then compositions around its new branches with trained ones (what the composer would
+        // make of them), until one would reach the front.
+        bool passed = reachesFront(architecture);
+        int looks = 0;
+        for (int i = 0;
+             !passed && looks < config.screenCompose && i < kComposeAttemptsPerCandidate * config.screenCompose; ++i) {
+            if (const std::optional<Genome> composed = composeAround(fresh[std::size_t(i) % fresh.size()])) {
+                ++looks;
+                passed = reachesFront(space->decode(*composed));
+            }
+        }
+        ++screening.screened;
+        if (!passed) {
+            ++screening.rejected;
+            screening.branchesSkipped += int(fresh.size());
+            screenedOut.push_back(genome);
+            screenedOutKeys.insert(space->structureKey(genome));
+        }
+        screenSeconds += std::chrono::duration<double>(Clock::now() - start).count();
+        return passed;
+    }
+
+    // Evaluates a genome: trains its branches not trained yet, tunes its thresholds, and puts its validation
+    // trade-off curve (with the tuned point) in `curve`, each point measured on test too.
+    CandidateRecord evaluate(const Genome& genome, CancelFlag cancel, std::vector<FrontPoint>& curve)
+    {
+        const Clock::time_point start = Clock::now();
+        const int trainedBefore = experiment->report().branchesTrained;
+        Architecture architecture = space->decode(genome);
+        // One flag for the experiment: the caller's stop, or the time budget running out mid-candidate (a slow branch
+        // must not stretch the budget). Progress reports come several times a second, so both take effect promptly.
+        deadlinePassed = false;
+        std::atomic<bool> stopCandidate { false };
+        const ProgressCallback branchProgress = candidateProgress(cancel, stopCandidate);
+        const NetworkLatency measured = latencyOf(architecture, stopCandidate);
         const CandidateOutcomes outcomes = experiment->evaluate(architecture, branchProgress, &stopCandidate);
         noteOutputs(architecture, outcomes);
         const std::vector<double> costs = exitCostsOf(config.costModel, outcomes.cost, config.convention, &measured);
@@ -451,7 +557,7 @@ struct Search::Impl {
         s.machine = machine;
         std::ostringstream engine;
         engine << const_cast<Rng&>(rng).engine();
-        s.state = { generation, population, offspring, queue, engine.str(), elapsed(), finished };
+        s.state = { generation, population, offspring, queue, screenedOut, engine.str(), elapsed(), finished };
         s.hypervolumeHistory = hypervolumeHistory;
         s.thresholdFront = thresholdFront.points();
         return s;
@@ -511,6 +617,9 @@ std::unique_ptr<Search> Search::resume(const std::string& sessionFolder)
     d.population = std::move(state.population);
     d.offspring = std::move(state.offspring);
     d.queue = std::move(state.queue);
+    d.screenedOut = std::move(state.screenedOut);
+    for (const Genome& genome : d.screenedOut)
+        d.screenedOutKeys.insert(d.space->structureKey(genome));
     std::istringstream engine(state.rng);
     engine >> d.rng.engine();
     if (engine.fail())
@@ -622,6 +731,11 @@ bool Search::step(CancelFlag cancel)
     CandidateRecord record;
     std::vector<FrontPoint> curve;
     try {
+        if (d.config.screenEpochs > 0 && !d.passesScreening(genome, cancel)) {
+            d.queue.erase(d.queue.begin());
+            d.save();
+            return true;
+        }
         record = d.evaluate(genome, cancel, curve);
     } catch (const CancelledError&) {
         if (!d.deadlinePassed)
@@ -716,8 +830,12 @@ SearchTimes Search::times() const
 {
     const Impl& d = *m_impl;
     const ExperimentReport& r = d.experiment->report();
-    return SearchTimes { r.dataSeconds, r.backboneTrainSeconds, r.featureSeconds, r.branchSeconds, d.tuneSeconds,
-        d.saveSeconds, d.elapsed() };
+    return SearchTimes { r.dataSeconds, r.backboneTrainSeconds, r.featureSeconds, r.branchSeconds, d.screenSeconds,
+        d.tuneSeconds, d.saveSeconds, d.elapsed() };
+}
+ScreeningCounts Search::screening() const
+{
+    return m_impl->screening;
 }
 double Search::backboneMacs() const
 {

@@ -30,9 +30,21 @@ struct SearchTimes {
     double backbone = 0;
     double features = 0;
     double branches = 0;
+    double screening = 0; // multi-fidelity screening, its short trainings included
     double tuning = 0;
     double saving = 0;
     double elapsed = 0; // the session's, every run included
+};
+
+// "backbone 170 s, features 12 s, branch training 332 s, ...": where a run's time went, for logs and the window.
+std::string describeTimes(const SearchTimes& times);
+
+// What multi-fidelity screening did in a run (SearchConfig::screenEpochs): proposed candidates with new branches
+// screened, those turned down, and the new branches they held, which were never trained in full.
+struct ScreeningCounts {
+    int screened = 0;
+    int rejected = 0;
+    int branchesSkipped = 0;
 };
 
 struct SearchProgress {
@@ -103,6 +115,7 @@ public:
     const std::vector<HypervolumeRecord>& hypervolumeHistory() const;
     // Where this run's time went.
     SearchTimes times() const;
+    ScreeningCounts screening() const;
     double backboneMacs() const;
     // The backbone alone in the search's cost model (MACs, microseconds or parameters per sample).
     double backboneCost() const;

@@ -26,6 +26,13 @@ void validateSearchConfig(const SearchConfig& c)
         throw ConfigError("the search needs a number of generations, a time budget, or both");
     if (c.composedPerBranch < 0 || c.composedPerBranch > 100000)
         throw ConfigError("the candidates composed per new branch must be 0 to 100000");
+    if (c.screenEpochs < 0 || c.screenEpochs > 1000)
+        throw ConfigError("the screening epochs must be 0 (no screening) to 1000");
+    if (c.screenEpochs > 0
+        && (!(c.screenSubset > 0 && c.screenSubset <= 1) || !(c.screenMargin >= 0 && c.screenMargin <= 1)
+            || c.screenCompose < 0 || c.screenCompose > 10000))
+        throw ConfigError("screening needs a share of the training images in (0, 1], a margin in [0, 1] and 0 to "
+                          "10000 compositions");
     if (c.maxBranchMacsFraction < 0)
         throw ConfigError("the branch MAC cap cannot be negative");
     if (!(c.crossoverProbability >= 0 && c.crossoverProbability <= 1) || c.mutationRate < 0 || c.mutationRate > 1)

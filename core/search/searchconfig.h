@@ -58,6 +58,15 @@ struct SearchConfig {
     // evaluated exactly from their cached per-sample outputs, with nothing to train. 0: off (the baselines, as
     // published).
     int composedPerBranch = 64;
+    // Multi-fidelity screening; 0: off. A proposed candidate with branches not trained yet first has them trained for
+    // this many epochs on screenSubset of the cached training images. It is evaluated with them, and so are up to
+    // screenCompose compositions around them; only if one of their trade-off curves, raised by screenMargin (validation
+    // accuracy, as a fraction), would reach the session's front are its branches trained in full and the candidate
+    // evaluated. Otherwise it is dropped unrecorded.
+    int screenEpochs = 0;
+    double screenSubset = 0.5;
+    double screenMargin = 0.01;
+    int screenCompose = 8;
 };
 
 // Throws ConfigError naming the first impossible setting.

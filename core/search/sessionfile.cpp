@@ -320,7 +320,9 @@ Json configJson(const SearchConfig& c)
         { "aebnas_lambda", c.aebnasLambda }, { "aebnas_grid_step", c.aebnasGridStep },
         { "aebnas_max_combinations", c.aebnasMaxCombinations }, { "random_only", c.randomOnly },
         { "max_branch_macs_fraction", c.maxBranchMacsFraction }, { "max_parameters", c.maxParameters },
-        { "composed_per_branch", c.composedPerBranch } };
+        { "composed_per_branch", c.composedPerBranch }, { "screen_epochs", c.screenEpochs },
+        { "screen_subset", c.screenSubset }, { "screen_margin", c.screenMargin },
+        { "screen_compose", c.screenCompose } };
 }
 
 SearchConfig configFromJson(const Json& j, const std::string& source)
@@ -370,6 +372,10 @@ SearchConfig configFromJson(const Json& j, const std::string& source)
     c.maxBranchMacsFraction = j.value("max_branch_macs_fraction", 0.0);
     c.maxParameters = j.value("max_parameters", std::int64_t(0));
     c.composedPerBranch = j.value("composed_per_branch", 0); // sessions before the composer resume without it
+    c.screenEpochs = j.value("screen_epochs", 0); // nor screening
+    c.screenSubset = j.value("screen_subset", c.screenSubset);
+    c.screenMargin = j.value("screen_margin", c.screenMargin);
+    c.screenCompose = j.value("screen_compose", c.screenCompose);
     return c;
 }
 
@@ -482,8 +488,8 @@ Json sessionHeaderJson(const Session& s)
             { { "accuracy", kHypervolumeReferenceAccuracy }, { "cost_vs_backbone", kHypervolumeReferenceCost } } },
         { "state",
             { { "generation", state.generation }, { "population", state.population }, { "offspring", state.offspring },
-                { "queue", state.queue }, { "rng", state.rng }, { "elapsed_seconds", state.elapsedSeconds },
-                { "finished", state.finished } } },
+                { "queue", state.queue }, { "screened_out", state.screenedOut }, { "rng", state.rng },
+                { "elapsed_seconds", state.elapsedSeconds }, { "finished", state.finished } } },
         { "threshold_front", front }, { "hypervolume_history", history } };
 }
 
@@ -527,6 +533,9 @@ Session sessionFromJson(const Json& j, const std::string& source)
         s.state.offspring = state.at("offspring").get<std::vector<int>>();
         for (const Json& genome : state.at("queue"))
             s.state.queue.push_back(space.canonical(genome.get<Genome>()));
+        if (state.contains("screened_out")) // sessions before screening have none
+            for (const Json& genome : state.at("screened_out"))
+                s.state.screenedOut.push_back(space.canonical(genome.get<Genome>()));
         s.state.rng = state.at("rng").get<std::string>();
         s.state.elapsedSeconds = state.at("elapsed_seconds").get<double>();
         s.state.finished = state.at("finished").get<bool>();

@@ -26,6 +26,7 @@ struct SearchState {
     std::vector<int> population; // ids: parents of the next generation
     std::vector<int> offspring; // ids: evaluated members of the current generation
     std::vector<Genome> queue; // proposed members of the current generation not yet evaluated
+    std::vector<Genome> screenedOut; // turned down by multi-fidelity screening: never proposed again
     std::string rng; // the random generator's state, as its stream operator writes it
     double elapsedSeconds = 0; // in every run of the session so far
     bool finished = false;

@@ -42,6 +42,16 @@ bool ThresholdFront::add(const std::vector<FrontPoint>& points)
     return changed;
 }
 
+bool ThresholdFront::wouldGain(const std::vector<FrontPoint>& points, double margin) const
+{
+    return std::any_of(points.begin(), points.end(), [&](const FrontPoint& point) {
+        FrontPoint raised = point;
+        raised.accuracy += margin;
+        return std::none_of(
+            m_points.begin(), m_points.end(), [&](const FrontPoint& kept) { return covers(kept, raised); });
+    });
+}
+
 double ThresholdFront::hypervolume(double backboneCost, bool onTest) const
 {
     return frontHypervolume(m_points, backboneCost, onTest);

@@ -27,6 +27,8 @@ class ThresholdFront {
 public:
     // Merges `points` in; true if the front changed.
     bool add(const std::vector<FrontPoint>& points);
+    // Whether any of `points`, `margin` more accurate than measured, would join the front (nothing is added).
+    bool wouldGain(const std::vector<FrontPoint>& points, double margin) const;
     const std::vector<FrontPoint>& points() const { return m_points; }
     bool empty() const { return m_points.empty(); }
 
