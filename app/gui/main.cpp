@@ -112,8 +112,14 @@ int main(int argc, char** argv)
     std::unique_ptr<earlybird::ui::EventLoopProbe> probe;
     if (!qEnvironmentVariableIsEmpty("EARLYBIRD_EVENT_LOOP_PROBE"))
         probe = std::make_unique<earlybird::ui::EventLoopProbe>(qEnvironmentVariable("EARLYBIRD_EVENT_LOOP_PROBE"));
-    // Work starts once the window is on screen, so the user sees progress rather than a late window.
-    QTimer::singleShot(0, view, &earlybird::ui::DatasetView::load);
+    // Work starts once the window is on screen, so the user sees progress rather than a late window. A session named
+    // on the command line comes first: it opens from its store without data, and loading the data set for its view
+    // at the same time would take the CPU it needs. Saving images and quitting needs no data set at all.
+    if (!parser.isSet(session))
+        QTimer::singleShot(0, view, &earlybird::ui::DatasetView::load);
+    else if (!saving)
+        QObject::connect(&window, &earlybird::ui::MainWindow::sessionIdle, view, &earlybird::ui::DatasetView::load,
+            Qt::SingleShotConnection);
     if (parser.isSet(session)) {
         const QStringList baselines = parser.values(baseline);
         if (!baselines.isEmpty()) {
