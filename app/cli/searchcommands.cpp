@@ -60,13 +60,13 @@ void addSearchOptions(ArgumentParser& parser)
         "candidates composed from trained branches (evaluated exactly, nothing trained) per new branch (0: off)",
         std::string("64"));
     parser.addOption("screen-epochs", "E",
-        "multi-fidelity screening: train a proposed candidate's new branches for E epochs on a share of the images "
-        "first, and in full only if it or a composition around them could reach the front (0: off)",
+        "multi-fidelity screening: new branches get E epochs on part of the images first, full training only if "
+        "they could reach the front (0: off)",
         std::string("0"));
     parser.addOption(
         "screen-subset", "F", "share of the cached training images screening trains on", std::string("0.5"));
     parser.addOption("screen-margin", "A",
-        "accuracy (a fraction) added to a screened curve before it is compared with the front", std::string("0.01"));
+        "accuracy (a fraction) added to a screened curve before it is compared with the front", std::string("0"));
     parser.addOption(
         "screen-compose", "N", "compositions around a screened candidate's new branches to look at", std::string("8"));
     parser.addOption("out", "DIR", "session folder: the session is saved there after every candidate");
@@ -106,7 +106,7 @@ SearchConfig searchConfig(const ArgumentParser& parser)
     config.composedPerBranch = parser.intValue("compose", 64);
     config.screenEpochs = parser.intValue("screen-epochs", 0);
     config.screenSubset = parser.doubleValue("screen-subset", 0.5);
-    config.screenMargin = parser.doubleValue("screen-margin", 0.01);
+    config.screenMargin = parser.doubleValue("screen-margin", 0);
     config.screenCompose = parser.intValue("screen-compose", 8);
     config.generations = parser.intValue("generations", 0);
     config.timeBudgetSeconds = parser.doubleValue("time-budget", 10) * 60.0;

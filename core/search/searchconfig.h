@@ -65,7 +65,7 @@ struct SearchConfig {
     // evaluated. Otherwise it is dropped unrecorded.
     int screenEpochs = 0;
     double screenSubset = 0.5;
-    double screenMargin = 0.01;
+    double screenMargin = 0;
     int screenCompose = 8;
 };
 
