@@ -43,6 +43,20 @@ private Q_SLOTS:
         model.addCandidate(record(2, 0.85, 3000, 3));
         model.addCandidate(record(1, 0.5, 1, 0)); // a replayed candidate is not added twice
         QCOMPARE(model.rowCount(), 3);
+        // Out of order, once known, and a new id past the largest after it: each where it belongs.
+        model.addCandidate(record(5, 0.80, 3500, 1));
+        model.addCandidate(record(4, 0.80, 3500, 1));
+        model.addCandidate(record(5, 0.5, 1, 0));
+        model.addCandidate(record(4, 0.5, 1, 0));
+        model.addCandidate(record(6, 0.80, 3500, 1));
+        QCOMPARE(model.rowCount(), 6);
+        QVERIFY(model.candidate(4) && model.candidate(5) && model.candidate(6));
+        QCOMPARE(model.candidate(5)->validation.accuracy, 0.80);
+        model.clear();
+        model.addCandidate(record(0, 0.91, 4000, 0));
+        model.addCandidate(record(1, 0.90, 2000, 2));
+        model.addCandidate(record(2, 0.85, 3000, 3));
+        QCOMPARE(model.rowCount(), 3);
         QCOMPARE(
             model.data(model.index(1, CandidateTableModel::CostColumn), CandidateTableModel::SortRole).toDouble(), 0.5);
         QCOMPARE(

@@ -2,6 +2,7 @@
 
 #include "export/sessiontables.h"
 
+#include <algorithm>
 #include <set>
 
 namespace earlybird::ui {
@@ -123,6 +124,7 @@ void CandidateTableModel::clear()
 {
     beginResetModel();
     m_candidates.clear();
+    m_largestId = -1;
     m_front.clear();
     endResetModel();
 }
@@ -137,10 +139,13 @@ void CandidateTableModel::setCostAxis(const CostAxis& cost)
 
 void CandidateTableModel::addCandidate(const CandidateRecord& candidate)
 {
-    if (rowOf(candidate.id) >= 0)
-        return; // a reopened session replays what the table may already hold
+    // A reopened session replays what the table may already hold. Ids normally arrive in order: searching the rows
+    // for every new one made filling the table quadratic (12 million comparisons at 5,000 candidates).
+    if (candidate.id <= m_largestId && rowOf(candidate.id) >= 0)
+        return;
     beginInsertRows(QModelIndex(), rowCount(), rowCount());
     m_candidates.push_back(candidate);
+    m_largestId = std::max(m_largestId, candidate.id);
     endInsertRows();
 }
 

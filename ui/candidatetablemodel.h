@@ -53,6 +53,7 @@ public:
 
 private:
     std::vector<CandidateRecord> m_candidates;
+    int m_largestId = -1; // a candidate with a larger id is new without a search through the rows
     QSet<int> m_front;
     CostAxis m_cost;
 };
