@@ -46,6 +46,7 @@ private Q_SLOTS:
         QSignalSpy finished(worker, &SearchWorker::finished);
         QSignalSpy outcomes(worker, &SearchWorker::outcomesReady);
         QSignalSpy failed(worker, &SearchWorker::failed);
+        QSignalSpy logs(worker, &SearchWorker::logMessage);
         QMetaObject::invokeMethod(
             worker, [worker, request] { worker->start(request); }, Qt::QueuedConnection);
         // Signals come from the worker thread and may arrive before a QSignalSpy::wait() would start listening:
@@ -64,6 +65,15 @@ private Q_SLOTS:
         QVERIFY(progress.count() >= 1);
         const auto info = opened.first().first().value<SessionInfo>();
         QVERIFY(info.backboneMacs > 0);
+        // The log says where the run's time went.
+        bool timesLogged = false;
+        for (const QList<QVariant>& arguments : logs) {
+            const QString line = arguments.first().toString();
+            timesLogged = timesLogged
+                || (line.startsWith(QStringLiteral("Where this run's time went: data "))
+                    && line.contains(QStringLiteral("branch training")) && line.contains(QStringLiteral("saving")));
+        }
+        QVERIFY(timesLogged);
 
         // Outcomes of a candidate, computed on the worker thread.
         const auto candidate = candidates.at(3).first().value<CandidateRecord>();
