@@ -5,6 +5,7 @@
 
 #include <QChart>
 #include <QChartView>
+#include <QPushButton>
 #include <QSet>
 #include <QValueAxis>
 #include <QtTest>
@@ -122,6 +123,33 @@ private Q_SLOTS:
         y->setRange(89.2, 90.0);
         QCOMPARE(y->tickInterval(), 0.2);
         QCOMPARE(y->labelFormat(), QStringLiteral("%.1f"));
+
+        // The cost axis too: round ticks fitted, and round ticks with the decimals they need after a zoom (it showed
+        // raw values such as 0.976751 and 1.59648).
+        auto* x = qobject_cast<QValueAxis*>(chart.findChild<QChartView*>()->chart()->axes(Qt::Horizontal).value(0));
+        QVERIFY(x);
+        QCOMPARE(x->tickType(), QValueAxis::TicksDynamic);
+        QCOMPARE(x->tickAnchor(), 0.0);
+        const double fittedTicks = (x->max() - x->min()) / x->tickInterval();
+        QVERIFY2(fittedTicks >= 4 && fittedTicks <= 10,
+            qPrintable(QStringLiteral("%1 ticks over %2 - %3").arg(fittedTicks).arg(x->min()).arg(x->max())));
+        // Deeper and deeper, as a user zooms (an axis is laid out at its old step before the new one is set).
+        x->setRange(1.2, 4.8);
+        QCOMPARE(x->tickInterval(), 0.5);
+        QCOMPARE(x->labelFormat(), QStringLiteral("%.1f"));
+        x->setRange(0.976751, 1.59648);
+        QCOMPARE(x->tickInterval(), 0.1);
+        QCOMPARE(x->labelFormat(), QStringLiteral("%.1f"));
+        x->setRange(0.0412, 0.0733);
+        QCOMPARE(x->tickInterval(), 0.005);
+        QCOMPARE(x->labelFormat(), QStringLiteral("%.3f"));
+        // Refitting from deep in the zoom (the Reset zoom button) is back at the fitted step at once.
+        QPushButton* reset = nullptr;
+        for (QPushButton* button : chart.findChildren<QPushButton*>())
+            reset = button->text() == QStringLiteral("Reset zoom") ? button : reset;
+        QVERIFY(reset);
+        reset->click();
+        QCOMPARE((x->max() - x->min()) / x->tickInterval(), fittedTicks);
     }
 };
 

@@ -31,11 +31,35 @@ const QColor kCurveColour(0, 158, 115);
 // Decimation keeps one candidate marker per square cell of this many pixels: markers are 7 px wide, so a merged
 // marker moves at most this far from where it would have been drawn.
 constexpr double kCellPixels = 4.0;
+// A tick step wider than any axis range, set before the view is refitted: Qt lays an axis out for its new range
+// before rangeChanged reaches the handler that picks the step, so a fine step left from a deep zoom would be laid out
+// across the whole range for a moment (tens of thousands of ticks, seconds of work).
+constexpr double kCoarsestTickStep = 1e12;
 
 // The accuracy axis's tick step for a span of `span` points: round values, four to ten ticks.
 double accuracyTickStep(double span)
 {
     return span > 30 ? 10 : span > 12 ? 5 : span > 5 ? 2 : span > 2 ? 1 : span > 1 ? 0.5 : span > 0.4 ? 0.2 : 0.1;
+}
+
+// The cost axis's tick step for a span of any magnitude: 1, 2 or 5 times a power of ten, four to ten ticks. Costs
+// run from microseconds to hundreds of millions of MACs, so unlike accuracy there is no fixed table.
+double costTickStep(double span)
+{
+    if (!(span > 0))
+        return 1;
+    const double raw = span / 4;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    const double residual = raw / magnitude;
+    return (residual >= 5 ? 5 : residual >= 2 ? 2 : 1) * magnitude;
+}
+
+// A label format with the decimals a tick step needs ("%.0f" for 2, "%.2f" for 0.05), so that zoomed ticks read
+// 0.95, 1.00, 1.05 rather than 0.976751.
+QString tickLabelFormat(double step)
+{
+    const int decimals = std::max(0, int(-std::floor(std::log10(step) + 1e-9)));
+    return QStringLiteral("%.") + QString::number(decimals) + QStringLiteral("f");
 }
 } // namespace
 
@@ -397,7 +421,15 @@ void ParetoChart::rebuildAxes()
         x = log;
     } else {
         auto* linear = new QValueAxis;
-        linear->setLabelFormat(QStringLiteral("%g"));
+        // Ticks at round costs at a step that follows the range, as on the accuracy axis: a zoom into 0.98 - 1.6 M
+        // shows 1.0, 1.1, 1.2, not the fitted view's five ticks at raw values.
+        linear->setTickType(QValueAxis::TicksDynamic);
+        linear->setTickAnchor(0);
+        connect(linear, &QValueAxis::rangeChanged, linear, [linear](double low, double high) {
+            const double step = costTickStep(high - low);
+            linear->setTickInterval(step);
+            linear->setLabelFormat(tickLabelFormat(step));
+        });
         x = linear;
     }
     x->setTitleText(m_cost.axisTitle());
@@ -410,7 +442,7 @@ void ParetoChart::rebuildAxes()
     connect(y, &QValueAxis::rangeChanged, y, [y](double low, double high) {
         const double step = accuracyTickStep(high - low);
         y->setTickInterval(step);
-        y->setLabelFormat(step >= 1 ? QStringLiteral("%.0f") : QStringLiteral("%.1f"));
+        y->setLabelFormat(tickLabelFormat(step));
     });
     // Zooming (a dragged rectangle) changes the ranges: the decimation follows.
     if (auto* linear = qobject_cast<QValueAxis*>(x))
@@ -430,6 +462,10 @@ void ParetoChart::rebuildAxes()
 
 void ParetoChart::resetZoom()
 {
+    for (QAbstractAxis* axis : m_axes) {
+        if (auto* linear = qobject_cast<QValueAxis*>(axis))
+            linear->setTickInterval(kCoarsestTickStep);
+    }
     m_chart->zoomReset();
     double minX = 1e300, maxX = 0, minY = 100, maxY = 0;
     const auto include = [&](const QPointF& p) {
@@ -463,7 +499,7 @@ void ParetoChart::resetZoom()
     const double low = m_logAxis->isChecked() ? std::max(1e-3, minX * 0.8) : 0.0;
     m_axes[0]->setRange(low, maxX * 1.08);
     if (auto* linear = qobject_cast<QValueAxis*>(m_axes[0]))
-        linear->applyNiceNumbers(); // ticks at round values (0, 100, 200 us), not at fifths of the range
+        linear->applyNiceNumbers(); // a range that ends at a round value (0 - 5 M, not 0 - 4.86 M)
     auto* y = static_cast<QValueAxis*>(m_axes[1]);
     // A range rounded to half a tick step, so the view stays tight.
     const double half = accuracyTickStep(spanY) / 2;
