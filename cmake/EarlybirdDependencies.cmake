@@ -58,3 +58,13 @@ if(EARLYBIRD_BUILD_BENCHMARKS)
         earlybird_missing("Google Benchmark (or configure with -DEARLYBIRD_BUILD_BENCHMARKS=OFF)" "libbenchmark-dev")
     endif()
 endif()
+
+# Branch training over MPI ranks (mpirun -np N earlybird-cli search ...). Without it, earlybird-cli refuses to run
+# under mpirun and says why.
+option(EARLYBIRD_WITH_MPI "Build earlybird-cli with MPI branch training (OpenMPI)" ON)
+if(EARLYBIRD_WITH_MPI)
+    find_package(MPI QUIET COMPONENTS CXX)
+    if(NOT MPI_CXX_FOUND)
+        earlybird_missing("MPI (or configure with -DEARLYBIRD_WITH_MPI=OFF)" "libopenmpi-dev openmpi-bin")
+    endif()
+endif()

@@ -89,6 +89,45 @@ private Q_SLOTS:
         QVERIFY(fromDisk.test == first.test);
     }
 
+    void branchesTrainedElsewhereAreTheSame()
+    {
+        // A worker trains a branch and sends its bytes; the search's experiment takes them. Same seed, same branch: the
+        // candidate's outcomes are those of training it here, and it counts as trained when first used.
+        QTemporaryDir dir;
+        const ExperimentConfig config = tinyConfig(dir.path().toStdString());
+        Experiment here(config);
+        here.prepare();
+        const Architecture architecture = twoExits(config.backbone);
+        const CandidateOutcomes reference = here.evaluate(architecture);
+
+        QTemporaryDir otherDir;
+        ExperimentConfig searchConfig = config;
+        searchConfig.cacheDirectory = otherDir.path().toStdString();
+        Experiment worker(config); // the backbone from the shared cache; its branch is trained again, kept nowhere
+        worker.prepare();
+        Experiment search(searchConfig);
+        search.prepare();
+        const std::vector<std::uint8_t> bytes = worker.trainBranchBytes(architecture.exits[0]);
+        QVERIFY(!search.hasTrainedBranch(architecture.exits[0]));
+        search.addTrainedBranch(architecture.exits[0], bytes, "rank 1");
+        QVERIFY(search.hasTrainedBranch(architecture.exits[0]));
+        search.trainAhead(architecture.exits[1]); // rank 0 trains one itself
+        QCOMPARE(search.report().branchesTrained, 0);
+        const CandidateOutcomes composed = search.evaluate(architecture);
+        QCOMPARE(search.report().branchesTrained, 2); // counted when the candidate used them
+        QVERIFY(composed.validation == reference.validation);
+        QVERIFY(composed.test == reference.test);
+        search.evaluate(architecture);
+        QCOMPARE(search.report().branchesTrained, 2);
+
+        // Bytes that are not that branch are an error naming where they came from.
+        std::vector<std::uint8_t> torn(bytes.begin(), bytes.begin() + std::ptrdiff_t(bytes.size() / 2));
+        const ExitSpec other { 1, { { BranchLayerType::Conv3x3, 1.0, 1 } }, 0 };
+        const std::string error = errorMessage([&] { search.addTrainedBranch(other, torn, "rank 2"); });
+        QVERIFY2(contains(error, "rank 2") && contains(error, "not a trained branch"), error.c_str());
+        QVERIFY(!search.hasTrainedBranch(other));
+    }
+
     void refinementTrainsEverythingJointly()
     {
         Experiment experiment(tinyConfig(""));

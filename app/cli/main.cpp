@@ -2,6 +2,7 @@
 // with a non-zero exit code (1 for bad input such as a corrupt file, 2 for a wrongly called command).
 
 #include "argumentparser.h"
+#include "cluster.h"
 #include "commands.h"
 
 #include "base/computethreads.h"
@@ -61,6 +62,13 @@ void printOverview(std::ostream& out)
 
 int main(int argc, char** argv)
 {
+    std::unique_ptr<Cluster> cluster;
+    try {
+        cluster = std::make_unique<Cluster>(argc, argv);
+    } catch (const UsageError& error) {
+        std::cerr << "earlybird-cli: " << error.what() << "\n";
+        return kExitUsage;
+    }
     std::vector<std::string> tokens(argv + 1, argv + argc);
     int threads = 0;
     try {
@@ -97,6 +105,9 @@ int main(int argc, char** argv)
             return 0;
         }
         setComputeThreads(threads);
+        // Under mpirun, the ranks after the first train branches for a search on rank 0 and do nothing else.
+        if (cluster->rank() > 0)
+            return tokens[0] == "search" || tokens[0] == "baseline" ? runWorker(cluster->rank()) : 0;
         for (const Command& command : allCommands()) {
             if (tokens.size() < command.words.size()
                 || !std::equal(command.words.begin(), command.words.end(), tokens.begin()))

@@ -1,4 +1,5 @@
 #include "argumentparser.h"
+#include "cluster.h"
 #include "commands.h"
 #include "trainingoptions.h"
 
@@ -71,6 +72,23 @@ void addSearchOptions(ArgumentParser& parser)
         "screen-compose", "N", "compositions around a screened candidate's new branches to look at", std::string("8"));
     parser.addOption("out", "DIR", "session folder: the session is saved there after every candidate");
     parser.addFlag("resume", "continue the session in --out (its settings are the session's)");
+    parser.addOption("worker-timeout", "S",
+        "under mpirun: seconds a worker rank holding branch jobs may be silent before they go to other ranks",
+        std::string("120"));
+}
+
+FarmOptions farmOptions(const ArgumentParser& parser)
+{
+    FarmOptions options;
+    options.silenceSeconds = parser.doubleValue("worker-timeout", 120);
+    if (!(options.silenceSeconds > 0))
+        throw UsageError("--worker-timeout needs a number of seconds above 0");
+    return options;
+}
+
+void printLog(const std::string& message)
+{
+    std::fprintf(stderr, "%s%s\n", ::isatty(STDERR_FILENO) ? "\r\033[K" : "", message.c_str());
 }
 
 SearchConfig searchConfig(const ArgumentParser& parser)
@@ -125,7 +143,7 @@ SearchListener progressPrinter(const Search& search)
         const SearchProgress& p = event.progress;
         char line[240];
         if (event.type == SearchEvent::Type::Log) {
-            std::fprintf(stderr, "%s%s\n", terminal ? "\r\033[K" : "", event.message.c_str());
+            printLog(event.message);
             return;
         }
         if (p.phase == SearchPhase::Preparing) {
@@ -164,7 +182,7 @@ SearchListener progressPrinter(const Search& search)
     };
 }
 
-Json summary(Search& search)
+Json summary(Search& search, const MpiBranchFarm* farm)
 {
     const std::vector<CandidateRecord>& archive = search.archive();
     const ExperimentReport& report = search.experiment().report();
@@ -230,15 +248,35 @@ Json summary(Search& search)
         { "screening",
             { { "screened", screening.screened }, { "rejected", screening.rejected },
                 { "branches_not_trained", screening.branchesSkipped } } },
+        { "ranks",
+            { { "count", clusterRanks() }, { "branches_by_workers", farm ? farm->workerBranches() : 0 },
+                { "branches_by_rank0", farm ? farm->localBranches() : 0 },
+                { "jobs_requeued", farm ? farm->requeued() : 0 } } },
         { "elapsed_seconds", times.elapsed } };
 }
 
-int runSession(std::unique_ptr<Search> search)
+int runSession(std::unique_ptr<Search> search, const FarmOptions& options)
 {
     search->setListener(progressPrinter(*search));
     g_interrupted = false;
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);
+    // Under mpirun: the other ranks train branches once this one has the backbone in the cache folder.
+    std::unique_ptr<MpiBranchFarm> farm;
+    if (clusterRanks() > 1) {
+        farm = std::make_unique<MpiBranchFarm>(*search, clusterRanks(), options, printLog);
+        try {
+            search->prepare(&g_interrupted);
+        } catch (const CancelledError&) {
+            // stopped while preparing: run() below returns at once
+        }
+        if (search->isPrepared()) {
+            farm->start();
+            search->setBranchFarm(farm.get());
+            printLog("branch training on " + std::to_string(clusterRanks()) + " ranks: rank 0 and "
+                + std::to_string(clusterRanks() - 1) + " worker(s)");
+        }
+    }
     search->run(&g_interrupted);
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
@@ -247,7 +285,10 @@ int runSession(std::unique_ptr<Search> search)
     if (g_interrupted)
         std::fprintf(stderr, "stopped: the session is saved; continue it with --resume --out %s\n",
             search->sessionFolder().c_str());
-    std::cout << summary(*search).dump(2) << std::endl;
+    const Json result = summary(*search, farm.get());
+    search->setBranchFarm(nullptr);
+    farm.reset(); // the workers stop
+    std::cout << result.dump(2) << std::endl;
     return 0;
 }
 
@@ -265,14 +306,17 @@ int runSearch(const std::vector<std::string>& arguments)
         "session's front is the non-dominated set over (architecture, thresholds) points. Prints a JSON summary:\n"
         "candidates, branches trained, the front and its hypervolume (reference: accuracy 0, 1.25x the backbone's\n"
         "cost; the candidates' tuned points alone beside it), the best front point within the target, and where\n"
-        "the time went.");
+        "the time went.\n\n"
+        "Under mpirun (mpirun -np N earlybird-cli search ...), rank 0 runs the search and the other ranks train its\n"
+        "branches; the cache folder must be on a file system every rank sees. The result is the serial search's.\n"
+        "Add --enable-recovery to mpirun so that a worker that dies loses only its jobs (docs/cluster.md).");
     addSearchOptions(parser);
     if (!parser.parseCommand(arguments))
         return 0;
     const std::string out = parser.required("out");
     if (parser.isSet("resume"))
-        return runSession(Search::resume(out));
-    return runSession(std::make_unique<Search>(searchConfig(parser), out));
+        return runSession(Search::resume(out), farmOptions(parser));
+    return runSession(std::make_unique<Search>(searchConfig(parser), out), farmOptions(parser));
 }
 
 int runBaseline(const std::vector<std::string>& arguments)
@@ -288,9 +332,10 @@ int runBaseline(const std::vector<std::string>& arguments)
         return 0;
     const std::string out = parser.required("out");
     if (parser.isSet("resume"))
-        return runSession(Search::resume(out));
+        return runSession(Search::resume(out), farmOptions(parser));
     const Baseline which = fromName<Baseline>(parser.positionals().at(0), "earlybird-cli baseline");
-    return runSession(std::make_unique<Search>(baselineConfig(searchConfig(parser), which), out));
+    return runSession(
+        std::make_unique<Search>(baselineConfig(searchConfig(parser), which), out), farmOptions(parser));
 }
 
 int runSessionExport(const std::vector<std::string>& arguments)

@@ -19,6 +19,7 @@
 #include <functional>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -148,6 +149,7 @@ struct Experiment::Impl {
     torch::Tensor trainSubsetLabels;
     std::map<int, torch::Tensor> trainFeatures, validationFeatures, testFeatures;
     std::map<std::string, BranchRecord> branches;
+    std::set<std::string> trainedAhead; // keys of branches trained before a candidate used them (trainAhead)
     std::map<std::string, BranchRecord> screened; // trained at a screening fidelity, by key and fidelity
 
     std::string datasetFingerprint() const
@@ -343,39 +345,79 @@ struct Experiment::Impl {
         return folder.empty() ? std::string() : folder + "/branches/" + key + ".ebc";
     }
 
-    // The branch as trained in full, from memory or the cache folder; null if neither has it (nothing is trained).
-    BranchRecord* trainedBranch(const ExitSpec& exit)
+    // The branch's weights and per-sample outputs as the cache folder holds them.
+    static std::vector<std::uint8_t> branchBytes(const BranchRecord& record)
+    {
+        torch::serialize::OutputArchive archive;
+        torch::serialize::OutputArchive weights;
+        record.head->save(weights);
+        archive.write("head", weights);
+        archive.write("validation", columnTensor(record.validation));
+        archive.write("test", columnTensor(record.test));
+        return archiveBytes(archive);
+    }
+
+    // The branch read back from branchBytes(); nothing if the bytes are not this exit's branch on these splits.
+    std::optional<BranchRecord> branchFromBytes(const ExitSpec& exit, const std::vector<std::uint8_t>& bytes) const
+    {
+        torch::serialize::InputArchive archive;
+        torch::serialize::InputArchive weights;
+        torch::Tensor validation, testValues;
+        if (!loadArchive(bytes, archive) || !archive.try_read("validation", validation)
+            || !archive.try_read("test", testValues) || !archive.try_read("head", weights) || validation.dim() != 2
+            || validation.size(0) != 4 || validation.size(1) != std::int64_t(validationLabels.size())
+            || testValues.dim() != 2 || testValues.size(0) != 4
+            || testValues.size(1) != std::int64_t(testLabels.size()))
+            return std::nullopt;
+        Rng rng(0);
+        nn::ExitHead head(exit.layers, featureChannels(exit.position), config.backbone.classes, rng);
+        try {
+            head->load(weights);
+        } catch (const std::exception&) {
+            return std::nullopt; // weights that do not fit
+        }
+        head->eval();
+        return BranchRecord { columnFromTensor(validation), columnFromTensor(testValues), head };
+    }
+
+    // The branch as trained in full, from memory or the cache folder (then kept in memory); null if neither has it.
+    // Counts nothing.
+    BranchRecord* knownBranch(const ExitSpec& exit)
     {
         const std::string key = branchKey(exit);
-        if (const auto found = branches.find(key); found != branches.end()) {
-            ++report.branchesFromCache;
+        if (const auto found = branches.find(key); found != branches.end())
             return &found->second;
-        }
         const std::string path = branchPath(key);
-        if (!path.empty()) {
-            if (const auto bytes = readCacheFile(path, kBranchKind)) {
-                torch::serialize::InputArchive archive;
-                torch::serialize::InputArchive weights;
-                torch::Tensor validation, testValues;
-                if (loadArchive(*bytes, archive) && archive.try_read("validation", validation)
-                    && archive.try_read("test", testValues) && archive.try_read("head", weights)
-                    && validation.dim() == 2 && validation.size(1) == std::int64_t(validationLabels.size())
-                    && testValues.dim() == 2 && testValues.size(1) == std::int64_t(testLabels.size())) {
-                    Rng rng(0);
-                    nn::ExitHead head(exit.layers, featureChannels(exit.position), config.backbone.classes, rng);
-                    try {
-                        head->load(weights);
-                        head->eval();
-                        ++report.branchesFromCache;
-                        return &(branches[key]
-                            = BranchRecord { columnFromTensor(validation), columnFromTensor(testValues), head });
-                    } catch (const std::exception&) {
-                        // weights that do not fit: train the branch again
-                    }
-                }
-            }
+        if (path.empty())
+            return nullptr;
+        const auto bytes = readCacheFile(path, kBranchKind);
+        if (!bytes)
+            return nullptr;
+        std::optional<BranchRecord> record = branchFromBytes(exit, *bytes);
+        return record ? &(branches[key] = std::move(*record)) : nullptr; // else trained again
+    }
+
+    // knownBranch(), counted: as trained the first time a branch trained ahead of its candidate is used (so that a
+    // candidate's count does not depend on when its branches were trained), as reused otherwise.
+    BranchRecord* trainedBranch(const ExitSpec& exit)
+    {
+        BranchRecord* record = knownBranch(exit);
+        if (record && trainedAhead.erase(branchKey(exit)))
+            ++report.branchesTrained;
+        else if (record)
+            ++report.branchesFromCache;
+        return record;
+    }
+
+    // Keeps a branch trained in full: in memory and in the cache folder.
+    BranchRecord& keepBranch(const ExitSpec& exit, BranchRecord record)
+    {
+        const std::string key = branchKey(exit);
+        if (const std::string path = branchPath(key); !path.empty()) {
+            makeDirectories(folder + "/branches");
+            writeCacheFile(path, kBranchKind, branchBytes(record));
         }
-        return nullptr;
+        return branches[key] = std::move(record);
     }
 
     // Trains the branch on the first `images` cached training images and runs it on validation and test.
@@ -447,17 +489,7 @@ struct Experiment::Impl {
             = trainBranch(exit, config.branchTraining, std::int64_t(trainSubset.size()), progress, cancel);
         report.branchSeconds += secondsSince(start);
         ++report.branchesTrained;
-        if (!path.empty()) {
-            torch::serialize::OutputArchive archive;
-            torch::serialize::OutputArchive weights;
-            record.head->save(weights);
-            archive.write("head", weights);
-            archive.write("validation", columnTensor(record.validation));
-            archive.write("test", columnTensor(record.test));
-            makeDirectories(folder + "/branches");
-            writeCacheFile(path, kBranchKind, archiveBytes(archive));
-        }
-        return branches[key] = std::move(record);
+        return keepBranch(exit, std::move(record));
     }
 };
 
@@ -649,6 +681,54 @@ void Experiment::checkCandidate(const Architecture& architecture, const Progress
         positions.push_back(exit.position);
     if (d.trainingAllowed) // features are for training branches; cached branches carry their outputs
         cacheFeatures(positions, progress, cancel);
+}
+
+bool Experiment::hasTrainedBranch(const ExitSpec& exit)
+{
+    return m_impl->knownBranch(exit) != nullptr;
+}
+
+void Experiment::trainAhead(const ExitSpec& exit, const ProgressCallback& progress, CancelFlag cancel)
+{
+    Impl& d = *m_impl;
+    checkCandidate(Architecture { d.config.backbone, ConfidenceMeasure::ScoreMargin, { exit } }, progress, cancel);
+    if (d.knownBranch(exit))
+        return;
+    const int trainedBefore = d.report.branchesTrained;
+    d.branch(exit, progress, cancel);
+    d.report.branchesTrained = trainedBefore; // counted when a candidate uses it
+    d.trainedAhead.insert(d.branchKey(exit));
+}
+
+std::vector<std::uint8_t> Experiment::trainBranchBytes(
+    const ExitSpec& exit, const ProgressCallback& progress, CancelFlag cancel)
+{
+    Impl& d = *m_impl;
+    checkCandidate(Architecture { d.config.backbone, ConfidenceMeasure::ScoreMargin, { exit } }, progress, cancel);
+    if (!d.trainingAllowed)
+        throw ConfigError("this experiment may not train branches");
+    const Clock::time_point start = Clock::now();
+    const std::vector<std::uint8_t> bytes = Impl::branchBytes(
+        d.trainBranch(exit, d.config.branchTraining, std::int64_t(d.trainSubset.size()), progress, cancel));
+    d.report.branchSeconds += secondsSince(start);
+    ++d.report.branchesTrained;
+    return bytes;
+}
+
+void Experiment::addTrainedBranch(const ExitSpec& exit, const std::vector<std::uint8_t>& bytes, const std::string& source)
+{
+    Impl& d = *m_impl;
+    if (!d.prepared)
+        throw ConfigError("the experiment must be prepared before branches are added");
+    validateArchitecture(Architecture { d.config.backbone, ConfidenceMeasure::ScoreMargin, { exit } }, source);
+    std::optional<BranchRecord> record = d.branchFromBytes(exit, bytes);
+    if (!record)
+        throw DataError(source, "not a trained branch for the exit after block " + std::to_string(exit.position)
+                + " on this experiment's validation and test images");
+    if (d.knownBranch(exit))
+        return;
+    d.keepBranch(exit, std::move(*record));
+    d.trainedAhead.insert(d.branchKey(exit));
 }
 
 CandidateOutcomes Experiment::screen(const Architecture& architecture, const ScreeningOptions& options,

@@ -118,6 +118,21 @@ public:
     CandidateOutcomes refine(const Architecture& architecture, const RefineOptions& options,
         const ProgressCallback& progress = {}, CancelFlag cancel = nullptr);
 
+    // Branches trained ahead of the candidates that use them, as a search does when other processes train its branches
+    // (search/branchfarm.h). A branch trained ahead counts as trained when a candidate first uses it, as it would
+    // have been trained then.
+    // Whether the branch is trained, in memory or in the cache folder (loaded then); trains nothing.
+    bool hasTrainedBranch(const ExitSpec& exit);
+    // Trains the branch here and keeps it, like evaluate() but for one branch. Throws ConfigError or CancelledError.
+    void trainAhead(const ExitSpec& exit, const ProgressCallback& progress = {}, CancelFlag cancel = nullptr);
+    // Trains the branch and returns its weights and per-sample outputs as the cache folder holds them, keeping
+    // nothing: a worker's job for a search on another process. Throws ConfigError or CancelledError.
+    std::vector<std::uint8_t> trainBranchBytes(
+        const ExitSpec& exit, const ProgressCallback& progress = {}, CancelFlag cancel = nullptr);
+    // Keeps a branch from trainBranchBytes() of an experiment with this one's settings (in memory and in the cache
+    // folder). Throws DataError naming `source` if the bytes are not that branch on these splits.
+    void addTrainedBranch(const ExitSpec& exit, const std::vector<std::uint8_t>& bytes, const std::string& source);
+
     // Whether prepare() and evaluate() may train what the cache folder lacks (default: yes). An export turns this off:
     // it must use the session's trained weights, never new ones, so a backbone or branch missing from the cache is then
     // a ConfigError naming it, and evaluate() caches no features.

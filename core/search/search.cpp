@@ -5,6 +5,7 @@
 #include "base/fileio.h"
 #include "base/rng.h"
 #include "nn/latencytable.h"
+#include "search/branchfarm.h"
 #include "search/nsga2.h"
 #include "search/sessionfile.h"
 #include "search/thresholdfront.h"
@@ -97,6 +98,8 @@ struct Search::Impl {
     double screenSeconds = 0;
     double tuneSeconds = 0; // this run: tuning thresholds and tracing trade-off curves
     double saveSeconds = 0; // this run: writing the session
+    BranchFarm* farm = nullptr; // trains branches ahead of their candidates, elsewhere
+    double farmWaitSeconds = 0; // this run: waiting for the farm, beyond training branches here
 
     double elapsed() const { return elapsedBefore + std::chrono::duration<double>(Clock::now() - runStart).count(); }
 
@@ -466,6 +469,40 @@ struct Search::Impl {
         return passed;
     }
 
+    // With a farm: hands it the branches the queued candidates lack (the next one's first), then waits for the next
+    // candidate's. Throws CancelledError like evaluate().
+    void trainAhead(CancelFlag cancel)
+    {
+        std::vector<ExitSpec> wanted;
+        std::vector<ExitSpec> next;
+        std::set<std::string> keys;
+        for (std::size_t i = 0; i < queue.size(); ++i) {
+            for (ExitSpec exit : space->decode(queue[i]).exits) {
+                exit.threshold = 0;
+                if (!keys.insert(exitOutputKey(exit)).second || experiment->hasTrainedBranch(exit))
+                    continue;
+                wanted.push_back(exit);
+                if (i == 0)
+                    next.push_back(exit);
+            }
+        }
+        if (wanted.empty())
+            return;
+        farm->submit(wanted);
+        if (next.empty())
+            return;
+        const Clock::time_point start = Clock::now();
+        const double trainedHere = experiment->report().branchSeconds;
+        deadlinePassed = false;
+        farm->await(next, [&] {
+            if (budgetSpent())
+                deadlinePassed = true;
+            return deadlinePassed || (cancel && cancel->load());
+        });
+        farmWaitSeconds += std::chrono::duration<double>(Clock::now() - start).count()
+            - (experiment->report().branchSeconds - trainedHere);
+    }
+
     // Evaluates a genome: trains its branches not trained yet, tunes its thresholds, and puts its validation
     // trade-off curve (with the tuned point) in `curve`, each point measured on test too.
     CandidateRecord evaluate(const Genome& genome, CancelFlag cancel, std::vector<FrontPoint>& curve)
@@ -644,6 +681,11 @@ void Search::setListener(SearchListener listener)
     m_impl->listener = std::move(listener);
 }
 
+void Search::setBranchFarm(BranchFarm* farm)
+{
+    m_impl->farm = farm;
+}
+
 void Search::prepare(CancelFlag cancel)
 {
     Impl& d = *m_impl;
@@ -736,6 +778,8 @@ bool Search::step(CancelFlag cancel)
             d.save();
             return true;
         }
+        if (d.farm)
+            d.trainAhead(cancel);
         record = d.evaluate(genome, cancel, curve);
     } catch (const CancelledError&) {
         if (!d.deadlinePassed)
@@ -830,8 +874,8 @@ SearchTimes Search::times() const
 {
     const Impl& d = *m_impl;
     const ExperimentReport& r = d.experiment->report();
-    return SearchTimes { r.dataSeconds, r.backboneTrainSeconds, r.featureSeconds, r.branchSeconds, d.screenSeconds,
-        d.tuneSeconds, d.saveSeconds, d.elapsed() };
+    return SearchTimes { r.dataSeconds, r.backboneTrainSeconds, r.featureSeconds, r.branchSeconds + d.farmWaitSeconds,
+        d.screenSeconds, d.tuneSeconds, d.saveSeconds, d.elapsed() };
 }
 ScreeningCounts Search::screening() const
 {

@@ -19,12 +19,15 @@
 
 namespace earlybird {
 
+class BranchFarm;
+
 // Where a search is. Stopped: ended by the user before it was done (it can be resumed).
 enum class SearchPhase { Preparing, Searching, Finished, Stopped };
 const EnumNames<SearchPhase>& enumNames(SearchPhase); // "preparing", "searching", "finished", "stopped"
 
 // Where a run's time went, in seconds. Backbone, features and branches as the experiment reports them (a cached
-// backbone costs nothing); tuning covers thresholds and trade-off curves; saving, the session file.
+// backbone costs nothing), branches including the wait for a farm's (setBranchFarm); tuning covers thresholds and
+// trade-off curves; saving, the session file.
 struct SearchTimes {
     double data = 0;
     double backbone = 0;
@@ -86,6 +89,10 @@ public:
     Search& operator=(const Search&) = delete;
 
     void setListener(SearchListener listener);
+    // Has the farm train branches ahead of the candidates that use them (search/branchfarm.h): before each candidate,
+    // the branches the queued candidates lack go to the farm, and the search waits only for the next one's. The
+    // search's result is the same as without a farm. Null (the default): branches are trained as candidates need them.
+    void setBranchFarm(BranchFarm* farm);
 
     // Loads data, trains (or loads) the backbone and caches features. Throws ConfigError if a resumed session's data
     // set or backbone is not what the session was run on.

@@ -448,6 +448,22 @@ PolicyResult policyFromJson(const Json& j)
     return r;
 }
 
+Json searchConfigToJson(const SearchConfig& config)
+{
+    return configJson(config);
+}
+
+SearchConfig searchConfigFromJson(const Json& json, const std::string& source)
+{
+    try {
+        return configFromJson(json, source);
+    } catch (const nlohmann::json::exception& error) {
+        throw DataError(source, std::string("unreadable search settings: ") + error.what());
+    } catch (const ConfigError& error) {
+        throw DataError(source, std::string("unreadable search settings: ") + error.what());
+    }
+}
+
 std::string sessionFilePath(const std::string& folder)
 {
     return folder + "/" + kSessionFile;

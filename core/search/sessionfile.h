@@ -135,6 +135,9 @@ Session loadSession(const std::string& folder);
 std::string legacySessionFilePath(const std::string& folder);
 
 // The whole session as one readable JSON document, with the front and hypervolumes derived from the archive.
+// A search's settings as the session file holds them, and back (throws DataError naming `source`).
+nlohmann::ordered_json searchConfigToJson(const SearchConfig& config);
+SearchConfig searchConfigFromJson(const nlohmann::ordered_json& json, const std::string& source);
 nlohmann::ordered_json sessionToJson(const Session& session);
 // `source` names the file in errors.
 Session sessionFromJson(const nlohmann::ordered_json& json, const std::string& source);
