@@ -136,6 +136,29 @@ std::list<std::vector<std::uint8_t>> g_abandoned;
 // Not a message: what receive() reports when the sender stopped in the middle of one.
 constexpr int kTorn = -1;
 
+// Waits up to `patienceSeconds` for the send or receive on `buffer` to complete. True with the buffer handed back in
+// `done`; false when it did not complete, the buffer then kept for good (MPI may still use it).
+bool completes(MPI_Request& request, std::vector<std::uint8_t> buffer, double patienceSeconds,
+    std::vector<std::uint8_t>& done)
+{
+    const Clock::time_point start = Clock::now();
+    for (;;) {
+        int finished = 0;
+        MPI_Test(&request, &finished, MPI_STATUS_IGNORE);
+        if (finished) {
+            done = std::move(buffer);
+            return true;
+        }
+        const double waited = std::chrono::duration<double>(Clock::now() - start).count();
+        if (waited > patienceSeconds) {
+            g_abandoned.push_back(std::move(buffer));
+            return false;
+        }
+        if (waited > 0.001)
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+}
+
 // The next message from `from` (or any rank), if one has come. A sender that dies in the middle of a large message
 // leaves its receive unfinished forever (OpenMPI 4.1's shared-memory transport), so the receive is given up after
 // `patienceSeconds`, reported as a kTorn message.
@@ -151,20 +174,9 @@ std::optional<Message> receive(int from, double patienceSeconds)
     Message message { status.MPI_SOURCE, status.MPI_TAG, std::vector<std::uint8_t>(std::size_t(count)) };
     MPI_Request request = MPI_REQUEST_NULL;
     MPI_Irecv(message.bytes.data(), count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, MPI_COMM_WORLD, &request);
-    const Clock::time_point start = Clock::now();
-    for (;;) {
-        int done = 0;
-        MPI_Test(&request, &done, MPI_STATUS_IGNORE);
-        if (done)
-            return message;
-        const double waited = std::chrono::duration<double>(Clock::now() - start).count();
-        if (waited > patienceSeconds) {
-            g_abandoned.push_back(std::move(message.bytes));
-            return Message { message.from, kTorn, {} };
-        }
-        if (waited > 0.001)
-            std::this_thread::sleep_for(std::chrono::microseconds(200));
-    }
+    if (completes(request, std::move(message.bytes), patienceSeconds, message.bytes))
+        return message;
+    return Message { message.from, kTorn, {} };
 }
 
 int byteCount(const std::vector<std::uint8_t>& bytes)
@@ -185,20 +197,8 @@ bool sendPatiently(int to, int tag, std::vector<std::uint8_t> bytes, double pati
 {
     MPI_Request request = MPI_REQUEST_NULL;
     MPI_Isend(bytes.data(), byteCount(bytes), MPI_BYTE, to, tag, MPI_COMM_WORLD, &request);
-    const Clock::time_point start = Clock::now();
-    for (;;) {
-        int done = 0;
-        MPI_Test(&request, &done, MPI_STATUS_IGNORE);
-        if (done)
-            return true;
-        const double waited = std::chrono::duration<double>(Clock::now() - start).count();
-        if (waited > patienceSeconds) {
-            g_abandoned.push_back(std::move(bytes));
-            return false;
-        }
-        if (waited > 0.001)
-            std::this_thread::sleep_for(std::chrono::microseconds(200));
-    }
+    std::vector<std::uint8_t> unused;
+    return completes(request, std::move(bytes), patienceSeconds, unused);
 }
 
 std::vector<std::uint8_t> bytesOf(const Json& json)
@@ -658,6 +658,7 @@ void MpiBranchFarm::start()
 
 void MpiBranchFarm::submit(const std::vector<ExitSpec>& branches)
 {
+    // Only queued: await() hands them out, once it has taken the next candidate's for rank 0.
     Impl& d = *m_impl;
     for (const ExitSpec& exit : branches) {
         const std::string key = exitOutputKey(exit);
@@ -668,7 +669,6 @@ void MpiBranchFarm::submit(const std::vector<ExitSpec>& branches)
         d.jobOfKey[key] = id;
         d.queued.push_back(id);
     }
-    d.pump();
 }
 
 void MpiBranchFarm::await(const std::vector<ExitSpec>& branches, const std::function<bool()>& stop)
@@ -677,37 +677,29 @@ void MpiBranchFarm::await(const std::vector<ExitSpec>& branches, const std::func
     std::vector<std::string> keys;
     for (const ExitSpec& exit : branches)
         keys.push_back(exitOutputKey(exit));
-    // The awaited jobs still queued go first, in their order.
-    for (auto key = keys.rbegin(); key != keys.rend(); ++key) {
-        const auto job = d.jobOfKey.find(*key);
-        if (job == d.jobOfKey.end())
-            continue;
-        const auto queuedAt = std::find(d.queued.begin(), d.queued.end(), job->second);
-        if (queuedAt != d.queued.end()) {
-            d.queued.erase(queuedAt);
-            d.queued.push_front(job->second);
-        }
-    }
     for (;;) {
-        d.pump();
-        std::optional<std::int64_t> waitingHere;
-        bool waiting = false;
+        // An awaited branch no worker holds yet is trained here: rank 0 would only wait otherwise. The workers get the
+        // rest meanwhile.
+        std::optional<std::int64_t> here;
         for (const std::string& key : keys) {
             const auto job = d.jobOfKey.find(key);
-            if (job == d.jobOfKey.end())
-                continue;
-            waiting = true;
-            if (!waitingHere && d.jobs.at(job->second).rank == -1)
-                waitingHere = job->second; // no worker has room for it: rank 0 trains it
+            if (!here && job != d.jobOfKey.end() && d.jobs.at(job->second).rank == -1)
+                here = job->second;
         }
+        if (here) {
+            if (stop())
+                throw CancelledError();
+            d.trainHere(*here, stop);
+            continue;
+        }
+        d.pump();
+        const bool waiting = std::any_of(
+            keys.begin(), keys.end(), [&](const std::string& key) { return d.jobOfKey.count(key) != 0; });
         if (!waiting)
             return;
         if (stop())
             throw CancelledError();
-        if (waitingHere)
-            d.trainHere(*waitingHere, stop);
-        else
-            std::this_thread::sleep_for(kPollInterval);
+        std::this_thread::sleep_for(kPollInterval);
     }
 }
 

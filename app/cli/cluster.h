@@ -3,7 +3,7 @@
 // Branch training over MPI: `mpirun -np N earlybird-cli search ...`. Rank 0 runs the search and writes the session
 // and the cache; every other rank is a worker that builds the backbone's features once (from the data and the trained
 // backbone in the shared cache folder) and then trains the branches rank 0 sends it, sending back their weights and
-// per-sample outputs. Rank 0 trains a branch itself when its next candidate needs one and every worker is busy.
+// per-sample outputs. Rank 0 trains the branches its next candidate lacks itself (it would only wait otherwise).
 // A worker that dies (mpirun --enable-recovery keeps the others running) or goes silent loses only its jobs: rank 0
 // gives them to another rank and logs it. Without mpirun nothing of this runs. See docs/cluster.md.
 

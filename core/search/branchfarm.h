@@ -16,10 +16,11 @@ namespace earlybird {
 class BranchFarm {
 public:
     virtual ~BranchFarm() = default;
-    // Queues the branches for training, in this order; those queued or trained before are skipped.
+    // Queues the branches for training, in this order; those queued or trained before are skipped. The work is handed
+    // out by the next await().
     virtual void submit(const std::vector<ExitSpec>& branches) = 0;
-    // Returns once every one of `branches` (each submitted before) is in the experiment; hands out queued work
-    // meanwhile. Throws CancelledError as soon as `stop` returns true (it is asked several times a second).
+    // Hands out queued work and returns once every one of `branches` (each submitted before; none: at once) is in the
+    // experiment. Throws CancelledError as soon as `stop` returns true (it is asked several times a second).
     virtual void await(const std::vector<ExitSpec>& branches, const std::function<bool()>& stop) = 0;
 };
 

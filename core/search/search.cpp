@@ -470,7 +470,7 @@ struct Search::Impl {
     }
 
     // With a farm: hands it the branches the queued candidates lack (the next one's first), then waits for the next
-    // candidate's. Throws CancelledError like evaluate().
+    // candidate's (and lets the farm hand out work and read results, even when nothing is new). Throws CancelledError like evaluate().
     void trainAhead(CancelFlag cancel)
     {
         std::vector<ExitSpec> wanted;
@@ -486,11 +486,7 @@ struct Search::Impl {
                     next.push_back(exit);
             }
         }
-        if (wanted.empty())
-            return;
         farm->submit(wanted);
-        if (next.empty())
-            return;
         const Clock::time_point start = Clock::now();
         const double trainedHere = experiment->report().branchSeconds;
         deadlinePassed = false;
