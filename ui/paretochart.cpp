@@ -61,6 +61,18 @@ QString tickLabelFormat(double step)
     const int decimals = std::max(0, int(-std::floor(std::log10(step) + 1e-9)));
     return QStringLiteral("%.") + QString::number(decimals) + QStringLiteral("f");
 }
+
+// Ticks at round values from 0, at the step `stepFor` gives for the range, as the range is fitted or zoomed.
+void followWithRoundTicks(QValueAxis* axis, double (*stepFor)(double span))
+{
+    axis->setTickType(QValueAxis::TicksDynamic);
+    axis->setTickAnchor(0);
+    QObject::connect(axis, &QValueAxis::rangeChanged, axis, [axis, stepFor](double low, double high) {
+        const double step = stepFor(high - low);
+        axis->setTickInterval(step);
+        axis->setLabelFormat(tickLabelFormat(step));
+    });
+}
 } // namespace
 
 ParetoChart::ParetoChart(QWidget* parent)
@@ -423,13 +435,7 @@ void ParetoChart::rebuildAxes()
         auto* linear = new QValueAxis;
         // Ticks at round costs at a step that follows the range, as on the accuracy axis: a zoom into 0.98 - 1.6 M
         // shows 1.0, 1.1, 1.2, not the fitted view's five ticks at raw values.
-        linear->setTickType(QValueAxis::TicksDynamic);
-        linear->setTickAnchor(0);
-        connect(linear, &QValueAxis::rangeChanged, linear, [linear](double low, double high) {
-            const double step = costTickStep(high - low);
-            linear->setTickInterval(step);
-            linear->setLabelFormat(tickLabelFormat(step));
-        });
+        followWithRoundTicks(linear, costTickStep);
         x = linear;
     }
     x->setTitleText(m_cost.axisTitle());
@@ -437,13 +443,7 @@ void ParetoChart::rebuildAxes()
     y->setTitleText(tr("validation accuracy (%)"));
     // Ticks at round accuracies (50, 60, 70 %, not 49.6, 61.0), at a step that follows the range as it is fitted or
     // zoomed.
-    y->setTickType(QValueAxis::TicksDynamic);
-    y->setTickAnchor(0);
-    connect(y, &QValueAxis::rangeChanged, y, [y](double low, double high) {
-        const double step = accuracyTickStep(high - low);
-        y->setTickInterval(step);
-        y->setLabelFormat(tickLabelFormat(step));
-    });
+    followWithRoundTicks(y, accuracyTickStep);
     // Zooming (a dragged rectangle) changes the ranges: the decimation follows.
     if (auto* linear = qobject_cast<QValueAxis*>(x))
         connect(linear, &QValueAxis::rangeChanged, &m_decimateTimer, qOverload<>(&QTimer::start));
