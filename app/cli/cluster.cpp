@@ -138,8 +138,8 @@ constexpr int kTorn = -1;
 
 // Waits up to `patienceSeconds` for the send or receive on `buffer` to complete. True with the buffer handed back in
 // `done`; false when it did not complete, the buffer then kept for good (MPI may still use it).
-bool completes(MPI_Request& request, std::vector<std::uint8_t> buffer, double patienceSeconds,
-    std::vector<std::uint8_t>& done)
+bool completes(
+    MPI_Request& request, std::vector<std::uint8_t> buffer, double patienceSeconds, std::vector<std::uint8_t>& done)
 {
     const Clock::time_point start = Clock::now();
     for (;;) {
@@ -433,8 +433,9 @@ struct MpiBranchFarm::Impl {
             ++requeues;
         }
         log(rankName(rank) + " " + why
-            + (worker.jobs.empty() ? std::string()
-                                   : "; its " + std::to_string(worker.jobs.size()) + " branch job(s) go to other ranks"));
+            + (worker.jobs.empty()
+                    ? std::string()
+                    : "; its " + std::to_string(worker.jobs.size()) + " branch job(s) go to other ranks"));
         worker.jobs.clear();
     }
 
@@ -525,8 +526,8 @@ struct MpiBranchFarm::Impl {
                 loseWorker(rank, worker, "has been silent for " + std::to_string(int(options.silenceSeconds)) + " s");
         }
         for (;;) {
-            const auto next = std::find_if(queued.begin(), queued.end(),
-                [&](std::int64_t id) { return jobs.at(id).failures < kWorkerAttempts; });
+            const auto next = std::find_if(
+                queued.begin(), queued.end(), [&](std::int64_t id) { return jobs.at(id).failures < kWorkerAttempts; });
             if (next == queued.end())
                 return;
             Worker* chosen = nullptr;
@@ -693,8 +694,8 @@ void MpiBranchFarm::await(const std::vector<ExitSpec>& branches, const std::func
             continue;
         }
         d.pump();
-        const bool waiting = std::any_of(
-            keys.begin(), keys.end(), [&](const std::string& key) { return d.jobOfKey.count(key) != 0; });
+        const bool waiting
+            = std::any_of(keys.begin(), keys.end(), [&](const std::string& key) { return d.jobOfKey.count(key) != 0; });
         if (!waiting)
             return;
         if (stop())

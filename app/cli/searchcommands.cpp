@@ -334,8 +334,7 @@ int runBaseline(const std::vector<std::string>& arguments)
     if (parser.isSet("resume"))
         return runSession(Search::resume(out), farmOptions(parser));
     const Baseline which = fromName<Baseline>(parser.positionals().at(0), "earlybird-cli baseline");
-    return runSession(
-        std::make_unique<Search>(baselineConfig(searchConfig(parser), which), out), farmOptions(parser));
+    return runSession(std::make_unique<Search>(baselineConfig(searchConfig(parser), which), out), farmOptions(parser));
 }
 
 int runSessionExport(const std::vector<std::string>& arguments)

@@ -715,7 +715,8 @@ std::vector<std::uint8_t> Experiment::trainBranchBytes(
     return bytes;
 }
 
-void Experiment::addTrainedBranch(const ExitSpec& exit, const std::vector<std::uint8_t>& bytes, const std::string& source)
+void Experiment::addTrainedBranch(
+    const ExitSpec& exit, const std::vector<std::uint8_t>& bytes, const std::string& source)
 {
     Impl& d = *m_impl;
     if (!d.prepared)
@@ -723,7 +724,8 @@ void Experiment::addTrainedBranch(const ExitSpec& exit, const std::vector<std::u
     validateArchitecture(Architecture { d.config.backbone, ConfidenceMeasure::ScoreMargin, { exit } }, source);
     std::optional<BranchRecord> record = d.branchFromBytes(exit, bytes);
     if (!record)
-        throw DataError(source, "not a trained branch for the exit after block " + std::to_string(exit.position)
+        throw DataError(source,
+            "not a trained branch for the exit after block " + std::to_string(exit.position)
                 + " on this experiment's validation and test images");
     if (d.knownBranch(exit))
         return;

@@ -470,7 +470,8 @@ struct Search::Impl {
     }
 
     // With a farm: hands it the branches the queued candidates lack (the next one's first), then waits for the next
-    // candidate's (and lets the farm hand out work and read results, even when nothing is new). Throws CancelledError like evaluate().
+    // candidate's (and lets the farm hand out work and read results, even when nothing is new). Throws CancelledError
+    // like evaluate().
     void trainAhead(CancelFlag cancel)
     {
         std::vector<ExitSpec> wanted;
