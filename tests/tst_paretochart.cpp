@@ -150,6 +150,12 @@ private Q_SLOTS:
         QVERIFY(reset);
         reset->click();
         QCOMPARE((x->max() - x->min()) / x->tickInterval(), fittedTicks);
+        // Again, where no range changes: both axes keep their ticks (the accuracy axis once lost all of them).
+        const double accuracyStep = y->tickInterval();
+        QVERIFY(accuracyStep > 0 && accuracyStep <= 10);
+        reset->click();
+        QCOMPARE((x->max() - x->min()) / x->tickInterval(), fittedTicks);
+        QCOMPARE(y->tickInterval(), accuracyStep);
     }
 };
 

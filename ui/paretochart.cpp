@@ -31,7 +31,7 @@ const QColor kCurveColour(0, 158, 115);
 // Decimation keeps one candidate marker per square cell of this many pixels: markers are 7 px wide, so a merged
 // marker moves at most this far from where it would have been drawn.
 constexpr double kCellPixels = 4.0;
-// A tick step wider than any axis range, set before the view is refitted: Qt lays an axis out for its new range
+// A tick step wider than any cost range, set before the view is refitted: Qt lays an axis out for its new range
 // before rangeChanged reaches the handler that picks the step, so a fine step left from a deep zoom would be laid out
 // across the whole range for a moment (tens of thousands of ticks, seconds of work).
 constexpr double kCoarsestTickStep = 1e12;
@@ -462,10 +462,11 @@ void ParetoChart::rebuildAxes()
 
 void ParetoChart::resetZoom()
 {
-    for (QAbstractAxis* axis : m_axes) {
-        if (auto* linear = qobject_cast<QValueAxis*>(axis))
-            linear->setTickInterval(kCoarsestTickStep);
-    }
+    // The cost axis only: its range can shrink by orders of magnitude in a zoom; the accuracy axis has at most 1,000
+    // ticks of 0.1 over 0 - 100 %.
+    auto* linearCost = qobject_cast<QValueAxis*>(m_axes[0]);
+    if (linearCost)
+        linearCost->setTickInterval(kCoarsestTickStep);
     m_chart->zoomReset();
     double minX = 1e300, maxX = 0, minY = 100, maxY = 0;
     const auto include = [&](const QPointF& p) {
@@ -510,6 +511,9 @@ void ParetoChart::resetZoom()
         m_targetLine->append(target, y->min());
         m_targetLine->append(target, y->max());
     }
+    // A cost range that did not change leaves the coarse step set above: its ticks follow its range again.
+    if (linearCost && linearCost->tickInterval() == kCoarsestTickStep)
+        Q_EMIT linearCost->rangeChanged(linearCost->min(), linearCost->max());
 }
 
 double ParetoChart::distance(const QPointF& a, const QPointF& b) const
