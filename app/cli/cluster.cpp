@@ -34,12 +34,12 @@ namespace {
 using Json = nlohmann::ordered_json;
 using Clock = std::chrono::steady_clock;
 
-// Variables that mpirun (OpenMPI), srun with PMIx or MPICH's launchers set in every process they start.
 int g_ranks = 1;
 // False once a rank is known to be dead: MPI_Finalize then waits for it forever (seen with OpenMPI 4.1), while an exit
 // without it is accepted by mpirun --enable-recovery.
 bool g_finalize = true;
 
+// Variables that mpirun (OpenMPI), srun with PMIx or MPICH's launchers set in every process they start.
 bool startedByMpiLauncher()
 {
     for (const char* name : { "OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE" }) {
@@ -413,14 +413,11 @@ struct MpiBranchFarm::Impl {
             workers[rank];
     }
 
-    void requeue(std::int64_t id, bool atFront)
+    // A job back in the queue, first: it was handed out before every job still queued.
+    void requeue(std::int64_t id)
     {
-        Job& job = jobs.at(id);
-        job.rank = -1;
-        if (atFront)
-            queued.push_front(id);
-        else
-            queued.push_back(id);
+        jobs.at(id).rank = -1;
+        queued.push_front(id);
     }
 
     void loseWorker(int rank, Worker& worker, const std::string& why)
@@ -429,7 +426,7 @@ struct MpiBranchFarm::Impl {
         g_finalize = false;
         worker.ready = false;
         for (const std::int64_t id : worker.jobs) {
-            requeue(id, true);
+            requeue(id);
             ++requeues;
         }
         log(rankName(rank) + " " + why
@@ -450,7 +447,7 @@ struct MpiBranchFarm::Impl {
         } catch (const DataError& error) {
             log(std::string(error.what()) + "; it is trained again");
             job.failures = kWorkerAttempts;
-            requeue(arrival.job, true);
+            requeue(arrival.job);
             return;
         }
         ++fromWorkers;
@@ -498,7 +495,7 @@ struct MpiBranchFarm::Impl {
                 ++job->second.failures;
                 log("a branch job failed on " + error + "; it goes to another rank");
                 ++requeues;
-                requeue(id, true);
+                requeue(id);
             }
             break;
         }
@@ -544,7 +541,7 @@ struct MpiBranchFarm::Impl {
             const std::int64_t id = *next;
             queued.erase(next);
             if (!sendJob(chosenRank, id, jobs.at(id))) {
-                queued.push_front(id);
+                requeue(id);
                 loseWorker(chosenRank, *chosen, "does not take messages any more (it has died)");
                 continue;
             }
@@ -581,7 +578,7 @@ struct MpiBranchFarm::Impl {
             experiment.trainAhead(job.exit, progress, &cancel);
         } catch (...) {
             trainingHere = false;
-            requeue(id, true);
+            requeue(id);
             throw;
         }
         trainingHere = false;

@@ -474,20 +474,28 @@ struct Experiment::Impl {
         return result;
     }
 
-    BranchRecord& branch(const ExitSpec& exit, const ProgressCallback& progress, CancelFlag cancel)
+    // Trains the branch in full (the experiment's options, every cached training image), timed as branch training.
+    // Throws ConfigError naming the branch where training is not allowed.
+    BranchRecord trainInFull(const ExitSpec& exit, const ProgressCallback& progress, CancelFlag cancel)
     {
-        if (BranchRecord* trained = trainedBranch(exit))
-            return *trained;
-        const std::string key = branchKey(exit);
-        const std::string path = branchPath(key);
-        if (!trainingAllowed)
+        if (!trainingAllowed) {
+            const std::string path = branchPath(branchKey(exit));
             throw ConfigError("the branch after block " + std::to_string(exit.position) + " (" + branchName(exit)
                 + ") is not in the cache" + (path.empty() ? std::string() : " (" + path + " is missing or unreadable)")
                 + ": its trained weights are gone; evaluate the candidate again to retrain it");
+        }
         const Clock::time_point start = Clock::now();
         BranchRecord record
             = trainBranch(exit, config.branchTraining, std::int64_t(trainSubset.size()), progress, cancel);
         report.branchSeconds += secondsSince(start);
+        return record;
+    }
+
+    BranchRecord& branch(const ExitSpec& exit, const ProgressCallback& progress, CancelFlag cancel)
+    {
+        if (BranchRecord* trained = trainedBranch(exit))
+            return *trained;
+        BranchRecord record = trainInFull(exit, progress, cancel);
         ++report.branchesTrained;
         return keepBranch(exit, std::move(record));
     }
@@ -694,10 +702,8 @@ void Experiment::trainAhead(const ExitSpec& exit, const ProgressCallback& progre
     checkCandidate(Architecture { d.config.backbone, ConfidenceMeasure::ScoreMargin, { exit } }, progress, cancel);
     if (d.knownBranch(exit))
         return;
-    const int trainedBefore = d.report.branchesTrained;
-    d.branch(exit, progress, cancel);
-    d.report.branchesTrained = trainedBefore; // counted when a candidate uses it
-    d.trainedAhead.insert(d.branchKey(exit));
+    d.keepBranch(exit, d.trainInFull(exit, progress, cancel));
+    d.trainedAhead.insert(d.branchKey(exit)); // counted when a candidate uses it
 }
 
 std::vector<std::uint8_t> Experiment::trainBranchBytes(
@@ -705,12 +711,7 @@ std::vector<std::uint8_t> Experiment::trainBranchBytes(
 {
     Impl& d = *m_impl;
     checkCandidate(Architecture { d.config.backbone, ConfidenceMeasure::ScoreMargin, { exit } }, progress, cancel);
-    if (!d.trainingAllowed)
-        throw ConfigError("this experiment may not train branches");
-    const Clock::time_point start = Clock::now();
-    const std::vector<std::uint8_t> bytes = Impl::branchBytes(
-        d.trainBranch(exit, d.config.branchTraining, std::int64_t(d.trainSubset.size()), progress, cancel));
-    d.report.branchSeconds += secondsSince(start);
+    const std::vector<std::uint8_t> bytes = Impl::branchBytes(d.trainInFull(exit, progress, cancel));
     ++d.report.branchesTrained;
     return bytes;
 }
