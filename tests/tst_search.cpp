@@ -332,6 +332,31 @@ private Q_SLOTS:
         QVERIFY2(contains(message, "other data"), message.c_str());
     }
 
+    // One writer per session: while a search holds its session, another search in that folder, resumed or new, is
+    // refused with a message naming the holder before it reads or trains anything; once the first is gone, it resumes.
+    void oneSearchWritesASession()
+    {
+        QTemporaryDir dir;
+        const SearchConfig config = tinySearch(m_cache.path().toStdString(), 0.6);
+        {
+            Search first(config, dir.path().toStdString());
+            QVERIFY(first.step());
+            std::string message = errorMessage([&] { Search::resume(dir.path().toStdString()); });
+            QVERIFY2(
+                contains(message, "being written by tst_search (pid ") && contains(message, dir.path().toStdString()),
+                message.c_str());
+            message = errorMessage([&] { Search(config, dir.path().toStdString()); });
+            QVERIFY2(contains(message, "already holds a search session"), message.c_str());
+            // A new search in a folder whose search is still preparing (nothing saved yet) is refused too.
+            QTemporaryDir preparing;
+            Search starting(config, preparing.path().toStdString());
+            message = errorMessage([&] { Search(config, preparing.path().toStdString()); });
+            QVERIFY2(contains(message, "being written by tst_search"), message.c_str());
+        }
+        const std::unique_ptr<Search> resumed = Search::resume(dir.path().toStdString());
+        QCOMPARE(resumed->archive().size(), std::size_t(1));
+    }
+
     void baselinesRestrictTheSpace()
     {
         const SearchConfig base = tinySearch(m_cache.path().toStdString(), 0.6);
@@ -396,7 +421,8 @@ private Q_SLOTS:
             = countNetworkCost(Architecture { config.experiment.backbone, ConfidenceMeasure::ScoreMargin, {} });
         config.maxParameters = backbone.backboneParameters + 2500;
         QTemporaryDir dir;
-        Search search(config, dir.path().toStdString());
+        auto owned = std::make_unique<Search>(config, dir.path().toStdString());
+        Search& search = *owned;
         search.run();
         QCOMPARE(search.backboneCost(), double(backbone.backboneParameters));
         QCOMPARE(search.config().target, 0.7 * double(backbone.backboneParameters));
@@ -415,12 +441,14 @@ private Q_SLOTS:
                     * double(cost.macsForExit(int(e), CostConvention::AllEvaluatedBranches));
             QVERIFY(std::abs(r.validation.averageMacs - macs / double(r.validation.samples)) < 1e-6 * macs);
         }
-        // The session says what the cost was, and resumes with it.
+        // The session says what the cost was, and resumes with it (once the search has let go of it: one writer).
+        const CandidateRecord last = search.archive().back();
+        owned.reset();
         const std::unique_ptr<Search> resumed = Search::resume(dir.path().toStdString());
         QVERIFY(resumed->config().costModel == CostModel::Parameters);
         QCOMPARE(resumed->config().maxParameters, config.maxParameters);
-        QCOMPARE(resumed->archive().back().exitCosts, search.archive().back().exitCosts);
-        QCOMPARE(resumed->archive().back().validation.averageCost, search.archive().back().validation.averageCost);
+        QCOMPARE(resumed->archive().back().exitCosts, last.exitCosts);
+        QCOMPARE(resumed->archive().back().validation.averageCost, last.validation.averageCost);
     }
 
     // Latency as the cost: the backbone is timed when the search is prepared, the target follows from it, and every

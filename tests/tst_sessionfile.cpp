@@ -2,6 +2,9 @@
 #include "errorcapture.h"
 #include "fixtures.h"
 #include "search/sessionfile.h"
+#include "search/sessionlock.h"
+
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
@@ -213,6 +216,106 @@ private Q_SLOTS:
         sqlite3_close(db);
         const std::string message = errorMessage([&] { SessionOutputs::load(folder); });
         QVERIFY2(contains(message, store) && contains(message, "'final' have the wrong size"), message.c_str());
+    }
+
+    // A follower reads a session as another process writes it: each poll reads only what was committed since the last,
+    // whole (the candidates of one commit with their outputs), and a poll with nothing committed reads nothing.
+    void followerReadsWhatIsCommitted()
+    {
+        QTemporaryDir dir;
+        const std::string folder = dir.path().toStdString();
+        QVERIFY(contains(errorMessage([&] { SessionFollower follower(folder); }), "no Earlybird search session"));
+        Session whole = madeUpSession();
+        // Outputs of every exit of every candidate, with the first two candidates' saved first.
+        const auto outputsFor = [](const std::vector<CandidateRecord>& candidates) {
+            OutputsUpdate update;
+            update.validationLabels = { 0, 1, 2 };
+            update.testLabels = { 1, 0 };
+            StoredExit stored;
+            for (int m = 0; m < 3; ++m) {
+                stored.validation.confidence[m] = { 0.2f, 0.6f, 0.9f };
+                stored.test.confidence[m] = { 0.4f, 0.8f };
+            }
+            stored.validation.predictions = { 0, 1, 1 };
+            stored.test.predictions = { 1, 1 };
+            update.exits[finalExitOutputKey()] = stored;
+            for (const CandidateRecord& r : candidates)
+                for (const ExitSpec& exit : r.architecture.exits)
+                    update.exits[exitOutputKey(exit)] = stored;
+            return update;
+        };
+        Session first = whole;
+        first.archive.resize(2);
+        first.state.offspring.clear();
+        first.thresholdFront.clear();
+        first.thresholdFront.push_back({ 1, whole.archive[1].validation.thresholds, 0.85, 500.0, 500.0, 0.84, 501.0 });
+        OutputsUpdate firstOutputs = outputsFor(first.archive);
+        saveSession(folder, first, first.archive, &firstOutputs);
+
+        SessionFollower follower(folder);
+        QCOMPARE(follower.session().archive.size(), std::size_t(2));
+        QCOMPARE(follower.session().thresholdFront.size(), std::size_t(1));
+        QVERIFY(follower.outputs().covers(whole.archive[1].architecture));
+        QVERIFY(!follower.poll()); // nothing committed since
+
+        OutputsUpdate allOutputs = outputsFor(whole.archive);
+        whole.state.generation = 3;
+        saveSession(folder, whole, whole.archive, &allOutputs);
+        QVERIFY(follower.poll());
+        const Session& followed = follower.session();
+        QCOMPARE(followed.archive.size(), whole.archive.size());
+        QCOMPARE(followed.state.generation, 3);
+        QCOMPARE(followed.thresholdFront, whole.thresholdFront);
+        QCOMPARE(sessionToJson(followed).dump(), sessionToJson(loadSession(folder)).dump());
+        for (const CandidateRecord& r : whole.archive) {
+            QVERIFY(follower.outputs().covers(r.architecture));
+            QVERIFY(follower.outputs().outcomes(r.architecture).validation
+                == SessionOutputs::load(folder).outcomes(r.architecture).validation);
+        }
+        QVERIFY(!follower.poll());
+
+        // A store that a writer damaged is an error naming the file, not a crash or a silent stop.
+        sqlite3* db = nullptr;
+        const std::string store = sessionFilePath(folder);
+        QCOMPARE(sqlite3_open(store.c_str(), &db), SQLITE_OK);
+        QCOMPARE(
+            sqlite3_exec(db, "INSERT INTO candidates (id, record) VALUES (4, '{ not json')", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+        sqlite3_close(db);
+        const std::string message = errorMessage([&] { follower.poll(); });
+        QVERIFY2(contains(message, store) && contains(message, "corrupt session"), message.c_str());
+    }
+
+    // One writer per session: a second lock is refused with a message naming the holder, readers see who writes, and
+    // the lock goes with its holder.
+    void oneWriterPerSession()
+    {
+        QTemporaryDir dir;
+        const std::string folder = dir.path().toStdString();
+        QVERIFY(!sessionWriter(folder));
+        {
+            SessionLock lock(folder);
+            QVERIFY(lock.isHeld());
+            const std::optional<SessionWriter> writer = sessionWriter(folder);
+            QVERIFY(writer);
+            QCOMPARE(writer->pid, long(::getpid()));
+            QCOMPARE(writer->program, std::string("tst_sessionfile"));
+            QVERIFY(writer->onThisHost());
+            QVERIFY(!writer->host.empty());
+            // Asking who writes takes nothing from the writer, and does not keep a second writer out for long.
+            QVERIFY(sessionWriter(folder));
+            const std::string message = errorMessage([&] { SessionLock second(folder); });
+            QVERIFY2(contains(message, folder) && contains(message, "being written by tst_sessionfile (pid "),
+                message.c_str());
+            QVERIFY2(contains(message, "Open it to watch it"), message.c_str());
+        }
+        QVERIFY(!sessionWriter(folder));
+        SessionLock again(folder);
+        QVERIFY(again.isHeld());
+        // A folder that is not there holds no lock: opening the session says what is missing.
+        SessionLock nowhere(folder + "/missing");
+        QVERIFY(!nowhere.isHeld());
+        QVERIFY(!sessionWriter(folder + "/missing"));
     }
 
     // Sessions from before the store were one JSON file: they open, and the store wins once it exists.

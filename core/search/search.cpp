@@ -8,6 +8,7 @@
 #include "search/branchfarm.h"
 #include "search/nsga2.h"
 #include "search/sessionfile.h"
+#include "search/sessionlock.h"
 #include "search/thresholdfront.h"
 
 #include <algorithm>
@@ -59,6 +60,7 @@ const EnumNames<SearchPhase>& enumNames(SearchPhase)
 }
 
 struct Search::Impl {
+    std::unique_ptr<SessionLock> lock; // held while this search may write its session
     SearchConfig config;
     std::string folder;
     SearchListener listener;
@@ -627,6 +629,7 @@ Search::Search(SearchConfig config, std::string sessionFolder)
     if (hasSession(d.folder))
         throw ConfigError(d.folder + " already holds a search session (resume it, or choose another folder)");
     makeDirectories(d.folder);
+    d.lock = std::make_unique<SessionLock>(d.folder);
     d.rng = Rng(d.config.experiment.seed * 0x2545f4914f6cdd1dULL + 17);
     d.space = std::make_unique<SearchSpace>(std::vector<BackboneSpec> { d.config.experiment.backbone }, d.config.space);
     d.experiment = std::make_unique<Experiment>(d.config.experiment);
@@ -634,9 +637,13 @@ Search::Search(SearchConfig config, std::string sessionFolder)
 
 std::unique_ptr<Search> Search::resume(const std::string& sessionFolder)
 {
+    // Locked before it is read: the state read must be the last one written. (A folder without a session gets no
+    // lock file: reading says what is missing.)
+    auto lock = hasSession(sessionFolder) ? std::make_unique<SessionLock>(sessionFolder) : nullptr;
     Session session = loadSession(sessionFolder);
     auto impl = std::make_unique<Impl>();
     Impl& d = *impl;
+    d.lock = std::move(lock);
     d.config = std::move(session.config);
     d.folder = sessionFolder;
     d.fingerprint = std::move(session.fingerprint);

@@ -80,9 +80,11 @@ using SearchListener = std::function<void(const SearchEvent&)>;
 class Search {
 public:
     // A new search; `sessionFolder` is created. Throws ConfigError for an impossible configuration or a folder that
-    // already holds a session.
+    // already holds a session, or another process's search that is preparing one there. The search holds the
+    // session's lock (sessionlock.h) for as long as it lives.
     Search(SearchConfig config, std::string sessionFolder);
-    // Resumes the session in `sessionFolder`. Throws DataError for a missing or corrupt session file.
+    // Resumes the session in `sessionFolder`. Throws DataError for a missing or corrupt session file, ConfigError
+    // naming the writer when another process is writing the session.
     static std::unique_ptr<Search> resume(const std::string& sessionFolder);
     ~Search();
     Search(const Search&) = delete;

@@ -9,6 +9,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
@@ -134,6 +135,9 @@ public:
         Statement statement(*this, sql);
         return statement.step() ? statement.integer(0) : 0;
     }
+
+    // For ending a transaction on the way out of an error: the error that is on its way is the one to report.
+    void execQuietly(const char* sql) { sqlite3_exec(m_db, sql, nullptr, nullptr, nullptr); }
 
     [[noreturn]] void fail() { throw DataError(m_path, storeProblem(sqlite3_errmsg(m_db))); }
 
@@ -525,75 +529,113 @@ Json sessionToJson(const Session& s)
     return json;
 }
 
-Session sessionFromJson(const Json& j, const std::string& source)
+namespace {
+
+// What a session is: its format, settings and fingerprint. Throws DataError for another file or a newer format.
+void readSessionIdentity(const Json& j, const std::string& source, Session& s)
 {
-    Session s;
+    if (!j.is_object() || j.value("format", std::string()) != kSessionFormat)
+        throw DataError(source, "not an Earlybird search session");
+    if (j.at("version").get<int>() > kSessionVersion)
+        throw DataError(source, "written by a newer Earlybird");
+    s.config = configFromJson(j.at("config"), source);
+    validateSearchConfig(s.config);
+    s.fingerprint = j.at("fingerprint").get<std::string>();
+}
+
+// Appends candidate records (a JSON array, or a vector of them) to `s.archive`, which their ids must continue.
+template <typename Records>
+void readSessionRecords(const Records& records, const std::string& source, Session& s)
+{
+    if (records.empty())
+        return;
+    const SearchSpace space(std::vector<BackboneSpec> { s.config.experiment.backbone }, s.config.space);
+    for (const Json& item : records) {
+        CandidateRecord r = recordFromJson(item, space, s.config.convention, source);
+        if (r.id != int(s.archive.size()))
+            throw DataError(source, "candidate ids are out of order");
+        s.archive.push_back(std::move(r));
+    }
+}
+
+// Where the session stands: its state, hypervolume history, front and backbone, checked against `s.archive`.
+void readSessionProgress(const Json& j, const std::string& source, Session& s)
+{
+    const SearchSpace space(std::vector<BackboneSpec> { s.config.experiment.backbone }, s.config.space);
+    const Json& state = j.at("state");
+    s.state = SearchState();
+    s.state.generation = state.at("generation").get<int>();
+    s.state.population = state.at("population").get<std::vector<int>>();
+    s.state.offspring = state.at("offspring").get<std::vector<int>>();
+    for (const Json& genome : state.at("queue"))
+        s.state.queue.push_back(space.canonical(genome.get<Genome>()));
+    if (state.contains("screened_out")) // sessions before screening have none
+        for (const Json& genome : state.at("screened_out"))
+            s.state.screenedOut.push_back(space.canonical(genome.get<Genome>()));
+    s.state.rng = state.at("rng").get<std::string>();
+    s.state.elapsedSeconds = state.at("elapsed_seconds").get<double>();
+    s.state.finished = state.at("finished").get<bool>();
+    checkIds(s.state.population, s.archive.size(), "population", source);
+    checkIds(s.state.offspring, s.archive.size(), "offspring", source);
+    s.hypervolumeHistory.clear();
+    for (const Json& h : j.at("hypervolume_history")) {
+        HypervolumeRecord record { h.at("generation").get<int>(), h.at("evaluated").get<int>(),
+            h.at("elapsed_seconds").get<double>(), h.at("hypervolume_validation").get<double>(),
+            h.at("hypervolume_test").get<double>(), 0, 0 };
+        // Before threshold fronts the only hypervolume was the candidates'.
+        record.candidateValidation = h.value("candidate_hypervolume_validation", record.validation);
+        record.candidateTest = h.value("candidate_hypervolume_test", record.test);
+        s.hypervolumeHistory.push_back(record);
+    }
+    s.thresholdFront.clear();
+    if (j.contains("threshold_front")) {
+        for (const Json& p : j.at("threshold_front")) {
+            FrontPoint point { p.at("candidate").get<int>(), p.at("thresholds").get<std::vector<double>>(),
+                p.at("accuracy").get<double>(), p.at("cost").get<double>(), p.at("macs").get<double>(),
+                p.at("test_accuracy").get<double>(), p.at("test_cost").get<double>() };
+            if (point.candidate < 0 || std::size_t(point.candidate) >= s.archive.size()
+                || point.thresholds.size() != s.archive[std::size_t(point.candidate)].architecture.exits.size())
+                throw DataError(source, "the threshold front names a candidate that is not in the archive");
+            s.thresholdFront.push_back(std::move(point));
+        }
+    } else {
+        ThresholdFront front;
+        for (const CandidateRecord& r : s.archive)
+            front.add({ { r.id, r.validation.thresholds, r.validation.accuracy, r.validation.averageCost,
+                r.validation.averageMacs, r.test.accuracy, r.test.averageCost } });
+        s.thresholdFront = front.points();
+    }
+    const Json& backbone = j.at("backbone");
+    s.backbone.macs = backbone.at("macs").get<double>();
+    s.backbone.cost = backbone.value("cost", s.backbone.macs);
+    s.backbone.validationAccuracy = backbone.value("validation_accuracy", 0.0);
+    s.backbone.testAccuracy = backbone.value("test_accuracy", 0.0);
+    s.machine = j.value("machine", std::string());
+}
+
+// Runs one of the readers above with the JSON and settings errors of a corrupt file turned into a DataError.
+template <typename Read>
+void readCorruptible(const std::string& source, Read read)
+{
     try {
-        if (!j.is_object() || j.value("format", std::string()) != kSessionFormat)
-            throw DataError(source, "not an Earlybird search session");
-        if (j.at("version").get<int>() > kSessionVersion)
-            throw DataError(source, "written by a newer Earlybird");
-        s.config = configFromJson(j.at("config"), source);
-        validateSearchConfig(s.config);
-        s.fingerprint = j.at("fingerprint").get<std::string>();
-        const SearchSpace space(std::vector<BackboneSpec> { s.config.experiment.backbone }, s.config.space);
-        for (const Json& item : j.at("archive")) {
-            CandidateRecord r = recordFromJson(item, space, s.config.convention, source);
-            if (r.id != int(s.archive.size()))
-                throw DataError(source, "candidate ids are out of order");
-            s.archive.push_back(std::move(r));
-        }
-        const Json& state = j.at("state");
-        s.state.generation = state.at("generation").get<int>();
-        s.state.population = state.at("population").get<std::vector<int>>();
-        s.state.offspring = state.at("offspring").get<std::vector<int>>();
-        for (const Json& genome : state.at("queue"))
-            s.state.queue.push_back(space.canonical(genome.get<Genome>()));
-        if (state.contains("screened_out")) // sessions before screening have none
-            for (const Json& genome : state.at("screened_out"))
-                s.state.screenedOut.push_back(space.canonical(genome.get<Genome>()));
-        s.state.rng = state.at("rng").get<std::string>();
-        s.state.elapsedSeconds = state.at("elapsed_seconds").get<double>();
-        s.state.finished = state.at("finished").get<bool>();
-        checkIds(s.state.population, s.archive.size(), "population", source);
-        checkIds(s.state.offspring, s.archive.size(), "offspring", source);
-        for (const Json& h : j.at("hypervolume_history")) {
-            HypervolumeRecord record { h.at("generation").get<int>(), h.at("evaluated").get<int>(),
-                h.at("elapsed_seconds").get<double>(), h.at("hypervolume_validation").get<double>(),
-                h.at("hypervolume_test").get<double>(), 0, 0 };
-            // Before threshold fronts the only hypervolume was the candidates'.
-            record.candidateValidation = h.value("candidate_hypervolume_validation", record.validation);
-            record.candidateTest = h.value("candidate_hypervolume_test", record.test);
-            s.hypervolumeHistory.push_back(record);
-        }
-        if (j.contains("threshold_front")) {
-            for (const Json& p : j.at("threshold_front")) {
-                FrontPoint point { p.at("candidate").get<int>(), p.at("thresholds").get<std::vector<double>>(),
-                    p.at("accuracy").get<double>(), p.at("cost").get<double>(), p.at("macs").get<double>(),
-                    p.at("test_accuracy").get<double>(), p.at("test_cost").get<double>() };
-                if (point.candidate < 0 || std::size_t(point.candidate) >= s.archive.size()
-                    || point.thresholds.size() != s.archive[std::size_t(point.candidate)].architecture.exits.size())
-                    throw DataError(source, "the threshold front names a candidate that is not in the archive");
-                s.thresholdFront.push_back(std::move(point));
-            }
-        } else {
-            ThresholdFront front;
-            for (const CandidateRecord& r : s.archive)
-                front.add({ { r.id, r.validation.thresholds, r.validation.accuracy, r.validation.averageCost,
-                    r.validation.averageMacs, r.test.accuracy, r.test.averageCost } });
-            s.thresholdFront = front.points();
-        }
-        const Json& backbone = j.at("backbone");
-        s.backbone.macs = backbone.at("macs").get<double>();
-        s.backbone.cost = backbone.value("cost", s.backbone.macs);
-        s.backbone.validationAccuracy = backbone.value("validation_accuracy", 0.0);
-        s.backbone.testAccuracy = backbone.value("test_accuracy", 0.0);
-        s.machine = j.value("machine", std::string());
+        read();
     } catch (const nlohmann::json::exception& error) {
         throw DataError(source, std::string("corrupt session: ") + error.what());
     } catch (const ConfigError& error) {
         throw DataError(source, std::string("corrupt session: ") + error.what());
     }
+}
+
+} // namespace
+
+Session sessionFromJson(const Json& j, const std::string& source)
+{
+    Session s;
+    readCorruptible(source, [&] {
+        readSessionIdentity(j, source, s);
+        readSessionRecords(j.at("archive"), source, s);
+        readSessionProgress(j, source, s);
+    });
     return s;
 }
 
@@ -651,6 +693,37 @@ void saveSession(const std::string& folder, const Session& session, const std::v
     db.exec("COMMIT");
 }
 
+namespace {
+
+void checkApplicationId(Database& db, const std::string& path)
+{
+    if (db.integer("PRAGMA application_id") != kApplicationId)
+        throw DataError(path, "not an Earlybird search session (another application's SQLite database)");
+}
+
+// Reads the store's meta rows and its candidates from `session.archive.size()` on into `session`: the candidates are
+// appended, the rest replaced. Within a read transaction, what it reads is one commit's.
+void readStore(Database& db, const std::string& path, Session& session)
+{
+    Json header = Json::object();
+    std::vector<Json> records;
+    readCorruptible(path, [&] {
+        checkApplicationId(db, path);
+        Database::Statement meta(db, "SELECT key, value FROM meta");
+        while (meta.step())
+            header[meta.text(0)] = Json::parse(meta.text(1));
+        Database::Statement candidates(db, "SELECT record FROM candidates WHERE id >= ? ORDER BY id");
+        candidates.bind(1, std::int64_t(session.archive.size()));
+        while (candidates.step())
+            records.push_back(Json::parse(candidates.text(0)));
+        readSessionIdentity(header, path, session);
+        readSessionRecords(records, path, session);
+        readSessionProgress(header, path, session);
+    });
+}
+
+} // namespace
+
 Session loadSession(const std::string& folder)
 {
     const std::string path = sessionFilePath(folder);
@@ -668,22 +741,9 @@ Session loadSession(const std::string& folder)
         return sessionFromJson(json, legacy);
     }
     Database db(path, false);
-    Json json = Json::object();
-    try {
-        if (db.integer("PRAGMA application_id") != kApplicationId)
-            throw DataError(path, "not an Earlybird search session (another application's SQLite database)");
-        Database::Statement meta(db, "SELECT key, value FROM meta");
-        while (meta.step())
-            json[meta.text(0)] = Json::parse(meta.text(1));
-        Json archive = Json::array();
-        Database::Statement candidates(db, "SELECT id, record FROM candidates ORDER BY id");
-        while (candidates.step())
-            archive.push_back(Json::parse(candidates.text(1)));
-        json["archive"] = std::move(archive);
-    } catch (const nlohmann::json::exception& error) {
-        throw DataError(path, std::string("corrupt session: ") + error.what());
-    }
-    return sessionFromJson(json, path);
+    Session session;
+    readStore(db, path, session);
+    return session;
 }
 
 std::string exitOutputKey(const ExitSpec& exit)
@@ -741,6 +801,56 @@ std::set<std::string> storedOutputKeys(const std::string& folder)
     return keys;
 }
 
+namespace {
+
+// Reads the outputs of the exits that `exits` does not hold yet, and the labels while there are none: all of them
+// when opening a session, what the writer added since when following one.
+void readNewOutputs(Database& db, const std::string& path, std::vector<std::int32_t>& validationLabels,
+    std::vector<std::int32_t>& testLabels, std::map<std::string, StoredExit>& exits)
+{
+    if (!hasOutputsTable(db))
+        return;
+    std::vector<std::string> fresh;
+    {
+        Database::Statement keys(db, "SELECT key FROM outputs");
+        while (keys.step()) {
+            std::string key = keys.text(0);
+            if (key == kLabelsKey ? validationLabels.empty() : !exits.count(key))
+                fresh.push_back(std::move(key));
+        }
+    }
+    // The labels first: the exits read are checked against them.
+    std::stable_partition(fresh.begin(), fresh.end(), [](const std::string& key) { return key == kLabelsKey; });
+    Database::Statement select(db, "SELECT validation, test FROM outputs WHERE key = ?");
+    for (const std::string& key : fresh) {
+        select.bind(1, key);
+        if (!select.step())
+            throw DataError(path, "corrupt session: the stored outputs of exit '" + key + "' went missing");
+        bool ok = false;
+        if (key == kLabelsKey) {
+            ok = decodeLabels(select.blob(0), validationLabels) && decodeLabels(select.blob(1), testLabels);
+        } else {
+            StoredExit exit;
+            ok = decodeColumns(select.blob(0), exit.validation) && decodeColumns(select.blob(1), exit.test);
+            if (ok && validationLabels.empty())
+                throw DataError(path, "corrupt session: exit outputs are stored without the labels");
+            if (ok
+                && (exit.validation.predictions.size() != validationLabels.size()
+                    || exit.test.predictions.size() != testLabels.size()))
+                throw DataError(path,
+                    "corrupt session: the stored outputs of exit '" + key + "' have "
+                        + std::to_string(exit.validation.predictions.size()) + " validation samples, the labels "
+                        + std::to_string(validationLabels.size()));
+            exits.emplace(key, std::move(exit));
+        }
+        if (!ok)
+            throw DataError(path, "corrupt session: the stored outputs of exit '" + key + "' have the wrong size");
+        select.reset();
+    }
+}
+
+} // namespace
+
 SessionOutputs SessionOutputs::load(const std::string& folder)
 {
     SessionOutputs outputs;
@@ -748,36 +858,8 @@ SessionOutputs SessionOutputs::load(const std::string& folder)
     if (!fileExists(path))
         return outputs;
     Database db(path, false);
-    if (db.integer("PRAGMA application_id") != kApplicationId)
-        throw DataError(path, "not an Earlybird search session (another application's SQLite database)");
-    if (!hasOutputsTable(db))
-        return outputs;
-    bool labels = false;
-    Database::Statement select(db, "SELECT key, validation, test FROM outputs");
-    while (select.step()) {
-        const std::string key = select.text(0);
-        bool ok = false;
-        if (key == kLabelsKey) {
-            ok = decodeLabels(select.blob(1), outputs.m_validationLabels)
-                && decodeLabels(select.blob(2), outputs.m_testLabels);
-            labels = ok;
-        } else {
-            StoredExit& exit = outputs.m_exits[key];
-            ok = decodeColumns(select.blob(1), exit.validation) && decodeColumns(select.blob(2), exit.test);
-        }
-        if (!ok)
-            throw DataError(path, "corrupt session: the stored outputs of exit '" + key + "' have the wrong size");
-    }
-    if (!outputs.m_exits.empty() && !labels)
-        throw DataError(path, "corrupt session: exit outputs are stored without the labels");
-    for (const auto& [key, exit] : outputs.m_exits) {
-        if (exit.validation.predictions.size() != outputs.m_validationLabels.size()
-            || exit.test.predictions.size() != outputs.m_testLabels.size())
-            throw DataError(path,
-                "corrupt session: the stored outputs of exit '" + key + "' have "
-                    + std::to_string(exit.validation.predictions.size()) + " validation samples, the labels "
-                    + std::to_string(outputs.m_validationLabels.size()));
-    }
+    checkApplicationId(db, path);
+    readNewOutputs(db, path, outputs.m_validationLabels, outputs.m_testLabels, outputs.m_exits);
     return outputs;
 }
 
@@ -809,6 +891,57 @@ CandidateOutcomes SessionOutputs::outcomes(const Architecture& architecture) con
         place(int(e), m_exits.at(exitOutputKey(architecture.exits[e])));
     place(exits - 1, m_exits.at(finalExitOutputKey()));
     return outcomes;
+}
+
+struct SessionFollower::Store {
+    std::string path;
+    Database db;
+    std::int64_t dataVersion = 0;
+
+    explicit Store(std::string file)
+        : path(file)
+        , db(std::move(file), false)
+    {
+    }
+};
+
+SessionFollower::SessionFollower(const std::string& folder)
+{
+    const std::string path = sessionFilePath(folder);
+    if (!fileExists(path))
+        throw DataError(path,
+            fileExists(legacySessionFilePath(folder))
+                ? "this session was saved by an older Earlybird as session.json: it cannot be followed while written"
+                : "cannot open: there is no Earlybird search session in " + folder);
+    m_store = std::make_unique<Store>(path);
+    read();
+}
+
+SessionFollower::~SessionFollower() = default;
+
+void SessionFollower::read()
+{
+    Store& store = *m_store;
+    // One read transaction: the candidates and outputs of one commit, so every candidate read has its outputs.
+    store.db.exec("BEGIN");
+    try {
+        store.dataVersion = store.db.integer("PRAGMA data_version");
+        readStore(store.db, store.path, m_session);
+        readNewOutputs(store.db, store.path, m_outputs.m_validationLabels, m_outputs.m_testLabels, m_outputs.m_exits);
+    } catch (...) {
+        store.db.execQuietly("ROLLBACK");
+        throw;
+    }
+    store.db.exec("COMMIT");
+}
+
+bool SessionFollower::poll()
+{
+    // PRAGMA data_version changes when another connection commits: checking it reads no page of the store.
+    if (m_store->db.integer("PRAGMA data_version") == m_store->dataVersion)
+        return false;
+    read();
+    return true;
 }
 
 SessionFront readSessionFront(const std::string& folder)
