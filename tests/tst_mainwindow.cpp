@@ -247,6 +247,70 @@ private Q_SLOTS:
         QSettings().clear();
     }
 
+    // A session that another process is writing (here a search in this process, which holds the session's lock the
+    // same way) opens read-only and fills in as the writer saves, without reopening; once the writer has gone the
+    // window says how it ended, and Resume is offered.
+    void followsASessionBeingWritten()
+    {
+        QTemporaryDir dir;
+        SearchConfig config = tinySearch(m_dir.filePath(QStringLiteral("cache")).toStdString(), 0.6);
+        config.generations = 3;
+        auto writer = std::make_unique<Search>(config, dir.path().toStdString());
+        QVERIFY(writer->step());
+        QVERIFY(writer->step());
+
+        MainWindow window;
+        window.show();
+        QSignalSpy idle(&window, &MainWindow::sessionIdle);
+        window.openSession(dir.path(), false);
+        QVERIFY(idle.wait(60000));
+        QVERIFY2(window.session().writer.startsWith(QStringLiteral("tst_mainwindow (pid ")),
+            qPrintable(window.session().writer));
+        QCOMPARE(window.candidateModel()->rowCount(), 2);
+        QAction* resume = nullptr;
+        for (QAction* action : window.findChildren<QAction*>()) {
+            if (action->text() == QStringLiteral("&Resume opened session"))
+                resume = action;
+        }
+        QVERIFY(resume);
+        QVERIFY(!resume->isEnabled());
+
+        // What the writer saves next appears, with its front and with outcomes from the outputs saved beside it.
+        for (int i = 0; i < 4; ++i)
+            QVERIFY(writer->step());
+        const int written = int(writer->archive().size());
+        QVERIFY(written > 2);
+        QTRY_COMPARE_WITH_TIMEOUT(window.candidateModel()->rowCount(), written, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            window.paretoChart()->frontPoints().size(), qsizetype(writer->thresholdFront().size()), 5000);
+        QSignalSpy shown(&window, &MainWindow::outcomesShown);
+        window.selectCandidate(written - 1);
+        QVERIFY(shown.wait(30000));
+        QCOMPARE(window.thresholdPanel()->result().accuracy,
+            writer->archive()[std::size_t(written - 1)].validation.accuracy);
+
+        // Another window cannot resume it while it is written.
+        {
+            MainWindow other;
+            QSignalSpy errors(&other, &MainWindow::errorShown);
+            QSignalSpy otherIdle(&other, &MainWindow::sessionIdle);
+            other.openSession(dir.path(), true);
+            QVERIFY(otherIdle.wait(60000));
+            QCOMPARE(errors.count(), 1);
+            QVERIFY2(errors.first().first().toString().contains(QStringLiteral("being written by tst_mainwindow")),
+                qPrintable(errors.first().first().toString()));
+        }
+
+        // The writer stops before the search is done: the window shows all it saved, and offers Resume.
+        QVERIFY(writer->step());
+        const int last = int(writer->archive().size());
+        writer.reset();
+        QTRY_VERIFY_WITH_TIMEOUT(window.session().writer.isEmpty(), 15000);
+        QCOMPARE(window.candidateModel()->rowCount(), last);
+        QVERIFY(!window.session().finished);
+        QVERIFY(resume->isEnabled());
+    }
+
     // Help > What is an early exit?: every step is a real action on the session on screen.
     void guidedTourActsOnTheSession()
     {

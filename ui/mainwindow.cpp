@@ -191,6 +191,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_worker, &SearchWorker::outcomesReady, this, &MainWindow::onOutcomes);
     connect(m_worker, &SearchWorker::failed, this, &MainWindow::showError);
     connect(m_worker, &SearchWorker::finished, this, &MainWindow::onFinished);
+    connect(m_worker, &SearchWorker::followEnded, this, &MainWindow::onFollowEnded);
     connect(m_chart, &ParetoChart::candidateSelected, this, &MainWindow::selectCandidate);
     connect(m_chart, &ParetoChart::frontPointSelected, this, &MainWindow::selectFrontPoint);
     connect(
@@ -423,8 +424,8 @@ bool MainWindow::openStartupSession()
 
 void MainWindow::updateResumeAction()
 {
-    m_resumeAction->setEnabled(
-        !m_running && !m_lastSessionFolder.isEmpty() && !m_session.finished && !isReadOnlySession(m_lastSessionFolder));
+    m_resumeAction->setEnabled(!m_running && !m_lastSessionFolder.isEmpty() && !m_session.finished
+        && m_session.writer.isEmpty() && !isReadOnlySession(m_lastSessionFolder));
 }
 
 void MainWindow::startSearch(const SearchRequest& request)
@@ -517,15 +518,40 @@ void MainWindow::onSessionOpened(const SessionInfo& info)
     m_chart->setSession(info.cost, info.backboneValidationAccuracy, info.target);
     for (const QPointF& p : info.hypervolumeHistory)
         m_hypervolume->addPoint(int(p.x()), p.y());
+    if (!info.writer.isEmpty())
+        appendLog(tr("%1 is writing this session: it is read-only here, and what it saves appears as it is saved.")
+                      .arg(info.writer));
+    updateSessionLabel();
+}
+
+void MainWindow::updateSessionLabel()
+{
+    const SessionInfo& info = m_session;
     QString backbone = tr("%1 M MACs").arg(info.backboneMacs / 1e6, 0, 'f', 2);
     if (info.cost.model != CostModel::Macs)
         backbone += QStringLiteral(", ") + info.cost.format(info.cost.backboneCost);
-    m_sessionLabel->setText(tr("%1 · %2 backbone %3, %4% test · target %5 (%6× backbone, %7 mode)")
-                                .arg(info.folder, info.backboneName, backbone)
-                                .arg(100 * info.backboneTestAccuracy, 0, 'f', 2)
-                                .arg(info.cost.format(info.target))
-                                .arg(info.cost.fraction(info.target), 0, 'f', 2)
-                                .arg(QString::fromStdString(nameOf(info.mode))));
+    QString text = tr("%1 · %2 backbone %3, %4% test · target %5 (%6× backbone, %7 mode)")
+                       .arg(info.folder, info.backboneName, backbone)
+                       .arg(100 * info.backboneTestAccuracy, 0, 'f', 2)
+                       .arg(info.cost.format(info.target))
+                       .arg(info.cost.fraction(info.target), 0, 'f', 2)
+                       .arg(QString::fromStdString(nameOf(info.mode)));
+    if (!info.writer.isEmpty())
+        text += tr(" · following %1 (read-only)").arg(info.writer);
+    m_sessionLabel->setText(text);
+}
+
+void MainWindow::onFollowEnded(bool completed)
+{
+    appendLog(completed
+            ? tr("%1 has finished this session.").arg(m_session.writer)
+            : tr("%1 has stopped writing this session: Search ▸ Resume continues it.").arg(m_session.writer));
+    m_session.writer.clear();
+    m_session.finished = completed;
+    updateSessionLabel();
+    updateResumeAction();
+    m_runPanel->showIdle(completed ? tr("The search is complete: %1 candidates.").arg(m_model->rowCount())
+                                   : tr("Stopped. Search ▸ Resume continues it."));
 }
 
 void MainWindow::onCandidate(const CandidateRecord& candidate)
@@ -644,9 +670,15 @@ void MainWindow::onFinished(bool completed)
     done.fraction = completed ? 1.0 : 0.0;
     done.evaluated = m_model->rowCount();
     m_runPanel->showProgress(done);
-    m_runPanel->showIdle(completed ? tr("The search is complete: %1 candidates.").arg(m_model->rowCount())
-                                   : tr("Stopped. Search ▸ Resume continues it."));
-    appendLog(completed ? tr("Search complete.") : tr("Search stopped; the session is saved."));
+    if (!m_session.writer.isEmpty()) {
+        m_runPanel->showIdle(tr("Following %1: %2 candidates so far, more as they are saved.")
+                                 .arg(m_session.writer)
+                                 .arg(m_model->rowCount()));
+    } else {
+        m_runPanel->showIdle(completed ? tr("The search is complete: %1 candidates.").arg(m_model->rowCount())
+                                       : tr("Stopped. Search ▸ Resume continues it."));
+        appendLog(completed ? tr("Search complete.") : tr("Search stopped; the session is saved."));
+    }
     if (m_openClock.isValid()) {
         appendLog(tr("Opened %1 candidates in %2 s.")
                       .arg(m_model->rowCount())

@@ -103,6 +103,9 @@ private:
     void showError(const QString& message);
     void appendLog(const QString& message);
     void onSessionOpened(const SessionInfo& info);
+    // The session line above the chart: folder, backbone, target, and whom the window follows.
+    void updateSessionLabel();
+    void onFollowEnded(bool completed);
     void onCandidate(const CandidateRecord& candidate);
     // Fronts arrive after every candidate (hundreds a minute while composing): the first is shown at once, later ones
     // at most every kFrontIntervalMs (the latest wins), so the table and chart are not redrawn for each.

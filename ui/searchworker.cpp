@@ -1,20 +1,29 @@
 #include "searchworker.h"
 
 #include "base/error.h"
+#include "base/fileio.h"
 #include "model/backbonepresets.h"
+#include "search/sessionlock.h"
 
 #include <QElapsedTimer>
 #include <QMutexLocker>
+
+#include <algorithm>
 
 namespace earlybird::ui {
 
 namespace {
 // Progress signals at most this often from training inside a candidate: the window repaints on each.
 constexpr int kProgressIntervalMs = 200;
+// How often a followed session is looked at. A look that finds nothing new costs one query of the store's version.
+constexpr int kFollowIntervalMs = 1000;
 } // namespace
 
 SearchWorker::SearchWorker()
+    : m_followTimer(new QTimer(this)) // a child, so it moves to the worker's thread with it
 {
+    m_followTimer->setInterval(kFollowIntervalMs);
+    connect(m_followTimer, &QTimer::timeout, this, &SearchWorker::follow);
     qRegisterMetaType<earlybird::ui::SearchRequest>();
     qRegisterMetaType<earlybird::SearchProgress>();
     qRegisterMetaType<earlybird::CandidateRecord>();
@@ -91,14 +100,15 @@ void SearchWorker::serveRequests()
         QMutexLocker lock(&m_mutex);
         requests.swap(m_requests);
     }
-    if (m_outputs) {
+    if (m_follower) {
+        const std::vector<CandidateRecord>& archive = m_follower->session().archive;
         for (const int id : requests) {
-            if (id < 0 || id >= int(m_openedArchive.size()))
+            if (id < 0 || id >= int(archive.size()))
                 continue;
             try {
                 Q_EMIT outcomesReady(id,
                     std::make_shared<const CandidateOutcomes>(
-                        m_outputs->outcomes(m_openedArchive[std::size_t(id)].architecture)));
+                        m_follower->outputs().outcomes(archive[std::size_t(id)].architecture)));
             } catch (const std::exception& error) {
                 Q_EMIT logMessage(
                     tr("Could not load candidate %1: %2").arg(id).arg(QString::fromStdString(error.what())));
@@ -168,6 +178,7 @@ SearchConfig searchConfigFor(const SearchRequest& request)
 
 void SearchWorker::start(const SearchRequest& request)
 {
+    stopFollowing();
     try {
         m_search = std::make_unique<Search>(searchConfigFor(request), request.sessionFolder.toStdString());
     } catch (const std::exception& error) {
@@ -180,32 +191,100 @@ void SearchWorker::start(const SearchRequest& request)
 
 bool SearchWorker::openFromStore(const QString& folder)
 {
-    Session session = loadSession(folder.toStdString());
-    auto outputs = std::make_unique<SessionOutputs>(SessionOutputs::load(folder.toStdString()));
+    const std::string path = folder.toStdString();
+    if (!fileExists(sessionFilePath(path)))
+        return false; // a session.json from before the store
+    // Asked before the store is read: a writer that ends after this is followed once more, then let go.
+    const std::optional<SessionWriter> writer = sessionWriter(path);
+    if (writer && !writer->onThisHost())
+        throw DataError(sessionFilePath(path),
+            "this session is being written by " + writer->describe()
+                + ", another machine. Its store cannot be read from here while it is written (a network file system "
+                  "does not share the store's write-ahead index between machines): open it on that machine, or "
+                  "once the run has ended");
+    auto follower = std::make_unique<SessionFollower>(path);
+    const Session& session = follower->session();
     for (const CandidateRecord& record : session.archive) {
-        if (!outputs->covers(record.architecture))
+        if (!follower->outputs().covers(record.architecture))
             return false;
     }
     m_search.reset();
-    m_outputs = std::move(outputs);
     SessionInfo info
         = sessionInfoOf(folder, session.config, session.backbone, session.state.finished, session.hypervolumeHistory);
     info.fromStore = true;
+    if (writer)
+        info.writer = QString::fromStdString(writer->describe());
     Q_EMIT sessionOpened(info);
     for (const CandidateRecord& record : session.archive)
         Q_EMIT candidateEvaluated(record);
-    m_openedArchive = std::move(session.archive);
     Q_EMIT frontChanged(QVector<FrontPoint>(session.thresholdFront.begin(), session.thresholdFront.end()),
         frontHypervolume(session.thresholdFront, session.backbone.cost, false));
+    m_follower = std::move(follower);
+    m_followedFolder = folder;
     serveRequests();
     Q_EMIT finished(info.finished);
+    if (writer) {
+        emitFollowProgress();
+        m_followTimer->start();
+    }
     return true;
+}
+
+void SearchWorker::stopFollowing()
+{
+    m_followTimer->stop();
+    m_follower.reset();
+    m_followedFolder.clear();
+}
+
+void SearchWorker::emitFollowProgress()
+{
+    const Session& session = m_follower->session();
+    SearchProgress p;
+    p.phase = session.state.finished ? SearchPhase::Finished : SearchPhase::Searching;
+    p.evaluated = int(session.archive.size());
+    p.generation = session.state.generation;
+    p.elapsedSeconds = session.state.elapsedSeconds;
+    const double budget = session.config.timeBudgetSeconds;
+    if (budget > 0) {
+        p.fraction = std::min(1.0, session.state.elapsedSeconds / budget);
+        p.etaSeconds = std::max(0.0, budget - session.state.elapsedSeconds);
+    }
+    Q_EMIT progress(p);
+}
+
+void SearchWorker::follow()
+{
+    if (!m_follower) {
+        m_followTimer->stop();
+        return;
+    }
+    // Asked before the look: whatever a writer that has ended committed, this look reads.
+    const bool writing = sessionWriter(m_followedFolder.toStdString()).has_value();
+    const Session& session = m_follower->session();
+    const std::size_t known = session.archive.size();
+    try {
+        if (m_follower->poll()) {
+            for (std::size_t i = known; i < session.archive.size(); ++i)
+                Q_EMIT candidateEvaluated(session.archive[i]);
+            Q_EMIT frontChanged(QVector<FrontPoint>(session.thresholdFront.begin(), session.thresholdFront.end()),
+                frontHypervolume(session.thresholdFront, session.backbone.cost, false));
+            emitFollowProgress();
+        }
+    } catch (const std::exception& error) {
+        stopFollowing();
+        Q_EMIT failed(tr("Stopped following the session: %1").arg(QString::fromStdString(error.what())));
+        return;
+    }
+    if (!writing) {
+        m_followTimer->stop();
+        Q_EMIT followEnded(session.state.finished);
+    }
 }
 
 void SearchWorker::openSession(const QString& folder, bool run)
 {
-    m_outputs.reset();
-    m_openedArchive.clear();
+    stopFollowing();
     try {
         if (!run && openFromStore(folder))
             return;

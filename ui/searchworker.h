@@ -10,6 +10,7 @@
 #include <QObject>
 #include <QPointF>
 #include <QString>
+#include <QTimer>
 #include <QVector>
 
 #include <atomic>
@@ -56,6 +57,9 @@ struct SessionInfo {
     CostConvention convention = CostConvention::AllEvaluatedBranches;
     bool finished = false;
     bool fromStore = false; // opened from the outputs in its store: no data or backbone loaded
+    // The process writing the session while the window follows it ("earlybird-cli (pid 4242 on node07)"), read-only;
+    // empty when nobody else writes it.
+    QString writer;
     SearchRequest settings; // the session's own settings, as the run panel shows them
     QVector<QPointF> hypervolumeHistory; // (candidates evaluated, front hypervolume on validation) per generation
 };
@@ -94,22 +98,32 @@ Q_SIGNALS:
     void outcomesReady(int candidateId, const earlybird::ui::OutcomesPointer& outcomes);
     void failed(const QString& message);
     void finished(bool completed);
+    // The process that was writing a followed session has ended (SessionInfo::writer): everything it saved is shown.
+    void followEnded(bool completed);
 
 private Q_SLOTS:
     void serveRequests();
+    // Reads what the writer of a followed session saved since the last look.
+    void follow();
 
 private:
-    // Opens a session without running it from the outputs in its store. False when the store does not hold the outputs
-    // of every candidate (a session from before they were stored): then the session is opened the long way, once.
+    // Opens a session without running it from the outputs in its store, and follows it while another process writes
+    // it. False when the store does not hold the outputs of every candidate (a session from before they were stored):
+    // then the session is opened the long way, once.
     bool openFromStore(const QString& folder);
+    void stopFollowing();
+    // Where the followed session's writer is, for the run panel, as of the last commit read.
+    void emitFollowProgress();
     void runSearch(bool run);
     SessionInfo sessionInfo() const;
 
     std::unique_ptr<Search> m_search;
-    // A finished session opened from its stored outputs: candidates are assembled from these, with no data or
-    // backbone loaded (null when the session is run or keeps no outputs).
-    std::unique_ptr<SessionOutputs> m_outputs;
-    std::vector<CandidateRecord> m_openedArchive;
+    // A session opened from its store: candidates are assembled from its stored outputs, with no data or backbone
+    // loaded; while another process writes it, m_followTimer reads what it adds (null when the session is run here or
+    // keeps no outputs).
+    std::unique_ptr<SessionFollower> m_follower;
+    QString m_followedFolder;
+    QTimer* m_followTimer;
     std::atomic<bool> m_stop { false };
     std::atomic<bool> m_pause { false };
     QMutex m_mutex;
