@@ -81,10 +81,10 @@ kill)
     "${launch[@]}" --enable-recovery "$cli" --threads 1 search "${search[@]}" --worker-timeout 3 \
         --cache "$work/cache-kill" --out "$work/kill" >"$work/kill.json" 2>"$work/kill.log" &
     launcher=$!
-    # The worker of rank 2, once it takes jobs.
+    # The worker of rank 2, once it holds jobs (a branch takes seconds to train, and it is sent two at a time).
     victim=""
     for _ in $(seq 600); do
-        if grep -q "rank 2 is ready" "$work/kill.log" 2>/dev/null; then
+        if grep -q "rank 2 is training its first branch" "$work/kill.log" 2>/dev/null; then
             for pid in $(pgrep -f "earlybird-cli --threads 1 search"); do
                 if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=2"; then
                     victim=$pid
@@ -95,7 +95,6 @@ kill)
         sleep 0.1
     done
     [ -n "$victim" ] || fail "rank 2 never started"
-    sleep 0.5 # it holds jobs from then on: the first generation's branches are many
     kill -KILL "$victim"
     echo "killed rank 2 (pid $victim)"
     wait "$launcher" || fail "the search on 3 ranks did not survive losing a worker"

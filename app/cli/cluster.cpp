@@ -26,6 +26,7 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <utility>
 
 namespace earlybird::cli {
 
@@ -378,6 +379,7 @@ struct MpiBranchFarm::Impl {
         bool ready = false;
         bool lost = false;
         bool stopped = false;
+        bool busy = false; // has been sent a job (said once in the log)
         std::set<std::int64_t> jobs;
         Clock::time_point lastHeard = Clock::now();
     };
@@ -547,6 +549,8 @@ struct MpiBranchFarm::Impl {
             }
             if (chosen->jobs.empty())
                 chosen->lastHeard = now; // its silence counts from its first job
+            if (!std::exchange(chosen->busy, true))
+                log(rankName(chosenRank) + " is training its first branch");
             chosen->jobs.insert(id);
             jobs.at(id).rank = chosenRank;
         }
