@@ -11,6 +11,7 @@
 
 #include <QApplication>
 #include <QGraphicsSimpleTextItem>
+#include <QLabel>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -267,6 +268,9 @@ private Q_SLOTS:
         QVERIFY2(window.session().writer.startsWith(QStringLiteral("tst_mainwindow (pid ")),
             qPrintable(window.session().writer));
         QCOMPARE(window.candidateModel()->rowCount(), 2);
+        auto* banner = window.findChild<QLabel*>(QStringLiteral("followBanner"));
+        QVERIFY(banner && banner->isVisible());
+        QVERIFY2(banner->text().contains(window.session().writer), qPrintable(banner->text()));
         QAction* resume = nullptr;
         for (QAction* action : window.findChildren<QAction*>()) {
             if (action->text() == QStringLiteral("&Resume opened session"))
@@ -309,6 +313,7 @@ private Q_SLOTS:
         QCOMPARE(window.candidateModel()->rowCount(), last);
         QVERIFY(!window.session().finished);
         QVERIFY(resume->isEnabled());
+        QVERIFY(!banner->isVisible());
     }
 
     // Help > What is an early exit?: every step is a real action on the session on screen.

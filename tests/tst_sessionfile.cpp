@@ -308,6 +308,11 @@ private Q_SLOTS:
             QVERIFY2(contains(message, folder) && contains(message, "being written by tst_sessionfile (pid "),
                 message.c_str());
             QVERIFY2(contains(message, "Open it to watch it"), message.c_str());
+            // A writer that has saved nothing yet is preparing the session: following it says so.
+            const std::string preparing = errorMessage([&] { SessionFollower follower(folder); });
+            QVERIFY2(contains(preparing, "nothing is saved yet: tst_sessionfile (pid ")
+                    && contains(preparing, "is preparing this session"),
+                preparing.c_str());
         }
         QVERIFY(!sessionWriter(folder));
         SessionLock again(folder);

@@ -75,10 +75,28 @@ MainWindow::MainWindow(QWidget* parent)
     , m_hypervolume(new HypervolumePlot)
     , m_datasetView(new DatasetView)
     , m_threads(new QLabel(this))
-    , m_sessionLabel(new QLabel(this))
+    , m_sessionLabel(new QLabel)
+    , m_followBanner(new QLabel)
 {
     setWindowTitle(tr("Earlybird"));
-    setCentralWidget(m_chart);
+    // Above the chart: what the session is, and, while another process writes it, that the window follows it.
+    auto* centre = new QWidget;
+    auto* centreLayout = new QVBoxLayout(centre);
+    centreLayout->setContentsMargins(4, 4, 4, 0);
+    centreLayout->setSpacing(4);
+    m_followBanner->setObjectName(QStringLiteral("followBanner"));
+    m_followBanner->setWordWrap(true);
+    m_followBanner->setMargin(6);
+    m_followBanner->setStyleSheet(QStringLiteral(
+        "QLabel { background: #fff4ce; color: #3b2f00; border: 1px solid #e0c060; border-radius: 3px; }"));
+    m_followBanner->hide();
+    // A long folder must not widen the window: the label takes the width it is given.
+    m_sessionLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_sessionLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    centreLayout->addWidget(m_followBanner);
+    centreLayout->addWidget(m_sessionLabel);
+    centreLayout->addWidget(m_chart, 1);
+    setCentralWidget(centre);
     setDockNestingEnabled(true);
 
     m_filter->setSourceModel(m_model);
@@ -154,7 +172,6 @@ MainWindow::MainWindow(QWidget* parent)
     for (QDockWidget* d : { runDock, thresholdDock, graphDock, tableDock, logDock, hypervolumeDock, dataDock })
         view->addAction(d->toggleViewAction());
 
-    statusBar()->addWidget(m_sessionLabel, 1);
     m_convention = new QLabel(this);
     m_convention->setToolTip(tr("How average MACs are counted: every branch a sample evaluated (AEBNAS), or only the "
                                 "branch of the exit it took (EDANAS/NACHOS)"));
@@ -335,6 +352,7 @@ void MainWindow::resetPanels()
     m_hypervolume->clear();
     m_selected = -1;
     m_session = SessionInfo();
+    m_followBanner->hide();
 }
 
 std::optional<FrontPoint> MainWindow::bestWithinTarget() const
@@ -536,9 +554,11 @@ void MainWindow::updateSessionLabel()
                        .arg(info.cost.format(info.target))
                        .arg(info.cost.fraction(info.target), 0, 'f', 2)
                        .arg(QString::fromStdString(nameOf(info.mode)));
-    if (!info.writer.isEmpty())
-        text += tr(" · following %1 (read-only)").arg(info.writer);
     m_sessionLabel->setText(text);
+    m_followBanner->setText(tr("Following a running search: %1 is writing this session. It is read-only here, and "
+                               "candidates appear as they are saved.")
+                                .arg(info.writer));
+    m_followBanner->setVisible(!info.writer.isEmpty());
 }
 
 void MainWindow::onFollowEnded(bool completed)

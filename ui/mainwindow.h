@@ -103,7 +103,7 @@ private:
     void showError(const QString& message);
     void appendLog(const QString& message);
     void onSessionOpened(const SessionInfo& info);
-    // The session line above the chart: folder, backbone, target, and whom the window follows.
+    // The lines above the chart: the session's folder, backbone and target, and whom the window follows.
     void updateSessionLabel();
     void onFollowEnded(bool completed);
     void onCandidate(const CandidateRecord& candidate);
@@ -140,6 +140,7 @@ private:
     QLabel* m_threads;
     QLabel* m_convention = nullptr;
     QLabel* m_sessionLabel;
+    QLabel* m_followBanner; // shown while another process writes the session on screen
     SessionInfo m_session;
     QString m_lastSessionFolder;
     QTimer m_frontTimer;

@@ -192,7 +192,7 @@ void SearchWorker::start(const SearchRequest& request)
 bool SearchWorker::openFromStore(const QString& folder)
 {
     const std::string path = folder.toStdString();
-    if (!fileExists(sessionFilePath(path)))
+    if (!fileExists(sessionFilePath(path)) && fileExists(legacySessionFilePath(path)))
         return false; // a session.json from before the store
     // Asked before the store is read: a writer that ends after this is followed once more, then let go.
     const std::optional<SessionWriter> writer = sessionWriter(path);

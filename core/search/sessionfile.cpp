@@ -1,4 +1,5 @@
 #include "search/sessionfile.h"
+#include "search/sessionlock.h"
 
 #include "base/error.h"
 #include "base/fileio.h"
@@ -908,11 +909,17 @@ struct SessionFollower::Store {
 SessionFollower::SessionFollower(const std::string& folder)
 {
     const std::string path = sessionFilePath(folder);
-    if (!fileExists(path))
-        throw DataError(path,
-            fileExists(legacySessionFilePath(folder))
-                ? "this session was saved by an older Earlybird as session.json: it cannot be followed while written"
-                : "cannot open: there is no Earlybird search session in " + folder);
+    if (!fileExists(path)) {
+        if (fileExists(legacySessionFilePath(folder)))
+            throw DataError(
+                path, "this session was saved as session.json by an older Earlybird: it cannot be followed");
+        if (const std::optional<SessionWriter> writer = sessionWriter(folder))
+            throw DataError(path,
+                "nothing is saved yet: " + writer->describe()
+                    + " is preparing this session (loading the data, training or loading the backbone, caching "
+                      "features). Open it again once it has saved its first candidates");
+        throw DataError(path, "cannot open: there is no Earlybird search session in " + folder);
+    }
     m_store = std::make_unique<Store>(path);
     read();
 }
