@@ -318,22 +318,39 @@ void ExitPolicy::visitGrid(int levels, const std::function<void(const PolicyResu
     }
 }
 
-const std::vector<std::int32_t>& ExitPolicy::orderAt(int exit) const
+const ExitPolicy::SortedExit& ExitPolicy::sortedAt(int exit) const
 {
-    if (m_order.empty()) {
+    if (m_sorted.empty()) {
         const int exits = exitCount();
+        const std::size_t samples = std::size_t(m_outcomes->sampleCount());
         const float* confidence = m_outcomes->confidenceData(m_measure);
-        m_order.resize(std::size_t(exits));
+        const std::uint8_t* correct = m_outcomes->correctData();
+        m_sorted.resize(std::size_t(exits));
+        std::vector<std::int32_t> order(samples);
         for (int e = 0; e + 1 < exits; ++e) {
-            std::vector<std::int32_t>& order = m_order[std::size_t(e)];
-            order.resize(std::size_t(m_outcomes->sampleCount()));
             std::iota(order.begin(), order.end(), 0);
             std::stable_sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
                 return confidence[std::int64_t(a) * exits + e] > confidence[std::int64_t(b) * exits + e];
             });
+            SortedExit& sorted = m_sorted[std::size_t(e)];
+            sorted.confidence.resize(std::size_t(exits - 1) * samples);
+            sorted.correct.resize(std::size_t(exits) * samples);
+            for (std::size_t i = 0; i < samples; ++i) {
+                const std::int64_t row = std::int64_t(order[i]) * exits;
+                for (int k = 0; k < exits; ++k) {
+                    if (k + 1 < exits)
+                        sorted.confidence[std::size_t(k) * samples + i] = confidence[row + k];
+                    sorted.correct[std::size_t(k) * samples + i] = correct[row + k];
+                }
+            }
+            const float* here = sorted.confidence.data() + std::size_t(e) * samples;
+            for (std::size_t i = 1; i <= samples; ++i) {
+                if (i == samples || here[i] != here[i - 1])
+                    sorted.runEnd.push_back(std::int32_t(i));
+            }
         }
     }
-    return m_order[std::size_t(exit)];
+    return m_sorted[std::size_t(exit)];
 }
 
 ExitPolicy::Sweep ExitPolicy::sweepExit(
@@ -341,84 +358,82 @@ ExitPolicy::Sweep ExitPolicy::sweepExit(
 {
     const int exits = exitCount();
     const int early = exits - 1;
-    const std::int64_t samples = m_outcomes->sampleCount();
-    const float* confidence = m_outcomes->confidenceData(m_measure);
-    const std::uint8_t* correct = m_outcomes->correctData();
+    const SortedExit& sorted = sortedAt(e);
+    const std::size_t count = std::size_t(m_outcomes->sampleCount());
+    const float* here = sorted.confidence.data() + std::size_t(e) * count;
 
-    // Split the samples: those that leave before exit e (fixed whatever e's threshold), and those that reach it, with
-    // what happens to each if it does not leave at e (the later thresholds stay as they are). Reaching samples are
-    // then visited in the order of their confidence at e, sorted once per policy, so the sweep needs no sort.
+    // The exits each sample may leave at, as bits (bit k when it reaches threshold k, and bit `early` always): a
+    // column at a time over samples in order, which the compiler vectorises.
+    m_leaves.assign(count, early < 32 ? std::uint32_t(1) << early : 0);
+    std::uint32_t* leaves = m_leaves.data();
+    for (int k = 0; k < std::min(early, 31); ++k) {
+        const float* column = sorted.confidence.data() + std::size_t(k) * count;
+        const float t = float(thresholds[std::size_t(k)]);
+        for (std::size_t i = 0; i < count; ++i)
+            leaves[i] |= std::uint32_t(!(column[i] < t)) << k;
+    }
+    // Where each sample goes: it leaves before e (fixed whatever e's threshold), or it reaches e, and then what changes
+    // if it leaves at e instead of at the later exit it reaches now (the later thresholds stay as they are).
+    const auto leftAt = [&](std::size_t i) {
+        if (early < 32) {
+            const std::uint32_t before = leaves[i] & ((std::uint32_t(1) << e) - 1);
+            return before ? __builtin_ctz(before) : -1;
+        }
+        int k = 0; // 32 exits or more: not as bits
+        while (k < e && sorted.confidence[std::size_t(k) * count + i] < float(thresholds[std::size_t(k)]))
+            ++k;
+        return k < e ? k : -1;
+    };
+    const auto reachedAfter = [&](std::size_t i) {
+        if (early < 32)
+            return __builtin_ctz(leaves[i] & ~((std::uint32_t(2) << e) - 1));
+        int k = e + 1;
+        while (k < early && sorted.confidence[std::size_t(k) * count + i] < float(thresholds[std::size_t(k)]))
+            ++k;
+        return k;
+    };
     Score fixed;
-    std::vector<Reaching>& reaching = m_scratch;
-    reaching.assign(std::size_t(samples), Reaching { -1.0f, 0, 0, 0.0 });
-    if (early < 32) {
-        float t[32];
-        for (int k = 0; k < early; ++k)
-            t[k] = float(thresholds[std::size_t(k)]);
-        const std::uint32_t before = (std::uint32_t(1) << e) - 1; // exits ahead of e
-        const std::uint32_t after = ~((std::uint32_t(2) << e) - 1); // exits behind e
-        for (std::int64_t n = 0; n < samples; ++n) {
-            const float* c = confidence + n * exits;
-            const std::uint32_t leaves = exitsReached(c, t, early);
-            if (leaves & before) {
-                const int k = __builtin_ctz(leaves & before);
-                fixed.correct += correct[n * exits + k];
-                fixed.cost += m_exitCosts[std::size_t(k)];
-                continue;
-            }
-            const int later = __builtin_ctz(leaves & after);
-            reaching[std::size_t(n)]
-                = { c[e], correct[n * exits + e], correct[n * exits + later], m_exitCosts[std::size_t(later)] };
-        }
-    } else {
-        for (std::int64_t n = 0; n < samples; ++n) {
-            const float* c = confidence + n * exits;
-            int k = 0;
-            while (k < e && c[k] < float(thresholds[std::size_t(k)]))
-                ++k;
-            if (k < e) {
-                fixed.correct += correct[n * exits + k];
-                fixed.cost += m_exitCosts[std::size_t(k)];
-                continue;
-            }
-            int later = e + 1;
-            while (later < early && c[later] < float(thresholds[std::size_t(later)]))
-                ++later;
-            reaching[std::size_t(n)]
-                = { c[e], correct[n * exits + e], correct[n * exits + later], m_exitCosts[std::size_t(later)] };
-        }
-    }
-    const std::vector<std::int32_t>& order = orderAt(e);
-
-    Score laterAll = fixed;
-    for (const Reaching& r : reaching) {
-        if (r.confidence < 0)
+    Score later;
+    m_changes.resize(count);
+    Change* changes = m_changes.data();
+    const double* exitCost = m_exitCosts.data();
+    const std::uint8_t* correct = sorted.correct.data();
+    const std::uint8_t* correctHere = correct + std::size_t(e) * count;
+    for (std::size_t i = 0; i < count; ++i) {
+        const int left = leftAt(i);
+        if (left >= 0) {
+            fixed.correct += correct[std::size_t(left) * count + i];
+            fixed.cost += exitCost[left];
+            changes[i] = { 0.0, 0, 0 };
             continue;
-        laterAll.correct += r.correctLater;
-        laterAll.cost += r.costLater;
+        }
+        const int reached = reachedAfter(i);
+        const std::int32_t correctLater = correct[std::size_t(reached) * count + i];
+        later.correct += correctLater;
+        later.cost += exitCost[reached];
+        changes[i] = { exitCost[e] - exitCost[reached], std::int32_t(correctHere[i]) - correctLater, 1 };
     }
-    // Sweep e's threshold down through the distinct confidences: at threshold v, every reaching sample with confidence
-    // >= v leaves at e. Threshold 1 lets only samples with confidence exactly 1 leave (none, if none is).
+    const Score laterAll { fixed.correct + later.correct, fixed.cost + later.cost };
+
+    // Sweep e's threshold down through the runs of equal confidence: at threshold v, every reaching sample with
+    // confidence >= v leaves at e. Threshold 1 lets only samples with confidence exactly 1 leave (none, if none is).
     Sweep sweep { 1.0, laterAll, laterAll };
     Score running = laterAll;
     const float now = float(thresholds[std::size_t(e)]);
     if (candidates)
         candidates->clear();
     std::size_t i = 0;
-    const std::size_t count = order.size();
-    while (i < count) {
-        const float value = confidence[std::int64_t(order[i]) * exits + e];
-        bool any = false;
-        for (; i < count && confidence[std::int64_t(order[i]) * exits + e] == value; ++i) {
-            const Reaching& r = reaching[std::size_t(order[i])];
-            if (r.confidence < 0)
-                continue; // left at an earlier exit
-            running.correct += std::int64_t(r.correctHere) - r.correctLater;
-            running.cost += m_exitCosts[std::size_t(e)] - r.costLater;
-            any = true;
+    for (const std::int32_t end : sorted.runEnd) {
+        const float value = here[i];
+        std::int32_t reaching = 0;
+        for (; i < std::size_t(end); ++i) {
+            const Change& change = changes[i];
+            running.correct += change.correct;
+            running.cost += change.cost;
+            reaching += change.reaches;
         }
-        if (!any)
-            continue;
+        if (reaching == 0)
+            continue; // every sample of the run left at an earlier exit
         if (candidates)
             candidates->push_back(value);
         if (value >= now)

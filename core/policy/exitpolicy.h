@@ -133,23 +133,31 @@ private:
     void visitGrid(int levels, const std::function<void(const PolicyResult&)>& visit) const;
     // Accuracy, average cost and average MACs from the result's counts, summed in one fixed order.
     void summarise(PolicyResult& result) const;
-    // Samples in descending order of their confidence at `exit`, sorted on first use.
-    const std::vector<std::int32_t>& orderAt(int exit) const;
-
-    // One sample's view from an exit under fixed thresholds elsewhere; confidence < 0 marks a sample that left earlier.
-    struct Reaching {
-        float confidence;
-        std::uint8_t correctHere;
-        std::uint8_t correctLater;
-        double costLater;
+    // The samples in descending order of their confidence at one early exit, sorted on first use, with copies of their
+    // columns in that order, so that a sweep of the exit reads every sample's data in order (and the compiler can
+    // vectorise the comparisons): the confidences at each early exit and whether each exit is right.
+    struct SortedExit {
+        std::vector<float> confidence; // early exit k's column at [k * samples, (k + 1) * samples)
+        std::vector<std::uint8_t> correct; // exit k's column at [k * samples, (k + 1) * samples)
+        std::vector<std::int32_t> runEnd; // one past the last position of each run of equal confidence at this exit
     };
+    const SortedExit& sortedAt(int exit) const;
+
+    // What letting one sample leave at the swept exit changes, by its position in that exit's order: nothing for a
+    // sample that left earlier, else the difference in correctness and cost against the later exit it would reach.
+    struct Change {
+        double cost;
+        std::int32_t correct;
+        std::int32_t reaches; // 1 or 0
+    };
+    mutable std::vector<Change> m_changes; // reused by every sweep: tuning is single-threaded per policy
+    mutable std::vector<std::uint32_t> m_leaves; // the same: the exits each sample may leave at, as bits
 
     const ExitOutcomes* m_outcomes;
     ConfidenceMeasure m_measure;
     std::vector<double> m_exitCosts;
     std::vector<double> m_exitMacs;
-    mutable std::vector<std::vector<std::int32_t>> m_order;
-    mutable std::vector<Reaching> m_scratch; // reused by every sweep: tuning is single-threaded per policy
+    mutable std::vector<SortedExit> m_sorted;
 };
 
 // Per-exit costs of an architecture under a convention, in the form ExitPolicy takes.
