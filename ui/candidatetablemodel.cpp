@@ -2,6 +2,9 @@
 
 #include "export/sessiontables.h"
 
+#include <QHeaderView>
+#include <QTableView>
+
 #include <algorithm>
 #include <set>
 
@@ -206,6 +209,17 @@ bool CandidateFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& so
     if (!m_frontOnly)
         return true;
     return sourceModel()->index(sourceRow, 0, sourceParent).data(CandidateTableModel::OnFrontRole).toBool();
+}
+
+void setUpCandidateView(QTableView* view, CandidateFilterModel* filter)
+{
+    view->setModel(filter);
+    view->setSortingEnabled(true);
+    view->sortByColumn(CandidateTableModel::IdColumn, Qt::AscendingOrder);
+    view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view->setSelectionMode(QAbstractItemView::SingleSelection);
+    view->verticalHeader()->hide();
+    view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
 }
 
 } // namespace earlybird::ui

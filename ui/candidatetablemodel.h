@@ -9,6 +9,8 @@
 
 #include <vector>
 
+class QTableView;
+
 namespace earlybird::ui {
 
 // Every evaluated candidate of the session, one row each, in the order they were evaluated.
@@ -71,5 +73,9 @@ protected:
 private:
     bool m_frontOnly = false;
 };
+
+// Sets up a view of `filter` as the window shows the candidates: sorted by id, whole rows selected, columns sized to
+// their contents (the window and bench/bench_table share it).
+void setUpCandidateView(QTableView* view, CandidateFilterModel* filter);
 
 } // namespace earlybird::ui

@@ -100,13 +100,7 @@ MainWindow::MainWindow(QWidget* parent)
     setDockNestingEnabled(true);
 
     m_filter->setSourceModel(m_model);
-    m_table->setModel(m_filter);
-    m_table->setSortingEnabled(true);
-    m_table->sortByColumn(CandidateTableModel::IdColumn, Qt::AscendingOrder);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    setUpCandidateView(m_table, m_filter);
     auto* csv = new QPushButton(tr("Export CSV…"));
     csv->setToolTip(tr("Write every candidate with its figures on both splits as CSV"));
     m_frontOnly->setToolTip(tr("Only the candidates with a point on the front (accuracy against average cost)"));
