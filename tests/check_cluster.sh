@@ -19,6 +19,10 @@ fail() {
     exit 1
 }
 launch=("$mpirun" --oversubscribe -np 3)
+# Under the asan preset (CMakePresets.json) the ranks are still checked for memory errors and undefined behaviour, but
+# not for leaks: OpenMPI's plugins leak strings and are unloaded before the report, so LeakSanitizer can neither name
+# nor unwind them for a suppression. The serial run here and every other test still check Earlybird's own leaks.
+[ -n "${ASAN_OPTIONS:-}" ] && launch=(env "ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0" "${launch[@]}")
 [ "$(id -u)" -eq 0 ] && launch+=(--allow-run-as-root)
 data=(--dataset synthetic --path classes=4,train=1500,test=300,seed=5 --epochs 2 --branch-epochs 4)
 search=("${data[@]}" --population 6 --generations 2 --time-budget 0 --compose 8)
