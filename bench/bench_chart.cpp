@@ -10,15 +10,13 @@
 
 #include "hypervolumeplot.h"
 #include "paretochart.h"
+#include "qtbenchmarkmain.h"
 
-#include <QApplication>
 #include <QChart>
 #include <QChartView>
 #include <QImage>
 #include <QPainter>
 #include <QScatterSeries>
-
-#include <benchmark/benchmark.h>
 
 #include <cmath>
 #include <memory>
@@ -187,13 +185,5 @@ BENCHMARK(BM_HypervolumePoint)->Arg(100)->Arg(1000)->Arg(5000)->Unit(benchmark::
 
 int main(int argc, char** argv)
 {
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
-        qputenv("QT_QPA_PLATFORM", "offscreen");
-    QApplication app(argc, argv);
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv))
-        return 1;
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
+    return runQtBenchmarks(argc, argv);
 }

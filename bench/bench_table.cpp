@@ -5,11 +5,9 @@
 // Runs offscreen (QT_QPA_PLATFORM=offscreen unless set).
 
 #include "candidatetablemodel.h"
+#include "qtbenchmarkmain.h"
 
-#include <QApplication>
 #include <QTableView>
-
-#include <benchmark/benchmark.h>
 
 #include <random>
 
@@ -69,11 +67,5 @@ BENCHMARK(BM_TableAddBatch)->Arg(200)->Arg(1000)->Arg(5000)->Unit(benchmark::kMi
 
 int main(int argc, char** argv)
 {
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
-        qputenv("QT_QPA_PLATFORM", "offscreen");
-    QApplication app(argc, argv);
-    benchmark::Initialize(&argc, argv);
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
+    return runQtBenchmarks(argc, argv);
 }

@@ -2,10 +2,13 @@
 
 #include "base/error.h"
 
+#include <nlohmann/json.hpp>
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -20,7 +23,7 @@ constexpr const char* kLockFile = "session.lock";
 // tries again for up to this long before it takes the lock to be held.
 constexpr int kLockAttempts = 50;
 constexpr auto kLockRetry = std::chrono::milliseconds(10);
-// The lock file holds three short lines; anything longer is not ours and is not read past this.
+// The lock file holds one short JSON line; anything longer is not ours and is not read past this.
 constexpr std::size_t kMaxLockFileBytes = 4096;
 
 std::string thisHost()
@@ -31,31 +34,20 @@ std::string thisHost()
     return name;
 }
 
-// The holder as it wrote itself in: "pid=…", "host=…" and "program=…" lines.
+// The holder as it wrote itself in (JSON: pid, host, program); what cannot be read is left out.
 SessionWriter readWriter(int fd)
 {
     char buffer[kMaxLockFileBytes];
     const ssize_t size = ::pread(fd, buffer, sizeof buffer, 0);
     SessionWriter writer;
-    std::string text(buffer, size > 0 ? std::size_t(size) : 0);
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t end = text.find('\n', start);
-        if (end == std::string::npos)
-            end = text.size();
-        const std::string line = text.substr(start, end - start);
-        start = end + 1;
-        const std::size_t equals = line.find('=');
-        if (equals == std::string::npos)
-            continue;
-        const std::string key = line.substr(0, equals);
-        const std::string value = line.substr(equals + 1);
-        if (key == "pid")
-            writer.pid = std::strtol(value.c_str(), nullptr, 10);
-        else if (key == "host")
-            writer.host = value;
-        else if (key == "program")
-            writer.program = value;
+    const nlohmann::json json = nlohmann::json::parse(buffer, buffer + std::max<ssize_t>(size, 0), nullptr, false);
+    if (json.is_object()) {
+        if (json.contains("pid") && json["pid"].is_number_integer())
+            writer.pid = json["pid"].get<long>();
+        for (auto [key, value] : { std::pair { "host", &writer.host }, std::pair { "program", &writer.program } }) {
+            if (json.contains(key) && json[key].is_string())
+                *value = json[key].get<std::string>();
+        }
     }
     return writer;
 }
@@ -106,8 +98,10 @@ SessionLock::SessionLock(const std::string& folder)
             + ". Open it to watch it (read-only), or wait until that run ends");
     }
     m_fd = fd;
-    const std::string text = "pid=" + std::to_string(::getpid()) + "\nhost=" + thisHost()
-        + "\nprogram=" + program_invocation_short_name + "\n";
+    const std::string text = nlohmann::json { { "pid", long(::getpid()) }, { "host", thisHost() },
+        { "program", std::string(program_invocation_short_name) } }
+                                 .dump()
+        + "\n";
     // Who holds it is only for messages: a lock file that cannot be written still locks.
     if (::ftruncate(m_fd, 0) == 0 && ::pwrite(m_fd, text.data(), text.size(), 0) != ssize_t(text.size()))
         (void)::ftruncate(m_fd, 0);
