@@ -20,6 +20,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 using namespace earlybird;
 using namespace earlybird::ui;
 using namespace earlybird::fixtures;
@@ -314,6 +318,31 @@ private Q_SLOTS:
         QVERIFY(!window.session().finished);
         QVERIFY(resume->isEnabled());
         QVERIFY(!banner->isVisible());
+    }
+
+    // A session that a machine elsewhere is writing (its lock held over a network file system) is not read: its store's
+    // write-ahead index is not shared between machines. The window says so and why.
+    void refusesToFollowAWriterOnAnotherMachine()
+    {
+        const QString folder = m_dir.filePath(QStringLiteral("session"));
+        const int fd
+            = ::open(QString(folder + QStringLiteral("/session.lock")).toUtf8().constData(), O_RDWR | O_CREAT, 0644);
+        QVERIFY(fd >= 0);
+        QCOMPARE(::flock(fd, LOCK_EX | LOCK_NB), 0);
+        const QByteArray holder = R"({"pid": 77, "host": "node07", "program": "earlybird-cli"})";
+        QCOMPARE(::pwrite(fd, holder.constData(), std::size_t(holder.size()), 0), ssize_t(holder.size()));
+        MainWindow window;
+        QSignalSpy errors(&window, &MainWindow::errorShown);
+        QSignalSpy idle(&window, &MainWindow::sessionIdle);
+        window.openSession(folder, false);
+        QVERIFY(idle.wait(60000));
+        ::close(fd);
+        QCOMPARE(errors.count(), 1);
+        const QString message = errors.first().first().toString();
+        QVERIFY2(message.contains(QStringLiteral("earlybird-cli (pid 77 on node07), another machine"))
+                && message.contains(QStringLiteral("open it on that machine")),
+            qPrintable(message));
+        QCOMPARE(window.candidateModel()->rowCount(), 0);
     }
 
     // Help > What is an early exit?: every step is a real action on the session on screen.

@@ -4,6 +4,8 @@
 #include "search/sessionfile.h"
 #include "search/sessionlock.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -315,6 +317,23 @@ private Q_SLOTS:
                 preparing.c_str());
         }
         QVERIFY(!sessionWriter(folder));
+        {
+            // A writer on another machine (a lock held over a network file system) is named with its host.
+            const int fd = ::open(sessionLockPath(folder).c_str(), O_RDWR);
+            QVERIFY(fd >= 0);
+            QCOMPARE(::flock(fd, LOCK_EX | LOCK_NB), 0);
+            const std::string text = R"({"pid": 77, "host": "node07", "program": "earlybird-cli"})";
+            QCOMPARE(::ftruncate(fd, 0), 0);
+            QCOMPARE(::pwrite(fd, text.data(), text.size(), 0), ssize_t(text.size()));
+            const std::optional<SessionWriter> remote = sessionWriter(folder);
+            QVERIFY(remote && !remote->onThisHost());
+            QCOMPARE(remote->describe(), std::string("earlybird-cli (pid 77 on node07)"));
+            // A lock file that is not ours still locks; its holder is just not named.
+            QCOMPARE(::ftruncate(fd, 0), 0);
+            QCOMPARE(::pwrite(fd, "\xff{", 2, 0), ssize_t(2));
+            QCOMPARE(sessionWriter(folder)->describe(), std::string("another process"));
+            ::close(fd);
+        }
         SessionLock again(folder);
         QVERIFY(again.isHeld());
         // A folder that is not there holds no lock: opening the session says what is missing.
