@@ -1,5 +1,6 @@
 #include "searchworker.h"
 
+#include "base/computethreads.h"
 #include "base/error.h"
 #include "base/fileio.h"
 #include "model/backbonepresets.h"
@@ -9,12 +10,16 @@
 #include <QMutexLocker>
 
 #include <algorithm>
+#include <utility>
 
 namespace earlybird::ui {
 
 namespace {
 // Progress signals at most this often from training inside a candidate: the window repaints on each.
 constexpr int kProgressIntervalMs = 200;
+// How much lower than the GUI thread the search runs (nice): on a machine whose cores the search fills, the window's
+// thread then gets a core at once when it has work, instead of waiting its turn behind training.
+constexpr int kSearchNice = 10;
 // How often a followed session is looked at. A look that finds nothing new costs one query of the store's version.
 constexpr int kFollowIntervalMs = 1000;
 } // namespace
@@ -303,6 +308,8 @@ void SearchWorker::openSession(const QString& folder, bool run)
 void SearchWorker::runSearch(bool run)
 {
     m_stop = false;
+    if (!std::exchange(m_lowered, true) && !lowerThisThreadsPriority(kSearchNice))
+        Q_EMIT logMessage(tr("Could not lower the search thread's priority: the window may lag while it trains."));
     auto lastProgress = std::make_shared<qint64>(0);
     auto clock = std::make_shared<QElapsedTimer>();
     clock->start();

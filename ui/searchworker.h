@@ -124,6 +124,7 @@ private:
     std::unique_ptr<SessionFollower> m_follower;
     QString m_followedFolder;
     QTimer* m_followTimer;
+    bool m_lowered = false; // this thread's priority is lowered (once: it cannot be raised back)
     std::atomic<bool> m_stop { false };
     std::atomic<bool> m_pause { false };
     QMutex m_mutex;

@@ -4,6 +4,12 @@
 
 #include <ATen/Parallel.h>
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <thread>
 
 namespace earlybird {
@@ -32,6 +38,17 @@ int setComputeThreads(int requested)
 int computeThreads()
 {
     return at::get_num_threads();
+}
+
+bool lowerThisThreadsPriority(int niceIncrement)
+{
+    // PRIO_PROCESS with a thread id sets that thread's nice alone (Linux).
+    const id_t thread = id_t(::syscall(SYS_gettid));
+    errno = 0;
+    const int now = ::getpriority(PRIO_PROCESS, thread);
+    if (errno != 0)
+        return false;
+    return ::setpriority(PRIO_PROCESS, thread, std::min(now + niceIncrement, 19)) == 0;
 }
 
 } // namespace earlybird

@@ -12,4 +12,10 @@ int setComputeThreads(int requested);
 
 int computeThreads();
 
+// Lowers the calling thread's scheduling priority by `niceIncrement` (Linux nice values are per thread), so that
+// threads at the normal priority, such as a window's GUI thread, are served first when the cores are busy. Threads
+// that this thread starts from then on, LibTorch's pool among them, inherit it. Never raised back: a search thread
+// stays a background thread. Returns false when the system refused.
+bool lowerThisThreadsPriority(int niceIncrement);
+
 } // namespace earlybird
