@@ -21,7 +21,7 @@ if(NOT Qt6Charts_FOUND)
 endif()
 find_package(Qt6 6.4 QUIET COMPONENTS Svg)
 if(NOT Qt6Svg_FOUND)
-    earlybird_missing("Qt 6 Svg (SVG export of graphs)" "libqt6svg6-dev")
+    earlybird_missing("Qt 6 Svg (SVG export of graphs)" "qt6-svg-dev")
 endif()
 
 find_package(Torch QUIET)
