@@ -421,6 +421,20 @@ private Q_SLOTS:
         writeText(path, json.dump());
         QVERIFY(contains(errorMessage([&] { loadSession(folder); }), "threshold front names a candidate"));
 
+        // Found by fuzz_session_json: a float where an integer belongs, out of every integer type's range (converting
+        // it was undefined behaviour).
+        json = sessionToJson(madeUpSession());
+        json["archive"][0]["validation"]["exit_counts"][0] = 1.06667e+90;
+        writeText(path, json.dump());
+        message = errorMessage([&] { loadSession(folder); });
+        QVERIFY2(contains(message, "session.json") && contains(message, "corrupt session")
+                && contains(message, "where an integer belongs"),
+            message.c_str());
+        json = sessionToJson(madeUpSession());
+        json["state"]["generation"] = 3.5e9;
+        writeText(path, json.dump());
+        QVERIFY(contains(errorMessage([&] { loadSession(folder); }), "where an integer belongs"));
+
         json = sessionToJson(madeUpSession());
         json["config"]["mode"] = "fastest";
         writeText(path, json.dump());

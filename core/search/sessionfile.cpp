@@ -267,6 +267,36 @@ bool decodeLabels(const std::vector<std::uint8_t>& bytes, std::vector<std::int32
 constexpr const char* kOutputsTable
     = " CREATE TABLE IF NOT EXISTS outputs (key TEXT PRIMARY KEY, validation BLOB NOT NULL, test BLOB NOT NULL);";
 
+// An integer field: a JSON integer, never a float, whose conversion to an integer type is undefined behaviour when it
+// is out of range (fuzz_session_json found 1.06667e+90 in "exit_counts"). Throws ConfigError, which the readers report
+// as a corrupt session naming the file.
+template <typename T>
+T integerOf(const Json& j)
+{
+    if (!j.is_number_integer())
+        throw ConfigError("'" + j.dump().substr(0, 40) + "' where an integer belongs");
+    return j.get<T>();
+}
+
+template <typename T>
+std::vector<T> integersOf(const Json& j)
+{
+    if (!j.is_array())
+        throw ConfigError("'" + j.dump().substr(0, 40) + "' where a list of integers belongs");
+    std::vector<T> values;
+    values.reserve(j.size());
+    for (const Json& item : j)
+        values.push_back(integerOf<T>(item));
+    return values;
+}
+
+// An integer field that older sessions lack.
+template <typename T>
+T optionalIntegerOf(const Json& j, const char* key, T fallback)
+{
+    return j.contains(key) ? integerOf<T>(j.at(key)) : fallback;
+}
+
 Json spaceJson(const SearchSpaceOptions& o)
 {
     std::vector<std::string> types, measures;
@@ -283,15 +313,15 @@ Json spaceJson(const SearchSpaceOptions& o)
 SearchSpaceOptions spaceFromJson(const Json& j, const std::string& source)
 {
     SearchSpaceOptions o;
-    o.allowedPositions = j.at("allowed_positions").get<std::vector<int>>();
-    o.minDepth = j.at("min_depth").get<int>();
-    o.maxDepth = j.at("max_depth").get<int>();
+    o.allowedPositions = integersOf<int>(j.at("allowed_positions"));
+    o.minDepth = integerOf<int>(j.at("min_depth"));
+    o.maxDepth = integerOf<int>(j.at("max_depth"));
     o.layerTypes.clear();
     for (const std::string& name : j.at("layer_types").get<std::vector<std::string>>())
         o.layerTypes.push_back(fromName<BranchLayerType>(name, source));
     o.widths = j.at("widths").get<std::vector<double>>();
-    o.strides = j.at("strides").get<std::vector<int>>();
-    o.thresholdLevels = j.at("threshold_levels").get<int>();
+    o.strides = integersOf<int>(j.at("strides"));
+    o.thresholdLevels = integerOf<int>(j.at("threshold_levels"));
     o.measures.clear();
     for (const std::string& name : j.at("measures").get<std::vector<std::string>>())
         o.measures.push_back(fromName<ConfidenceMeasure>(name, source));
@@ -342,22 +372,22 @@ SearchConfig configFromJson(const Json& j, const std::string& source)
     e.dataset.svhnIncludeExtra = d.at("svhn_extra").get<bool>();
     e.backbone = backboneFromJson(j.at("backbone"), source);
     const Json& t = j.at("backbone_training");
-    e.backboneTraining.epochs = t.at("epochs").get<int>();
-    e.backboneTraining.batchSize = t.at("batch_size").get<int>();
+    e.backboneTraining.epochs = integerOf<int>(t.at("epochs"));
+    e.backboneTraining.batchSize = integerOf<int>(t.at("batch_size"));
     e.backboneTraining.learningRate = t.at("learning_rate").get<double>();
     e.backboneTraining.momentum = t.at("momentum").get<double>();
     e.backboneTraining.weightDecay = t.at("weight_decay").get<double>();
     e.backboneTraining.labelSmoothing = t.at("label_smoothing").get<double>();
     e.backboneTraining.augment = t.at("augment").get<bool>();
     const Json& b = j.at("branch_training");
-    e.branchTraining.epochs = b.at("epochs").get<int>();
-    e.branchTraining.batchSize = b.at("batch_size").get<int>();
+    e.branchTraining.epochs = integerOf<int>(b.at("epochs"));
+    e.branchTraining.batchSize = integerOf<int>(b.at("batch_size"));
     e.branchTraining.learningRate = b.at("learning_rate").get<double>();
     e.branchTraining.weightDecay = b.at("weight_decay").get<double>();
     e.validationFraction = j.at("validation_fraction").get<double>();
-    e.seed = j.at("seed").get<std::uint64_t>();
+    e.seed = integerOf<std::uint64_t>(j.at("seed"));
     e.cacheDirectory = j.at("cache_directory").get<std::string>();
-    e.featureCacheBytes = j.at("feature_cache_bytes").get<std::int64_t>();
+    e.featureCacheBytes = integerOf<std::int64_t>(j.at("feature_cache_bytes"));
     c.space = spaceFromJson(j.at("space"), source);
     // Sessions before cost models had only a MAC target.
     c.costModel = fromName<CostModel>(j.value("cost_model", std::string("macs")));
@@ -365,19 +395,20 @@ SearchConfig configFromJson(const Json& j, const std::string& source)
     c.targetFraction = j.value("target_fraction", 0.0);
     c.mode = fromName<TargetMode>(j.at("mode").get<std::string>());
     c.convention = fromName<CostConvention>(j.at("convention").get<std::string>());
-    c.population = j.at("population").get<int>();
-    c.generations = j.at("generations").get<int>();
+    c.population = integerOf<int>(j.at("population"));
+    c.generations = integerOf<int>(j.at("generations"));
     c.timeBudgetSeconds = j.at("time_budget_seconds").get<double>();
     c.crossoverProbability = j.at("crossover_probability").get<double>();
     c.mutationRate = j.at("mutation_rate").get<double>();
     c.aebnasLambda = j.at("aebnas_lambda").get<double>();
     c.aebnasGridStep = j.at("aebnas_grid_step").get<double>();
-    c.aebnasMaxCombinations = j.at("aebnas_max_combinations").get<std::int64_t>();
+    c.aebnasMaxCombinations = integerOf<std::int64_t>(j.at("aebnas_max_combinations"));
     c.randomOnly = j.at("random_only").get<bool>();
     c.maxBranchMacsFraction = j.value("max_branch_macs_fraction", 0.0);
-    c.maxParameters = j.value("max_parameters", std::int64_t(0));
-    c.composedPerBranch = j.value("composed_per_branch", 0); // sessions before the composer resume without it
-    c.screenEpochs = j.value("screen_epochs", 0); // nor screening
+    c.maxParameters = optionalIntegerOf(j, "max_parameters", std::int64_t(0));
+    c.composedPerBranch
+        = optionalIntegerOf(j, "composed_per_branch", 0); // sessions before the composer resume without it
+    c.screenEpochs = optionalIntegerOf(j, "screen_epochs", 0); // nor screening
     c.screenSubset = j.value("screen_subset", c.screenSubset);
     c.screenMargin = j.value("screen_margin", c.screenMargin);
     c.screenCompose = j.value("screen_compose", c.screenCompose);
@@ -396,11 +427,11 @@ CandidateRecord recordFromJson(
     const Json& item, const SearchSpace& space, CostConvention convention, const std::string& source)
 {
     CandidateRecord r;
-    r.id = item.at("id").get<int>();
-    r.generation = item.at("generation").get<int>();
-    r.genome = space.canonical(item.at("genome").get<Genome>());
+    r.id = integerOf<int>(item.at("id"));
+    r.generation = integerOf<int>(item.at("generation"));
+    r.genome = space.canonical(integersOf<int>(item.at("genome")));
     r.architecture = architectureFromJson(item.at("architecture"), source);
-    r.parameters = item.value("parameters", std::int64_t(0));
+    r.parameters = optionalIntegerOf(item, "parameters", std::int64_t(0));
     if (item.contains("exit_costs")) {
         r.exitCosts = item.at("exit_costs").get<std::vector<double>>();
     } else { // sessions before cost models counted MACs
@@ -413,7 +444,7 @@ CandidateRecord recordFromJson(
     r.validation = policyFromJson(item.at("validation"));
     r.test = policyFromJson(item.at("test"));
     r.seconds = item.at("seconds").get<double>();
-    r.branchesTrained = item.at("branches_trained").get<int>();
+    r.branchesTrained = integerOf<int>(item.at("branches_trained"));
     r.composed = item.value("composed", false);
     return r;
 }
@@ -446,9 +477,9 @@ PolicyResult policyFromJson(const Json& j)
     r.accuracy = j.at("accuracy").get<double>();
     r.averageMacs = j.at("average_macs").get<double>();
     r.averageCost = j.value("average_cost", r.averageMacs); // sessions before cost models counted MACs
-    r.exitCounts = j.at("exit_counts").get<std::vector<std::int64_t>>();
-    r.correctAtExit = j.at("correct_at_exit").get<std::vector<std::int64_t>>();
-    r.samples = j.at("samples").get<std::int64_t>();
+    r.exitCounts = integersOf<std::int64_t>(j.at("exit_counts"));
+    r.correctAtExit = integersOf<std::int64_t>(j.at("correct_at_exit"));
+    r.samples = integerOf<std::int64_t>(j.at("samples"));
     r.thresholds = j.at("thresholds").get<std::vector<double>>();
     return r;
 }
@@ -537,7 +568,7 @@ void readSessionIdentity(const Json& j, const std::string& source, Session& s)
 {
     if (!j.is_object() || j.value("format", std::string()) != kSessionFormat)
         throw DataError(source, "not an Earlybird search session");
-    if (j.at("version").get<int>() > kSessionVersion)
+    if (integerOf<int>(j.at("version")) > kSessionVersion)
         throw DataError(source, "written by a newer Earlybird");
     s.config = configFromJson(j.at("config"), source);
     validateSearchConfig(s.config);
@@ -565,14 +596,14 @@ void readSessionProgress(const Json& j, const std::string& source, Session& s)
     const SearchSpace space(std::vector<BackboneSpec> { s.config.experiment.backbone }, s.config.space);
     const Json& state = j.at("state");
     s.state = SearchState();
-    s.state.generation = state.at("generation").get<int>();
-    s.state.population = state.at("population").get<std::vector<int>>();
-    s.state.offspring = state.at("offspring").get<std::vector<int>>();
+    s.state.generation = integerOf<int>(state.at("generation"));
+    s.state.population = integersOf<int>(state.at("population"));
+    s.state.offspring = integersOf<int>(state.at("offspring"));
     for (const Json& genome : state.at("queue"))
-        s.state.queue.push_back(space.canonical(genome.get<Genome>()));
+        s.state.queue.push_back(space.canonical(integersOf<int>(genome)));
     if (state.contains("screened_out")) // sessions before screening have none
         for (const Json& genome : state.at("screened_out"))
-            s.state.screenedOut.push_back(space.canonical(genome.get<Genome>()));
+            s.state.screenedOut.push_back(space.canonical(integersOf<int>(genome)));
     s.state.rng = state.at("rng").get<std::string>();
     s.state.elapsedSeconds = state.at("elapsed_seconds").get<double>();
     s.state.finished = state.at("finished").get<bool>();
@@ -580,7 +611,7 @@ void readSessionProgress(const Json& j, const std::string& source, Session& s)
     checkIds(s.state.offspring, s.archive.size(), "offspring", source);
     s.hypervolumeHistory.clear();
     for (const Json& h : j.at("hypervolume_history")) {
-        HypervolumeRecord record { h.at("generation").get<int>(), h.at("evaluated").get<int>(),
+        HypervolumeRecord record { integerOf<int>(h.at("generation")), integerOf<int>(h.at("evaluated")),
             h.at("elapsed_seconds").get<double>(), h.at("hypervolume_validation").get<double>(),
             h.at("hypervolume_test").get<double>(), 0, 0 };
         // Before threshold fronts the only hypervolume was the candidates'.
@@ -591,7 +622,7 @@ void readSessionProgress(const Json& j, const std::string& source, Session& s)
     s.thresholdFront.clear();
     if (j.contains("threshold_front")) {
         for (const Json& p : j.at("threshold_front")) {
-            FrontPoint point { p.at("candidate").get<int>(), p.at("thresholds").get<std::vector<double>>(),
+            FrontPoint point { integerOf<int>(p.at("candidate")), p.at("thresholds").get<std::vector<double>>(),
                 p.at("accuracy").get<double>(), p.at("cost").get<double>(), p.at("macs").get<double>(),
                 p.at("test_accuracy").get<double>(), p.at("test_cost").get<double>() };
             if (point.candidate < 0 || std::size_t(point.candidate) >= s.archive.size()
