@@ -555,6 +555,12 @@ void MainWindow::updateSessionLabel()
     m_followBanner->setVisible(!info.writer.isEmpty());
 }
 
+void MainWindow::showSearchEnded(bool completed)
+{
+    m_runPanel->showIdle(completed ? tr("The search is complete: %1 candidates.").arg(m_model->rowCount())
+                                   : tr("Stopped. Search ▸ Resume continues it."));
+}
+
 void MainWindow::onFollowEnded(bool completed)
 {
     appendLog(completed
@@ -564,8 +570,7 @@ void MainWindow::onFollowEnded(bool completed)
     m_session.finished = completed;
     updateSessionLabel();
     updateResumeAction();
-    m_runPanel->showIdle(completed ? tr("The search is complete: %1 candidates.").arg(m_model->rowCount())
-                                   : tr("Stopped. Search ▸ Resume continues it."));
+    showSearchEnded(completed);
 }
 
 void MainWindow::onCandidate(const CandidateRecord& candidate)
@@ -689,8 +694,7 @@ void MainWindow::onFinished(bool completed)
                                  .arg(m_session.writer)
                                  .arg(m_model->rowCount()));
     } else {
-        m_runPanel->showIdle(completed ? tr("The search is complete: %1 candidates.").arg(m_model->rowCount())
-                                       : tr("Stopped. Search ▸ Resume continues it."));
+        showSearchEnded(completed);
         appendLog(completed ? tr("Search complete.") : tr("Search stopped; the session is saved."));
     }
     if (m_openClock.isValid()) {

@@ -106,6 +106,8 @@ private:
     // The lines above the chart: the session's folder, backbone and target, and whom the window follows.
     void updateSessionLabel();
     void onFollowEnded(bool completed);
+    // The run panel's line once a search (run here or followed) has ended.
+    void showSearchEnded(bool completed);
     void onCandidate(const CandidateRecord& candidate);
     // Fronts arrive after every candidate (hundreds a minute while composing): the first is shown at once, later ones
     // at most every kFrontIntervalMs (the latest wins), so the table and chart are not redrawn for each.

@@ -363,10 +363,12 @@ ExitPolicy::Sweep ExitPolicy::sweepExit(
     const float* here = sorted.confidence.data() + std::size_t(e) * count;
 
     // The exits each sample may leave at, as bits (bit k when it reaches threshold k, and bit `early` always): a
-    // column at a time over samples in order, which the compiler vectorises.
-    m_leaves.assign(count, early < 32 ? std::uint32_t(1) << early : 0);
+    // column at a time over samples in order, which the compiler vectorises. With 32 exits or more the lambdas below
+    // compare confidences instead, and no bits are made.
+    const bool asBits = early < 32;
+    m_leaves.assign(asBits ? count : 0, asBits ? std::uint32_t(1) << early : 0);
     std::uint32_t* leaves = m_leaves.data();
-    for (int k = 0; k < std::min(early, 31); ++k) {
+    for (int k = 0; asBits && k < early; ++k) {
         const float* column = sorted.confidence.data() + std::size_t(k) * count;
         const float t = float(thresholds[std::size_t(k)]);
         for (std::size_t i = 0; i < count; ++i)
@@ -375,7 +377,7 @@ ExitPolicy::Sweep ExitPolicy::sweepExit(
     // Where each sample goes: it leaves before e (fixed whatever e's threshold), or it reaches e, and then what changes
     // if it leaves at e instead of at the later exit it reaches now (the later thresholds stay as they are).
     const auto leftAt = [&](std::size_t i) {
-        if (early < 32) {
+        if (asBits) {
             const std::uint32_t before = leaves[i] & ((std::uint32_t(1) << e) - 1);
             return before ? __builtin_ctz(before) : -1;
         }
@@ -385,7 +387,7 @@ ExitPolicy::Sweep ExitPolicy::sweepExit(
         return k < e ? k : -1;
     };
     const auto reachedAfter = [&](std::size_t i) {
-        if (early < 32)
+        if (asBits)
             return __builtin_ctz(leaves[i] & ~((std::uint32_t(2) << e) - 1));
         int k = e + 1;
         while (k < early && sorted.confidence[std::size_t(k) * count + i] < float(thresholds[std::size_t(k)]))
