@@ -11,12 +11,19 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QElapsedTimer>
 #include <QSettings>
 #include <QTimer>
 
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <iterator>
 #include <memory>
-
+#include <sstream>
 #include <string>
+
+#include <unistd.h>
 
 namespace {
 
@@ -31,10 +38,32 @@ void renderOffscreenIfSaving(int argc, char** argv)
     }
 }
 
+// Seconds since this process was started, loading its libraries included (Linux: the start time in /proc/self/stat,
+// in clock ticks since boot, so to 10 ms); -1 where that cannot be read.
+double secondsSinceProcessStart()
+{
+    std::ifstream file("/proc/self/stat");
+    const std::string stat((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    const std::size_t nameEnd = stat.rfind(')'); // the program's name may hold spaces and parentheses
+    if (nameEnd == std::string::npos)
+        return -1;
+    std::istringstream fields(stat.substr(nameEnd + 1));
+    std::string field;
+    for (int i = 3; i <= 21; ++i) // from the state (field 3) to the one before the start time (field 22)
+        fields >> field;
+    unsigned long long startTicks = 0;
+    timespec now {};
+    if (!(fields >> startTicks) || clock_gettime(CLOCK_BOOTTIME, &now) != 0)
+        return -1;
+    return double(now.tv_sec) + 1e-9 * double(now.tv_nsec) - double(startTicks) / double(sysconf(_SC_CLK_TCK));
+}
+
 } // namespace
 
 int main(int argc, char** argv)
 {
+    QElapsedTimer sinceMain;
+    sinceMain.start();
     renderOffscreenIfSaving(argc, argv);
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Earlybird"));
@@ -72,7 +101,12 @@ int main(int argc, char** argv)
         QStringLiteral("With --open-session and --select: write the candidate's network diagram to FILE (.svg, or "
                        "else PNG) and quit. Needs no display."),
         QStringLiteral("FILE"));
-    parser.addOptions({ threads, dataset, path, session, resume, start, select, baseline, saveChart, saveNetwork });
+    const QCommandLineOption timeOpen(QStringLiteral("time-open"),
+        QStringLiteral("With --open-session: print how long the session took to be on screen in full (its table, "
+                       "chart and, with --select, network and sliders), since the process started and since main, "
+                       "then quit."));
+    parser.addOptions(
+        { threads, dataset, path, session, resume, start, select, baseline, saveChart, saveNetwork, timeOpen });
     parser.process(app);
 
     int threadCount = QSettings().value(QStringLiteral("compute/threads"), 0).toInt();
@@ -91,9 +125,9 @@ int main(int argc, char** argv)
         return 2;
     }
 
-    const bool saving = parser.isSet(saveChart) || parser.isSet(saveNetwork);
+    const bool saving = parser.isSet(saveChart) || parser.isSet(saveNetwork) || parser.isSet(timeOpen);
     if (saving && (!parser.isSet(session) || parser.isSet(resume))) {
-        qCritical("earlybird: --save-chart and --save-network need --open-session (without --resume)");
+        qCritical("earlybird: --save-chart, --save-network and --time-open need --open-session (without --resume)");
         return 2;
     }
     if (parser.isSet(saveNetwork) && !parser.isSet(select)) {
@@ -138,9 +172,15 @@ int main(int argc, char** argv)
         }
         if (saving) {
             // Save once everything asked for is on screen, then quit: 0 when every file was written.
-            const auto save = [&window, &parser, saveChart, saveNetwork] {
+            const auto save = [&window, &parser, saveChart, saveNetwork, timeOpen, &sinceMain] {
                 QString error;
                 bool ok = true;
+                if (parser.isSet(timeOpen)) {
+                    window.repaint(); // painted in full, not only scheduled
+                    std::printf("session on screen: %.3f s since the process started, %.3f s since main\n",
+                        secondsSinceProcessStart(), double(sinceMain.nsecsElapsed()) * 1e-9);
+                    std::fflush(stdout);
+                }
                 if (parser.isSet(saveChart))
                     ok = window.paretoChart()->exportTo(parser.value(saveChart), &error);
                 if (ok && parser.isSet(saveNetwork))
