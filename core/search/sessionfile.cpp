@@ -15,6 +15,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <exception>
+#include <thread>
 
 namespace earlybird {
 
@@ -30,6 +32,8 @@ constexpr const char* kSessionFile = "session.db";
 constexpr const char* kLegacySessionFile = "session.json";
 // SQLite's header field for the application that owns a database: "EBSS" (Earlybird search session).
 constexpr int kApplicationId = 0x45425353;
+// Stored candidates parsed on one thread below this many; above it, on every core.
+constexpr std::size_t kParallelRecords = 512;
 // The meta rows of the store, each a JSON text; the candidates are rows of their own.
 constexpr const char* kMetaKeys[] = { "format", "version", "config", "fingerprint", "backbone", "machine", "state",
     "threshold_front", "hypervolume_history" };
@@ -590,6 +594,44 @@ void readSessionRecords(const Records& records, const std::string& source, Sessi
     }
 }
 
+// The same for a store's rows, as text: at thousands of candidates parsing their JSON is most of opening a session,
+// so the rows are parsed on every core (up to 8), in contiguous shares, so that a corrupt row is reported as it would be
+// in order: the first.
+void readStoredRecords(const std::vector<std::string>& texts, const std::string& source, Session& s)
+{
+    if (texts.empty())
+        return;
+    const SearchSpace space(std::vector<BackboneSpec> { s.config.experiment.backbone }, s.config.space);
+    std::vector<CandidateRecord> records(texts.size());
+    const std::size_t shares = texts.size() < kParallelRecords
+        ? 1
+        : std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
+    std::vector<std::exception_ptr> errors(shares);
+    const auto parseShare = [&](std::size_t share) {
+        try {
+            for (std::size_t i = share * texts.size() / shares; i < (share + 1) * texts.size() / shares; ++i)
+                records[i] = recordFromJson(Json::parse(texts[i]), space, s.config.convention, source);
+        } catch (...) {
+            errors[share] = std::current_exception();
+        }
+    };
+    std::vector<std::thread> helpers;
+    for (std::size_t share = 1; share < shares; ++share)
+        helpers.emplace_back(parseShare, share);
+    parseShare(0);
+    for (std::thread& helper : helpers)
+        helper.join();
+    for (const std::exception_ptr& error : errors) {
+        if (error)
+            std::rethrow_exception(error);
+    }
+    for (CandidateRecord& r : records) {
+        if (r.id != int(s.archive.size()))
+            throw DataError(source, "candidate ids are out of order");
+        s.archive.push_back(std::move(r));
+    }
+}
+
 // Where the session stands: its state, hypervolume history, front and backbone, checked against `s.archive`.
 void readSessionProgress(const Json& j, const std::string& source, Session& s)
 {
@@ -738,7 +780,7 @@ void checkApplicationId(Database& db, const std::string& path)
 void readStore(Database& db, const std::string& path, Session& session)
 {
     Json header = Json::object();
-    std::vector<Json> records;
+    std::vector<std::string> records;
     readCorruptible(path, [&] {
         checkApplicationId(db, path);
         Database::Statement meta(db, "SELECT key, value FROM meta");
@@ -747,9 +789,9 @@ void readStore(Database& db, const std::string& path, Session& session)
         Database::Statement candidates(db, "SELECT record FROM candidates WHERE id >= ? ORDER BY id");
         candidates.bind(1, std::int64_t(session.archive.size()));
         while (candidates.step())
-            records.push_back(Json::parse(candidates.text(0)));
+            records.push_back(candidates.text(0));
         readSessionIdentity(header, path, session);
-        readSessionRecords(records, path, session);
+        readStoredRecords(records, path, session);
         readSessionProgress(header, path, session);
     });
 }
