@@ -59,7 +59,7 @@ void addSearchOptions(ArgumentParser& parser)
         std::string("0.25"));
     parser.addOption("compose", "N",
         "candidates composed from trained branches (evaluated exactly, nothing trained) per new branch (0: off)",
-        std::string("64"));
+        std::to_string(SearchConfig {}.composedPerBranch));
     parser.addOption("screen-epochs", "E",
         "multi-fidelity screening: new branches get E epochs on part of the images first, full training only if "
         "they could reach the front (0: off)",
@@ -121,7 +121,7 @@ SearchConfig searchConfig(const ArgumentParser& parser)
     config.mode = fromName<TargetMode>(*parser.value("mode"));
     config.population = parser.intValue("population", 16);
     config.maxBranchMacsFraction = parser.doubleValue("max-branch-macs", 0.25);
-    config.composedPerBranch = parser.intValue("compose", 64);
+    config.composedPerBranch = parser.intValue("compose", config.composedPerBranch);
     config.screenEpochs = parser.intValue("screen-epochs", 0);
     config.screenSubset = parser.doubleValue("screen-subset", 0.5);
     config.screenMargin = parser.doubleValue("screen-margin", 0);

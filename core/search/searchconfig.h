@@ -56,8 +56,10 @@ struct SearchConfig {
     // After each candidate that brings branches new to the session, this many candidates per new branch are composed
     // from the branches trained so far: each holds a new branch and others from the pool at other positions, and is
     // evaluated exactly from their cached per-sample outputs, with nothing to train. 0: off (the baselines, as
-    // published).
-    int composedPerBranch = 64;
+    // published). A composed candidate costs about 20 ms (Fashion-MNIST), a branch 7 - 15 s to train: 256 per branch
+    // take about a third of the search's time and evaluate 3.4x the architectures of 64, with fronts as good
+    // (docs/measurements.md, session 9).
+    int composedPerBranch = 256;
     // Multi-fidelity screening; 0: off. A proposed candidate with branches not trained yet first has them trained for
     // this many epochs on screenSubset of the cached training images. It is evaluated with them, and so are up to
     // screenCompose compositions around them; only if one of their trade-off curves, raised by screenMargin (validation
