@@ -86,6 +86,10 @@ FarmOptions farmOptions(const ArgumentParser& parser)
     return options;
 }
 
+// Ranks times compositions per branch past which rank 0, composing, is what the workers wait for: a branch trains in
+// about 11 s, a composed candidate costs about 20 ms (Fashion-MNIST, docs/measurements.md, sessions 7 and 9).
+constexpr int kRankComposeProduct = 540;
+
 void printLog(const std::string& message)
 {
     std::fprintf(stderr, "%s%s\n", ::isatty(STDERR_FILENO) ? "\r\033[K" : "", message.c_str());
@@ -275,6 +279,14 @@ int runSession(std::unique_ptr<Search> search, const FarmOptions& options)
             search->setBranchFarm(farm.get());
             printLog("branch training on " + std::to_string(clusterRanks()) + " ranks: rank 0 and "
                 + std::to_string(clusterRanks() - 1) + " worker(s)");
+            // Rank 0 composes around every branch (about 20 ms a candidate) while a branch takes about 11 s to train
+            // (docs/cluster.md): past about 540 / compose ranks, the workers wait for it.
+            const int compose = search->config().composedPerBranch;
+            if (compose > 0 && clusterRanks() * compose > kRankComposeProduct)
+                printLog("note: with --compose " + std::to_string(compose) + " rank 0 composes more than "
+                    + std::to_string(clusterRanks()) + " ranks can train for, and they will wait for it: --compose "
+                    + std::to_string(std::max(1, kRankComposeProduct / clusterRanks()))
+                    + " or less keeps them busy (docs/cluster.md)");
         }
     }
     search->run(&g_interrupted);
