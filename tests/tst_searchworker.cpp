@@ -62,11 +62,13 @@ private Q_SLOTS:
         QCOMPARE(failed.count(), 0);
         QCOMPARE(opened.count(), 1);
         QCOMPARE(finished.first().first().toBool(), true);
-        // Two generations of 4, and candidates composed from their trained branches.
+        // Two generations of 4, and candidates composed from their trained branches. A bred candidate whose tuned
+        // thresholds leave an exit unused is followed by its copy without that exit, which is bred too: how many there
+        // are depends on the run.
         int bred = 0;
         for (const QList<QVariant>& arguments : candidates)
             bred += !arguments.first().value<CandidateRecord>().composed;
-        QCOMPARE(bred, 8);
+        QVERIFY2(bred >= 8 && bred <= 16, qPrintable(QStringLiteral("%1 bred candidates").arg(bred)));
         QVERIFY(candidates.count() > bred);
         QVERIFY(fronts.count() >= 1);
         QVERIFY(progress.count() >= 1);
