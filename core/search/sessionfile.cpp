@@ -579,38 +579,24 @@ void readSessionIdentity(const Json& j, const std::string& source, Session& s)
     s.fingerprint = j.at("fingerprint").get<std::string>();
 }
 
-// Appends candidate records (a JSON array, or a vector of them) to `s.archive`, which their ids must continue.
-template <typename Records>
-void readSessionRecords(const Records& records, const std::string& source, Session& s)
+// Appends `count` candidate records to `s.archive`, which their ids must continue; `parse(i, space)` reads record i. At
+// thousands of candidates parsing their JSON is most of opening a session, so from kParallelRecords on they are parsed
+// on every core (up to 8), in contiguous shares, so that a corrupt record is reported as it would be in order: the
+// first.
+template <typename Parse>
+void appendRecords(std::size_t count, const std::string& source, Session& s, const Parse& parse)
 {
-    if (records.empty())
+    if (count == 0)
         return;
     const SearchSpace space(std::vector<BackboneSpec> { s.config.experiment.backbone }, s.config.space);
-    for (const Json& item : records) {
-        CandidateRecord r = recordFromJson(item, space, s.config.convention, source);
-        if (r.id != int(s.archive.size()))
-            throw DataError(source, "candidate ids are out of order");
-        s.archive.push_back(std::move(r));
-    }
-}
-
-// The same for a store's rows, as text: at thousands of candidates parsing their JSON is most of opening a session,
-// so the rows are parsed on every core (up to 8), in contiguous shares, so that a corrupt row is reported as it would be
-// in order: the first.
-void readStoredRecords(const std::vector<std::string>& texts, const std::string& source, Session& s)
-{
-    if (texts.empty())
-        return;
-    const SearchSpace space(std::vector<BackboneSpec> { s.config.experiment.backbone }, s.config.space);
-    std::vector<CandidateRecord> records(texts.size());
-    const std::size_t shares = texts.size() < kParallelRecords
-        ? 1
-        : std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
+    std::vector<CandidateRecord> records(count);
+    const std::size_t shares
+        = count < kParallelRecords ? 1 : std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
     std::vector<std::exception_ptr> errors(shares);
     const auto parseShare = [&](std::size_t share) {
         try {
-            for (std::size_t i = share * texts.size() / shares; i < (share + 1) * texts.size() / shares; ++i)
-                records[i] = recordFromJson(Json::parse(texts[i]), space, s.config.convention, source);
+            for (std::size_t i = share * count / shares; i < (share + 1) * count / shares; ++i)
+                records[i] = parse(i, space);
         } catch (...) {
             errors[share] = std::current_exception();
         }
@@ -630,6 +616,22 @@ void readStoredRecords(const std::vector<std::string>& texts, const std::string&
             throw DataError(source, "candidate ids are out of order");
         s.archive.push_back(std::move(r));
     }
+}
+
+// A session.json's candidate records (a JSON array).
+void readSessionRecords(const Json& records, const std::string& source, Session& s)
+{
+    appendRecords(records.size(), source, s, [&](std::size_t i, const SearchSpace& space) {
+        return recordFromJson(records.at(i), space, s.config.convention, source);
+    });
+}
+
+// A store's candidate rows, as text.
+void readStoredRecords(const std::vector<std::string>& texts, const std::string& source, Session& s)
+{
+    appendRecords(texts.size(), source, s, [&](std::size_t i, const SearchSpace& space) {
+        return recordFromJson(Json::parse(texts[i]), space, s.config.convention, source);
+    });
 }
 
 // Where the session stands: its state, hypervolume history, front and backbone, checked against `s.archive`.
