@@ -29,8 +29,7 @@ int main(int argc, char** argv)
         const bool dump = std::getenv("EARLYBIRD_TUNER_DUMP") != nullptr;
         const Session session = loadSession(folder);
         const SessionOutputs outputs = SessionOutputs::load(folder);
-        const double target = session.config.target > 0 ? session.config.target
-                                                        : session.config.targetFraction * session.backbone.cost;
+        const double target = session.config.target; // a saved session's, resolved from a fraction when prepared
         struct Sum {
             int candidates = 0;
             int withinTarget = 0;

@@ -125,8 +125,8 @@ int main(int argc, char** argv)
         return 2;
     }
 
-    const bool saving = parser.isSet(saveChart) || parser.isSet(saveNetwork) || parser.isSet(timeOpen);
-    if (saving && (!parser.isSet(session) || parser.isSet(resume))) {
+    const bool quitOnceShown = parser.isSet(saveChart) || parser.isSet(saveNetwork) || parser.isSet(timeOpen);
+    if (quitOnceShown && (!parser.isSet(session) || parser.isSet(resume))) {
         qCritical("earlybird: --save-chart, --save-network and --time-open need --open-session (without --resume)");
         return 2;
     }
@@ -148,10 +148,11 @@ int main(int argc, char** argv)
         probe = std::make_unique<earlybird::ui::EventLoopProbe>(qEnvironmentVariable("EARLYBIRD_EVENT_LOOP_PROBE"));
     // Work starts once the window is on screen, so the user sees progress rather than a late window. A session named
     // on the command line comes first: it opens from its store without data, and loading the data set for its view
-    // at the same time would take the CPU it needs. Saving images and quitting needs no data set at all.
+    // at the same time would take the CPU it needs. Saving images or timing the opening, then quitting, needs no data
+    // set at all.
     if (!parser.isSet(session))
         QTimer::singleShot(0, view, &earlybird::ui::DatasetView::load);
-    else if (!saving)
+    else if (!quitOnceShown)
         QObject::connect(&window, &earlybird::ui::MainWindow::sessionIdle, view, &earlybird::ui::DatasetView::load,
             Qt::SingleShotConnection);
     if (parser.isSet(session)) {
@@ -170,8 +171,8 @@ int main(int argc, char** argv)
             QObject::connect(&window, &earlybird::ui::MainWindow::sessionIdle, &window,
                 [&window, id] { window.selectCandidate(id); });
         }
-        if (saving) {
-            // Save once everything asked for is on screen, then quit: 0 when every file was written.
+        if (quitOnceShown) {
+            // Once everything asked for is on screen: time it, save, then quit: 0 when every file was written.
             const auto save = [&window, &parser, saveChart, saveNetwork, timeOpen, &sinceMain] {
                 QString error;
                 bool ok = true;
