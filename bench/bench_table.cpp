@@ -5,6 +5,7 @@
 // Runs offscreen (QT_QPA_PLATFORM=offscreen unless set).
 
 #include "candidatetablemodel.h"
+#include "sessionmodel.h"
 #include "qtbenchmarkmain.h"
 
 #include <QTableView>
@@ -41,7 +42,8 @@ void settle(QTableView& view)
 void BM_TableAddBatch(benchmark::State& state)
 {
     const int stored = int(state.range(0));
-    CandidateTableModel model;
+    SessionModel session;
+    CandidateTableModel model(&session);
     model.setCostAxis(CostAxis::forSession(CostModel::Macs, 3.1e6));
     CandidateFilterModel filter;
     filter.setSourceModel(&model);
@@ -52,11 +54,11 @@ void BM_TableAddBatch(benchmark::State& state)
     std::mt19937 rng(1);
     int next = 0;
     for (; next < stored; ++next)
-        model.addCandidate(candidate(next, rng));
+        session.addCandidate(candidate(next, rng));
     settle(view);
     for (auto _ : state) {
         for (int i = 0; i < 64; ++i)
-            model.addCandidate(candidate(next++, rng));
+            session.addCandidate(candidate(next++, rng));
         settle(view);
     }
     state.counters["rows"] = double(next);

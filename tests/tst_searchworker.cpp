@@ -55,29 +55,34 @@ private Q_SLOTS:
         QSignalSpy failed(worker, &SearchWorker::failed);
         QSignalSpy logs(worker, &SearchWorker::logMessage);
         QMetaObject::invokeMethod(
-            worker, [worker, request] { worker->start(request); }, Qt::QueuedConnection);
+            worker, [worker, request] { worker->start(1, request); }, Qt::QueuedConnection);
         // Signals come from the worker thread and may arrive before a QSignalSpy::wait() would start listening:
         // poll the counts instead.
         QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, 120000);
         QCOMPARE(failed.count(), 0);
         QCOMPARE(opened.count(), 1);
-        QCOMPARE(finished.first().first().toBool(), true);
+        QCOMPARE(finished.first().at(1).toBool(), true);
+        // Every signal carries the run it answers.
+        for (const QSignalSpy* spy : { &opened, &candidates, &fronts, &progress, &finished, &logs }) {
+            for (const QList<QVariant>& arguments : *spy)
+                QCOMPARE(arguments.first().value<RunId>(), RunId(1));
+        }
         // Two generations of 4, and candidates composed from their trained branches. A bred candidate whose tuned
         // thresholds leave an exit unused is followed by its copy without that exit, which is bred too: how many there
         // are depends on the run.
         int bred = 0;
         for (const QList<QVariant>& arguments : candidates)
-            bred += !arguments.first().value<CandidateRecord>().composed;
+            bred += !arguments.at(1).value<CandidateRecord>().composed;
         QVERIFY2(bred >= 8 && bred <= 16, qPrintable(QStringLiteral("%1 bred candidates").arg(bred)));
         QVERIFY(candidates.count() > bred);
         QVERIFY(fronts.count() >= 1);
         QVERIFY(progress.count() >= 1);
-        const auto info = opened.first().first().value<SessionInfo>();
+        const auto info = opened.first().at(1).value<SessionInfo>();
         QVERIFY(info.backboneMacs > 0);
         // The log says where the run's time went.
         bool timesLogged = false;
         for (const QList<QVariant>& arguments : logs) {
-            const QString line = arguments.first().toString();
+            const QString line = arguments.at(1).toString();
             timesLogged = timesLogged
                 || (line.startsWith(QStringLiteral("Where this run's time went: data "))
                     && line.contains(QStringLiteral("branch training")) && line.contains(QStringLiteral("saving")));
@@ -93,11 +98,12 @@ private Q_SLOTS:
         QCOMPARE(niceThere, std::min(niceHere + 10, 19));
 
         // Outcomes of a candidate, computed on the worker thread.
-        const auto candidate = candidates.at(3).first().value<CandidateRecord>();
+        const auto candidate = candidates.at(3).at(1).value<CandidateRecord>();
         worker->requestOutcomes(candidate.id);
         QTRY_VERIFY_WITH_TIMEOUT(outcomes.count() == 1, 30000);
-        QCOMPARE(outcomes.first().at(0).toInt(), candidate.id);
-        const auto shared = outcomes.first().at(1).value<OutcomesPointer>();
+        QCOMPARE(outcomes.first().at(0).value<RunId>(), RunId(1));
+        QCOMPARE(outcomes.first().at(1).toInt(), candidate.id);
+        const auto shared = outcomes.first().at(2).value<OutcomesPointer>();
         QCOMPARE(shared->validation.exitCount(), candidate.architecture.exitCount());
         const ExitPolicy policy(shared->validation, candidate.architecture.confidence,
             exitMacsOf(shared->cost, CostConvention::AllEvaluatedBranches));
@@ -109,9 +115,10 @@ private Q_SLOTS:
         bad.dataset.path = "/nonexistent/cifar";
         bad.sessionFolder = dir.filePath(QStringLiteral("other"));
         QMetaObject::invokeMethod(
-            worker, [worker, bad] { worker->start(bad); }, Qt::QueuedConnection);
+            worker, [worker, bad] { worker->start(2, bad); }, Qt::QueuedConnection);
         QTRY_VERIFY_WITH_TIMEOUT(failed.count() == 1, 30000);
-        QVERIFY(failed.first().first().toString().contains(QStringLiteral("/nonexistent/cifar")));
+        QCOMPARE(failed.first().at(0).value<RunId>(), RunId(2));
+        QVERIFY(failed.first().at(1).toString().contains(QStringLiteral("/nonexistent/cifar")));
     }
 };
 

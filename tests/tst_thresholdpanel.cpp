@@ -1,8 +1,10 @@
 #include "base/rng.h"
 #include "fixtures.h"
+#include "selection.h"
 #include "thresholdpanel.h"
 
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSlider>
@@ -56,14 +58,18 @@ private Q_SLOTS:
         const ExitPolicy validation(outcomes->validation, ConfidenceMeasure::ScoreMargin, candidate.exitCosts, macs);
         const ExitPolicy test(outcomes->test, ConfidenceMeasure::ScoreMargin, candidate.exitCosts, macs);
 
-        ThresholdPanel panel;
-        QSignalSpy policy(&panel, &ThresholdPanel::policyChanged);
-        QSignalSpy curve(&panel, &ThresholdPanel::curveChanged);
+        Selection selection;
+        ThresholdPanel panel(&selection);
+        QSignalSpy policy(&selection, &Selection::thresholdsChanged);
+        QSignalSpy ready(&selection, &Selection::outcomesChanged);
         const double backbone = double(outcomes->cost.backboneParameters);
-        panel.setCandidate(candidate, outcomes, CostAxis::forSession(CostModel::Parameters, backbone), 0.6 * backbone,
-            CostConvention::AllEvaluatedBranches);
-        QCOMPARE(curve.count(), 1);
-        QVERIFY(policy.count() >= 1);
+        selection.setCandidate(candidate, outcomes, CostAxis::forSession(CostModel::Parameters, backbone),
+            0.6 * backbone, CostConvention::AllEvaluatedBranches);
+        QCOMPARE(ready.count(), 1);
+        QCOMPARE(policy.count(), 1);
+        QCOMPARE(panel.candidateId(), 7);
+        QVERIFY(!selection.curve().isEmpty());
+        QCOMPARE(selection.curve().size(), qsizetype(validation.tradeOffCurve().size()));
         QCOMPARE(panel.thresholds(), (std::vector<double> { 0.4, 0.6 }));
         QCOMPARE(panel.result().accuracy, validation.evaluate({ 0.4, 0.6 }).accuracy);
 
@@ -71,19 +77,23 @@ private Q_SLOTS:
         QList<QSlider*> sliders = panel.findChildren<QSlider*>();
         QCOMPARE(sliders.size(), 2);
         sliders[0]->setValue(250);
+        // One evaluation per move, and no echo back into the panel: the selection changed once.
+        QCOMPARE(policy.count(), 2);
         QCOMPARE(panel.thresholds()[0], 0.25);
+        QCOMPARE(panel.findChildren<QDoubleSpinBox*>().value(0)->value(), 0.25);
         const PolicyResult expected = validation.evaluate({ 0.25, 0.6 });
         QCOMPARE(panel.result().accuracy, expected.accuracy);
         QCOMPARE(panel.result().averageCost, expected.averageCost);
         QCOMPARE(panel.result().averageMacs, expected.averageMacs);
         QVERIFY(expected.averageCost != expected.averageMacs);
-        QCOMPARE(policy.last().at(0).toDouble(), expected.averageCost);
+        QCOMPARE(selection.validation().averageCost, expected.averageCost);
 
         // The test split on display; the chart still gets the validation policy.
         panel.findChild<QComboBox*>()->setCurrentIndex(1);
         QVERIFY(panel.showsTest());
         QCOMPARE(panel.result().accuracy, test.evaluate({ 0.25, 0.6 }).accuracy);
-        QCOMPARE(policy.last().at(1).toDouble(), expected.accuracy);
+        QCOMPARE(selection.validation().accuracy, expected.accuracy);
+        QVERIFY(selection.showsTest());
 
         // Tune for the target: the engine's budget tuner, within the target.
         panel.findChild<QComboBox*>()->setCurrentIndex(0);
@@ -93,6 +103,11 @@ private Q_SLOTS:
         QCOMPARE(panel.result().accuracy, validation.tuneForBudget(0.6 * backbone).accuracy);
         buttons[1]->click();
         QCOMPARE(panel.thresholds(), (std::vector<double> { 0.4, 0.6 }));
+
+        // Cleared: no sliders, and moving nothing changes nothing.
+        selection.clear();
+        QCOMPARE(panel.candidateId(), -1);
+        QVERIFY(panel.findChildren<QSlider*>().isEmpty());
     }
 };
 

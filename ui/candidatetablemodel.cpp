@@ -1,5 +1,7 @@
 #include "candidatetablemodel.h"
 
+#include "sessionmodel.h"
+
 #include "export/sessiontables.h"
 
 #include <QHeaderView>
@@ -17,14 +19,27 @@ constexpr int kRowsMeasuredForWidth = 100;
 
 } // namespace
 
-CandidateTableModel::CandidateTableModel(QObject* parent)
+CandidateTableModel::CandidateTableModel(SessionModel* session, QObject* parent)
     : QAbstractTableModel(parent)
+    , m_session(session)
 {
+    connect(session, &SessionModel::cleared, this, [this] {
+        beginResetModel();
+        m_rows = 0;
+        m_front.clear();
+        endResetModel();
+    });
+    connect(session, &SessionModel::candidateAdded, this, [this] {
+        beginInsertRows(QModelIndex(), m_rows, m_rows);
+        ++m_rows;
+        endInsertRows();
+    });
+    connect(session, &SessionModel::frontChanged, this, &CandidateTableModel::onFrontChanged);
 }
 
 int CandidateTableModel::rowCount(const QModelIndex& parent) const
 {
-    return parent.isValid() ? 0 : int(m_candidates.size());
+    return parent.isValid() ? 0 : m_rows;
 }
 
 int CandidateTableModel::columnCount(const QModelIndex& parent) const
@@ -36,7 +51,7 @@ QVariant CandidateTableModel::data(const QModelIndex& index, int role) const
 {
     if (!index.isValid() || index.row() >= rowCount() || index.column() >= ColumnCount)
         return {};
-    const CandidateRecord& c = m_candidates[std::size_t(index.row())];
+    const CandidateRecord& c = m_session->at(index.row());
     const bool onFront = m_front.contains(c.id);
     if (role == CandidateIdRole)
         return c.id;
@@ -130,37 +145,17 @@ QVariant CandidateTableModel::headerData(int section, Qt::Orientation orientatio
     }
 }
 
-void CandidateTableModel::clear()
-{
-    beginResetModel();
-    m_candidates.clear();
-    m_largestId = -1;
-    m_front.clear();
-    endResetModel();
-}
-
 void CandidateTableModel::setCostAxis(const CostAxis& cost)
 {
     m_cost = cost;
     Q_EMIT headerDataChanged(Qt::Horizontal, CostColumn, CostColumn);
-    if (!m_candidates.empty())
+    if (m_rows > 0)
         Q_EMIT dataChanged(index(0, CostColumn), index(rowCount() - 1, CostColumn));
 }
 
-void CandidateTableModel::addCandidate(const CandidateRecord& candidate)
+void CandidateTableModel::onFrontChanged()
 {
-    // A reopened session replays what the table may already hold. Ids normally arrive in order: searching the rows
-    // for every new one made filling the table quadratic (12 million comparisons at 5,000 candidates).
-    if (candidate.id <= m_largestId && rowOf(candidate.id) >= 0)
-        return;
-    beginInsertRows(QModelIndex(), rowCount(), rowCount());
-    m_candidates.push_back(candidate);
-    m_largestId = std::max(m_largestId, candidate.id);
-    endInsertRows();
-}
-
-void CandidateTableModel::setFront(const QVector<int>& front)
-{
+    const QVector<int>& front = m_session->frontCandidates();
     QSet<int> next(front.begin(), front.end());
     // Only the rows that joined or left the front change: a whole-table dataChanged made the sorting proxy re-sort
     // every row at each front update, tens of milliseconds at thousands of candidates.
@@ -177,26 +172,20 @@ void CandidateTableModel::setFront(const QVector<int>& front)
 
 const CandidateRecord* CandidateTableModel::candidate(int id) const
 {
-    const int row = rowOf(id);
-    return row < 0 ? nullptr : &m_candidates[std::size_t(row)];
+    return m_session->candidate(id);
 }
 
 int CandidateTableModel::rowOf(int id) const
 {
-    // Ids are evaluation order, so normally the row itself.
-    if (id >= 0 && id < rowCount() && m_candidates[std::size_t(id)].id == id)
-        return id;
-    for (std::size_t row = 0; row < m_candidates.size(); ++row) {
-        if (m_candidates[row].id == id)
-            return int(row);
-    }
-    return -1;
+    const int row = m_session->rowOf(id);
+    return row < m_rows ? row : -1;
 }
 
 QString CandidateTableModel::toCsv() const
 {
     const std::set<int> onFront(m_front.begin(), m_front.end());
-    return QString::fromStdString(candidatesCsv(m_candidates, onFront, m_cost.model, m_cost.backboneCost));
+    return QString::fromStdString(
+        candidatesCsv(m_session->candidates(), onFront, m_cost.model, m_cost.backboneCost));
 }
 
 CandidateFilterModel::CandidateFilterModel(QObject* parent)

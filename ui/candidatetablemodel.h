@@ -13,7 +13,10 @@ class QTableView;
 
 namespace earlybird::ui {
 
-// Every evaluated candidate of the session, one row each, in the order they were evaluated.
+class SessionModel;
+
+// Every evaluated candidate of the session, one row each, in the order they were evaluated: a table over the
+// SessionModel's records (it keeps none of its own), with the front's candidates marked.
 class CandidateTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:
@@ -35,27 +38,25 @@ public:
         OnFrontRole,
     };
 
-    explicit CandidateTableModel(QObject* parent = nullptr);
+    explicit CandidateTableModel(SessionModel* session, QObject* parent = nullptr);
 
     int rowCount(const QModelIndex& parent = QModelIndex()) const override;
     int columnCount(const QModelIndex& parent = QModelIndex()) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    void clear();
     void setCostAxis(const CostAxis& cost);
-    void addCandidate(const CandidateRecord& candidate);
-    void setFront(const QVector<int>& front);
     const CandidateRecord* candidate(int id) const;
     int rowOf(int id) const;
-    const std::vector<CandidateRecord>& candidates() const { return m_candidates; }
 
     // Comma-separated values of every column plus thresholds, for spreadsheets.
     QString toCsv() const;
 
 private:
-    std::vector<CandidateRecord> m_candidates;
-    int m_largestId = -1; // a candidate with a larger id is new without a search through the rows
+    void onFrontChanged();
+
+    SessionModel* m_session;
+    int m_rows = 0; // the session's records the views know of: rows are announced before they are counted
     QSet<int> m_front;
     CostAxis m_cost;
 };

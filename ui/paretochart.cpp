@@ -1,6 +1,8 @@
 #include "paretochart.h"
 
 #include "imagefile.h"
+#include "selection.h"
+#include "sessionmodel.h"
 
 #include <QChart>
 #include <QChartView>
@@ -95,7 +97,8 @@ ParetoChart::ParetoChart(QWidget* parent)
     m_all->setMarkerSize(7);
     m_all->setColor(kAllColour);
     m_all->setBorderColor(kAllColour);
-    m_front->setName(tr("front (architecture + thresholds)"));
+    // Short, so the legend is read whole at the default size; the tooltip says what a point is.
+    m_front->setName(tr("front"));
     m_front->setMarkerSize(10);
     m_front->setColor(kFrontColour);
     m_frontLine->setColor(kFrontColour);
@@ -209,7 +212,7 @@ void ParetoChart::clear()
     m_allIds.clear();
     m_shownIds.clear();
     m_points.clear();
-    m_candidates.clear();
+    m_generations.clear();
     m_lastGeneration = 0;
     m_frontPoints.clear();
     const QList<QAbstractSeries*> series = m_chart->series();
@@ -237,9 +240,11 @@ void ParetoChart::setSession(const CostAxis& cost, double backboneAccuracy, doub
 
 void ParetoChart::addCandidate(const CandidateRecord& candidate)
 {
-    if (m_candidates.contains(candidate.id))
+    if (candidate.id < 0 || (candidate.id < m_generations.size() && m_generations[candidate.id] >= 0))
         return;
-    m_candidates.insert(candidate.id, candidate);
+    if (m_generations.size() <= candidate.id)
+        m_generations.resize(candidate.id + 1, -1);
+    m_generations[candidate.id] = candidate.generation;
     m_lastGeneration = std::max(m_lastGeneration, candidate.generation);
     const QPointF point = toChart(candidate.validation.averageCost, candidate.validation.accuracy);
     if (m_points.size() <= candidate.id)
@@ -361,10 +366,10 @@ void ParetoChart::setColourByGeneration(bool on)
 
 QColor ParetoChart::candidateColour(int id) const
 {
-    if (!m_byGeneration->isChecked() || !m_candidates.contains(id))
+    if (!m_byGeneration->isChecked() || !hasCandidate(id))
         return kAllColour;
     // From light to dark blue-green as generations pass; the first generation is the lightest.
-    const double t = m_lastGeneration > 0 ? double(m_candidates[id].generation) / double(m_lastGeneration) : 0.0;
+    const double t = m_lastGeneration > 0 ? double(m_generations[id]) / double(m_lastGeneration) : 0.0;
     return QColor::fromHsvF(0.5 - 0.15 * t, 0.25 + 0.75 * t, 0.95 - 0.55 * t);
 }
 
@@ -380,6 +385,35 @@ void ParetoChart::colourCandidates()
     for (int i = 0; i < m_shownIds.size(); ++i)
         colours[i][QXYSeries::PointConfiguration::Color] = candidateColour(m_shownIds[i]);
     m_all->setPointsConfiguration(colours);
+}
+
+void ParetoChart::setModel(SessionModel* model)
+{
+    m_model = model;
+    connect(model, &SessionModel::cleared, this, &ParetoChart::clear);
+    connect(model, &SessionModel::candidateAdded, this, &ParetoChart::addCandidate);
+    connect(model, &SessionModel::frontChanged, this, &ParetoChart::setThresholdFront);
+}
+
+void ParetoChart::setSelection(Selection* selection)
+{
+    connect(this, &ParetoChart::candidateSelected, selection, &Selection::select);
+    connect(this, &ParetoChart::frontPointSelected, selection, &Selection::selectFrontPoint);
+    connect(selection, &Selection::candidateChanged, this, [this](int id) {
+        setSelected(id);
+        setCurve({});
+        m_current->clear();
+    });
+    connect(selection, &Selection::outcomesChanged, this, [this, selection] { setCurve(selection->curve()); });
+    connect(selection, &Selection::thresholdsChanged, this, [this, selection] {
+        // The chart's axis is validation, whatever split the panel shows.
+        setCurrent(selection->validation().averageCost, selection->validation().accuracy);
+    });
+}
+
+bool ParetoChart::hasCandidate(int id) const
+{
+    return id >= 0 && id < m_generations.size() && m_generations[id] >= 0;
 }
 
 void ParetoChart::setSelected(int id)
@@ -543,7 +577,7 @@ int ParetoChart::nearest(const QPointF& point) const
     int best = -1;
     double bestDistance = 0;
     for (int id = 0; id < m_points.size(); ++id) {
-        if (!m_candidates.contains(id))
+        if (!hasCandidate(id))
             continue;
         const double d = distance(m_points[id], point);
         if (best < 0 || d < bestDistance) {
@@ -561,9 +595,10 @@ void ParetoChart::showTooltip(const QPointF& point, bool state)
         return;
     }
     const int id = nearest(point);
-    if (id < 0)
+    const CandidateRecord* record = m_model ? m_model->candidate(id) : nullptr;
+    if (!record)
         return;
-    const CandidateRecord& c = m_candidates[id];
+    const CandidateRecord& c = *record;
     QStringList rates;
     for (std::size_t e = 0; e < c.validation.exitCounts.size(); ++e)
         rates << QStringLiteral("%1%").arg(100 * c.validation.exitRate(int(e)), 0, 'f', 1);

@@ -18,6 +18,9 @@ class QScatterSeries;
 
 namespace earlybird::ui {
 
+class Selection;
+class SessionModel;
+
 // Accuracy against average cost (MACs, latency or parameters used: the session's cost model) for every candidate: the
 // front highlighted and joined, the target as a vertical line, the backbone and any baselines as their own series, the
 // selected candidate's threshold trade-off curve with a marker for the thresholds on the sliders. Points arrive in
@@ -29,6 +32,11 @@ class ParetoChart : public QWidget {
 public:
     explicit ParetoChart(QWidget* parent = nullptr);
 
+    // Maps the session's records and front (drawn as they arrive; the tooltip reads the records there) and follows
+    // the selection: a clicked point selects, and the selected candidate's curve and sliders' point are drawn.
+    void setModel(SessionModel* model);
+    void setSelection(Selection* selection);
+
     void clear();
     void setSession(const CostAxis& cost, double backboneAccuracy, double target);
     void addCandidate(const CandidateRecord& candidate);
@@ -36,6 +44,7 @@ public:
     // available at each cost).
     void setThresholdFront(const QVector<earlybird::FrontPoint>& front);
     int frontPointCount() const { return m_frontPoints.size(); }
+    // The front as drawn (the session model owns the front).
     const QVector<FrontPoint>& frontPoints() const { return m_frontPoints; }
     void setSelected(int id);
     // The selected candidate's trade-off curve (average cost, accuracy) and the current policy's point.
@@ -45,7 +54,7 @@ public:
     void addBaseline(const QString& name, const QVector<QPointF>& points);
 
     // Candidates added, and how many markers draw them (fewer when decimation merges those in one cell).
-    int pointCount() const { return m_candidates.size(); }
+    int pointCount() const { return m_allIds.size() + m_pendingIds.size(); }
     int drawnPointCount() const;
     // The candidates drawn, in drawing order; and the visible axis ranges (x in axis units, y in percent).
     const QVector<int>& drawnCandidates() const { return m_shownIds; }
@@ -100,7 +109,9 @@ private:
     QTimer m_decimateTimer; // coalesces the zoom, resize and flush events of one turn of the event loop
     bool m_decimation = true;
     QVector<QPointF> m_points; // chart coordinates by candidate id
-    QHash<int, CandidateRecord> m_candidates;
+    bool hasCandidate(int id) const;
+    SessionModel* m_model = nullptr;
+    QVector<int> m_generations; // by candidate id: its generation, or -1 for an id not drawn
     int m_lastGeneration = 0; // of every candidate so far: the darkest colour
     QVector<FrontPoint> m_frontPoints;
     CostAxis m_cost;

@@ -36,6 +36,7 @@ SearchWorker::SearchWorker()
     qRegisterMetaType<QVector<earlybird::FrontPoint>>();
     qRegisterMetaType<earlybird::ui::OutcomesPointer>();
     qRegisterMetaType<earlybird::ui::SessionInfo>();
+    qRegisterMetaType<earlybird::ui::RunId>("earlybird::ui::RunId");
 }
 
 SearchWorker::~SearchWorker() = default;
@@ -111,11 +112,11 @@ void SearchWorker::serveRequests()
             if (id < 0 || id >= int(archive.size()))
                 continue;
             try {
-                Q_EMIT outcomesReady(id,
+                Q_EMIT outcomesReady(m_run, id,
                     std::make_shared<const CandidateOutcomes>(
                         m_follower->outputs().outcomes(archive[std::size_t(id)].architecture)));
             } catch (const std::exception& error) {
-                Q_EMIT logMessage(
+                Q_EMIT logMessage(m_run, 
                     tr("Could not load candidate %1: %2").arg(id).arg(QString::fromStdString(error.what())));
             }
         }
@@ -130,9 +131,9 @@ void SearchWorker::serveRequests()
             // All branches of an archived candidate are memoised: this assembles cached columns, it trains nothing.
             auto outcomes = std::make_shared<const CandidateOutcomes>(
                 m_search->experiment().evaluate(m_search->archive()[std::size_t(id)].architecture));
-            Q_EMIT outcomesReady(id, outcomes);
+            Q_EMIT outcomesReady(m_run, id, outcomes);
         } catch (const std::exception& error) {
-            Q_EMIT logMessage(tr("Could not load candidate %1: %2").arg(id).arg(QString::fromStdString(error.what())));
+            Q_EMIT logMessage(m_run, tr("Could not load candidate %1: %2").arg(id).arg(QString::fromStdString(error.what())));
         }
     }
 }
@@ -181,14 +182,15 @@ SearchConfig searchConfigFor(const SearchRequest& request)
     return config;
 }
 
-void SearchWorker::start(const SearchRequest& request)
+void SearchWorker::start(RunId run, const SearchRequest& request)
 {
+    m_run = run;
     stopFollowing();
     try {
         m_search = std::make_unique<Search>(searchConfigFor(request), request.sessionFolder.toStdString());
     } catch (const std::exception& error) {
-        Q_EMIT failed(QString::fromStdString(error.what()));
-        Q_EMIT finished(false);
+        Q_EMIT failed(m_run, QString::fromStdString(error.what()));
+        Q_EMIT finished(m_run, false);
         return;
     }
     runSearch(true);
@@ -219,15 +221,15 @@ bool SearchWorker::openFromStore(const QString& folder)
     info.fromStore = true;
     if (writer)
         info.writer = QString::fromStdString(writer->describe());
-    Q_EMIT sessionOpened(info);
+    Q_EMIT sessionOpened(m_run, info);
     for (const CandidateRecord& record : session.archive)
-        Q_EMIT candidateEvaluated(record);
-    Q_EMIT frontChanged(QVector<FrontPoint>(session.thresholdFront.begin(), session.thresholdFront.end()),
+        Q_EMIT candidateEvaluated(m_run, record);
+    Q_EMIT frontChanged(m_run, QVector<FrontPoint>(session.thresholdFront.begin(), session.thresholdFront.end()),
         frontHypervolume(session.thresholdFront, session.backbone.cost, false));
     m_follower = std::move(follower);
     m_followedFolder = folder;
     serveRequests();
-    Q_EMIT finished(info.finished);
+    Q_EMIT finished(m_run, info.finished);
     if (writer) {
         emitFollowProgress();
         m_followTimer->start();
@@ -255,7 +257,7 @@ void SearchWorker::emitFollowProgress()
         p.fraction = std::min(1.0, session.state.elapsedSeconds / budget);
         p.etaSeconds = std::max(0.0, budget - session.state.elapsedSeconds);
     }
-    Q_EMIT progress(p);
+    Q_EMIT progress(m_run, p);
 }
 
 void SearchWorker::follow()
@@ -271,45 +273,46 @@ void SearchWorker::follow()
     try {
         if (m_follower->poll()) {
             for (std::size_t i = known; i < session.archive.size(); ++i)
-                Q_EMIT candidateEvaluated(session.archive[i]);
-            Q_EMIT frontChanged(QVector<FrontPoint>(session.thresholdFront.begin(), session.thresholdFront.end()),
+                Q_EMIT candidateEvaluated(m_run, session.archive[i]);
+            Q_EMIT frontChanged(m_run, QVector<FrontPoint>(session.thresholdFront.begin(), session.thresholdFront.end()),
                 frontHypervolume(session.thresholdFront, session.backbone.cost, false));
             emitFollowProgress();
         }
     } catch (const std::exception& error) {
         stopFollowing();
-        Q_EMIT failed(tr("Stopped following the session: %1").arg(QString::fromStdString(error.what())));
+        Q_EMIT failed(m_run, tr("Stopped following the session: %1").arg(QString::fromStdString(error.what())));
         return;
     }
     if (!writing) {
         m_followTimer->stop();
-        Q_EMIT followEnded(session.state.finished);
+        Q_EMIT followEnded(m_run, session.state.finished);
     }
 }
 
-void SearchWorker::openSession(const QString& folder, bool run)
+void SearchWorker::openSession(RunId run, const QString& folder, bool resume)
 {
+    m_run = run;
     stopFollowing();
     try {
-        if (!run && openFromStore(folder))
+        if (!resume && openFromStore(folder))
             return;
-        if (!run)
-            Q_EMIT logMessage(tr("This session keeps no per-sample outputs yet: loading its data and backbone once "
+        if (!resume)
+            Q_EMIT logMessage(m_run, tr("This session keeps no per-sample outputs yet: loading its data and backbone once "
                                  "(from then on it opens at once)."));
         m_search = Search::resume(folder.toStdString());
     } catch (const std::exception& error) {
-        Q_EMIT failed(QString::fromStdString(error.what()));
-        Q_EMIT finished(false);
+        Q_EMIT failed(m_run, QString::fromStdString(error.what()));
+        Q_EMIT finished(m_run, false);
         return;
     }
-    runSearch(run);
+    runSearch(resume);
 }
 
 void SearchWorker::runSearch(bool run)
 {
     m_stop = false;
     if (!std::exchange(m_lowered, true) && !lowerThisThreadsPriority(kSearchNice))
-        Q_EMIT logMessage(tr("Could not lower the search thread's priority: the window may lag while it trains."));
+        Q_EMIT logMessage(m_run, tr("Could not lower the search thread's priority: the window may lag while it trains."));
     auto lastProgress = std::make_shared<qint64>(0);
     auto clock = std::make_shared<QElapsedTimer>();
     clock->start();
@@ -319,50 +322,50 @@ void SearchWorker::runSearch(bool run)
             if (clock->elapsed() - *lastProgress < kProgressIntervalMs && event.progress.training.fraction < 1.0)
                 return;
             *lastProgress = clock->elapsed();
-            Q_EMIT progress(event.progress);
+            Q_EMIT progress(m_run, event.progress);
             return;
         case SearchEvent::Type::CandidateEvaluated:
-            Q_EMIT candidateEvaluated(event.candidate);
-            Q_EMIT progress(event.progress);
+            Q_EMIT candidateEvaluated(m_run, event.candidate);
+            Q_EMIT progress(m_run, event.progress);
             return;
         case SearchEvent::Type::FrontChanged:
-            Q_EMIT frontChanged(
+            Q_EMIT frontChanged(m_run, 
                 QVector<FrontPoint>(event.thresholdFront.begin(), event.thresholdFront.end()), event.hypervolume);
             return;
         case SearchEvent::Type::GenerationDone:
-            Q_EMIT generationDone(event.progress.generation, event.hypervolume);
+            Q_EMIT generationDone(m_run, event.progress.generation, event.hypervolume);
             return;
         case SearchEvent::Type::Log:
-            Q_EMIT logMessage(QString::fromStdString(event.message));
+            Q_EMIT logMessage(m_run, QString::fromStdString(event.message));
             return;
         case SearchEvent::Type::Finished:
-            Q_EMIT progress(event.progress);
+            Q_EMIT progress(m_run, event.progress);
             return;
         }
     });
     try {
         m_search->prepare(&m_stop);
-        Q_EMIT sessionOpened(sessionInfo());
+        Q_EMIT sessionOpened(m_run, sessionInfo());
         for (const CandidateRecord& record : m_search->archive())
-            Q_EMIT candidateEvaluated(record);
+            Q_EMIT candidateEvaluated(m_run, record);
         const std::vector<FrontPoint>& front = m_search->thresholdFront();
-        Q_EMIT frontChanged(QVector<FrontPoint>(front.begin(), front.end()), m_search->hypervolume());
+        Q_EMIT frontChanged(m_run, QVector<FrontPoint>(front.begin(), front.end()), m_search->hypervolume());
         serveRequests();
         if (!run) {
-            Q_EMIT finished(m_search->isFinished());
+            Q_EMIT finished(m_run, m_search->isFinished());
             return;
         }
         // Outcome requests are served between candidates, and while paused.
         m_search->run(&m_stop, &m_pause, [this] { serveRequests(); });
-        Q_EMIT logMessage(
+        Q_EMIT logMessage(m_run, 
             tr("Where this run's time went: %1.").arg(QString::fromStdString(describeTimes(m_search->times()))));
     } catch (const CancelledError&) {
         // Stopped mid-candidate: everything before it is saved.
     } catch (const std::exception& error) {
-        Q_EMIT failed(QString::fromStdString(error.what()));
+        Q_EMIT failed(m_run, QString::fromStdString(error.what()));
     }
     serveRequests();
-    Q_EMIT finished(m_search && m_search->isFinished());
+    Q_EMIT finished(m_run, m_search && m_search->isFinished());
 }
 
 } // namespace earlybird::ui

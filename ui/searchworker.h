@@ -21,6 +21,10 @@ namespace earlybird::ui {
 // Outcomes of one candidate for the threshold sliders: immutable once made, shared between threads.
 using OutcomesPointer = std::shared_ptr<const CandidateOutcomes>;
 
+// Which start or open of the worker a signal answers: every signal carries it, and the session controller drops those
+// of a run it has since replaced (a followed session's candidates still queued when another session is opened).
+using RunId = quint64;
+
 // What the run panel asks for; the worker turns it into a SearchConfig (it loads the data to size the backbone, which
 // must not happen on the GUI thread).
 struct SearchRequest {
@@ -82,24 +86,24 @@ public:
     void requestOutcomes(int candidateId);
 
 public Q_SLOTS:
-    // A new search.
-    void start(const earlybird::ui::SearchRequest& request);
-    // Reopens a saved session; with `run`, continues it, else only loads it (for browsing and sliders).
-    void openSession(const QString& folder, bool run);
+    // A new search; its signals carry `run`.
+    void start(earlybird::ui::RunId run, const earlybird::ui::SearchRequest& request);
+    // Reopens a saved session; with `resume`, continues it, else only loads it (for browsing and sliders).
+    void openSession(earlybird::ui::RunId run, const QString& folder, bool resume);
 
 Q_SIGNALS:
-    void sessionOpened(const earlybird::ui::SessionInfo& info);
-    void progress(const earlybird::SearchProgress& progress);
-    void candidateEvaluated(const earlybird::CandidateRecord& candidate);
+    void sessionOpened(earlybird::ui::RunId run, const earlybird::ui::SessionInfo& info);
+    void progress(earlybird::ui::RunId run, const earlybird::SearchProgress& progress);
+    void candidateEvaluated(earlybird::ui::RunId run, const earlybird::CandidateRecord& candidate);
     // The session's front over threshold settings (by cost) and its hypervolume on validation.
-    void frontChanged(const QVector<earlybird::FrontPoint>& front, double hypervolume);
-    void generationDone(int generation, double hypervolume);
-    void logMessage(const QString& message);
-    void outcomesReady(int candidateId, const earlybird::ui::OutcomesPointer& outcomes);
-    void failed(const QString& message);
-    void finished(bool completed);
+    void frontChanged(earlybird::ui::RunId run, const QVector<earlybird::FrontPoint>& front, double hypervolume);
+    void generationDone(earlybird::ui::RunId run, int generation, double hypervolume);
+    void logMessage(earlybird::ui::RunId run, const QString& message);
+    void outcomesReady(earlybird::ui::RunId run, int candidateId, const earlybird::ui::OutcomesPointer& outcomes);
+    void failed(earlybird::ui::RunId run, const QString& message);
+    void finished(earlybird::ui::RunId run, bool completed);
     // The process that was writing a followed session has ended (SessionInfo::writer): everything it saved is shown.
-    void followEnded(bool completed);
+    void followEnded(earlybird::ui::RunId run, bool completed);
 
 private Q_SLOTS:
     void serveRequests();
@@ -124,6 +128,7 @@ private:
     std::unique_ptr<SessionFollower> m_follower;
     QString m_followedFolder;
     QTimer* m_followTimer;
+    RunId m_run = 0; // of the latest start or open
     bool m_lowered = false; // this thread's priority is lowered (once: it cannot be raised back)
     std::atomic<bool> m_stop { false };
     std::atomic<bool> m_pause { false };

@@ -1,5 +1,7 @@
 #include "thresholdpanel.h"
 
+#include "selection.h"
+
 #include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
@@ -22,8 +24,9 @@ namespace {
 constexpr int kSliderSteps = 1000;
 } // namespace
 
-ThresholdPanel::ThresholdPanel(QWidget* parent)
+ThresholdPanel::ThresholdPanel(Selection* selection, QWidget* parent)
     : QWidget(parent)
+    , m_selection(selection)
     , m_title(new QLabel(tr("Select a candidate on the chart or in the table."), this))
     , m_split(new QComboBox(this))
     , m_rows(new QGridLayout)
@@ -52,6 +55,8 @@ ThresholdPanel::ThresholdPanel(QWidget* parent)
     m_chart->legend()->hide();
     m_chart->setAnimationOptions(QChart::NoAnimation);
     auto* x = new QBarCategoryAxis;
+    // Short categories ("@3": the block an exit follows) stay readable with five exits in a narrow dock.
+    x->setTitleText(tr("exit, after block"));
     auto* y = new QValueAxis;
     y->setRange(0, 100);
     y->setLabelFormat(QStringLiteral("%d%%"));
@@ -78,71 +83,49 @@ ThresholdPanel::ThresholdPanel(QWidget* parent)
     layout->addLayout(buttons);
     layout->addWidget(chartView, 1);
 
-    connect(m_split, &QComboBox::currentIndexChanged, this, &ThresholdPanel::recompute);
-    connect(m_tune, &QPushButton::clicked, this, [this] {
-        if (m_validation)
-            setThresholds(m_validation->tuneForBudget(m_target).thresholds);
-    });
-    connect(m_reset, &QPushButton::clicked, this, [this] {
-        std::vector<double> original;
-        for (const ExitSpec& exit : m_candidate.architecture.exits)
-            original.push_back(exit.threshold);
-        setThresholds(original);
-    });
-    clear();
+    connect(m_split, &QComboBox::currentIndexChanged, this, [this](int index) { m_selection->setShowsTest(index == 1); });
+    connect(m_tune, &QPushButton::clicked, m_selection, &Selection::tuneForTarget);
+    connect(m_reset, &QPushButton::clicked, m_selection, &Selection::resetToSearch);
+    connect(m_selection, &Selection::candidateChanged, this, &ThresholdPanel::onCandidateChanged);
+    connect(m_selection, &Selection::outcomesChanged, this, &ThresholdPanel::rebuildRows);
+    connect(m_selection, &Selection::thresholdsChanged, this, &ThresholdPanel::showFigures);
+    rebuildRows();
 }
 
 bool ThresholdPanel::showsTest() const
 {
-    return m_split->currentIndex() == 1;
+    return m_selection->showsTest();
 }
 
-void ThresholdPanel::clear()
+std::vector<double> ThresholdPanel::thresholds() const
 {
-    m_outcomes.reset();
-    m_validation.reset();
-    m_test.reset();
-    m_candidate = CandidateRecord();
-    m_title->setText(tr("Select a candidate on the chart or in the table."));
-    m_summary->clear();
-    m_rates->remove(0, m_rates->count());
-    rebuildRows();
-    m_tune->setEnabled(false);
-    m_reset->setEnabled(false);
+    return m_selection->thresholds();
 }
 
-void ThresholdPanel::setCandidate(const CandidateRecord& candidate, const OutcomesPointer& outcomes,
-    const CostAxis& cost, double target, CostConvention convention)
+int ThresholdPanel::candidateId() const
 {
-    m_candidate = candidate;
-    m_outcomes = outcomes;
-    m_cost = cost;
-    m_target = target;
-    const std::vector<double> macs = exitMacsOf(outcomes->cost, convention);
-    const std::vector<double> costs = candidate.exitCosts.size() == macs.size() ? candidate.exitCosts : macs;
-    m_validation = std::make_unique<ExitPolicy>(outcomes->validation, candidate.architecture.confidence, costs, macs);
-    m_test = std::make_unique<ExitPolicy>(outcomes->test, candidate.architecture.confidence, costs, macs);
-    m_title->setText(tr("<b>Candidate %1</b>: %2 early exit(s), confidence %3")
-                         .arg(candidate.id)
-                         .arg(candidate.architecture.exits.size())
-                         .arg(QString::fromStdString(nameOf(candidate.architecture.confidence))));
-    rebuildRows();
-    m_tune->setEnabled(!candidate.architecture.exits.empty());
-    m_reset->setEnabled(!candidate.architecture.exits.empty());
-    QStringList categories;
-    for (const ExitSpec& exit : candidate.architecture.exits)
-        categories << tr("exit @%1").arg(exit.position);
-    categories << tr("final");
-    auto* axis = qobject_cast<QBarCategoryAxis*>(m_chart->axes(Qt::Horizontal).value(0));
-    if (axis) {
-        axis->clear();
-        axis->append(categories);
-    }
-    QVector<QPointF> curve;
-    for (const PolicyResult& point : m_validation->tradeOffCurve())
-        curve.append(QPointF(point.averageCost, point.accuracy));
-    Q_EMIT curveChanged(curve);
-    setThresholds(exitThresholds(candidate.architecture));
+    return m_selection->isReady() ? m_selection->candidateId() : -1;
+}
+
+void ThresholdPanel::setThresholds(const std::vector<double>& thresholds)
+{
+    m_selection->setThresholds(thresholds);
+}
+
+const PolicyResult& ThresholdPanel::result() const
+{
+    return m_selection->shown();
+}
+
+void ThresholdPanel::onCandidateChanged(int id)
+{
+    // Until the new candidate's outcomes are in, its sliders are not shown: they would move nothing.
+    if (!m_selection->isReady())
+        rebuildRows();
+    if (id < 0)
+        m_title->setText(tr("Select a candidate on the chart or in the table."));
+    else if (!m_selection->isReady())
+        m_title->setText(tr("<b>Candidate %1</b>: loading its outputs…").arg(id));
 }
 
 void ThresholdPanel::rebuildRows()
@@ -154,9 +137,31 @@ void ThresholdPanel::rebuildRows()
     m_sliders.clear();
     m_spins.clear();
     m_exitLabels.clear();
-    m_values.assign(m_candidate.architecture.exits.size(), 1.0);
-    for (std::size_t e = 0; e < m_candidate.architecture.exits.size(); ++e) {
-        const ExitSpec& exit = m_candidate.architecture.exits[e];
+    const CandidateRecord* candidate = m_selection->isReady() ? m_selection->candidate() : nullptr;
+    m_tune->setEnabled(candidate && !candidate->architecture.exits.empty());
+    m_reset->setEnabled(candidate && !candidate->architecture.exits.empty());
+    auto* axis = qobject_cast<QBarCategoryAxis*>(m_chart->axes(Qt::Horizontal).value(0));
+    if (!candidate) {
+        m_summary->clear();
+        m_rates->remove(0, m_rates->count());
+        if (axis)
+            axis->clear();
+        return;
+    }
+    m_title->setText(tr("<b>Candidate %1</b>: %2 early exit(s), confidence %3")
+                         .arg(candidate->id)
+                         .arg(candidate->architecture.exits.size())
+                         .arg(QString::fromStdString(nameOf(candidate->architecture.confidence))));
+    QStringList categories;
+    for (const ExitSpec& exit : candidate->architecture.exits)
+        categories << tr("@%1").arg(exit.position);
+    categories << tr("final");
+    if (axis) {
+        axis->clear();
+        axis->append(categories);
+    }
+    for (std::size_t e = 0; e < candidate->architecture.exits.size(); ++e) {
+        const ExitSpec& exit = candidate->architecture.exits[e];
         auto* name = new QLabel(tr("Exit %1 (after block %2)").arg(e).arg(exit.position), m_rowsHolder);
         auto* slider = new QSlider(Qt::Horizontal, m_rowsHolder);
         slider->setRange(0, kSliderSteps);
@@ -179,81 +184,56 @@ void ThresholdPanel::rebuildRows()
         m_sliders.append(slider);
         m_spins.append(spin);
         m_exitLabels.append(figures);
-        connect(slider, &QSlider::valueChanged, this, [this, e](int value) { onSlider(int(e), value); });
-        connect(spin, &QDoubleSpinBox::valueChanged, this, [this, e](double value) { onSpin(int(e), value); });
+        connect(slider, &QSlider::valueChanged, this, [this, e](int value) {
+            if (!m_updating)
+                m_selection->setThreshold(int(e), double(value) / kSliderSteps);
+        });
+        connect(spin, &QDoubleSpinBox::valueChanged, this, [this, e](double value) {
+            if (!m_updating)
+                m_selection->setThreshold(int(e), value);
+        });
     }
     m_rows->setColumnStretch(1, 1);
+    showFigures();
 }
 
-std::vector<double> ThresholdPanel::thresholds() const
+void ThresholdPanel::showFigures()
 {
-    return m_values;
-}
-
-void ThresholdPanel::setThresholds(const std::vector<double>& thresholds)
-{
-    m_values = thresholds;
-    m_values.resize(std::size_t(m_spins.size()), 1.0);
+    if (!m_selection->isReady())
+        return;
+    const std::vector<double>& t = m_selection->thresholds();
     m_updating = true;
-    for (int e = 0; e < m_spins.size() && e < int(thresholds.size()); ++e) {
-        m_spins[e]->setValue(thresholds[std::size_t(e)]);
-        m_sliders[e]->setValue(int(std::lround(thresholds[std::size_t(e)] * kSliderSteps)));
+    m_split->setCurrentIndex(m_selection->showsTest() ? 1 : 0);
+    for (int e = 0; e < m_spins.size() && e < int(t.size()); ++e) {
+        m_spins[e]->setValue(t[std::size_t(e)]);
+        m_sliders[e]->setValue(int(std::lround(t[std::size_t(e)] * kSliderSteps)));
     }
     m_updating = false;
-    recompute();
-}
-
-void ThresholdPanel::onSlider(int exit, int value)
-{
-    if (m_updating)
-        return;
-    m_values[std::size_t(exit)] = double(value) / kSliderSteps;
-    m_updating = true;
-    m_spins[exit]->setValue(m_values[std::size_t(exit)]);
-    m_updating = false;
-    recompute();
-}
-
-void ThresholdPanel::onSpin(int exit, double value)
-{
-    if (m_updating)
-        return;
-    m_values[std::size_t(exit)] = value;
-    m_updating = true;
-    m_sliders[exit]->setValue(int(std::lround(value * kSliderSteps)));
-    m_updating = false;
-    recompute();
-}
-
-void ThresholdPanel::recompute()
-{
-    if (!m_validation)
-        return;
-    const std::vector<double> t = thresholds();
-    const PolicyResult validation = m_validation->evaluate(t);
-    m_result = showsTest() ? m_test->evaluate(t) : validation;
+    const PolicyResult& result = m_selection->shown();
+    const CostAxis& cost = m_selection->cost();
+    const double target = m_selection->target();
     for (int e = 0; e < m_exitLabels.size(); ++e)
         m_exitLabels[e]->setText(tr("%1% leave · %2% right")
-                                     .arg(100 * m_result.exitRate(e), 0, 'f', 1)
-                                     .arg(100 * m_result.exitAccuracy(e), 0, 'f', 1));
-    const int last = int(m_result.exitCounts.size()) - 1;
+                                     .arg(100 * result.exitRate(e), 0, 'f', 1)
+                                     .arg(100 * result.exitAccuracy(e), 0, 'f', 1));
+    const int last = int(result.exitCounts.size()) - 1;
     m_summary->setText(
         tr("<b>%1: accuracy %2%</b>, average %3 %4 (%5× backbone)%6<br>final exit: %7% of samples, "
            "%8% right")
             .arg(showsTest() ? tr("Test") : tr("Validation"))
-            .arg(100 * m_result.accuracy, 0, 'f', 2)
-            .arg(m_cost.name(), m_cost.format(m_result.averageCost))
-            .arg(m_cost.fraction(m_result.averageCost), 0, 'f', 3)
-            .arg((m_cost.model == CostModel::Macs ? QString()
-                                                  : tr(", %1 M MACs").arg(m_result.averageMacs / 1e6, 0, 'f', 3))
-                + (m_target > 0 && m_result.averageCost > m_target
+            .arg(100 * result.accuracy, 0, 'f', 2)
+            .arg(cost.name(), cost.format(result.averageCost))
+            .arg(cost.fraction(result.averageCost), 0, 'f', 3)
+            .arg((cost.model == CostModel::Macs ? QString()
+                                                : tr(", %1 M MACs").arg(result.averageMacs / 1e6, 0, 'f', 3))
+                + (target > 0 && result.averageCost > target
                         ? tr(" — <span style='color:#b00020'>over the target</span>")
                         : QString()))
-            .arg(100 * m_result.exitRate(last), 0, 'f', 1)
-            .arg(100 * m_result.exitAccuracy(last), 0, 'f', 1));
+            .arg(100 * result.exitRate(last), 0, 'f', 1)
+            .arg(100 * result.exitAccuracy(last), 0, 'f', 1));
     QList<qreal> rates;
-    for (std::size_t e = 0; e < m_result.exitCounts.size(); ++e)
-        rates << 100 * m_result.exitRate(int(e));
+    for (std::size_t e = 0; e < result.exitCounts.size(); ++e)
+        rates << 100 * result.exitRate(int(e));
     if (m_rates->count() == rates.size()) {
         for (int i = 0; i < rates.size(); ++i)
             m_rates->replace(i, rates[i]);
@@ -261,9 +241,6 @@ void ThresholdPanel::recompute()
         m_rates->remove(0, m_rates->count());
         m_rates->append(rates);
     }
-    Q_EMIT policyChanged(validation.averageCost, validation.accuracy);
-    if (!m_updating)
-        Q_EMIT thresholdsEdited(m_candidate.id, t);
 }
 
 } // namespace earlybird::ui

@@ -1,10 +1,9 @@
 #include "tour.h"
 
-#include "candidatetablemodel.h"
-#include "mainwindow.h"
 #include "networkgraphview.h"
-#include "paretochart.h"
-#include "thresholdpanel.h"
+#include "selection.h"
+#include "sessioncontroller.h"
+#include "sessionmodel.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -15,9 +14,13 @@
 
 namespace earlybird::ui {
 
-Tour::Tour(MainWindow* window)
-    : QDialog(window)
-    , m_window(window)
+Tour::Tour(Selection* selection, SessionModel* model, SessionController* controller, NetworkGraphView* network,
+    QWidget* parent)
+    : QDialog(parent)
+    , m_selection(selection)
+    , m_model(model)
+    , m_controller(controller)
+    , m_network(network)
     , m_text(new QLabel)
     , m_counter(new QLabel)
     , m_back(new QPushButton(tr("Back")))
@@ -41,12 +44,12 @@ Tour::Tour(MainWindow* window)
     connect(m_back, &QPushButton::clicked, this, &Tour::back);
     connect(m_next, &QPushButton::clicked, this, &Tour::next);
     connect(close, &QPushButton::clicked, this, &QDialog::close);
-    connect(window, &MainWindow::outcomesShown, this, [this](int id) {
+    connect(selection, &Selection::outcomesChanged, this, [this](int id) {
         if (id == m_point.candidate && m_step < 0)
             showStep(0);
         refresh();
     });
-    connect(this, &QDialog::finished, this, [this] { m_window->networkView()->highlightExit(-1); });
+    connect(this, &QDialog::finished, this, [this] { m_network->highlightExit(-1); });
 }
 
 bool Tour::start()
@@ -54,14 +57,7 @@ bool Tour::start()
     m_step = -1;
     m_exit = -1;
     // The tour needs a network with an early exit: the best within the target, or else the most accurate that has one.
-    std::optional<FrontPoint> best = m_window->bestWithinTarget();
-    if (!best || best->thresholds.empty()) {
-        best.reset();
-        for (const FrontPoint& point : m_window->paretoChart()->frontPoints()) {
-            if (!point.thresholds.empty() && (!best || point.accuracy > best->accuracy))
-                best = point;
-        }
-    }
+    const std::optional<FrontPoint> best = m_model->bestEarlyExitPoint(m_controller->session().target);
     if (!best) {
         m_message = tr("Open a session first (File ▸ Open the demo session): the tour works on its networks.");
         refresh();
@@ -69,7 +65,7 @@ bool Tour::start()
     }
     m_point = *best;
     m_message = tr("Loading the network…");
-    m_window->selectFrontPoint(m_point.candidate, m_point.thresholds);
+    m_selection->selectFrontPoint(m_point.candidate, m_point.thresholds);
     if (isReady())
         showStep(0);
     refresh();
@@ -78,7 +74,7 @@ bool Tour::start()
 
 bool Tour::isReady() const
 {
-    return m_point.candidate >= 0 && m_window->thresholdPanel()->candidateId() == m_point.candidate;
+    return m_point.candidate >= 0 && m_selection->isReady() && m_selection->candidateId() == m_point.candidate;
 }
 
 QString Tour::text() const
@@ -100,7 +96,7 @@ void Tour::back()
 
 int Tour::blockOf(int exit) const
 {
-    const CandidateRecord* candidate = m_window->candidateModel()->candidate(m_point.candidate);
+    const CandidateRecord* candidate = m_model->candidate(m_point.candidate);
     return candidate && exit < int(candidate->architecture.exits.size())
         ? candidate->architecture.exits[std::size_t(exit)].position
         : -1;
@@ -109,15 +105,15 @@ int Tour::blockOf(int exit) const
 void Tour::showStep(int step)
 {
     m_step = step;
-    ThresholdPanel* panel = m_window->thresholdPanel();
-    NetworkGraphView* network = m_window->networkView();
-    const SessionInfo& session = m_window->session();
+    Selection* selection = m_selection;
+    NetworkGraphView* network = m_network;
+    const SessionInfo& session = m_controller->session();
     const auto macs = [](double value) { return QString::number(value / 1e6, 'f', 2) + QStringLiteral(" M"); };
     const auto percent = [](double value) { return QString::number(100 * value, 'f', 1) + QLatin1Char('%'); };
     // Every step but the ones that move the slider starts from the network's own thresholds.
     if (step != 3 && step != 4)
-        panel->setThresholds(m_point.thresholds);
-    const PolicyResult tuned = panel->result();
+        selection->setThresholds(m_point.thresholds);
+    const PolicyResult tuned = selection->shown();
     if (m_exit < 0) {
         // The early exit most samples take: the one whose threshold matters most here.
         m_exit = 0;
@@ -156,10 +152,10 @@ void Tour::showStep(int step)
     case 3: {
         network->highlightExit(m_exit);
         moved[std::size_t(m_exit)] = std::max(0.0, threshold * 0.4);
-        panel->setThresholds(m_point.thresholds);
-        const PolicyResult before = panel->result();
-        panel->setThresholds(moved);
-        const PolicyResult after = panel->result();
+        selection->setThresholds(m_point.thresholds);
+        const PolicyResult before = selection->shown();
+        selection->setThresholds(moved);
+        const PolicyResult after = selection->shown();
         m_message = tr("Lower exit %1's threshold to %2: now %3 of samples leave there, accuracy is %4 (was %5) and "
                        "average MACs %6 (was %7). Cheaper, and less sure.")
                         .arg(m_exit)
@@ -171,8 +167,8 @@ void Tour::showStep(int step)
     case 4: {
         network->highlightExit(m_exit);
         moved[std::size_t(m_exit)] = std::min(1.0, threshold + 0.9 * (1.0 - threshold));
-        panel->setThresholds(moved);
-        const PolicyResult after = panel->result();
+        selection->setThresholds(moved);
+        const PolicyResult after = selection->shown();
         m_message = tr("Raise it to %1: only %2 of samples leave there, accuracy is %3 and average MACs %4. Surer "
                        "exits let fewer samples out early, and cost more.")
                         .arg(moved[std::size_t(m_exit)], 0, 'f', 3)

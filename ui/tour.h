@@ -11,16 +11,22 @@ class QPushButton;
 
 namespace earlybird::ui {
 
-class MainWindow;
+class NetworkGraphView;
+class Selection;
+class SessionController;
+class SessionModel;
 
 // Help > What is an early exit?: a short guided tour of the live panels, one sentence per step. Each step is a real
 // action on the session on screen (the demo on first start): it selects the best network within the target, outlines
 // one of its exits, moves that exit's slider down and up, and reads the exit rate, accuracy and average MACs off the
-// threshold panel, then puts the thresholds back. Non-modal: the panels stay live beside it.
+// selection, then puts the thresholds back. Non-modal: the panels stay live beside it.
 class Tour : public QDialog {
     Q_OBJECT
 public:
-    explicit Tour(MainWindow* window);
+    // Works through the selection (it selects and moves thresholds there), reads the front of `model` and the
+    // session of `controller`, and outlines exits on `network`.
+    Tour(Selection* selection, SessionModel* model, SessionController* controller, NetworkGraphView* network,
+        QWidget* parent = nullptr);
 
     // Selects the network the tour is about; false (with the reason as text()) when no session with an early-exit
     // network on its front is open. The first step shows once the network's outcomes are on the sliders.
@@ -40,7 +46,10 @@ private:
     void refresh();
     int blockOf(int exit) const; // the backbone block early exit `exit` follows
 
-    MainWindow* m_window;
+    Selection* m_selection;
+    SessionModel* m_model;
+    SessionController* m_controller;
+    NetworkGraphView* m_network;
     QLabel* m_text;
     QLabel* m_counter;
     QPushButton* m_back;
