@@ -3,6 +3,7 @@
 
 #include "base/error.h"
 #include "search/sessionfile.h"
+#include "search/sessionjson.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {

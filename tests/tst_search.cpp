@@ -2,6 +2,7 @@
 #include "fixtures.h"
 #include "nn/latencytable.h"
 #include "search/baselines.h"
+#include "search/sessionjson.h"
 #include "search/search.h"
 #include "search/sessionfile.h"
 
@@ -71,10 +72,10 @@ private Q_SLOTS:
         Search search(tinySearch(m_cache.path().toStdString(), 0.6), dir.path().toStdString());
         int evaluated = 0, generations = 0, frontChanges = 0, finished = 0;
         search.setListener([&](const SearchEvent& event) {
-            evaluated += event.type == SearchEvent::Type::CandidateEvaluated;
-            generations += event.type == SearchEvent::Type::GenerationDone;
-            frontChanges += event.type == SearchEvent::Type::FrontChanged;
-            finished += event.type == SearchEvent::Type::Finished;
+            evaluated += std::holds_alternative<CandidateEvent>(event);
+            generations += std::holds_alternative<GenerationEvent>(event);
+            frontChanges += std::holds_alternative<FrontEvent>(event);
+            finished += std::holds_alternative<FinishedEvent>(event);
         });
         search.run();
         QVERIFY(search.isFinished());
@@ -178,10 +179,11 @@ private Q_SLOTS:
             std::unique_ptr<Search> second = Search::resume(stopped.path().toStdString());
             std::atomic<bool> stop { false };
             second->setListener([&](const SearchEvent& event) {
-                const bool midCandidate = event.progress.phase == SearchPhase::Searching
-                    && event.progress.training.phase != TrainingPhase::None;
-                const bool midComposition
-                    = event.type == SearchEvent::Type::CandidateEvaluated && event.candidate.composed;
+                const auto* training = std::get_if<TrainingEvent>(&event);
+                const bool midCandidate = training && training->progress.phase == SearchPhase::Searching
+                    && training->progress.training.phase != TrainingPhase::None;
+                const auto* candidate = std::get_if<CandidateEvent>(&event);
+                const bool midComposition = candidate && candidate->candidate.composed;
                 if (composed > 0 ? midComposition : midCandidate)
                     stop = true;
             });

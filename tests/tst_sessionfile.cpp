@@ -2,6 +2,8 @@
 #include "errorcapture.h"
 #include "fixtures.h"
 #include "search/sessionfile.h"
+#include "search/sessionfollower.h"
+#include "search/sessionjson.h"
 #include "search/sessionlock.h"
 
 #include <fcntl.h>
@@ -182,7 +184,7 @@ private Q_SLOTS:
             stored.validation.predictions = { 0, e % 4, 2 };
             stored.test.predictions = { 3, 1 };
             const std::string key
-                = e + 1 < exits ? exitOutputKey(architecture.exits[std::size_t(e)]) : std::string(finalExitOutputKey());
+                = e + 1 < exits ? BranchId(architecture.exits[std::size_t(e)]).key() : std::string(finalExitOutputKey());
             validation.setExit(e, stored.validation.confidence[0].data(), stored.validation.confidence[1].data(),
                 stored.validation.confidence[2].data(), stored.validation.predictions.data(),
                 update.validationLabels.data());
@@ -202,12 +204,12 @@ private Q_SLOTS:
         Architecture other = architecture;
         other.exits.clear();
         other.exits.push_back(ExitSpec { 0, { BranchLayerSpec { BranchLayerType::Conv5x5, 2.0, 1 } }, 0.5 });
-        QVERIFY(!update.exits.count(exitOutputKey(other.exits[0])));
+        QVERIFY(!update.exits.count(BranchId(other.exits[0]).key()));
         QVERIFY(!outputs.covers(other));
         // The threshold is not part of an exit's key.
         ExitSpec moved = other.exits[0];
         moved.threshold = 0.9;
-        QCOMPARE(exitOutputKey(moved), exitOutputKey(other.exits[0]));
+        QCOMPARE(BranchId(moved).key(), BranchId(other.exits[0]).key());
 
         // A row cut short.
         sqlite3* db = nullptr;
@@ -243,7 +245,7 @@ private Q_SLOTS:
             update.exits[finalExitOutputKey()] = stored;
             for (const CandidateRecord& r : candidates)
                 for (const ExitSpec& exit : r.architecture.exits)
-                    update.exits[exitOutputKey(exit)] = stored;
+                    update.exits[BranchId(exit).key()] = stored;
             return update;
         };
         Session first = whole;

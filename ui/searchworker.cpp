@@ -317,30 +317,22 @@ void SearchWorker::runSearch(bool run)
     auto clock = std::make_shared<QElapsedTimer>();
     clock->start();
     m_search->setListener([this, lastProgress, clock](const SearchEvent& event) {
-        switch (event.type) {
-        case SearchEvent::Type::Progress:
-            if (clock->elapsed() - *lastProgress < kProgressIntervalMs && event.progress.training.fraction < 1.0)
+        if (const auto* training = std::get_if<TrainingEvent>(&event)) {
+            if (clock->elapsed() - *lastProgress < kProgressIntervalMs && training->progress.training.fraction < 1.0)
                 return;
             *lastProgress = clock->elapsed();
-            Q_EMIT progress(m_run, event.progress);
-            return;
-        case SearchEvent::Type::CandidateEvaluated:
-            Q_EMIT candidateEvaluated(m_run, event.candidate);
-            Q_EMIT progress(m_run, event.progress);
-            return;
-        case SearchEvent::Type::FrontChanged:
-            Q_EMIT frontChanged(m_run, 
-                QVector<FrontPoint>(event.thresholdFront.begin(), event.thresholdFront.end()), event.hypervolume);
-            return;
-        case SearchEvent::Type::GenerationDone:
-            Q_EMIT generationDone(m_run, event.progress.generation, event.hypervolume);
-            return;
-        case SearchEvent::Type::Log:
-            Q_EMIT logMessage(m_run, QString::fromStdString(event.message));
-            return;
-        case SearchEvent::Type::Finished:
-            Q_EMIT progress(m_run, event.progress);
-            return;
+            Q_EMIT progress(m_run, training->progress);
+        } else if (const auto* candidate = std::get_if<CandidateEvent>(&event)) {
+            Q_EMIT candidateEvaluated(m_run, candidate->candidate);
+            Q_EMIT progress(m_run, candidate->progress);
+        } else if (const auto* front = std::get_if<FrontEvent>(&event)) {
+            Q_EMIT frontChanged(m_run, QVector<FrontPoint>(front->front.begin(), front->front.end()), front->hypervolume);
+        } else if (const auto* generation = std::get_if<GenerationEvent>(&event)) {
+            Q_EMIT generationDone(m_run, generation->generation, generation->hypervolume);
+        } else if (const auto* log = std::get_if<LogEvent>(&event)) {
+            Q_EMIT logMessage(m_run, QString::fromStdString(log->message));
+        } else if (const auto* finished = std::get_if<FinishedEvent>(&event)) {
+            Q_EMIT progress(m_run, finished->progress);
         }
     });
     try {

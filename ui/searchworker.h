@@ -2,6 +2,7 @@
 
 #include "costaxis.h"
 #include "search/search.h"
+#include "search/sessionfollower.h"
 #include "search/searchconfig.h"
 #include "search/sessionfile.h"
 

@@ -5,6 +5,7 @@
 #include "base/error.h"
 #include "experiment/experiment.h"
 #include "search/search.h"
+#include "search/sessionjson.h"
 #include "search/sessionfile.h"
 
 #include <nlohmann/json.hpp>
@@ -81,8 +82,8 @@ MpiBranchFarm::MpiBranchFarm(Search&, int, FarmOptions, std::function<void(const
 }
 MpiBranchFarm::~MpiBranchFarm() = default;
 void MpiBranchFarm::start() { }
-void MpiBranchFarm::submit(const std::vector<ExitSpec>&) { }
-void MpiBranchFarm::await(const std::vector<ExitSpec>&, const std::function<bool()>&) { }
+void MpiBranchFarm::submit(const std::vector<BranchId>&) { }
+void MpiBranchFarm::await(const std::vector<BranchId>&, const std::function<bool()>&) { }
 int MpiBranchFarm::workerBranches() const
 {
     return 0;
@@ -658,12 +659,13 @@ void MpiBranchFarm::start()
     }
 }
 
-void MpiBranchFarm::submit(const std::vector<ExitSpec>& branches)
+void MpiBranchFarm::submit(const std::vector<BranchId>& branches)
 {
     // Only queued: await() hands them out, once it has taken the next candidate's for rank 0.
     Impl& d = *m_impl;
-    for (const ExitSpec& exit : branches) {
-        const std::string key = exitOutputKey(exit);
+    for (const BranchId& branch : branches) {
+        const ExitSpec& exit = branch.exit();
+        const std::string& key = branch.key();
         if (!d.submitted.insert(key).second)
             continue;
         const std::int64_t id = d.nextJob++;
@@ -673,12 +675,12 @@ void MpiBranchFarm::submit(const std::vector<ExitSpec>& branches)
     }
 }
 
-void MpiBranchFarm::await(const std::vector<ExitSpec>& branches, const std::function<bool()>& stop)
+void MpiBranchFarm::await(const std::vector<BranchId>& branches, const std::function<bool()>& stop)
 {
     Impl& d = *m_impl;
     std::vector<std::string> keys;
-    for (const ExitSpec& exit : branches)
-        keys.push_back(exitOutputKey(exit));
+    for (const BranchId& branch : branches)
+        keys.push_back(branch.key());
     for (;;) {
         // An awaited branch no worker holds yet is trained here: rank 0 would only wait otherwise. The workers get the
         // rest meanwhile.

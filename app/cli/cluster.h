@@ -62,8 +62,8 @@ public:
     // backbone trained and in the cache folder, its target set).
     void start();
 
-    void submit(const std::vector<ExitSpec>& branches) override;
-    void await(const std::vector<ExitSpec>& branches, const std::function<bool()>& stop) override;
+    void submit(const std::vector<BranchId>& branches) override;
+    void await(const std::vector<BranchId>& branches, const std::function<bool()>& stop) override;
 
     // Branches trained by workers and by rank 0 for the farm, and jobs given to another rank after a worker was lost.
     int workerBranches() const;

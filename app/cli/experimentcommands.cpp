@@ -9,6 +9,7 @@
 #include "model/backbonepresets.h"
 #include "policy/exitpolicy.h"
 #include "search/sessionfile.h"
+#include "search/sessionjson.h"
 
 #include <nlohmann/json.hpp>
 

@@ -8,6 +8,7 @@
 #include "base/fileio.h"
 #include "model/backbonepresets.h"
 #include "search/baselines.h"
+#include "search/sessionjson.h"
 #include "search/search.h"
 #include "search/sessionfile.h"
 
@@ -144,12 +145,16 @@ SearchListener progressPrinter(const Search& search)
     auto lastPhase = std::make_shared<TrainingPhase>(TrainingPhase::None);
     auto lastPrint = std::make_shared<std::chrono::steady_clock::time_point>();
     return [terminal, lastPhase, lastPrint, &search](const SearchEvent& event) {
-        const SearchProgress& p = event.progress;
-        char line[240];
-        if (event.type == SearchEvent::Type::Log) {
-            printLog(event.message);
+        if (const auto* log = std::get_if<LogEvent>(&event)) {
+            printLog(log->message);
             return;
         }
+        const auto* training = std::get_if<TrainingEvent>(&event);
+        const auto* candidate = std::get_if<CandidateEvent>(&event);
+        if (!training && !candidate)
+            return;
+        const SearchProgress& p = training ? training->progress : candidate->progress;
+        char line[240];
         if (p.phase == SearchPhase::Preparing) {
             const TrainingProgress& t = p.training;
             // Off a terminal: a line when the phase changes and every few seconds, not every update.
@@ -163,8 +168,7 @@ SearchListener progressPrinter(const Search& search)
                     nameOf(t.phase).c_str(), t.epoch, t.epochs, 100 * t.fraction, t.imagesPerSecond, t.etaSeconds);
             else
                 std::snprintf(line, sizeof line, "preparing: %s %.0f%%", nameOf(t.phase).c_str(), 100 * t.fraction);
-        } else if (event.type == SearchEvent::Type::CandidateEvaluated
-            || (terminal && event.type == SearchEvent::Type::Progress)) {
+        } else if (candidate || terminal) {
             const int width = 24;
             const int filled = int(p.fraction * width);
             const std::string bar

@@ -2,6 +2,7 @@
 
 #include "model/networkcost.h"
 #include "search/sessionfile.h"
+#include "search/sessionjson.h"
 
 #include <nlohmann/json.hpp>
 

@@ -6,7 +6,11 @@
 #include "base/rng.h"
 #include "nn/latencytable.h"
 #include "search/branchfarm.h"
+#include "search/branchpool.h"
+#include "search/candidatetuning.h"
 #include "search/nsga2.h"
+#include "search/outputsledger.h"
+#include "search/screener.h"
 #include "search/sessionfile.h"
 #include "search/sessionlock.h"
 #include "search/thresholdfront.h"
@@ -30,10 +34,6 @@ using Clock = std::chrono::steady_clock;
 constexpr int kOffspringAttemptsPerSlot = 60;
 // Compositions the composer may try per candidate it is asked for (duplicates and unaffordable ones are skipped).
 constexpr int kComposeAttemptsPerCandidate = 20;
-// A composed candidate includes each other pooled position with a probability drawn from this range, so that sparse
-// and dense exit placements both come up.
-constexpr double kComposeMinInclusion = 0.1;
-constexpr double kComposeMaxInclusion = 0.7;
 // Candidates' time that must pass before a rate (candidates per minute) is reported.
 constexpr double kRateMinimumSeconds = 20.0;
 // How often a paused run looks at its flags again.
@@ -75,9 +75,7 @@ struct Search::Impl {
     bool finished = false;
 
     std::vector<CandidateRecord> archive;
-    // Per-sample outputs of the session's exits: the keys in the store, and those the next save adds.
-    std::set<std::string> storedOutputs;
-    OutputsUpdate pendingOutputs;
+    OutputsLedger outputs; // per-sample outputs of the session's exits: in the store, and for the next save
     std::map<std::string, int> seen; // structure key -> id
     std::vector<int> population; // parents of the next generation
     std::vector<int> offspring; // evaluated members of the current generation
@@ -89,15 +87,8 @@ struct Search::Impl {
     Clock::time_point runStart = Clock::now();
     std::vector<HypervolumeRecord> hypervolumeHistory;
     ThresholdFront thresholdFront; // over every candidate's threshold settings
-    // Every branch trained in this session, by position, in the order they came: what the composer combines.
-    std::map<int, std::vector<ExitSpec>> pool;
-    std::set<std::string> poolKeys;
-    // Multi-fidelity screening: what it did in this run, the genomes it turned down (never proposed again) and this
-    // run's time screening (its short trainings included).
-    ScreeningCounts screening;
-    std::vector<Genome> screenedOut; // in the session, every run's
-    std::set<std::string> screenedOutKeys;
-    double screenSeconds = 0;
+    BranchPool pool; // every branch trained in this session: what the composer combines
+    std::unique_ptr<Screener> screener; // multi-fidelity screening, and the genomes it turned down
     double tuneSeconds = 0; // this run: tuning thresholds and tracing trade-off curves
     double saveSeconds = 0; // this run: writing the session
     BranchFarm* farm = nullptr; // trains branches ahead of their candidates, elsewhere
@@ -130,28 +121,17 @@ struct Search::Impl {
     double hypervolumeOf(bool onTest) const { return thresholdFront.hypervolume(backboneCost, onTest); }
     double candidateHypervolumeOf(bool onTest) const { return tradeOffHypervolume(archive, backboneCost, onTest); }
 
-    void emit(SearchEvent event)
+    void emit(const SearchEvent& event)
     {
-        if (!listener)
-            return;
-        event.progress = progress(finished ? SearchPhase::Finished : SearchPhase::Searching);
-        listener(event);
+        if (listener)
+            listener(event);
     }
 
-    void emitFinished()
-    {
-        SearchEvent event;
-        event.type = SearchEvent::Type::Finished;
-        emit(event);
-    }
+    SearchProgress currentProgress() const { return progress(finished ? SearchPhase::Finished : SearchPhase::Searching); }
 
-    void log(const std::string& message)
-    {
-        SearchEvent event;
-        event.type = SearchEvent::Type::Log;
-        event.message = message;
-        emit(event);
-    }
+    void emitFinished() { emit(FinishedEvent { currentProgress() }); }
+
+    void log(const std::string& message) { emit(LogEvent { message }); }
 
     SearchProgress progress(SearchPhase phase) const
     {
@@ -202,7 +182,7 @@ struct Search::Impl {
     bool isNew(const Genome& genome, const std::vector<Genome>& proposed = {}) const
     {
         const std::string key = space->structureKey(genome);
-        if (seen.count(key) || screenedOutKeys.count(key))
+        if (seen.count(key) || screener->isScreenedOut(key))
             return false;
         for (const std::vector<Genome>* list : { &queue, &proposed }) {
             for (const Genome& other : *list) {
@@ -233,52 +213,12 @@ struct Search::Impl {
         return genome;
     }
 
-    static std::string branchKey(const ExitSpec& exit)
+    // A new, affordable genome composed around `anchor` from the pool (BranchPool::composeAround); nothing when the
+    // draw is outside the space, seen or too dear.
+    std::optional<Genome> composeAround(const BranchId& anchor)
     {
-        std::string key = std::to_string(exit.position);
-        for (const BranchLayerSpec& layer : exit.layers)
-            key += " " + nameOf(layer.type) + "/" + std::to_string(layer.width) + "/" + std::to_string(layer.stride);
-        return key;
-    }
-
-    // Adds the architecture's branches to the pool; returns those that were not in it yet.
-    std::vector<ExitSpec> addToPool(const Architecture& architecture)
-    {
-        std::vector<ExitSpec> fresh;
-        for (ExitSpec exit : architecture.exits) {
-            exit.threshold = 0; // thresholds are tuned per candidate; a branch is its position and layers
-            if (poolKeys.insert(branchKey(exit)).second) {
-                pool[exit.position].push_back(exit);
-                fresh.push_back(exit);
-            }
-        }
-        return fresh;
-    }
-
-    // A new, affordable genome holding `anchor` and, at each other position of the pool, one of its branches or none
-    // (a random confidence measure and inclusion rate); nothing when the draw is outside the space, seen or too dear.
-    std::optional<Genome> composeAround(const ExitSpec& anchor)
-    {
-        const std::vector<ConfidenceMeasure>& measures = space->options().measures;
-        Architecture architecture;
-        architecture.backbone = config.experiment.backbone;
-        architecture.confidence = measures[std::size_t(rng.below(measures.size()))];
-        const double inclusion = kComposeMinInclusion + (kComposeMaxInclusion - kComposeMinInclusion) * rng.uniform();
-        bool anchored = false;
-        for (const auto& [position, branches] : pool) {
-            if (position == anchor.position) {
-                architecture.exits.push_back(anchor);
-                anchored = true;
-            } else if (rng.uniform() < inclusion) {
-                if (!anchored && position > anchor.position) {
-                    architecture.exits.push_back(anchor);
-                    anchored = true;
-                }
-                architecture.exits.push_back(branches[std::size_t(rng.below(branches.size()))]);
-            }
-        }
-        if (!anchored)
-            architecture.exits.push_back(anchor);
+        const Architecture architecture
+            = pool.composeAround(anchor, config.experiment.backbone, space->options().measures, rng);
         Genome genome;
         try {
             genome = space->encode(architecture);
@@ -295,7 +235,7 @@ struct Search::Impl {
     // and tuned, with nothing trained. Records them like any candidate (in the current generation's offspring, so
     // that selection sees them). Stops early when the time budget is spent; throws CancelledError when `cancel` is set
     // (nothing of the step is saved then, so a resumed search composes the same again). True if the front moved.
-    bool compose(const std::vector<ExitSpec>& fresh, CancelFlag cancel)
+    bool compose(const std::vector<BranchId>& fresh, CancelFlag cancel)
     {
         bool frontMoved = false;
         const int wanted = config.composedPerBranch * int(fresh.size());
@@ -324,10 +264,7 @@ struct Search::Impl {
         offspring.push_back(record.id);
         archive.push_back(record);
         const bool frontMoved = thresholdFront.add(curve);
-        SearchEvent evaluated;
-        evaluated.type = SearchEvent::Type::CandidateEvaluated;
-        evaluated.candidate = std::move(record);
-        emit(evaluated);
+        emit(CandidateEvent { std::move(record), currentProgress() });
         return frontMoved;
     }
 
@@ -374,10 +311,7 @@ struct Search::Impl {
         const double hv = hypervolumeOf(false);
         hypervolumeHistory.push_back({ generation, int(archive.size()), elapsed(), hv, hypervolumeOf(true),
             candidateHypervolumeOf(false), candidateHypervolumeOf(true) });
-        SearchEvent event;
-        event.type = SearchEvent::Type::GenerationDone;
-        event.hypervolume = hv;
-        emit(event);
+        emit(GenerationEvent { generation, hv, currentProgress() });
         ++generation;
         if (config.generations > 0 && generation > config.generations)
             finished = true;
@@ -395,8 +329,7 @@ struct Search::Impl {
                 stopCandidate = true;
             if (!listener)
                 return;
-            SearchEvent event;
-            event.progress = progress(SearchPhase::Searching);
+            TrainingEvent event { progress(SearchPhase::Searching) };
             event.progress.training = t;
             listener(event);
         };
@@ -412,94 +345,43 @@ struct Search::Impl {
         return measured;
     }
 
-    // Multi-fidelity screening of a proposed genome whose branches are not all trained (see SearchConfig): true if it
-    // is to be trained in full and evaluated. Throws CancelledError like evaluate().
+    // Multi-fidelity screening of a proposed genome whose branches are not all trained (screener.h): true if it is to
+    // be trained in full and evaluated. Throws CancelledError like evaluate().
     bool passesScreening(const Genome& genome, CancelFlag cancel)
     {
         // New to the session, not to the cache folder: what is screened must not depend on what other sessions left
         // there, or the same seed would not give the same search.
         const Architecture architecture = space->decode(genome);
-        std::vector<ExitSpec> fresh;
-        for (ExitSpec exit : architecture.exits) {
-            exit.threshold = 0;
-            if (!poolKeys.count(branchKey(exit)))
-                fresh.push_back(exit);
-        }
+        const std::vector<BranchId> fresh = pool.missing(architecture);
         if (fresh.empty())
             return true;
-        const Clock::time_point start = Clock::now();
         deadlinePassed = false;
         std::atomic<bool> stopCandidate { false };
-        const ProgressCallback branchProgress = candidateProgress(cancel, stopCandidate);
-        ScreeningOptions options;
-        options.training = config.experiment.branchTraining;
-        options.training.epochs = config.screenEpochs;
-        options.subsetFraction = config.screenSubset;
-        options.branches = fresh;
-        const auto reachesFront = [&](const Architecture& candidate) {
-            const NetworkLatency measured = latencyOf(candidate, stopCandidate);
-            const CandidateOutcomes outcomes = experiment->screen(candidate, options, branchProgress, &stopCandidate);
-            const std::vector<double> costs
-                = exitCostsOf(config.costModel, outcomes.cost, config.convention, &measured);
-            const ExitPolicy validation(
-                outcomes.validation, candidate.confidence, costs, exitMacsOf(outcomes.cost, config.convention));
-            std::vector<FrontPoint> curve;
-            for (const PolicyResult& point : validation.tradeOffCurve())
-                curve.push_back(
-                    FrontPoint { -1, point.thresholds, point.accuracy, point.averageCost, point.averageMacs, 0, 0 });
-            return thresholdFront.wouldGain(curve, config.screenMargin);
+        Screener::Hooks hooks;
+        hooks.progress = candidateProgress(cancel, stopCandidate);
+        hooks.stop = &stopCandidate;
+        hooks.latency = [&](const Architecture& candidate) { return latencyOf(candidate, stopCandidate); };
+        hooks.compose = [&](const BranchId& anchor) -> std::optional<Architecture> {
+            if (const std::optional<Genome> composed = composeAround(anchor))
+                return space->decode(*composed);
+            return std::nullopt;
         };
-        // Its own curve first, then compositions around its new branches with trained ones (what the composer would
-        // make of them), until one would reach the front.
-        bool passed = reachesFront(architecture);
-        int looks = 0;
-        for (int i = 0;
-             !passed && looks < config.screenCompose && i < kComposeAttemptsPerCandidate * config.screenCompose; ++i) {
-            if (const std::optional<Genome> composed = composeAround(fresh[std::size_t(i) % fresh.size()])) {
-                ++looks;
-                passed = reachesFront(space->decode(*composed));
-            }
-        }
-        ++screening.screened;
-        if (!passed) {
-            ++screening.rejected;
-            screening.branchesSkipped += int(fresh.size());
-            screenedOut.push_back(genome);
-            screenedOutKeys.insert(space->structureKey(genome));
-        }
-        screenSeconds += std::chrono::duration<double>(Clock::now() - start).count();
-        return passed;
+        return screener->passes(genome, space->structureKey(genome), architecture, fresh, thresholdFront, hooks);
     }
 
-    // With a farm: hands it the branches the queued candidates lack (the next one's first), then waits for the next
-    // candidate's (and lets the farm hand out work and read results, even when nothing is new). Throws CancelledError
-    // like evaluate().
-    void trainAhead(CancelFlag cancel)
+    // With a farm: has it train the queued candidates' branches ahead (branchfarm.h). Throws CancelledError like
+    // evaluate().
+    void trainFarmAhead(CancelFlag cancel)
     {
-        std::vector<ExitSpec> wanted;
-        std::vector<ExitSpec> next;
-        std::set<std::string> keys;
-        for (std::size_t i = 0; i < queue.size(); ++i) {
-            for (ExitSpec exit : space->decode(queue[i]).exits) {
-                exit.threshold = 0;
-                if (!keys.insert(exitOutputKey(exit)).second || experiment->hasTrainedBranch(exit))
-                    continue;
-                wanted.push_back(exit);
-                if (i == 0)
-                    next.push_back(exit);
-            }
-        }
-        farm->submit(wanted);
-        const Clock::time_point start = Clock::now();
-        const double trainedHere = experiment->report().branchSeconds;
+        std::vector<Architecture> queued;
+        for (const Genome& genome : queue)
+            queued.push_back(space->decode(genome));
         deadlinePassed = false;
-        farm->await(next, [&] {
+        farmWaitSeconds += trainAhead(*farm, *experiment, queued, [&] {
             if (budgetSpent())
                 deadlinePassed = true;
             return deadlinePassed || (cancel && cancel->load());
         });
-        farmWaitSeconds += std::chrono::duration<double>(Clock::now() - start).count()
-            - (experiment->report().branchSeconds - trainedHere);
     }
 
     // Evaluates a genome: trains its branches not trained yet, tunes its thresholds, and puts its validation
@@ -508,7 +390,7 @@ struct Search::Impl {
     {
         const Clock::time_point start = Clock::now();
         const int trainedBefore = experiment->report().branchesTrained;
-        Architecture architecture = space->decode(genome);
+        const Architecture architecture = space->decode(genome);
         // One flag for the experiment: the caller's stop, or the time budget running out mid-candidate (a slow branch
         // must not stretch the budget). Progress reports come several times a second, so both take effect promptly.
         deadlinePassed = false;
@@ -516,58 +398,17 @@ struct Search::Impl {
         const ProgressCallback branchProgress = candidateProgress(cancel, stopCandidate);
         const NetworkLatency measured = latencyOf(architecture, stopCandidate);
         const CandidateOutcomes outcomes = experiment->evaluate(architecture, branchProgress, &stopCandidate);
-        noteOutputs(architecture, outcomes);
-        const std::vector<double> costs = exitCostsOf(config.costModel, outcomes.cost, config.convention, &measured);
-        const std::vector<double> macs = exitMacsOf(outcomes.cost, config.convention);
-        const ExitPolicy validation(outcomes.validation, architecture.confidence, costs, macs);
-        const ExitPolicy test(outcomes.test, architecture.confidence, costs, macs);
+        outputs.note(architecture, outcomes);
         const Clock::time_point tuneStart = Clock::now();
-        CandidateRecord record;
-        record.id = int(archive.size());
-        record.exitCosts = costs;
-        record.parameters = outcomes.cost.totalParameters;
-        record.validation = config.mode == TargetMode::Budget
-            ? validation.tuneForBudget(config.target)
-            : validation.tuneAebnasGrid(
-                config.target, config.aebnasLambda, config.aebnasGridStep, config.aebnasMaxCombinations);
-        record.test = test.evaluate(record.validation.thresholds);
-        const auto pointOf = [&](const PolicyResult& v, const PolicyResult& t) {
-            return FrontPoint { record.id, v.thresholds, v.accuracy, v.averageCost, v.averageMacs, t.accuracy,
-                t.averageCost };
-        };
-        curve.clear();
-        curve.push_back(pointOf(record.validation, record.test));
-        for (const PolicyResult& point : validation.tradeOffCurve())
-            curve.push_back(pointOf(point, test.evaluate(point.thresholds)));
+        TunedCandidate tuned = tuneCandidate(config, architecture, outcomes, measured, int(archive.size()));
         tuneSeconds += std::chrono::duration<double>(Clock::now() - tuneStart).count();
-        for (std::size_t e = 0; e < architecture.exits.size(); ++e)
-            architecture.exits[e].threshold = record.validation.thresholds[e];
+        curve = std::move(tuned.curve);
+        CandidateRecord& record = tuned.record;
         record.generation = generation;
         record.genome = genome;
-        record.architecture = architecture;
         record.branchesTrained = experiment->report().branchesTrained - trainedBefore;
         record.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-        return record;
-    }
-
-    // Whether the store holds, or the next save writes, the outputs of the exit with this key.
-    bool hasOutputs(const std::string& key) const
-    {
-        return storedOutputs.count(key) || pendingOutputs.exits.count(key);
-    }
-
-    // Keeps the outputs of the candidate's exits that the store does not hold yet, for the next save.
-    void noteOutputs(const Architecture& architecture, const CandidateOutcomes& outcomes)
-    {
-        const auto note = [&](const std::string& key, int exit) {
-            if (hasOutputs(key))
-                return;
-            pendingOutputs.exits[key]
-                = StoredExit { exitColumns(outcomes.validation, exit), exitColumns(outcomes.test, exit) };
-        };
-        for (std::size_t e = 0; e < architecture.exits.size(); ++e)
-            note(exitOutputKey(architecture.exits[e]), int(e));
-        note(finalExitOutputKey(), architecture.exitCount() - 1);
+        return std::move(record);
     }
 
     // A session from before outputs were stored gets those of every archived candidate (assembled from the branch
@@ -575,11 +416,8 @@ struct Search::Impl {
     void backfillOutputs(CancelFlag cancel)
     {
         for (const CandidateRecord& record : archive) {
-            bool missing = !hasOutputs(finalExitOutputKey());
-            for (const ExitSpec& exit : record.architecture.exits)
-                missing = missing || !hasOutputs(exitOutputKey(exit));
-            if (missing)
-                noteOutputs(record.architecture, experiment->evaluate(record.architecture, {}, cancel));
+            if (outputs.lacksAny(record.architecture))
+                outputs.note(record.architecture, experiment->evaluate(record.architecture, {}, cancel));
         }
     }
 
@@ -593,7 +431,7 @@ struct Search::Impl {
         s.machine = machine;
         std::ostringstream engine;
         engine << const_cast<Rng&>(rng).engine();
-        s.state = { generation, population, offspring, queue, screenedOut, engine.str(), elapsed(), finished };
+        s.state = { generation, population, offspring, queue, screener->screenedOut(), engine.str(), elapsed(), finished };
         s.hypervolumeHistory = hypervolumeHistory;
         s.thresholdFront = thresholdFront.points();
         return s;
@@ -602,14 +440,8 @@ struct Search::Impl {
     void save()
     {
         const Clock::time_point start = Clock::now();
-        if (!pendingOutputs.exits.empty() && experiment) {
-            pendingOutputs.validationLabels = experiment->validationLabels();
-            pendingOutputs.testLabels = experiment->testLabels();
-        }
-        saveSession(folder, snapshot(), archive, pendingOutputs.exits.empty() ? nullptr : &pendingOutputs);
-        for (const auto& item : pendingOutputs.exits)
-            storedOutputs.insert(item.first);
-        pendingOutputs = OutputsUpdate();
+        saveSession(folder, snapshot(), archive, outputs.pending(experiment.get()));
+        outputs.saved();
         saveSeconds += std::chrono::duration<double>(Clock::now() - start).count();
     }
 };
@@ -633,6 +465,7 @@ Search::Search(SearchConfig config, std::string sessionFolder)
     d.rng = Rng(d.config.experiment.seed * 0x2545f4914f6cdd1dULL + 17);
     d.space = std::make_unique<SearchSpace>(std::vector<BackboneSpec> { d.config.experiment.backbone }, d.config.space);
     d.experiment = std::make_unique<Experiment>(d.config.experiment);
+    d.screener = std::make_unique<Screener>(d.config, *d.experiment);
 }
 
 std::unique_ptr<Search> Search::resume(const std::string& sessionFolder)
@@ -651,16 +484,13 @@ std::unique_ptr<Search> Search::resume(const std::string& sessionFolder)
     d.archive = std::move(session.archive);
     for (const CandidateRecord& r : d.archive) {
         d.seen[d.space->structureKey(r.genome)] = r.id;
-        d.addToPool(r.architecture);
+        d.pool.add(r.architecture);
     }
     SearchState& state = session.state;
     d.generation = state.generation;
     d.population = std::move(state.population);
     d.offspring = std::move(state.offspring);
     d.queue = std::move(state.queue);
-    d.screenedOut = std::move(state.screenedOut);
-    for (const Genome& genome : d.screenedOut)
-        d.screenedOutKeys.insert(d.space->structureKey(genome));
     std::istringstream engine(state.rng);
     engine >> d.rng.engine();
     if (engine.fail())
@@ -673,7 +503,9 @@ std::unique_ptr<Search> Search::resume(const std::string& sessionFolder)
     d.backboneCost = session.backbone.cost;
     d.machine = std::move(session.machine);
     d.experiment = std::make_unique<Experiment>(d.config.experiment);
-    d.storedOutputs = storedOutputKeys(sessionFolder);
+    d.screener = std::make_unique<Screener>(d.config, *d.experiment);
+    d.screener->restore(std::move(state.screenedOut), *d.space);
+    d.outputs = OutputsLedger(storedOutputKeys(sessionFolder));
     d.runStart = Clock::now();
     return std::unique_ptr<Search>(new Search(std::move(impl)));
 }
@@ -696,8 +528,7 @@ void Search::prepare(CancelFlag cancel)
     const ProgressCallback progress = [&d](const TrainingProgress& t) {
         if (!d.listener)
             return;
-        SearchEvent event;
-        event.progress = d.progress(SearchPhase::Preparing);
+        TrainingEvent event { d.progress(SearchPhase::Preparing) };
         event.progress.training = t;
         d.listener(event);
     };
@@ -783,7 +614,7 @@ bool Search::step(CancelFlag cancel)
             return true;
         }
         if (d.farm)
-            d.trainAhead(cancel);
+            d.trainFarmAhead(cancel);
         record = d.evaluate(genome, cancel, curve);
     } catch (const CancelledError&) {
         if (!d.deadlinePassed)
@@ -798,7 +629,7 @@ bool Search::step(CancelFlag cancel)
     bool thresholdFrontMoved = d.admit(record, curve);
     if (std::optional<Genome> pruned = d.withoutIdleExits(record))
         d.queue.insert(d.queue.begin(), std::move(*pruned));
-    const std::vector<ExitSpec> fresh = d.addToPool(record.architecture);
+    const std::vector<BranchId> fresh = d.pool.add(record.architecture);
     if (!fresh.empty() && d.config.composedPerBranch > 0)
         thresholdFrontMoved = d.compose(fresh, cancel) || thresholdFrontMoved;
     if (d.generation == 0 && d.queue.empty())
@@ -806,12 +637,7 @@ bool Search::step(CancelFlag cancel)
     d.save();
     const std::vector<int> frontAfter = d.frontIds();
     if (frontAfter != frontBefore || thresholdFrontMoved) {
-        SearchEvent changed;
-        changed.type = SearchEvent::Type::FrontChanged;
-        changed.front = frontAfter;
-        changed.thresholdFront = d.thresholdFront.points();
-        changed.hypervolume = d.hypervolumeOf(false);
-        d.emit(changed);
+        d.emit(FrontEvent { d.thresholdFront.points(), d.hypervolumeOf(false) });
     }
     return true;
 }
@@ -879,11 +705,11 @@ SearchTimes Search::times() const
     const Impl& d = *m_impl;
     const ExperimentReport& r = d.experiment->report();
     return SearchTimes { r.dataSeconds, r.backboneTrainSeconds, r.featureSeconds, r.branchSeconds + d.farmWaitSeconds,
-        d.screenSeconds, d.tuneSeconds, d.saveSeconds, d.elapsed() };
+        d.screener->seconds(), d.tuneSeconds, d.saveSeconds, d.elapsed() };
 }
 ScreeningCounts Search::screening() const
 {
-    return m_impl->screening;
+    return m_impl->screener->counts();
 }
 double Search::backboneMacs() const
 {

@@ -1,13 +1,15 @@
 #pragma once
 
 // The search loop: NSGA-II over early-exit architectures on one Experiment. Its settings are in searchconfig.h, what
-// it records in candidaterecord.h, selection and variation in nsga2.h, and what it saves in sessionfile.h.
+// it records in candidaterecord.h, selection and variation in nsga2.h, what it saves in sessionfile.h, what it
+// tells its listener in searchevents.h; the branches it composes are pooled in branchpool.h, and screening is in
+// screener.h.
 
-#include "base/enumnames.h"
-#include "base/progress.h"
 #include "experiment/experiment.h"
 #include "search/candidaterecord.h"
+#include "search/screener.h"
 #include "search/searchconfig.h"
+#include "search/searchevents.h"
 #include "search/sessionfile.h"
 #include "search/thresholdfront.h"
 
@@ -20,10 +22,6 @@
 namespace earlybird {
 
 class BranchFarm;
-
-// Where a search is. Stopped: ended by the user before it was done (it can be resumed).
-enum class SearchPhase { Preparing, Searching, Finished, Stopped };
-const EnumNames<SearchPhase>& enumNames(SearchPhase); // "preparing", "searching", "finished", "stopped"
 
 // Where a run's time went, in seconds. Backbone, features and branches as the experiment reports them (a cached
 // backbone costs nothing), branches including the wait for a farm's (setBranchFarm); tuning covers thresholds and
@@ -41,37 +39,6 @@ struct SearchTimes {
 
 // "backbone 170 s, features 12 s, branch training 332 s, ...": where a run's time went, for logs and the window.
 std::string describeTimes(const SearchTimes& times);
-
-// What multi-fidelity screening did in a run (SearchConfig::screenEpochs): proposed candidates with new branches
-// screened, those turned down, and the new branches they held, which were never trained in full.
-struct ScreeningCounts {
-    int screened = 0;
-    int rejected = 0;
-    int branchesSkipped = 0;
-};
-
-struct SearchProgress {
-    SearchPhase phase = SearchPhase::Preparing;
-    TrainingProgress training; // while preparing or training a branch
-    int evaluated = 0;
-    int generation = 0;
-    double elapsedSeconds = 0;
-    double etaSeconds = 0; // 0 if unknown
-    double candidatesPerMinute = 0; // 0 until enough candidates were timed for a rate to mean something
-    double fraction = 0; // of the whole search, when a budget or generation count bounds it
-};
-
-struct SearchEvent {
-    enum class Type { Progress, CandidateEvaluated, FrontChanged, GenerationDone, Log, Finished };
-    Type type = Type::Progress;
-    SearchProgress progress;
-    CandidateRecord candidate; // CandidateEvaluated
-    std::vector<int> front; // FrontChanged: ids of the candidates on the front of tuned points, by cost
-    std::vector<FrontPoint> thresholdFront; // FrontChanged: the front over threshold settings, by cost
-    double hypervolume = 0; // FrontChanged, GenerationDone: of the threshold front, on validation
-    std::string message; // Log
-};
-using SearchListener = std::function<void(const SearchEvent&)>;
 
 // NSGA-II over early-exit architectures, on one Experiment. Each candidate's branches are trained once (memoised),
 // its thresholds tuned on validation, and its test figures recorded. The session is saved in `sessionFolder`
