@@ -34,6 +34,11 @@ if(NOT nlohmann_json_FOUND)
     earlybird_missing("nlohmann_json 3.11" "nlohmann-json3-dev")
 endif()
 
+find_package(CLI11 2.1 QUIET CONFIG)
+if(NOT CLI11_FOUND)
+    earlybird_missing("CLI11 2.1 (earlybird-cli's options)" "libcli11-dev")
+endif()
+
 find_package(SQLite3 QUIET)
 if(NOT SQLite3_FOUND)
     earlybird_missing("SQLite 3 (the session store)" "libsqlite3-dev")

@@ -107,6 +107,12 @@ private Q_SLOTS:
                                      << QStringLiteral("--threads needs a whole number");
         QTest::newRow("unknown command") << QStringList { QStringLiteral("fly") } << 2
                                          << QStringLiteral("unknown command 'fly'");
+        QTest::newRow("missing value") << QStringList { QStringLiteral("search"), QStringLiteral("--population") }
+                                       << 2 << QStringLiteral("--population needs a value (P)");
+        QTest::newRow("missing config file")
+            << QStringList { QStringLiteral("search"), QStringLiteral("--config"), QStringLiteral("/nonexistent/a.toml"),
+                   QStringLiteral("--out"), QStringLiteral("/nonexistent/s") }
+            << 2 << QStringLiteral("/nonexistent/a.toml");
         const QStringList search { QStringLiteral("search"), QStringLiteral("--dataset"), QStringLiteral("synthetic"),
             QStringLiteral("--path"), QStringLiteral("classes=4,train=100,test=40"), QStringLiteral("--out"),
             QStringLiteral("/nonexistent/session") };
@@ -382,6 +388,53 @@ private Q_SLOTS:
                      .exitCode,
             0);
         QVERIFY(QFileInfo(frontCsv).size() > 50);
+    }
+
+    // A search described in a file and rerun: `session export --config` writes every resolved option of a session
+    // (here a parameter cost, a relative target and non-default training settings), and `search --config` with it
+    // makes a session with the same settings. Options on the command line win over the file's.
+    void configFileRerunsASearch()
+    {
+        QTemporaryDir dir;
+        const QString cache = dir.filePath(QStringLiteral("cache"));
+        const Run first = runCli({ QStringLiteral("search"), QStringLiteral("--dataset"), QStringLiteral("synthetic"),
+            QStringLiteral("--path"), QStringLiteral("classes=3,train=120,test=40,shape=1x12x12"),
+            QStringLiteral("--cost"), QStringLiteral("parameters"), QStringLiteral("--target"), QStringLiteral("0.55x"),
+            QStringLiteral("--generations"), QStringLiteral("1"), QStringLiteral("--population"), QStringLiteral("4"),
+            QStringLiteral("--epochs"), QStringLiteral("1"), QStringLiteral("--branch-epochs"), QStringLiteral("1"),
+            QStringLiteral("--seed"), QStringLiteral("7"), QStringLiteral("--compose"), QStringLiteral("3"),
+            QStringLiteral("--no-augment"), QStringLiteral("--label-smoothing"), QStringLiteral("0.1"),
+            QStringLiteral("--cache"), cache, QStringLiteral("--out"), dir.filePath(QStringLiteral("a")) });
+        QVERIFY2(first.exitCode == 0, first.err.constData());
+        const QString file = dir.filePath(QStringLiteral("a.toml"));
+        const Run exported = runCli({ QStringLiteral("session"), QStringLiteral("export"),
+            dir.filePath(QStringLiteral("a")), QStringLiteral("--config"), QStringLiteral("--out"), file });
+        QVERIFY2(exported.exitCode == 0, exported.err.constData());
+        QVERIFY2(exported.err.isEmpty(), exported.err.constData()); // every setting has an option
+        QFile text(file);
+        QVERIFY(text.open(QIODevice::ReadOnly));
+        const QByteArray toml = text.readAll();
+        QVERIFY(toml.contains("cost = \"parameters\""));
+        QVERIFY(toml.contains("target = \"0.55000000000000004x\""));
+        QVERIFY(toml.contains("no-augment = true"));
+        const Run second = runCli({ QStringLiteral("search"), QStringLiteral("--config"), file, QStringLiteral("--out"),
+            dir.filePath(QStringLiteral("b")) });
+        QVERIFY2(second.exitCode == 0, second.err.constData());
+        const auto configOf = [](const QString& folder) {
+            const Run run = runCli({ QStringLiteral("session"), QStringLiteral("export"), folder });
+            return QJsonDocument::fromJson(run.out).object()[QStringLiteral("config")].toObject();
+        };
+        const QJsonObject a = configOf(dir.filePath(QStringLiteral("a")));
+        QVERIFY(!a.isEmpty());
+        QCOMPARE(configOf(dir.filePath(QStringLiteral("b"))), a);
+        // The command line wins: another seed, the rest from the file.
+        const Run third = runCli({ QStringLiteral("search"), QStringLiteral("--config"), file, QStringLiteral("--seed"),
+            QStringLiteral("8"), QStringLiteral("--out"), dir.filePath(QStringLiteral("c")) });
+        QVERIFY2(third.exitCode == 0, third.err.constData());
+        QJsonObject c = configOf(dir.filePath(QStringLiteral("c")));
+        QCOMPARE(c[QStringLiteral("seed")].toInt(), 8);
+        c[QStringLiteral("seed")] = 7;
+        QCOMPARE(c, a);
     }
 
     void cacheCheckFindsTornFiles()

@@ -1,80 +1,138 @@
 #include "argumentparser.h"
 
+#include <CLI/CLI.hpp>
+
 #include <cmath>
+#include <set>
 #include <iostream>
 #include <sstream>
 
 namespace earlybird::cli {
 
+namespace detail {
+struct ParserApp {
+    CLI::App app;
+    std::map<std::string, CLI::Option*> options; // by name, without the dashes
+    std::vector<CLI::Option*> positionals;
+    std::set<std::string> flags;
+};
+} // namespace detail
+
+namespace {
+
+// CLI11's help with the usage line this command is known by.
+class Formatter : public CLI::Formatter {
+public:
+    explicit Formatter(std::string usage)
+        : m_usage(std::move(usage))
+    {
+        column_width(28);
+    }
+    // The usage line first, then what the command does (CLI11 puts the description first).
+    std::string make_description(const CLI::App*) const override { return {}; }
+    std::string make_usage(const CLI::App* app, std::string) const override
+    {
+        return "usage: " + m_usage + "\n\n" + app->get_description() + "\n";
+    }
+
+private:
+    std::string m_usage;
+};
+
+} // namespace
+
 ArgumentParser::ArgumentParser(std::string usage, std::string summary)
-    : m_usage(std::move(usage))
-    , m_summary(std::move(summary))
+    : m_app(std::make_unique<detail::ParserApp>())
 {
+    CLI::App& app = m_app->app;
+    app.description(std::move(summary));
+    app.formatter(std::make_shared<Formatter>(std::move(usage)));
+    app.set_help_flag("-h,--help", "show this help");
+    // Options may be given in any order, positionals among them; a later value of an option replaces an earlier one.
+    app.positionals_at_end(false);
+    app.allow_windows_style_options(false);
 }
+
+ArgumentParser::~ArgumentParser() = default;
 
 void ArgumentParser::addOption(const std::string& name, const std::string& valueName, const std::string& help,
     std::optional<std::string> defaultValue)
 {
-    m_order.push_back(name);
-    m_options[name] = Option { valueName, help, std::move(defaultValue) };
+    CLI::Option* option = m_app->app.add_option("--" + name, help);
+    option->type_name(valueName)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    if (defaultValue)
+        option->default_str(*defaultValue); // shown in --help, and written by config_to_str; value() supplies it
+    m_app->options[name] = option;
+    m_defaults[name] = std::move(defaultValue);
 }
 
 void ArgumentParser::addFlag(const std::string& name, const std::string& help)
 {
-    m_order.push_back(name);
-    m_options[name] = Option { std::string(), help, std::nullopt };
+    CLI::Option* option = m_app->app.add_flag("--" + name, help);
+    option->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    m_app->options[name] = option;
+    m_app->flags.insert(name);
+    m_defaults[name] = std::nullopt;
 }
 
 void ArgumentParser::addPositional(const std::string& name, const std::string& help)
 {
-    m_positionals.emplace_back(name, help);
+    m_app->positionals.push_back(m_app->app.add_option(name, help)->required()->type_name(""));
+    m_positionalNames.push_back(name);
+}
+
+void ArgumentParser::allowConfigFile(const std::string& help)
+{
+    m_app->app.set_config("--config", "", help)->type_name("FILE");
+    m_app->app.allow_config_extras(false);
 }
 
 void ArgumentParser::parse(const std::vector<std::string>& tokens)
 {
-    for (std::size_t i = 0; i < tokens.size(); ++i) {
-        const std::string& token = tokens[i];
-        if (token == "--help" || token == "-h") {
-            m_help = true;
-            continue;
-        }
-        if (token.rfind("--", 0) != 0 || token.size() == 2) {
-            m_positionalValues.push_back(token);
-            continue;
-        }
-        std::string name = token.substr(2);
-        std::optional<std::string> inlineValue;
-        const std::size_t equals = name.find('=');
-        if (equals != std::string::npos) {
-            inlineValue = name.substr(equals + 1);
-            name = name.substr(0, equals);
-        }
-        const auto option = m_options.find(name);
-        if (option == m_options.end())
-            throw UsageError("unknown option --" + name);
-        if (option->second.valueName.empty()) {
-            if (inlineValue)
-                throw UsageError("--" + name + " takes no value");
-            m_values[name] = "1";
-            continue;
-        }
-        if (inlineValue) {
-            m_values[name] = *inlineValue;
-        } else if (i + 1 < tokens.size()) {
-            m_values[name] = tokens[++i];
-        } else {
-            throw UsageError("--" + name + " needs a value (" + option->second.valueName + ")");
-        }
-    }
-    if (m_help)
+    CLI::App& app = m_app->app;
+    std::vector<std::string> reversed(tokens.rbegin(), tokens.rend()); // CLI11 takes arguments last first
+    try {
+        app.parse(reversed);
+    } catch (const CLI::CallForHelp&) {
+        m_help = true;
         return;
-    if (m_positionalValues.size() != m_positionals.size()) {
+    } catch (const CLI::ExtrasError&) {
+        const std::vector<std::string> extras = app.remaining();
+        const std::string first = extras.empty() ? std::string() : extras.front();
+        if (first.rfind("--", 0) == 0)
+            throw UsageError("unknown option " + first.substr(0, first.find('=')));
+        throw UsageError("unexpected argument '" + first + "'");
+    } catch (const CLI::RequiredError& error) {
         std::string expected;
-        for (const auto& positional : m_positionals)
-            expected += " " + positional.first;
-        throw UsageError(
-            m_positionals.empty() ? "unexpected argument '" + m_positionalValues.front() + "'" : "expected" + expected);
+        for (const std::string& name : m_positionalNames)
+            expected += " " + name;
+        throw UsageError(expected.empty() ? std::string(error.what()) : "expected" + expected);
+    } catch (const CLI::ArgumentMismatch& error) {
+        // "--population: 1 required P missing": the option named before the colon lacks its value.
+        const std::string message = error.what();
+        const std::string name = message.substr(0, message.find(':'));
+        const auto option = m_app->options.find(name.rfind("--", 0) == 0 ? name.substr(2) : name);
+        if (option != m_app->options.end() && option->second->get_type_size() > 0)
+            throw UsageError(name + " needs a value (" + option->second->get_type_name() + ")");
+        throw UsageError(message);
+    } catch (const CLI::ConfigError& error) {
+        // CLI11 says "INI was not able to parse colour" for a name that is no option, TOML or INI alike.
+        const std::string message = error.what();
+        const std::string marker = "not able to parse ";
+        const std::size_t at = message.find(marker);
+        const std::string file = app.get_config_ptr() ? app.get_config_ptr()->as<std::string>() : std::string();
+        if (at != std::string::npos)
+            throw UsageError("--config " + file + ": '" + message.substr(at + marker.size())
+                + "' is not an option of this command");
+        throw UsageError("--config " + file + ": " + message);
+    } catch (const CLI::FileError& error) {
+        throw UsageError(std::string("--config: ") + error.what());
+    } catch (const CLI::ParseError& error) {
+        throw UsageError(error.what());
     }
+    m_positionalValues.clear();
+    for (CLI::Option* positional : m_app->positionals)
+        m_positionalValues.push_back(positional->results().empty() ? std::string() : positional->results().back());
 }
 
 bool ArgumentParser::parseCommand(const std::vector<std::string>& tokens)
@@ -88,42 +146,29 @@ bool ArgumentParser::parseCommand(const std::vector<std::string>& tokens)
 
 std::string ArgumentParser::helpText() const
 {
-    std::ostringstream out;
-    out << "usage: " << m_usage << "\n\n" << m_summary << "\n";
-    if (!m_positionals.empty()) {
-        out << "\narguments:\n";
-        for (const auto& [name, help] : m_positionals)
-            out << "  " << name << std::string(name.size() < 26 ? 26 - name.size() : 1, ' ') << help << "\n";
-    }
-    out << "\noptions:\n";
-    for (const std::string& name : m_order) {
-        const Option& option = m_options.at(name);
-        std::string left = "--" + name + (option.valueName.empty() ? "" : " " + option.valueName);
-        out << "  " << left << std::string(left.size() < 26 ? 26 - left.size() : 1, ' ') << option.help;
-        if (option.defaultValue)
-            out << " (default: " << *option.defaultValue << ")";
-        out << "\n";
-    }
-    out << "  --help                    show this help\n";
-    return out.str();
+    return m_app->app.help();
 }
 
 bool ArgumentParser::isSet(const std::string& name) const
 {
-    return m_values.count(name) != 0;
+    const auto option = m_app->options.find(name);
+    if (option == m_app->options.end() || option->second->count() == 0)
+        return false;
+    // A flag from a config file may say "false".
+    return !m_app->flags.count(name) || option->second->as<bool>();
 }
 
 std::optional<std::string> ArgumentParser::value(const std::string& name) const
 {
-    const auto found = m_values.find(name);
-    if (found != m_values.end())
-        return found->second;
-    const auto option = m_options.find(name);
-    if (option != m_options.end())
-        return option->second.defaultValue;
-    return std::nullopt;
+    const auto option = m_app->options.find(name);
+    if (option == m_app->options.end())
+        return std::nullopt;
+    if (option->second->count() > 0) {
+        const std::vector<std::string>& results = option->second->results();
+        return results.empty() ? std::string("1") : results.back();
+    }
+    return m_defaults.at(name);
 }
-
 std::string ArgumentParser::required(const std::string& name) const
 {
     const std::optional<std::string> found = value(name);

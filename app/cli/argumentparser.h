@@ -3,6 +3,7 @@
 #include "model/costmodel.h"
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -16,16 +17,27 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+namespace detail {
+struct ParserApp;
+}
+
 // Options of one command, declared up front so that --help is generated from them and anything undeclared is an
-// error rather than silently ignored. Accepts `--name value` and `--name=value`.
+// error rather than silently ignored. Parsing is CLI11's: `--name value` and `--name=value`, and `--config FILE`, a
+// TOML or INI file of `name = value` lines (the options' long names) that sets options as if given before the
+// command line's own.
 class ArgumentParser {
 public:
     ArgumentParser(std::string usage, std::string summary);
+    ~ArgumentParser();
+    ArgumentParser(const ArgumentParser&) = delete;
+    ArgumentParser& operator=(const ArgumentParser&) = delete;
 
     void addOption(const std::string& name, const std::string& valueName, const std::string& help,
         std::optional<std::string> defaultValue = std::nullopt);
     void addFlag(const std::string& name, const std::string& help);
     void addPositional(const std::string& name, const std::string& help);
+    // Accepts --config FILE (off by default: only commands whose options describe a run take one).
+    void allowConfigFile(const std::string& help);
 
     // Throws UsageError for an unknown option, a missing value or a wrong number of positional arguments.
     void parse(const std::vector<std::string>& tokens);
@@ -43,17 +55,9 @@ public:
     const std::vector<std::string>& positionals() const { return m_positionalValues; }
 
 private:
-    struct Option {
-        std::string valueName; // empty for a flag
-        std::string help;
-        std::optional<std::string> defaultValue;
-    };
-    std::string m_usage;
-    std::string m_summary;
-    std::vector<std::string> m_order;
-    std::map<std::string, Option> m_options;
-    std::vector<std::pair<std::string, std::string>> m_positionals;
-    std::map<std::string, std::string> m_values;
+    std::unique_ptr<detail::ParserApp> m_app;
+    std::map<std::string, std::optional<std::string>> m_defaults; // by option name
+    std::vector<std::string> m_positionalNames;
     std::vector<std::string> m_positionalValues;
     bool m_help = false;
 };

@@ -20,6 +20,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <unistd.h>
 
 namespace earlybird::cli {
@@ -86,6 +87,11 @@ FarmOptions farmOptions(const ArgumentParser& parser)
         throw UsageError("--worker-timeout needs a number of seconds above 0");
     return options;
 }
+
+// What --config says in a search's --help.
+const char* const kConfigFileHelp
+    = "read options from FILE, `name = value` lines in TOML or INI (session export --config writes one for a "
+      "session); options on the command line win";
 
 // Ranks times compositions per branch past which rank 0, composing, is what the workers wait for: a branch trains in
 // about 11 s, a composed candidate costs about 20 ms (Fashion-MNIST, docs/measurements.md, sessions 7 and 9).
@@ -263,6 +269,118 @@ Json summary(Search& search, const MpiBranchFarm* farm)
         { "elapsed_seconds", times.elapsed } };
 }
 
+// A number as a config file holds it: every digit a double has, so that it reads back the same.
+std::string exactNumber(double value)
+{
+    char text[40];
+    std::snprintf(text, sizeof text, "%.17g", value);
+    return text;
+}
+
+std::string tomlString(const std::string& text)
+{
+    std::string out = "\"";
+    for (const char c : text) {
+        if (c == '"' || c == '\\')
+            out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+// The settings of a session as a `search --config` file (TOML): every option the search was run with, resolved, so
+// that the same command reruns it. Settings no option sets (a baseline's own space, say) are named in a comment, and
+// on stderr, when they differ from what the options give.
+std::string searchConfigFile(const SearchConfig& c, const std::string& folder)
+{
+    const ExperimentConfig& e = c.experiment;
+    std::optional<Baseline> baseline;
+    for (const Baseline b : { Baseline::Backbone, Baseline::Edanas, Baseline::AebnasPaper }) {
+        if (c.name == "baseline-" + nameOf(b))
+            baseline = b;
+    }
+    std::string target;
+    if (c.targetFraction > 0)
+        target = exactNumber(c.targetFraction) + "x";
+    else
+        target = exactNumber(c.target) + (c.costModel == CostModel::Latency ? "us" : "");
+    const std::vector<std::pair<std::string, std::string>> options = {
+        { "dataset", tomlString(nameOf(e.dataset.kind)) }, { "path", tomlString(e.dataset.path) },
+        { "backbone", tomlString(e.backbone.name) }, { "epochs", std::to_string(e.backboneTraining.epochs) },
+        { "seed", std::to_string(e.seed) }, { "validation-fraction", exactNumber(e.validationFraction) },
+        { "batch-size", std::to_string(e.backboneTraining.batchSize) },
+        { "learning-rate", exactNumber(e.backboneTraining.learningRate) },
+        { "label-smoothing", exactNumber(e.backboneTraining.labelSmoothing) },
+        { "branch-epochs", std::to_string(e.branchTraining.epochs) },
+        { "feature-memory", exactNumber(double(e.featureCacheBytes) / double(1 << 20)) },
+        { "cache", tomlString(e.cacheDirectory) }, { "no-augment", std::string(e.backboneTraining.augment ? "false" : "true") },
+        { "cost", tomlString(nameOf(c.costModel)) }, { "target", tomlString(target) },
+        { "max-parameters", tomlString(std::to_string(c.maxParameters)) }, { "mode", tomlString(nameOf(c.mode)) },
+        { "population", std::to_string(c.population) }, { "generations", std::to_string(c.generations) },
+        { "time-budget", exactNumber(c.timeBudgetSeconds / 60.0) },
+        { "max-branch-macs", exactNumber(c.maxBranchMacsFraction) },
+        { "compose", std::to_string(c.composedPerBranch) }, { "screen-epochs", std::to_string(c.screenEpochs) },
+        { "screen-subset", exactNumber(c.screenSubset) }, { "screen-margin", exactNumber(c.screenMargin) },
+        { "screen-compose", std::to_string(c.screenCompose) },
+    };
+    // What those options give, as searchConfig() would make it (the backbone as the session has it, the target as
+    // resolved), to find the settings they do not carry.
+    SearchConfig probe;
+    probe.experiment.dataset = e.dataset;
+    probe.experiment.dataset.cifar100CoarseLabels = false;
+    probe.experiment.dataset.svhnIncludeExtra = false;
+    probe.experiment.backbone = e.backbone;
+    probe.experiment.backboneTraining.epochs = e.backboneTraining.epochs;
+    probe.experiment.backboneTraining.batchSize = e.backboneTraining.batchSize;
+    probe.experiment.backboneTraining.learningRate = e.backboneTraining.learningRate;
+    probe.experiment.backboneTraining.labelSmoothing = e.backboneTraining.labelSmoothing;
+    probe.experiment.backboneTraining.augment = e.backboneTraining.augment;
+    probe.experiment.branchTraining.epochs = e.branchTraining.epochs;
+    probe.experiment.seed = e.seed;
+    probe.experiment.validationFraction = e.validationFraction;
+    probe.experiment.featureCacheBytes = e.featureCacheBytes;
+    probe.experiment.cacheDirectory = e.cacheDirectory;
+    probe.costModel = c.costModel;
+    probe.target = c.target;
+    probe.targetFraction = c.targetFraction;
+    probe.maxParameters = c.maxParameters;
+    probe.mode = c.mode;
+    probe.population = c.population;
+    probe.maxBranchMacsFraction = c.maxBranchMacsFraction;
+    probe.composedPerBranch = c.composedPerBranch;
+    probe.screenEpochs = c.screenEpochs;
+    probe.screenSubset = c.screenSubset;
+    probe.screenMargin = c.screenMargin;
+    probe.screenCompose = c.screenCompose;
+    probe.generations = c.generations;
+    probe.timeBudgetSeconds = c.timeBudgetSeconds;
+    if (baseline) {
+        probe = baselineConfig(probe, *baseline);
+        probe.mode = c.mode; // a baseline sets its own; the option is written as the session has it
+    }
+    const Json have = searchConfigToJson(c);
+    const Json given = searchConfigToJson(probe);
+    std::vector<std::string> lost;
+    for (auto item = have.begin(); item != have.end(); ++item) {
+        if (!given.contains(item.key()) || given.at(item.key()) != item.value())
+            lost.push_back(item.key());
+    }
+    std::string text = "# The settings of the session in " + folder + ", resolved. Run it again with\n#   earlybird-cli "
+        + (baseline ? "baseline " + nameOf(*baseline) : std::string("search")) + " --config THIS_FILE --out NEW_FOLDER\n"
+        + "# (options given on the command line win over the ones here).\n";
+    if (!lost.empty()) {
+        std::string names;
+        for (const std::string& name : lost)
+            names += (names.empty() ? "" : ", ") + name;
+        text += "# Not carried by any option, so not reproduced: " + names + "\n";
+        std::fprintf(stderr, "earlybird-cli: note: no option carries these settings of the session: %s\n",
+            names.c_str());
+    }
+    for (const auto& [name, value] : options)
+        text += name + " = " + value + "\n";
+    return text;
+}
+
 int runSession(std::unique_ptr<Search> search, const FarmOptions& options)
 {
     search->setListener(progressPrinter(*search));
@@ -327,6 +445,7 @@ int runSearch(const std::vector<std::string>& arguments)
         "branches; the cache folder must be on a file system every rank sees. The result is the serial search's.\n"
         "Add --enable-recovery to mpirun so that a worker that dies loses only its jobs (docs/cluster.md).");
     addSearchOptions(parser);
+    parser.allowConfigFile(kConfigFileHelp);
     if (!parser.parseCommand(arguments))
         return 0;
     const std::string out = parser.required("out");
@@ -344,6 +463,7 @@ int runBaseline(const std::vector<std::string>& arguments)
         "  aebnas-paper  AEBNAS as published: stage-end positions (at most 4), 1-2 conv layers, grid-tuned thresholds");
     parser.addPositional("BASELINE", "backbone, edanas or aebnas-paper");
     addSearchOptions(parser);
+    parser.allowConfigFile(kConfigFileHelp);
     if (!parser.parseCommand(arguments))
         return 0;
     const std::string out = parser.required("out");
@@ -355,19 +475,27 @@ int runBaseline(const std::vector<std::string>& arguments)
 
 int runSessionExport(const std::vector<std::string>& arguments)
 {
-    ArgumentParser parser("earlybird-cli session export DIR [--format json] [--out FILE [--force]]",
+    ArgumentParser parser("earlybird-cli session export DIR [--format json|config] [--config] [--out FILE [--force]]",
         "Writes a search session (the store in DIR, or a session.json from before it) as one readable JSON\n"
         "document: settings, every candidate with its figures on both splits, the front over threshold settings and\n"
-        "its hypervolume. To stdout, or to FILE (written atomically).");
+        "its hypervolume. With --config (or --format config), writes instead the session's settings as a file for\n"
+        "`search --config FILE` (TOML): every option resolved, so that the search can be run again. To stdout, or\n"
+        "to FILE (written atomically).");
     parser.addPositional("DIR", "session folder");
-    parser.addOption("format", "FORMAT", "json", std::string("json"));
+    parser.addOption("format", "FORMAT", "json (the whole session) or config (its settings as options)",
+        std::string("json"));
+    parser.addFlag("config", "the same as --format config");
     parser.addOption("out", "FILE", "write the document here instead of stdout");
     parser.addFlag("force", "replace FILE if it exists");
     if (!parser.parseCommand(arguments))
         return 0;
-    if (*parser.value("format") != "json")
-        throw UsageError("--format must be json, not '" + *parser.value("format") + "'");
-    const std::string text = sessionToJson(loadSession(parser.positionals().at(0))).dump(1) + "\n";
+    const std::string format = parser.isSet("config") ? std::string("config") : *parser.value("format");
+    if (format != "json" && format != "config")
+        throw UsageError("--format must be json or config, not '" + format + "'");
+    const std::string folder = parser.positionals().at(0);
+    const Session session = loadSession(folder);
+    const std::string text = format == "config" ? searchConfigFile(session.config, folder)
+                                                : sessionToJson(session).dump(1) + "\n";
     if (!parser.value("out")) {
         std::cout << text;
         return 0;

@@ -44,7 +44,7 @@ ExperimentConfig experimentConfig(const ArgumentParser& parser)
     config.seed = std::uint64_t(parser.intValue("seed", 1));
     config.validationFraction = parser.doubleValue("validation-fraction", 0.1);
     config.featureCacheBytes = parser.isSet("feature-memory")
-        ? std::int64_t(parser.intValue("feature-memory", 2048)) << 20
+        ? std::int64_t(parser.doubleValue("feature-memory", 2048) * double(1 << 20))
         : defaultFeatureCacheBytes();
     config.cacheDirectory = *parser.value("cache");
     if (config.backboneTraining.epochs < 1 || config.branchTraining.epochs < 1)
