@@ -497,6 +497,29 @@ private Q_SLOTS:
         config.generations = 2;
         config.maxParameters = -1;
         QVERIFY(contains(errorMessage([&] { Search(config, dir.path().toStdString()); }), "parameter limit"));
+        config.maxParameters = 0;
+
+        // A target below the cheapest network the space holds is refused before anything is trained, naming what the
+        // cheapest costs; a reachable one is not.
+        for (const double fraction : { 0.001, 0.6 }) {
+            QTemporaryDir folder;
+            config.targetFraction = fraction;
+            config.experiment.cacheDirectory = folder.filePath(QStringLiteral("cache")).toStdString();
+            Search search(config, folder.filePath(QStringLiteral("s")).toStdString());
+            int trainingEvents = 0;
+            search.setListener(
+                [&](const SearchEvent& event) { trainingEvents += std::holds_alternative<TrainingEvent>(event); });
+            const std::string message = errorMessage([&] { search.prepare(); });
+            if (fraction < 0.01) {
+                QVERIFY2(contains(message, "below the cheapest network this search can make"), message.c_str());
+                QVERIFY2(contains(message, "after block 0"), message.c_str());
+                QCOMPARE(trainingEvents, 0);
+                QVERIFY(!search.isPrepared());
+            } else {
+                QVERIFY2(message.empty(), message.c_str());
+                QVERIFY(search.isPrepared());
+            }
+        }
     }
 
     // The store keeps every exit's per-sample outputs, so each archived candidate's outcomes come back exactly without

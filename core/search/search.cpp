@@ -39,6 +39,14 @@ constexpr double kRateMinimumSeconds = 20.0;
 // How often a paused run looks at its flags again.
 constexpr int kPausePollMilliseconds = 100;
 
+// "0.60x", "0.0010x": a fraction of the backbone's cost as the CLI's targets are written.
+std::string formatFraction(double fraction)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, fraction >= 0.01 ? "%.2fx" : "%.2gx", fraction);
+    return text;
+}
+
 } // namespace
 
 std::string describeTimes(const SearchTimes& t)
@@ -176,6 +184,63 @@ struct Search::Impl {
                 return false;
         }
         return true;
+    }
+
+    // The cheapest network of the space in an analytic cost model (MACs or parameters): every sample leaving at its
+    // first exit, a branch of the fewest layers the space allows, each the cheapest layer offered. Its exit's position
+    // goes to `position`.
+    double cheapestCost(int* position) const
+    {
+        const SearchSpaceOptions& options = space->options();
+        double cheapest = -1;
+        for (int p = 0; p < space->maxPositions(); ++p) {
+            for (const BranchLayerType type : options.layerTypes) {
+                BranchLayerSpec layer { type, *std::min_element(options.widths.begin(), options.widths.end()),
+                    *std::max_element(options.strides.begin(), options.strides.end()) };
+                if (layer.isPooling())
+                    layer = BranchLayerSpec { type, 1.0, 2 };
+                Architecture architecture { config.experiment.backbone, options.measures.front(),
+                    { ExitSpec { p, std::vector<BranchLayerSpec>(std::size_t(options.minDepth), layer), 0.0 } } };
+                try {
+                    space->encode(architecture);
+                } catch (const ConfigError&) {
+                    continue; // not in this search's space
+                }
+                const double cost = exitCostsOf(config.costModel, countNetworkCost(architecture), config.convention)[0];
+                if (cheapest < 0 || cost < cheapest) {
+                    cheapest = cost;
+                    *position = p;
+                }
+                if (options.minDepth == 0)
+                    break; // no layers: every type gives the same branch
+            }
+        }
+        return cheapest;
+    }
+
+    // Before anything is trained: a target below the cheapest network the space holds cannot be met, and a budget
+    // search would run to its end for nothing.
+    void checkTargetReachable()
+    {
+        if (config.costModel == CostModel::Latency)
+            return; // timed later, on this machine
+        const NetworkCost backbone = countNetworkCost(Architecture { config.experiment.backbone, {}, {} });
+        const double backboneCostNow
+            = config.costModel == CostModel::Macs ? double(backbone.backboneMacs) : double(backbone.backboneParameters);
+        const double target = config.targetFraction > 0 ? config.targetFraction * backboneCostNow : config.target;
+        int position = 0;
+        const double cheapest = cheapestCost(&position);
+        if (cheapest < 0 || target >= cheapest)
+            return;
+        const std::string message = "the target, " + formatCost(config.costModel, target) + " ("
+            + formatFraction(target / backboneCostNow) + " of the backbone's " + formatCost(config.costModel, backboneCostNow)
+            + "), is below the cheapest network this search can make: "
+            + formatCost(config.costModel, cheapest) + " (" + formatFraction(cheapest / backboneCostNow)
+            + "), every sample leaving at an exit after block " + std::to_string(position)
+            + ". No network can reach it; aim at " + formatCost(config.costModel, cheapest) + " or more";
+        if (config.mode == TargetMode::Budget)
+            throw ConfigError(message);
+        log("note: " + message); // AEBNAS mode only scores the distance to the target
     }
 
     // New: neither evaluated nor proposed for this generation (in the queue or in `proposed`).
@@ -532,6 +597,8 @@ void Search::prepare(CancelFlag cancel)
         event.progress.training = t;
         d.listener(event);
     };
+    if (d.archive.empty())
+        d.checkTargetReachable();
     d.experiment->prepare(progress, cancel);
     const std::string key = d.experiment->report().backboneKey;
     if (!d.fingerprint.empty() && d.fingerprint != key)
