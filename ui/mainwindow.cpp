@@ -5,7 +5,7 @@
 #include "base/fileio.h"
 #include "candidatetablemodel.h"
 #include "datasetview.h"
-#include "exportjob.h"
+#include "selectedexport.h"
 #include "model/backbonepresets.h"
 #include "model/networkcost.h"
 #include "search/sessionfile.h"
@@ -72,7 +72,7 @@ MainWindow::MainWindow(QWidget* parent)
     , m_datasetView(new DatasetView)
     , m_header(new SessionHeader(m_controller))
     , m_threads(new QLabel(this))
-    , m_export(new ExportJob(this))
+    , m_export(new SelectedExport(m_selection, m_controller, this))
 {
     setWindowTitle(tr("Earlybird"));
     m_chart->setModel(m_sessionModel);
@@ -80,7 +80,22 @@ MainWindow::MainWindow(QWidget* parent)
     buildDocks();
     buildMenus();
     connectSession();
-    connect(m_export, &ExportJob::finished, this, &MainWindow::onExported);
+    connect(m_export, &SelectedExport::started, this, [this](const QString& message) {
+        appendLog(message);
+        statusBar()->showMessage(message);
+    });
+    connect(m_export, &SelectedExport::failed, this, &MainWindow::showError);
+    connect(m_export, &SelectedExport::finished, this, [this](const ExportOutcome& outcome, const QString& path) {
+        if (!outcome.error.isEmpty()) {
+            showError(tr("Export failed: %1").arg(outcome.error));
+        } else {
+            appendLog(tr("Exported %n file(s) to %1 in %2 s", nullptr, int(outcome.files.size()))
+                          .arg(path)
+                          .arg(outcome.seconds, 0, 'f', 1));
+            statusBar()->showMessage(tr("Exported %n file(s)", nullptr, int(outcome.files.size())), 8000);
+        }
+        Q_EMIT exportFinished(outcome.files, outcome.error);
+    });
 
     QSettings settings;
     if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
@@ -442,7 +457,7 @@ void MainWindow::buildMenus()
     file->addSeparator();
     file->addAction(tr("Export candidates as &CSV…"), this, &MainWindow::exportCsv);
     file->addAction(tr("Open a&rchitecture…"), this, &MainWindow::openArchitectureDialog);
-    file->addAction(tr("&Export selected…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportSelectedDialog);
+    file->addAction(tr("&Export selected…"), QKeySequence(tr("Ctrl+E")), m_export, &SelectedExport::askAndExport);
     file->addAction(tr("Export network &diagram (PNG/SVG)…"), this, &MainWindow::exportGraph);
     file->addAction(tr("Export Pareto c&hart (PNG/SVG)…"), this, [this] {
         const QString path = QFileDialog::getSaveFileName(
@@ -538,99 +553,14 @@ void MainWindow::exportCsv()
     }
 }
 
-namespace {
-
-// The formats File > Export selected offers, with their file dialog filters.
-struct ExportChoice {
-    ExportFormat format;
-    const char* filter;
-    const char* suffix;
-};
-const ExportChoice kExportChoices[] = {
-    { ExportFormat::All, QT_TRANSLATE_NOOP("MainWindow", "Folder with every format (*)"), "" },
-    { ExportFormat::Json, QT_TRANSLATE_NOOP("MainWindow", "Architecture, thresholds and figures (*.json)"), ".json" },
-    { ExportFormat::PyTorch, QT_TRANSLATE_NOOP("MainWindow", "PyTorch module (*.py)"), ".py" },
-    { ExportFormat::Weights, QT_TRANSLATE_NOOP("MainWindow", "Trained weights for torch.load (*.pt)"), ".pt" },
-    { ExportFormat::Onnx, QT_TRANSLATE_NOOP("MainWindow", "ONNX, every exit's logits (*.onnx)"), ".onnx" },
-    { ExportFormat::OnnxSegments, QT_TRANSLATE_NOOP("MainWindow", "ONNX, one graph per segment (folder) (*)"), "" },
-    { ExportFormat::Samples, QT_TRANSLATE_NOOP("MainWindow", "Reference samples to check an export (*.pt)"), ".pt" },
-};
-
-} // namespace
-
-void MainWindow::exportSelectedDialog()
-{
-    if (!m_selection->candidate()) {
-        showError(tr("Select a candidate first."));
-        return;
-    }
-    QFileDialog dialog(this, tr("Export the selected network with the sliders' thresholds"));
-    dialog.setAcceptMode(QFileDialog::AcceptSave);
-    QStringList filters;
-    for (const ExportChoice& choice : kExportChoices)
-        filters << tr(choice.filter);
-    dialog.setNameFilters(filters);
-    dialog.selectFile(QStringLiteral("candidate-%1").arg(m_selection->candidateId()));
-    if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty())
-        return;
-    const int index = int(filters.indexOf(dialog.selectedNameFilter()));
-    const ExportChoice& choice = kExportChoices[index < 0 ? 0 : index];
-    QString path = dialog.selectedFiles().first();
-    if (*choice.suffix && !path.endsWith(QLatin1String(choice.suffix)))
-        path += QLatin1String(choice.suffix);
-    // The dialog confirms replacing a file; a folder is confirmed here.
-    if (!*choice.suffix && QFileInfo::exists(path)
-        && QMessageBox::question(this, tr("Replace?"), tr("%1 exists. Replace it?").arg(path)) != QMessageBox::Yes)
-        return;
-    exportSelected(choice.format, path);
-}
-
 bool MainWindow::isExporting() const
 {
     return m_export->isRunning();
 }
 
-void MainWindow::onExported(const ExportOutcome& outcome)
-{
-    if (!outcome.error.isEmpty()) {
-        showError(tr("Export failed: %1").arg(outcome.error));
-    } else {
-        appendLog(tr("Exported %n file(s) to %1 in %2 s", nullptr, int(outcome.files.size()))
-                      .arg(m_exportPath)
-                      .arg(outcome.seconds, 0, 'f', 1));
-        statusBar()->showMessage(tr("Exported %n file(s)", nullptr, int(outcome.files.size())), 8000);
-    }
-    Q_EMIT exportFinished(outcome.files, outcome.error);
-}
-
 bool MainWindow::exportSelected(ExportFormat format, const QString& path)
 {
-    const CandidateRecord* candidate = m_selection->candidate();
-    if (!candidate) {
-        showError(tr("Select a candidate first."));
-        return false;
-    }
-    if (m_export->isRunning()) {
-        showError(tr("An export is under way: wait for it to finish."));
-        return false;
-    }
-    if (m_controller->folder().isEmpty()) {
-        showError(tr("This candidate's session folder is not known: open the session to export from it."));
-        return false;
-    }
-    ExportRequest request;
-    request.session = m_controller->folder().toStdString();
-    request.candidate = candidate->id;
-    request.thresholds = m_selection->thresholds();
-    request.format = format;
-    request.out = path.toStdString();
-    request.force = true; // the user has confirmed replacing it
-    m_exportPath = path;
-    appendLog(
-        tr("Exporting candidate %1 as %2 to %3").arg(candidate->id).arg(QString::fromStdString(nameOf(format)), path));
-    statusBar()->showMessage(tr("Exporting candidate %1…").arg(candidate->id));
-    m_export->start(request);
-    return true;
+    return m_export->start(format, path);
 }
 
 bool MainWindow::openArchitecture(const QString& path)

@@ -20,7 +20,7 @@ namespace earlybird::ui {
 class CandidateFilterModel;
 class CandidateTableModel;
 class DatasetView;
-class ExportJob;
+class SelectedExport;
 class HypervolumePlot;
 class NetworkGraphView;
 class ParetoChart;
@@ -31,7 +31,6 @@ class SessionHeader;
 class SessionModel;
 class ThresholdPanel;
 class Tour;
-struct ExportOutcome;
 
 // The exploration window: the Pareto front in the middle; docks for the run settings, the thresholds of the selected
 // candidate, its network, the candidates table, the log and the data set; the menus. It owns no session state: the
@@ -104,9 +103,7 @@ private:
     void onIdle(bool completed);
     void showFrontStatus();
     void showSelected(int id);
-    void onExported(const ExportOutcome& outcome);
     void exportCsv();
-    void exportSelectedDialog();
     void openArchitectureDialog();
     void exportGraph();
     void openSessionDialog();
@@ -131,8 +128,7 @@ private:
     QAction* m_resumeAction = nullptr;
     QAction* m_pauseAction = nullptr;
     QAction* m_stopAction = nullptr;
-    ExportJob* m_export;
-    QString m_exportPath;
+    SelectedExport* m_export;
     Tour* m_tour = nullptr;
     QList<QDockWidget*> m_viewMenuDocks; // in View's order
 };

@@ -232,7 +232,9 @@ def export_onnx_segments(net, folder, opset=10):
         inputs = ["input" if k == 0 else "features%d" % (k - 1)]
         outputs = ["logits%d" % k] + (["features%d" % k] if k < len(THRESHOLDS) else [])
         path = os.path.join(folder, "segment%d.onnx" % k)
-        torch.onnx.export(Segment(net, k), x, path, input_names=inputs, output_names=outputs,
+        # In eval mode: torch.onnx.export puts a module back in the mode it found it in, and a new Segment is in
+        # training mode, which would leave the network's BatchNorm layers training for the features passed on.
+        torch.onnx.export(Segment(net, k).eval(), x, path, input_names=inputs, output_names=outputs,
                           dynamic_axes={name: {0: "batch"} for name in inputs + outputs}, opset_version=opset)
         paths.append(path)
         with torch.no_grad():

@@ -186,38 +186,6 @@ struct Search::Impl {
         return true;
     }
 
-    // The cheapest network of the space in an analytic cost model (MACs or parameters): every sample leaving at its
-    // first exit, a branch of the fewest layers the space allows, each the cheapest layer offered. Its exit's position
-    // goes to `position`.
-    double cheapestCost(int* position) const
-    {
-        const SearchSpaceOptions& options = space->options();
-        double cheapest = -1;
-        for (int p = 0; p < space->maxPositions(); ++p) {
-            for (const BranchLayerType type : options.layerTypes) {
-                BranchLayerSpec layer { type, *std::min_element(options.widths.begin(), options.widths.end()),
-                    *std::max_element(options.strides.begin(), options.strides.end()) };
-                if (layer.isPooling())
-                    layer = BranchLayerSpec { type, 1.0, 2 };
-                Architecture architecture { config.experiment.backbone, options.measures.front(),
-                    { ExitSpec { p, std::vector<BranchLayerSpec>(std::size_t(options.minDepth), layer), 0.0 } } };
-                try {
-                    space->encode(architecture);
-                } catch (const ConfigError&) {
-                    continue; // not in this search's space
-                }
-                const double cost = exitCostsOf(config.costModel, countNetworkCost(architecture), config.convention)[0];
-                if (cheapest < 0 || cost < cheapest) {
-                    cheapest = cost;
-                    *position = p;
-                }
-                if (options.minDepth == 0)
-                    break; // no layers: every type gives the same branch
-            }
-        }
-        return cheapest;
-    }
-
     // Before anything is trained: a target below the cheapest network the space holds cannot be met, and a budget
     // search would run to its end for nothing.
     void checkTargetReachable()
@@ -228,10 +196,11 @@ struct Search::Impl {
         const double backboneCostNow
             = config.costModel == CostModel::Macs ? double(backbone.backboneMacs) : double(backbone.backboneParameters);
         const double target = config.targetFraction > 0 ? config.targetFraction * backboneCostNow : config.target;
-        int position = 0;
-        const double cheapest = cheapestCost(&position);
-        if (cheapest < 0 || target >= cheapest)
+        const std::optional<CheapestNetwork> found = cheapestNetwork(*space, config.costModel, config.convention);
+        if (!found || target >= found->cost)
             return;
+        const double cheapest = found->cost;
+        const int position = found->position;
         const std::string message = "the target, " + formatCost(config.costModel, target) + " ("
             + formatFraction(target / backboneCostNow) + " of the backbone's " + formatCost(config.costModel, backboneCostNow)
             + "), is below the cheapest network this search can make: "

@@ -2,6 +2,7 @@
 
 #include "base/error.h"
 #include "base/rng.h"
+#include "model/networkcost.h"
 
 #include <algorithm>
 #include <cmath>
@@ -270,6 +271,33 @@ std::string SearchSpace::structureKey(const Genome& raw) const
     for (const int gene : genome)
         key += std::to_string(gene) + ".";
     return key;
+}
+
+std::optional<CheapestNetwork> cheapestNetwork(const SearchSpace& space, CostModel model, CostConvention convention)
+{
+    const SearchSpaceOptions& options = space.options();
+    std::optional<CheapestNetwork> cheapest;
+    for (int p = 0; p < space.maxPositions(); ++p) {
+        for (const BranchLayerType type : options.layerTypes) {
+            BranchLayerSpec layer { type, *std::min_element(options.widths.begin(), options.widths.end()),
+                *std::max_element(options.strides.begin(), options.strides.end()) };
+            if (layer.isPooling())
+                layer = BranchLayerSpec { type, 1.0, 2 };
+            const Architecture architecture { space.backbones().front(), options.measures.front(),
+                { ExitSpec { p, std::vector<BranchLayerSpec>(std::size_t(options.minDepth), layer), 0.0 } } };
+            try {
+                space.encode(architecture);
+            } catch (const ConfigError&) {
+                continue; // not in this space
+            }
+            const double cost = exitCostsOf(model, countNetworkCost(architecture), convention)[0];
+            if (!cheapest || cost < cheapest->cost)
+                cheapest = CheapestNetwork { cost, p };
+            if (options.minDepth == 0)
+                break; // no layers: every type gives the same branch
+        }
+    }
+    return cheapest;
 }
 
 } // namespace earlybird

@@ -1,7 +1,9 @@
 #pragma once
 
 #include "model/architecture.h"
+#include "model/costmodel.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -78,5 +80,14 @@ private:
     int m_maxPositions = 0;
     std::vector<int> m_cardinality;
 };
+
+// The cheapest network of a space's first backbone in an analytic cost model (MACs or parameters): every sample
+// leaving at its first exit, a branch of the fewest layers the space allows, each the cheapest layer offered. Its cost
+// and the position of its exit; none when the space offers no exit.
+struct CheapestNetwork {
+    double cost = 0;
+    int position = 0;
+};
+std::optional<CheapestNetwork> cheapestNetwork(const SearchSpace& space, CostModel model, CostConvention convention);
 
 } // namespace earlybird

@@ -16,6 +16,7 @@ Usage: check_export.py --cli PATH/earlybird-cli --work DIR. Exits 0 when every c
 """
 
 import argparse
+import concurrent.futures
 import importlib.util
 import json
 import os
@@ -69,8 +70,8 @@ def check_session(backbone, shape, work):
     folder = os.path.join(work, backbone)
     os.makedirs(folder, exist_ok=True)
     cli(["search", "--dataset", "synthetic", "--path", "classes=4,train=300,test=100,shape=" + shape, "--backbone",
-         backbone, "--generations", "1", "--population", "4", "--epochs", "1", "--branch-epochs", "1", "--cache",
-         "cache", "--out", "session"], folder)
+         backbone, "--generations", "1", "--population", "4", "--epochs", "1", "--branch-epochs", "1", "--compose", "4",
+         "--cache", "cache", "--out", "session"], folder)
     archive = json.loads(cli(["session", "export", "session"], folder))["archive"]
     chosen = max(archive, key=lambda c: (len(c["architecture"]["exits"]), -c["id"]))
     out = os.path.join(folder, "export")
@@ -143,10 +144,16 @@ def profiled_macs(function):
     return flops // 2, result
 
 
-def check_macs(architecture, work, name):
+def generate(architecture, work, name):
+    """The network's PyTorch module and its MACs as earlybird-cli counts them: two processes, which spend most of their
+    time starting (loading LibTorch), so main() runs several at once."""
     path = os.path.join(work, name + ".py")
     cli(["export", architecture, "--format", "pytorch", "--out", path, "--force"], work)
-    counted = json.loads(cli(["macs", architecture], work))
+    return path, json.loads(cli(["macs", architecture], work))
+
+
+def check_macs(generated, name):
+    path, counted = generated
     module = load_module(path, "macs_" + name.replace("-", "_"))
     net = module.EarlyExitNet().eval()
     x = torch.zeros(1, *module.INPUT_SHAPE)
@@ -178,14 +185,21 @@ def main():
     torch.manual_seed(0)
     for backbone, shape in SEARCHES:
         check_session(backbone, shape, ARGS.work)
-    for preset in PRESETS:
-        check_macs(preset, ARGS.work, preset)
-    for preset in ("fashion-resnet", "fashion-mobilenet", "cifar-resnet", "resnet20"):
-        for seed in SAMPLED_SEEDS:
-            path = os.path.join(ARGS.work, "sample-%s-%d.json" % (preset, seed))
-            with open(path, "w") as out:
-                out.write(cli(["arch", "sample", "--backbone", preset, "--seed", str(seed)], ARGS.work))
-            check_macs(path, ARGS.work, "sample-%s-%d" % (preset, seed))
+    networks = [(preset, preset) for preset in PRESETS]
+    sampled = [(preset, seed) for preset in ("fashion-resnet", "fashion-mobilenet", "cifar-resnet", "resnet20")
+               for seed in SAMPLED_SEEDS]
+
+    def sample(preset, seed):
+        path = os.path.join(ARGS.work, "sample-%s-%d.json" % (preset, seed))
+        with open(path, "w") as out:
+            out.write(cli(["arch", "sample", "--backbone", preset, "--seed", str(seed)], ARGS.work))
+        return path, "sample-%s-%d" % (preset, seed)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        networks += list(pool.map(lambda item: sample(*item), sampled))
+        generated = list(pool.map(lambda network: generate(network[0], ARGS.work, network[1]), networks))
+    for (_, name), made in zip(networks, generated):
+        check_macs(made, name)
     report["failures"] = failures
     print(json.dumps(report, indent=1))
     return 1 if failures else 0
