@@ -77,6 +77,7 @@ MainWindow::MainWindow(QWidget* parent)
     setWindowTitle(tr("Earlybird"));
     m_chart->setModel(m_sessionModel);
     m_chart->setSelection(m_selection);
+    m_graph->setSelection(m_selection);
     buildDocks();
     buildMenus();
     connectSession();
@@ -234,13 +235,6 @@ void MainWindow::connectSession()
                 m_selection->select(current.data(CandidateTableModel::CandidateIdRole).toInt());
         });
     connect(m_selection, &Selection::candidateChanged, this, &MainWindow::showSelected);
-    connect(m_selection, &Selection::thresholdsChanged, this, [this] {
-        std::vector<double> rates;
-        const PolicyResult& r = m_selection->shown();
-        for (std::size_t e = 0; e < r.exitCounts.size(); ++e)
-            rates.push_back(r.exitRate(int(e)));
-        m_graph->setExitRates(rates);
-    });
     connect(m_selection, &Selection::outcomesChanged, this, &MainWindow::outcomesShown);
 }
 
@@ -275,20 +269,12 @@ void MainWindow::onIdle(bool completed)
 
 void MainWindow::showSelected(int id)
 {
-    const CandidateRecord* candidate = m_sessionModel->candidate(id);
-    if (!candidate) {
-        m_graph->clear();
-        return;
-    }
-    std::vector<double> rates;
-    for (std::size_t e = 0; e < candidate->validation.exitCounts.size(); ++e)
-        rates.push_back(candidate->validation.exitRate(int(e)));
-    m_graph->setArchitecture(candidate->architecture, rates, candidate->exitCosts, session().cost);
+    // A candidate picked on the chart shows in the table.
     const QModelIndex row = m_filter->mapFromSource(m_table->index(m_table->rowOf(id), 0));
     if (row.isValid() && m_tableView->currentIndex().row() != row.row())
         m_tableView->setCurrentIndex(row);
     if (row.isValid())
-        m_tableView->scrollTo(row); // a candidate picked on the chart shows in the table
+        m_tableView->scrollTo(row);
 }
 
 void MainWindow::showFrontStatus()

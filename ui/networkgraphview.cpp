@@ -1,5 +1,7 @@
 #include "networkgraphview.h"
 
+#include "selection.h"
+
 #include "imagefile.h"
 
 #include <algorithm>
@@ -75,6 +77,29 @@ NetworkGraphView::NetworkGraphView(QWidget* parent)
 bool NetworkGraphView::isEmpty() const
 {
     return !m_hasArchitecture;
+}
+
+void NetworkGraphView::setSelection(Selection* selection)
+{
+    connect(selection, &Selection::candidateChanged, this, [this, selection] {
+        const CandidateRecord* candidate = selection->candidate();
+        if (!candidate) {
+            clear();
+            return;
+        }
+        // Until the candidate's outcomes are in: the exit rates its tuned thresholds gave on validation.
+        std::vector<double> rates;
+        for (std::size_t e = 0; e < candidate->validation.exitCounts.size(); ++e)
+            rates.push_back(candidate->validation.exitRate(int(e)));
+        setArchitecture(candidate->architecture, rates, candidate->exitCosts, selection->sessionCost());
+    });
+    connect(selection, &Selection::thresholdsChanged, this, [this, selection] {
+        std::vector<double> rates;
+        const PolicyResult& shown = selection->shown();
+        for (std::size_t e = 0; e < shown.exitCounts.size(); ++e)
+            rates.push_back(shown.exitRate(int(e)));
+        setExitRates(rates);
+    });
 }
 
 void NetworkGraphView::clear()

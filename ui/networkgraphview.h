@@ -10,6 +10,8 @@
 
 namespace earlybird::ui {
 
+class Selection;
+
 // The selected candidate as a diagram: backbone blocks left to right with output shape and MACs, each exit branch
 // hanging below its block with its layers, the share of samples leaving there (edge width and label) and the
 // cumulative MACs of a sample that leaves there (and its cost, in a session whose cost model is not MACs). Ctrl + wheel
@@ -20,6 +22,8 @@ public:
     explicit NetworkGraphView(QWidget* parent = nullptr);
 
     void clear();
+    // Shows the selection's candidate, and its exit rates as the thresholds move (on the split the selection shows).
+    void setSelection(Selection* selection);
     // `exitCosts` (one per exit, in `cost`'s model) are shown beside the MACs when that model is not MACs.
     void setArchitecture(const Architecture& architecture, const std::vector<double>& exitRates,
         const std::vector<double>& exitCosts = {}, const CostAxis& cost = {});

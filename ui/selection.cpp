@@ -27,6 +27,11 @@ const CandidateRecord* Selection::candidate() const
     return m_record.id == m_id ? &m_record : nullptr;
 }
 
+CostAxis Selection::sessionCost() const
+{
+    return m_controller ? m_controller->session().cost : m_cost;
+}
+
 void Selection::clear()
 {
     const bool changed = m_id >= 0;

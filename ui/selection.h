@@ -39,6 +39,8 @@ public:
     bool showsTest() const { return m_showsTest; }
     const PolicyResult& shown() const { return m_showsTest ? m_test : m_validation; }
     const CostAxis& cost() const { return m_cost; }
+    // The cost axis of the session on screen, known before the candidate's outcomes are.
+    CostAxis sessionCost() const;
     double target() const { return m_target; }
     // The selected candidate's validation trade-off curve: (average cost, accuracy) points.
     const QVector<QPointF>& curve() const { return m_curve; }
