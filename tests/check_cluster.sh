@@ -89,7 +89,8 @@ kill)
     victim=""
     for _ in $(seq 600); do
         if grep -q "rank 2 is training its first branch" "$work/kill.log" 2>/dev/null; then
-            for pid in $(pgrep -f "earlybird-cli --threads 1 search"); do
+            # This run's rank 2 only (its --out is this test's folder): another test may run ranks of its own.
+            for pid in $(pgrep -f -- "--out $work/kill"); do
                 if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=2"; then
                     victim=$pid
                 fi

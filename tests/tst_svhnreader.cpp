@@ -63,6 +63,10 @@ private Q_SLOTS:
         QTest::newRow("not a mat file") << QStringLiteral("text") << QStringLiteral("not a MATLAB v5 or v7.3 .mat file");
         // Found by fuzz_svhn: 33 bytes that libmatio read as a v4 header and answered with 2 GB and 14 s of work.
         QTest::newRow("v4 header") << QStringLiteral("v4") << QStringLiteral("not a MATLAB v5 or v7.3 .mat file");
+        // Found by fuzz_svhn (session 10): a v5-looking header, 'IM' mark and all, with version 0x2d4d, which libmatio
+        // also reads as v4 (1.9 GB for a 167-byte file).
+        QTest::newRow("unknown version")
+            << QStringLiteral("version") << QStringLiteral("not a MATLAB v5 or v7.3 .mat file");
         QTest::newRow("claims more than the file holds")
             << QStringLiteral("huge") << QStringLiteral("claims 32x32x3x2147483647 elements");
         QTest::newRow("truncated") << QStringLiteral("truncated") << QStringLiteral("");
@@ -94,6 +98,14 @@ private Q_SLOTS:
         } else if (damage == QStringLiteral("v4")) {
             std::vector<std::uint8_t> bytes { 0x0a, 0, 0, 0, 0, 0, 0, 0x68 };
             bytes.resize(33, 0x68);
+            writeBytes(path, bytes);
+        } else if (damage == QStringLiteral("version")) {
+            std::vector<std::uint8_t> bytes(167, 0x6f);
+            std::fill(bytes.begin(), bytes.begin() + 7, 0);
+            bytes[124] = 0x4d;
+            bytes[125] = 0x2d;
+            bytes[126] = 'I';
+            bytes[127] = 'M';
             writeBytes(path, bytes);
         } else if (damage == QStringLiteral("huge")) {
             // X's dimensions, int32 little-endian 32, 32, 3, 3: the image count becomes 2^31 - 1.

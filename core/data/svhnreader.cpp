@@ -165,8 +165,14 @@ Dataset readSvhnFile(const std::string& path, const std::string& title)
     // anything else, and a v4 header of a few bytes can make it allocate gigabytes: accept only v5 and v7.3 headers.
     {
         const std::vector<std::uint8_t> head = fileHead(path, 128);
-        const bool v5OrV73 = head.size() == 128 && (head[124] | head[125]) != 0
-            && ((head[126] == 'I' && head[127] == 'M') || (head[126] == 'M' && head[127] == 'I'));
+        // The version is 0x0100 (v5) or 0x0200 (v7.3) in the byte order the mark says; libmatio reads any other as
+        // a v4 file (fuzz_svhn: a version of 0x2d4d made it allocate 1.9 GB for a 167-byte file).
+        const bool littleEndian = head.size() == 128 && head[126] == 'I' && head[127] == 'M';
+        const bool bigEndian = head.size() == 128 && head[126] == 'M' && head[127] == 'I';
+        const unsigned version = littleEndian ? unsigned(head[124]) | unsigned(head[125]) << 8
+            : bigEndian                       ? unsigned(head[124]) << 8 | unsigned(head[125])
+                                              : 0;
+        const bool v5OrV73 = version == 0x0100 || version == 0x0200;
         if (!v5OrV73)
             throw DataError(path,
                 "not a MATLAB v5 or v7.3 .mat file (SVHN's format): no 128-byte header ending in "

@@ -137,9 +137,19 @@ struct Search::Impl {
 
     SearchProgress currentProgress() const { return progress(finished ? SearchPhase::Finished : SearchPhase::Searching); }
 
-    void emitFinished() { emit(FinishedEvent { currentProgress() }); }
+    void emitFinished()
+    {
+        FinishedEvent finished;
+        finished.progress = currentProgress();
+        emit(finished);
+    }
 
-    void log(const std::string& message) { emit(LogEvent { message }); }
+    void log(const std::string& message)
+    {
+        LogEvent event;
+        event.message = message;
+        emit(event);
+    }
 
     SearchProgress progress(SearchPhase phase) const
     {
@@ -298,7 +308,10 @@ struct Search::Impl {
         offspring.push_back(record.id);
         archive.push_back(record);
         const bool frontMoved = thresholdFront.add(curve);
-        emit(CandidateEvent { std::move(record), currentProgress() });
+        CandidateEvent evaluated;
+        evaluated.candidate = std::move(record);
+        evaluated.progress = currentProgress();
+        emit(evaluated);
         return frontMoved;
     }
 
@@ -345,7 +358,11 @@ struct Search::Impl {
         const double hv = hypervolumeOf(false);
         hypervolumeHistory.push_back({ generation, int(archive.size()), elapsed(), hv, hypervolumeOf(true),
             candidateHypervolumeOf(false), candidateHypervolumeOf(true) });
-        emit(GenerationEvent { generation, hv, currentProgress() });
+        GenerationEvent done;
+        done.generation = generation;
+        done.hypervolume = hv;
+        done.progress = currentProgress();
+        emit(done);
         ++generation;
         if (config.generations > 0 && generation > config.generations)
             finished = true;
@@ -363,7 +380,8 @@ struct Search::Impl {
                 stopCandidate = true;
             if (!listener)
                 return;
-            TrainingEvent event { progress(SearchPhase::Searching) };
+            TrainingEvent event;
+            event.progress = progress(SearchPhase::Searching);
             event.progress.training = t;
             listener(event);
         };
@@ -562,7 +580,8 @@ void Search::prepare(CancelFlag cancel)
     const ProgressCallback progress = [&d](const TrainingProgress& t) {
         if (!d.listener)
             return;
-        TrainingEvent event { d.progress(SearchPhase::Preparing) };
+        TrainingEvent event;
+        event.progress = d.progress(SearchPhase::Preparing);
         event.progress.training = t;
         d.listener(event);
     };
@@ -673,7 +692,10 @@ bool Search::step(CancelFlag cancel)
     d.save();
     const std::vector<int> frontAfter = d.frontIds();
     if (frontAfter != frontBefore || thresholdFrontMoved) {
-        d.emit(FrontEvent { d.thresholdFront.points(), d.hypervolumeOf(false) });
+        FrontEvent changed;
+        changed.front = d.thresholdFront.points();
+        changed.hypervolume = d.hypervolumeOf(false);
+        d.emit(changed);
     }
     return true;
 }
