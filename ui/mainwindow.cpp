@@ -220,10 +220,7 @@ void MainWindow::connectSession()
     connect(m_controller, &SessionController::logMessage, this, &MainWindow::appendLog);
     connect(m_controller, &SessionController::failed, this, &MainWindow::showError);
     connect(m_controller, &SessionController::idle, this, &MainWindow::onIdle);
-    connect(m_controller, &SessionController::followEnded, this, [this](bool completed) {
-        m_runPanel->showIdle(completed ? tr("The search is complete: %1 candidates.").arg(m_sessionModel->count())
-                                       : tr("Stopped. Search ▸ Resume continues it."));
-    });
+    connect(m_controller, &SessionController::followEnded, this, &MainWindow::showSearchEnded);
     connect(m_sessionModel, &SessionModel::frontChanged, this, [this](const QVector<FrontPoint>&, double hypervolume) {
         m_hypervolume->addPoint(m_sessionModel->count(), hypervolume);
         showFrontStatus();
@@ -262,9 +259,14 @@ void MainWindow::onIdle(bool completed)
                                  .arg(info.writer)
                                  .arg(m_sessionModel->count()));
     else
-        m_runPanel->showIdle(completed ? tr("The search is complete: %1 candidates.").arg(m_sessionModel->count())
-                                       : tr("Stopped. Search ▸ Resume continues it."));
+        showSearchEnded(completed);
     Q_EMIT sessionIdle();
+}
+
+void MainWindow::showSearchEnded(bool completed)
+{
+    m_runPanel->showIdle(completed ? tr("The search is complete: %1 candidates.").arg(m_sessionModel->count())
+                                   : tr("Stopped. Search ▸ Resume continues it."));
 }
 
 void MainWindow::showSelected(int id)

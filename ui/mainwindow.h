@@ -101,6 +101,8 @@ private:
     void appendLog(const QString& message);
     void onLifecycle();
     void onIdle(bool completed);
+    // The run panel's line once a search (run here or followed) has ended.
+    void showSearchEnded(bool completed);
     void showFrontStatus();
     void showSelected(int id);
     void exportCsv();

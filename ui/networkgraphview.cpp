@@ -88,18 +88,11 @@ void NetworkGraphView::setSelection(Selection* selection)
             return;
         }
         // Until the candidate's outcomes are in: the exit rates its tuned thresholds gave on validation.
-        std::vector<double> rates;
-        for (std::size_t e = 0; e < candidate->validation.exitCounts.size(); ++e)
-            rates.push_back(candidate->validation.exitRate(int(e)));
-        setArchitecture(candidate->architecture, rates, candidate->exitCosts, selection->sessionCost());
+        setArchitecture(candidate->architecture, candidate->validation.exitRates(), candidate->exitCosts,
+            selection->sessionCost());
     });
-    connect(selection, &Selection::thresholdsChanged, this, [this, selection] {
-        std::vector<double> rates;
-        const PolicyResult& shown = selection->shown();
-        for (std::size_t e = 0; e < shown.exitCounts.size(); ++e)
-            rates.push_back(shown.exitRate(int(e)));
-        setExitRates(rates);
-    });
+    connect(selection, &Selection::thresholdsChanged, this,
+        [this, selection] { setExitRates(selection->shown().exitRates()); });
 }
 
 void NetworkGraphView::clear()

@@ -5,7 +5,6 @@
 #include "search/sessionfile.h"
 
 #include <QCoreApplication>
-#include <QDateTime>
 #include <QFileInfo>
 #include <QSettings>
 
@@ -199,12 +198,12 @@ void SessionController::onFinished(bool completed)
 {
     flushFront(); // the last front, before anyone reads the model
     m_session.finished = completed;
-    if (!m_session.writer.isEmpty())
+    if (!m_session.writer.isEmpty()) {
         setLifecycle(SessionLifecycle::Following);
-    else
+    } else {
         setLifecycle(completed ? SessionLifecycle::Finished : SessionLifecycle::Stopped);
-    if (m_session.writer.isEmpty())
         Q_EMIT logMessage(completed ? tr("Search complete.") : tr("Search stopped; the session is saved."));
+    }
     if (m_openClock.isValid()) {
         Q_EMIT logMessage(tr("Opened %1 candidates in %2 s.")
                               .arg(m_model->count())

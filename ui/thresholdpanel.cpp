@@ -193,8 +193,7 @@ void ThresholdPanel::rebuildRows()
                 m_selection->setThreshold(int(e), value);
         });
     }
-    m_rows->setColumnStretch(1, 1);
-    showFigures();
+    m_rows->setColumnStretch(1, 1); // the figures come with thresholdsChanged, which follows outcomesChanged
 }
 
 void ThresholdPanel::showFigures()

@@ -105,15 +105,13 @@ int Tour::blockOf(int exit) const
 void Tour::showStep(int step)
 {
     m_step = step;
-    Selection* selection = m_selection;
-    NetworkGraphView* network = m_network;
     const SessionInfo& session = m_controller->session();
     const auto macs = [](double value) { return QString::number(value / 1e6, 'f', 2) + QStringLiteral(" M"); };
     const auto percent = [](double value) { return QString::number(100 * value, 'f', 1) + QLatin1Char('%'); };
     // Every step but the ones that move the slider starts from the network's own thresholds.
     if (step != 3 && step != 4)
-        selection->setThresholds(m_point.thresholds);
-    const PolicyResult tuned = selection->shown();
+        m_selection->setThresholds(m_point.thresholds);
+    const PolicyResult tuned = m_selection->shown();
     if (m_exit < 0) {
         // The early exit most samples take: the one whose threshold matters most here.
         m_exit = 0;
@@ -126,7 +124,7 @@ void Tour::showStep(int step)
     std::vector<double> moved = m_point.thresholds;
     switch (step) {
     case 0:
-        network->highlightExit(-1);
+        m_network->highlightExit(-1);
         m_message = tr("Each point on the blue step line is an early-exit network with its exit thresholds: the best "
                        "validation accuracy the search found for its average MACs. Selected: the best within the "
                        "target, %1 accuracy at %2 MACs (%3× the backbone).")
@@ -134,13 +132,13 @@ void Tour::showStep(int step)
                         .arg(session.backboneMacs > 0 ? tuned.averageMacs / session.backboneMacs : 0.0, 0, 'f', 2);
         break;
     case 1:
-        network->highlightExit(-1);
-        network->fit();
+        m_network->highlightExit(-1);
+        m_network->fit();
         m_message = tr("Below is its network: the backbone's blocks run left to right, and each early exit hangs "
                        "below the block it follows, a small branch ending in a classifier.");
         break;
     case 2:
-        network->highlightExit(m_exit);
+        m_network->highlightExit(m_exit);
         m_message = tr("Exit %1 (outlined) follows block %2. A sample whose confidence there reaches the threshold "
                        "(%3) leaves with that exit's answer, and the rest of the network is skipped: %4 of samples "
                        "do.")
@@ -150,12 +148,12 @@ void Tour::showStep(int step)
                         .arg(percent(tuned.exitRate(m_exit)));
         break;
     case 3: {
-        network->highlightExit(m_exit);
+        m_network->highlightExit(m_exit);
         moved[std::size_t(m_exit)] = std::max(0.0, threshold * 0.4);
-        selection->setThresholds(m_point.thresholds);
-        const PolicyResult before = selection->shown();
-        selection->setThresholds(moved);
-        const PolicyResult after = selection->shown();
+        m_selection->setThresholds(m_point.thresholds);
+        const PolicyResult before = m_selection->shown();
+        m_selection->setThresholds(moved);
+        const PolicyResult after = m_selection->shown();
         m_message = tr("Lower exit %1's threshold to %2: now %3 of samples leave there, accuracy is %4 (was %5) and "
                        "average MACs %6 (was %7). Cheaper, and less sure.")
                         .arg(m_exit)
@@ -165,10 +163,10 @@ void Tour::showStep(int step)
         break;
     }
     case 4: {
-        network->highlightExit(m_exit);
+        m_network->highlightExit(m_exit);
         moved[std::size_t(m_exit)] = std::min(1.0, threshold + 0.9 * (1.0 - threshold));
-        selection->setThresholds(moved);
-        const PolicyResult after = selection->shown();
+        m_selection->setThresholds(moved);
+        const PolicyResult after = m_selection->shown();
         m_message = tr("Raise it to %1: only %2 of samples leave there, accuracy is %3 and average MACs %4. Surer "
                        "exits let fewer samples out early, and cost more.")
                         .arg(moved[std::size_t(m_exit)], 0, 'f', 3)
@@ -176,7 +174,7 @@ void Tour::showStep(int step)
         break;
     }
     case 5:
-        network->highlightExit(-1);
+        m_network->highlightExit(-1);
         m_message = tr("The search tunes every exit's threshold together like this for each network it tries, and "
                        "keeps the best trade-offs: the front. The sliders are back at this network's thresholds. Your "
                        "turn: move them, click other points, or press F5 for a search of your own.");

@@ -3,7 +3,6 @@
 #include <CLI/CLI.hpp>
 
 #include <cmath>
-#include <set>
 #include <iostream>
 #include <sstream>
 
@@ -14,7 +13,6 @@ struct ParserApp {
     CLI::App app;
     std::map<std::string, CLI::Option*> options; // by name, without the dashes
     std::vector<CLI::Option*> positionals;
-    std::set<std::string> flags;
 };
 } // namespace detail
 
@@ -60,10 +58,10 @@ void ArgumentParser::addOption(const std::string& name, const std::string& value
 {
     CLI::Option* option = m_app->app.add_option("--" + name, help);
     option->type_name(valueName)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    // The default is shown in --help, and value() gives it while the option is not set (no default is empty).
     if (defaultValue)
-        option->default_str(*defaultValue); // shown in --help, and written by config_to_str; value() supplies it
+        option->default_str(*defaultValue);
     m_app->options[name] = option;
-    m_defaults[name] = std::move(defaultValue);
 }
 
 void ArgumentParser::addFlag(const std::string& name, const std::string& help)
@@ -71,14 +69,11 @@ void ArgumentParser::addFlag(const std::string& name, const std::string& help)
     CLI::Option* option = m_app->app.add_flag("--" + name, help);
     option->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     m_app->options[name] = option;
-    m_app->flags.insert(name);
-    m_defaults[name] = std::nullopt;
 }
 
 void ArgumentParser::addPositional(const std::string& name, const std::string& help)
 {
     m_app->positionals.push_back(m_app->app.add_option(name, help)->required()->type_name(""));
-    m_positionalNames.push_back(name);
 }
 
 void ArgumentParser::allowConfigFile(const std::string& help)
@@ -104,8 +99,8 @@ void ArgumentParser::parse(const std::vector<std::string>& tokens)
         throw UsageError("unexpected argument '" + first + "'");
     } catch (const CLI::RequiredError& error) {
         std::string expected;
-        for (const std::string& name : m_positionalNames)
-            expected += " " + name;
+        for (const CLI::Option* positional : m_app->positionals)
+            expected += " " + positional->get_name();
         throw UsageError(expected.empty() ? std::string(error.what()) : "expected" + expected);
     } catch (const CLI::ArgumentMismatch& error) {
         // "--population: 1 required P missing": the option named before the colon lacks its value.
@@ -135,6 +130,16 @@ void ArgumentParser::parse(const std::vector<std::string>& tokens)
         m_positionalValues.push_back(positional->results().empty() ? std::string() : positional->results().back());
 }
 
+void ArgumentParser::parseConfigText(const std::string& text)
+{
+    std::istringstream in(text);
+    try {
+        m_app->app.parse_from_stream(in);
+    } catch (const CLI::ParseError& error) {
+        throw UsageError(std::string("config: ") + error.what());
+    }
+}
+
 bool ArgumentParser::parseCommand(const std::vector<std::string>& tokens)
 {
     parse(tokens);
@@ -154,8 +159,8 @@ bool ArgumentParser::isSet(const std::string& name) const
     const auto option = m_app->options.find(name);
     if (option == m_app->options.end() || option->second->count() == 0)
         return false;
-    // A flag from a config file may say "false".
-    return !m_app->flags.count(name) || option->second->as<bool>();
+    // A flag (it takes no value) from a config file may say "false".
+    return option->second->get_type_size() > 0 || option->second->as<bool>();
 }
 
 std::optional<std::string> ArgumentParser::value(const std::string& name) const
@@ -167,7 +172,8 @@ std::optional<std::string> ArgumentParser::value(const std::string& name) const
         const std::vector<std::string>& results = option->second->results();
         return results.empty() ? std::string("1") : results.back();
     }
-    return m_defaults.at(name);
+    const std::string fallback = option->second->get_default_str();
+    return fallback.empty() ? std::nullopt : std::optional<std::string>(fallback);
 }
 std::string ArgumentParser::required(const std::string& name) const
 {

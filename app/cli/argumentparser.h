@@ -41,6 +41,8 @@ public:
 
     // Throws UsageError for an unknown option, a missing value or a wrong number of positional arguments.
     void parse(const std::vector<std::string>& tokens);
+    // Reads options from the text of a config file (TOML or INI), as --config FILE would. Throws UsageError.
+    void parseConfigText(const std::string& text);
     // parse(), then print the help on stdout if it was asked for. True when the command should go on running.
     bool parseCommand(const std::vector<std::string>& tokens);
 
@@ -56,9 +58,7 @@ public:
 
 private:
     std::unique_ptr<detail::ParserApp> m_app;
-    std::map<std::string, std::optional<std::string>> m_defaults; // by option name
-    std::vector<std::string> m_positionalNames;
-    std::vector<std::string> m_positionalValues;
+    std::vector<std::string> m_positionalValues; // of the last parse, for positionals()
     bool m_help = false;
 };
 

@@ -102,12 +102,15 @@ void printLog(const std::string& message)
     std::fprintf(stderr, "%s%s\n", ::isatty(STDERR_FILENO) ? "\r\033[K" : "", message.c_str());
 }
 
-SearchConfig searchConfig(const ArgumentParser& parser)
+// The search the options describe. Its backbone is sized for the data set, which is loaded for it, unless `backbone`
+// is given.
+SearchConfig searchConfig(const ArgumentParser& parser, const BackboneSpec* backbone = nullptr)
 {
     SearchConfig config;
     config.experiment = experimentConfig(parser);
-    config.experiment.backbone
-        = backboneForDataset(config.experiment.dataset, parser.value("backbone").value_or(std::string()));
+    config.experiment.backbone = backbone
+        ? *backbone
+        : backboneForDataset(config.experiment.dataset, parser.value("backbone").value_or(std::string()));
     config.costModel = fromName<CostModel>(*parser.value("cost"));
     std::string targetOption = "--target";
     std::string targetText = *parser.value("target");
@@ -323,41 +326,19 @@ std::string searchConfigFile(const SearchConfig& c, const std::string& folder)
         { "screen-subset", exactNumber(c.screenSubset) }, { "screen-margin", exactNumber(c.screenMargin) },
         { "screen-compose", std::to_string(c.screenCompose) },
     };
-    // What those options give, as searchConfig() would make it (the backbone as the session has it, the target as
-    // resolved), to find the settings they do not carry.
-    SearchConfig probe;
-    probe.experiment.dataset = e.dataset;
-    probe.experiment.dataset.cifar100CoarseLabels = false;
-    probe.experiment.dataset.svhnIncludeExtra = false;
-    probe.experiment.backbone = e.backbone;
-    probe.experiment.backboneTraining.epochs = e.backboneTraining.epochs;
-    probe.experiment.backboneTraining.batchSize = e.backboneTraining.batchSize;
-    probe.experiment.backboneTraining.learningRate = e.backboneTraining.learningRate;
-    probe.experiment.backboneTraining.labelSmoothing = e.backboneTraining.labelSmoothing;
-    probe.experiment.backboneTraining.augment = e.backboneTraining.augment;
-    probe.experiment.branchTraining.epochs = e.branchTraining.epochs;
-    probe.experiment.seed = e.seed;
-    probe.experiment.validationFraction = e.validationFraction;
-    probe.experiment.featureCacheBytes = e.featureCacheBytes;
-    probe.experiment.cacheDirectory = e.cacheDirectory;
-    probe.costModel = c.costModel;
-    probe.target = c.target;
-    probe.targetFraction = c.targetFraction;
-    probe.maxParameters = c.maxParameters;
-    probe.mode = c.mode;
-    probe.population = c.population;
-    probe.maxBranchMacsFraction = c.maxBranchMacsFraction;
-    probe.composedPerBranch = c.composedPerBranch;
-    probe.screenEpochs = c.screenEpochs;
-    probe.screenSubset = c.screenSubset;
-    probe.screenMargin = c.screenMargin;
-    probe.screenCompose = c.screenCompose;
-    probe.generations = c.generations;
-    probe.timeBudgetSeconds = c.timeBudgetSeconds;
-    if (baseline) {
+    std::string body;
+    for (const auto& [name, value] : options)
+        body += name + " = " + value + "\n";
+    // What the file gives, read back as `search --config` reads it (with the session's backbone, not loading the data
+    // to size one, and the target the session resolved), to find the settings no option carries.
+    ArgumentParser readBack("", "");
+    addSearchOptions(readBack);
+    readBack.parseConfigText(body);
+    SearchConfig probe = searchConfig(readBack, &e.backbone);
+    if (baseline)
         probe = baselineConfig(probe, *baseline);
-        probe.mode = c.mode; // a baseline sets its own; the option is written as the session has it
-    }
+    if (c.targetFraction > 0)
+        probe.target = c.target;
     const Json have = searchConfigToJson(c);
     const Json given = searchConfigToJson(probe);
     std::vector<std::string> lost;
@@ -376,9 +357,7 @@ std::string searchConfigFile(const SearchConfig& c, const std::string& folder)
         std::fprintf(stderr, "earlybird-cli: note: no option carries these settings of the session: %s\n",
             names.c_str());
     }
-    for (const auto& [name, value] : options)
-        text += name + " = " + value + "\n";
-    return text;
+    return text + body;
 }
 
 int runSession(std::unique_ptr<Search> search, const FarmOptions& options)

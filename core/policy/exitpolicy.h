@@ -59,6 +59,14 @@ struct PolicyResult {
     double averageMacs = 0; // always MACs
 
     double exitRate(int exit) const { return samples ? double(exitCounts[std::size_t(exit)]) / double(samples) : 0; }
+    // exitRate of every exit, the final one last.
+    std::vector<double> exitRates() const
+    {
+        std::vector<double> rates;
+        for (std::size_t e = 0; e < exitCounts.size(); ++e)
+            rates.push_back(exitRate(int(e)));
+        return rates;
+    }
     // Accuracy among the samples that left at `exit`; 0 when none did.
     double exitAccuracy(int exit) const
     {

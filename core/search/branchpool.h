@@ -29,6 +29,8 @@ public:
     Architecture composeAround(const BranchId& anchor, const BackboneSpec& backbone,
         const std::vector<ConfidenceMeasure>& measures, Rng& rng) const;
 
+    // Compositions to draw per composition wanted, at most: a draw may be outside the space, seen or too dear.
+    static constexpr int kAttemptsPerComposition = 20;
     // Probabilities of including a pooled position in a composition.
     static constexpr double kMinInclusion = 0.1;
     static constexpr double kMaxInclusion = 0.7;

@@ -2,6 +2,7 @@
 
 #include "experiment/experiment.h"
 #include "model/branchid.h"
+#include "search/branchpool.h"
 #include "model/costmodel.h"
 #include "search/searchconfig.h"
 #include "search/searchspace.h"
@@ -55,9 +56,6 @@ public:
     // This run's counts and time (short trainings included).
     const ScreeningCounts& counts() const { return m_counts; }
     double seconds() const { return m_seconds; }
-
-    // Compositions tried per composition looked at, at most.
-    static constexpr int kComposeAttemptsPerLook = 20;
 
 private:
     const SearchConfig& m_config;

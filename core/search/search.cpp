@@ -20,7 +20,6 @@
 #include <cstdio>
 #include <map>
 #include <optional>
-#include <set>
 #include <sstream>
 #include <thread>
 
@@ -32,8 +31,6 @@ using Clock = std::chrono::steady_clock;
 
 // Offspring the variation operators may propose before a generation is declared exhausted (a small space is).
 constexpr int kOffspringAttemptsPerSlot = 60;
-// Compositions the composer may try per candidate it is asked for (duplicates and unaffordable ones are skipped).
-constexpr int kComposeAttemptsPerCandidate = 20;
 // Candidates' time that must pass before a rate (candidates per minute) is reported.
 constexpr double kRateMinimumSeconds = 20.0;
 // How often a paused run looks at its flags again.
@@ -196,16 +193,32 @@ struct Search::Impl {
         return true;
     }
 
+    // The backbone with no early exit.
+    Architecture backboneAlone() const
+    {
+        return Architecture { config.experiment.backbone, ConfidenceMeasure::ScoreMargin, {} };
+    }
+
+    // A network's cost in the analytic cost models: MACs, or parameters.
+    double analyticCost(const NetworkCost& cost) const
+    {
+        return config.costModel == CostModel::Macs ? double(cost.backboneMacs) : double(cost.backboneParameters);
+    }
+
+    // The target in the cost model's unit for a backbone of cost `backbone`: the fraction of it, if one was given.
+    double targetFor(double backbone) const
+    {
+        return config.targetFraction > 0 ? config.targetFraction * backbone : config.target;
+    }
+
     // Before anything is trained: a target below the cheapest network the space holds cannot be met, and a budget
     // search would run to its end for nothing.
     void checkTargetReachable()
     {
         if (config.costModel == CostModel::Latency)
             return; // timed later, on this machine
-        const NetworkCost backbone = countNetworkCost(Architecture { config.experiment.backbone, {}, {} });
-        const double backboneCostNow
-            = config.costModel == CostModel::Macs ? double(backbone.backboneMacs) : double(backbone.backboneParameters);
-        const double target = config.targetFraction > 0 ? config.targetFraction * backboneCostNow : config.target;
+        const double backboneCostNow = analyticCost(countNetworkCost(backboneAlone()));
+        const double target = targetFor(backboneCostNow);
         const std::optional<CheapestNetwork> found = cheapestNetwork(*space, config.costModel, config.convention);
         if (!found || target >= found->cost)
             return;
@@ -283,7 +296,7 @@ struct Search::Impl {
     {
         bool frontMoved = false;
         const int wanted = config.composedPerBranch * int(fresh.size());
-        const int attempts = kComposeAttemptsPerCandidate * wanted;
+        const int attempts = BranchPool::kAttemptsPerComposition * wanted;
         std::vector<FrontPoint> curve;
         int made = 0;
         for (int i = 0; i < attempts && made < wanted && !budgetSpent(); ++i) {
@@ -593,7 +606,7 @@ void Search::prepare(CancelFlag cancel)
         throw ConfigError(d.folder + ": this session was run on other data or another backbone (fingerprint "
             + d.fingerprint + ", now " + key + "); point it at the same data set files");
     d.fingerprint = key;
-    const Architecture backboneAlone { d.config.experiment.backbone, ConfidenceMeasure::ScoreMargin, {} };
+    const Architecture backboneAlone = d.backboneAlone();
     const NetworkCost backboneCost = countNetworkCost(backboneAlone);
     d.backboneMacs = double(backboneCost.backboneMacs);
     const bool resumed = !d.archive.empty();
@@ -614,11 +627,10 @@ void Search::prepare(CancelFlag cancel)
         if (!resumed)
             d.backboneCost = micros;
     } else {
-        d.backboneCost
-            = d.config.costModel == CostModel::Macs ? d.backboneMacs : double(backboneCost.backboneParameters);
+        d.backboneCost = d.analyticCost(backboneCost);
     }
-    if (d.config.targetFraction > 0 && !resumed)
-        d.config.target = d.config.targetFraction * d.backboneCost;
+    if (!resumed)
+        d.config.target = d.targetFor(d.backboneCost);
     d.experiment->cacheFeatures({}, progress, cancel);
     d.backfillOutputs(cancel);
     d.prepared = true;
