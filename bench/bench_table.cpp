@@ -5,8 +5,8 @@
 // Runs offscreen (QT_QPA_PLATFORM=offscreen unless set).
 
 #include "candidatetablemodel.h"
-#include "sessionmodel.h"
 #include "qtbenchmarkmain.h"
+#include "sessionmodel.h"
 
 #include <QTableView>
 

@@ -107,12 +107,11 @@ private Q_SLOTS:
                                      << QStringLiteral("--threads needs a whole number");
         QTest::newRow("unknown command") << QStringList { QStringLiteral("fly") } << 2
                                          << QStringLiteral("unknown command 'fly'");
-        QTest::newRow("missing value") << QStringList { QStringLiteral("search"), QStringLiteral("--population") }
-                                       << 2 << QStringLiteral("--population needs a value (P)");
-        QTest::newRow("missing config file")
-            << QStringList { QStringLiteral("search"), QStringLiteral("--config"), QStringLiteral("/nonexistent/a.toml"),
-                   QStringLiteral("--out"), QStringLiteral("/nonexistent/s") }
-            << 2 << QStringLiteral("/nonexistent/a.toml");
+        QTest::newRow("missing value") << QStringList { QStringLiteral("search"), QStringLiteral("--population") } << 2
+                                       << QStringLiteral("--population needs a value (P)");
+        QTest::newRow("missing config file") << QStringList { QStringLiteral("search"), QStringLiteral("--config"),
+            QStringLiteral("/nonexistent/a.toml"), QStringLiteral("--out"), QStringLiteral("/nonexistent/s") }
+                                             << 2 << QStringLiteral("/nonexistent/a.toml");
         const QStringList search { QStringLiteral("search"), QStringLiteral("--dataset"), QStringLiteral("synthetic"),
             QStringLiteral("--path"), QStringLiteral("classes=4,train=100,test=40"), QStringLiteral("--out"),
             QStringLiteral("/nonexistent/session") };

@@ -2,9 +2,9 @@
 #include "fixtures.h"
 #include "nn/latencytable.h"
 #include "search/baselines.h"
-#include "search/sessionjson.h"
 #include "search/search.h"
 #include "search/sessionfile.h"
+#include "search/sessionjson.h"
 
 #include <nlohmann/json.hpp>
 

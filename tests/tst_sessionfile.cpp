@@ -183,8 +183,8 @@ private Q_SLOTS:
             }
             stored.validation.predictions = { 0, e % 4, 2 };
             stored.test.predictions = { 3, 1 };
-            const std::string key
-                = e + 1 < exits ? BranchId(architecture.exits[std::size_t(e)]).key() : std::string(finalExitOutputKey());
+            const std::string key = e + 1 < exits ? BranchId(architecture.exits[std::size_t(e)]).key()
+                                                  : std::string(finalExitOutputKey());
             validation.setExit(e, stored.validation.confidence[0].data(), stored.validation.confidence[1].data(),
                 stored.validation.confidence[2].data(), stored.validation.predictions.data(),
                 update.validationLabels.data());

@@ -60,13 +60,14 @@ private Q_SLOTS:
         QTest::newRow("wrong shape") << QStringLiteral("shape") << QStringLiteral("X is 28x28x3x3");
         QTest::newRow("label 11") << QStringLiteral("label") << QStringLiteral("label 1 is 11");
         QTest::newRow("fractional label") << QStringLiteral("fraction") << QStringLiteral("label 2 is 2.5");
-        QTest::newRow("not a mat file") << QStringLiteral("text") << QStringLiteral("not a MATLAB v5 or v7.3 .mat file");
+        QTest::newRow("not a mat file") << QStringLiteral("text")
+                                        << QStringLiteral("not a MATLAB v5 or v7.3 .mat file");
         // Found by fuzz_svhn: 33 bytes that libmatio read as a v4 header and answered with 2 GB and 14 s of work.
         QTest::newRow("v4 header") << QStringLiteral("v4") << QStringLiteral("not a MATLAB v5 or v7.3 .mat file");
         // Found by fuzz_svhn (session 10): a v5-looking header, 'IM' mark and all, with version 0x2d4d, which libmatio
         // also reads as v4 (1.9 GB for a 167-byte file).
-        QTest::newRow("unknown version")
-            << QStringLiteral("version") << QStringLiteral("not a MATLAB v5 or v7.3 .mat file");
+        QTest::newRow("unknown version") << QStringLiteral("version")
+                                         << QStringLiteral("not a MATLAB v5 or v7.3 .mat file");
         QTest::newRow("claims more than the file holds")
             << QStringLiteral("huge") << QStringLiteral("claims 32x32x3x2147483647 elements");
         QTest::newRow("truncated") << QStringLiteral("truncated") << QStringLiteral("");

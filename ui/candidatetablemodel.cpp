@@ -184,8 +184,7 @@ int CandidateTableModel::rowOf(int id) const
 QString CandidateTableModel::toCsv() const
 {
     const std::set<int> onFront(m_front.begin(), m_front.end());
-    return QString::fromStdString(
-        candidatesCsv(m_session->candidates(), onFront, m_cost.model, m_cost.backboneCost));
+    return QString::fromStdString(candidatesCsv(m_session->candidates(), onFront, m_cost.model, m_cost.backboneCost));
 }
 
 CandidateFilterModel::CandidateFilterModel(QObject* parent)

@@ -5,10 +5,10 @@
 #include "base/fileio.h"
 #include "candidatetablemodel.h"
 #include "datasetview.h"
-#include "selectedexport.h"
 #include "model/backbonepresets.h"
 #include "model/networkcost.h"
 #include "search/sessionfile.h"
+#include "selectedexport.h"
 
 #include "hypervolumeplot.h"
 #include "networkgraphview.h"
@@ -478,8 +478,8 @@ void MainWindow::buildMenus()
         m_controller->setPaused(paused);
         m_runPanel->setPaused(paused);
     });
-    m_stopAction = search->addAction(
-        tr("S&top"), QKeySequence(Qt::SHIFT | Qt::Key_F5), this, [this] { m_controller->stop(); });
+    m_stopAction
+        = search->addAction(tr("S&top"), QKeySequence(Qt::SHIFT | Qt::Key_F5), this, [this] { m_controller->stop(); });
     m_resumeAction->setEnabled(false);
     m_pauseAction->setEnabled(false);
     m_stopAction->setEnabled(false);

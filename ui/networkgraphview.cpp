@@ -88,8 +88,8 @@ void NetworkGraphView::setSelection(Selection* selection)
             return;
         }
         // Until the candidate's outcomes are in: the exit rates its tuned thresholds gave on validation.
-        setArchitecture(candidate->architecture, candidate->validation.exitRates(), candidate->exitCosts,
-            selection->sessionCost());
+        setArchitecture(
+            candidate->architecture, candidate->validation.exitRates(), candidate->exitCosts, selection->sessionCost());
     });
     connect(selection, &Selection::thresholdsChanged, this,
         [this, selection] { setExitRates(selection->shown().exitRates()); });

@@ -116,8 +116,8 @@ void SearchWorker::serveRequests()
                     std::make_shared<const CandidateOutcomes>(
                         m_follower->outputs().outcomes(archive[std::size_t(id)].architecture)));
             } catch (const std::exception& error) {
-                Q_EMIT logMessage(m_run, 
-                    tr("Could not load candidate %1: %2").arg(id).arg(QString::fromStdString(error.what())));
+                Q_EMIT logMessage(
+                    m_run, tr("Could not load candidate %1: %2").arg(id).arg(QString::fromStdString(error.what())));
             }
         }
         return;
@@ -133,7 +133,8 @@ void SearchWorker::serveRequests()
                 m_search->experiment().evaluate(m_search->archive()[std::size_t(id)].architecture));
             Q_EMIT outcomesReady(m_run, id, outcomes);
         } catch (const std::exception& error) {
-            Q_EMIT logMessage(m_run, tr("Could not load candidate %1: %2").arg(id).arg(QString::fromStdString(error.what())));
+            Q_EMIT logMessage(
+                m_run, tr("Could not load candidate %1: %2").arg(id).arg(QString::fromStdString(error.what())));
         }
     }
 }
@@ -274,7 +275,8 @@ void SearchWorker::follow()
         if (m_follower->poll()) {
             for (std::size_t i = known; i < session.archive.size(); ++i)
                 Q_EMIT candidateEvaluated(m_run, session.archive[i]);
-            Q_EMIT frontChanged(m_run, QVector<FrontPoint>(session.thresholdFront.begin(), session.thresholdFront.end()),
+            Q_EMIT frontChanged(m_run,
+                QVector<FrontPoint>(session.thresholdFront.begin(), session.thresholdFront.end()),
                 frontHypervolume(session.thresholdFront, session.backbone.cost, false));
             emitFollowProgress();
         }
@@ -297,8 +299,9 @@ void SearchWorker::openSession(RunId run, const QString& folder, bool resume)
         if (!resume && openFromStore(folder))
             return;
         if (!resume)
-            Q_EMIT logMessage(m_run, tr("This session keeps no per-sample outputs yet: loading its data and backbone once "
-                                 "(from then on it opens at once)."));
+            Q_EMIT logMessage(m_run,
+                tr("This session keeps no per-sample outputs yet: loading its data and backbone once "
+                   "(from then on it opens at once)."));
         m_search = Search::resume(folder.toStdString());
     } catch (const std::exception& error) {
         Q_EMIT failed(m_run, QString::fromStdString(error.what()));
@@ -312,7 +315,8 @@ void SearchWorker::runSearch(bool run)
 {
     m_stop = false;
     if (!std::exchange(m_lowered, true) && !lowerThisThreadsPriority(kSearchNice))
-        Q_EMIT logMessage(m_run, tr("Could not lower the search thread's priority: the window may lag while it trains."));
+        Q_EMIT logMessage(
+            m_run, tr("Could not lower the search thread's priority: the window may lag while it trains."));
     auto lastProgress = std::make_shared<qint64>(0);
     auto clock = std::make_shared<QElapsedTimer>();
     clock->start();
@@ -326,7 +330,8 @@ void SearchWorker::runSearch(bool run)
             Q_EMIT candidateEvaluated(m_run, candidate->candidate);
             Q_EMIT progress(m_run, candidate->progress);
         } else if (const auto* front = std::get_if<FrontEvent>(&event)) {
-            Q_EMIT frontChanged(m_run, QVector<FrontPoint>(front->front.begin(), front->front.end()), front->hypervolume);
+            Q_EMIT frontChanged(
+                m_run, QVector<FrontPoint>(front->front.begin(), front->front.end()), front->hypervolume);
         } else if (const auto* generation = std::get_if<GenerationEvent>(&event)) {
             Q_EMIT generationDone(m_run, generation->generation, generation->hypervolume);
         } else if (const auto* log = std::get_if<LogEvent>(&event)) {
@@ -349,8 +354,8 @@ void SearchWorker::runSearch(bool run)
         }
         // Outcome requests are served between candidates, and while paused.
         m_search->run(&m_stop, &m_pause, [this] { serveRequests(); });
-        Q_EMIT logMessage(m_run, 
-            tr("Where this run's time went: %1.").arg(QString::fromStdString(describeTimes(m_search->times()))));
+        Q_EMIT logMessage(
+            m_run, tr("Where this run's time went: %1.").arg(QString::fromStdString(describeTimes(m_search->times()))));
     } catch (const CancelledError&) {
         // Stopped mid-candidate: everything before it is saved.
     } catch (const std::exception& error) {

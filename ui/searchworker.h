@@ -2,9 +2,9 @@
 
 #include "costaxis.h"
 #include "search/search.h"
-#include "search/sessionfollower.h"
 #include "search/searchconfig.h"
 #include "search/sessionfile.h"
+#include "search/sessionfollower.h"
 
 #include <QMetaType>
 #include <QMutex>

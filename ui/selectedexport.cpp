@@ -25,8 +25,7 @@ const ExportChoice kExportChoices[] = {
     { ExportFormat::PyTorch, QT_TRANSLATE_NOOP("SelectedExport", "PyTorch module (*.py)"), ".py" },
     { ExportFormat::Weights, QT_TRANSLATE_NOOP("SelectedExport", "Trained weights for torch.load (*.pt)"), ".pt" },
     { ExportFormat::Onnx, QT_TRANSLATE_NOOP("SelectedExport", "ONNX, every exit's logits (*.onnx)"), ".onnx" },
-    { ExportFormat::OnnxSegments, QT_TRANSLATE_NOOP("SelectedExport", "ONNX, one graph per segment (folder) (*)"),
-        "" },
+    { ExportFormat::OnnxSegments, QT_TRANSLATE_NOOP("SelectedExport", "ONNX, one graph per segment (folder) (*)"), "" },
     { ExportFormat::Samples, QT_TRANSLATE_NOOP("SelectedExport", "Reference samples to check an export (*.pt)"),
         ".pt" },
 };

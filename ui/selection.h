@@ -24,7 +24,8 @@ class Selection : public QObject {
     Q_OBJECT
 public:
     // `model` and `controller` may be null (a panel shown on its own): then only setCandidate() selects.
-    explicit Selection(SessionModel* model = nullptr, SessionController* controller = nullptr, QObject* parent = nullptr);
+    explicit Selection(
+        SessionModel* model = nullptr, SessionController* controller = nullptr, QObject* parent = nullptr);
     ~Selection() override;
 
     // The selected candidate (-1: none), and its record (null: none).

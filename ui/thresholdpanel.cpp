@@ -83,7 +83,8 @@ ThresholdPanel::ThresholdPanel(Selection* selection, QWidget* parent)
     layout->addLayout(buttons);
     layout->addWidget(chartView, 1);
 
-    connect(m_split, &QComboBox::currentIndexChanged, this, [this](int index) { m_selection->setShowsTest(index == 1); });
+    connect(
+        m_split, &QComboBox::currentIndexChanged, this, [this](int index) { m_selection->setShowsTest(index == 1); });
     connect(m_tune, &QPushButton::clicked, m_selection, &Selection::tuneForTarget);
     connect(m_reset, &QPushButton::clicked, m_selection, &Selection::resetToSearch);
     connect(m_selection, &Selection::candidateChanged, this, &ThresholdPanel::onCandidateChanged);
@@ -223,8 +224,8 @@ void ThresholdPanel::showFigures()
             .arg(100 * result.accuracy, 0, 'f', 2)
             .arg(cost.name(), cost.format(result.averageCost))
             .arg(cost.fraction(result.averageCost), 0, 'f', 3)
-            .arg((cost.model == CostModel::Macs ? QString()
-                                                : tr(", %1 M MACs").arg(result.averageMacs / 1e6, 0, 'f', 3))
+            .arg(
+                (cost.model == CostModel::Macs ? QString() : tr(", %1 M MACs").arg(result.averageMacs / 1e6, 0, 'f', 3))
                 + (target > 0 && result.averageCost > target
                         ? tr(" — <span style='color:#b00020'>over the target</span>")
                         : QString()))

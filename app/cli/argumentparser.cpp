@@ -117,8 +117,8 @@ void ArgumentParser::parse(const std::vector<std::string>& tokens)
         const std::size_t at = message.find(marker);
         const std::string file = app.get_config_ptr() ? app.get_config_ptr()->as<std::string>() : std::string();
         if (at != std::string::npos)
-            throw UsageError("--config " + file + ": '" + message.substr(at + marker.size())
-                + "' is not an option of this command");
+            throw UsageError(
+                "--config " + file + ": '" + message.substr(at + marker.size()) + "' is not an option of this command");
         throw UsageError("--config " + file + ": " + message);
     } catch (const CLI::FileError& error) {
         throw UsageError(std::string("--config: ") + error.what());

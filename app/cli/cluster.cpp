@@ -5,8 +5,8 @@
 #include "base/error.h"
 #include "experiment/experiment.h"
 #include "search/search.h"
-#include "search/sessionjson.h"
 #include "search/sessionfile.h"
+#include "search/sessionjson.h"
 
 #include <nlohmann/json.hpp>
 

@@ -8,9 +8,9 @@
 #include "base/fileio.h"
 #include "model/backbonepresets.h"
 #include "search/baselines.h"
-#include "search/sessionjson.h"
 #include "search/search.h"
 #include "search/sessionfile.h"
+#include "search/sessionjson.h"
 
 #include <nlohmann/json.hpp>
 
@@ -308,22 +308,31 @@ std::string searchConfigFile(const SearchConfig& c, const std::string& folder)
     else
         target = exactNumber(c.target) + (c.costModel == CostModel::Latency ? "us" : "");
     const std::vector<std::pair<std::string, std::string>> options = {
-        { "dataset", tomlString(nameOf(e.dataset.kind)) }, { "path", tomlString(e.dataset.path) },
-        { "backbone", tomlString(e.backbone.name) }, { "epochs", std::to_string(e.backboneTraining.epochs) },
-        { "seed", std::to_string(e.seed) }, { "validation-fraction", exactNumber(e.validationFraction) },
+        { "dataset", tomlString(nameOf(e.dataset.kind)) },
+        { "path", tomlString(e.dataset.path) },
+        { "backbone", tomlString(e.backbone.name) },
+        { "epochs", std::to_string(e.backboneTraining.epochs) },
+        { "seed", std::to_string(e.seed) },
+        { "validation-fraction", exactNumber(e.validationFraction) },
         { "batch-size", std::to_string(e.backboneTraining.batchSize) },
         { "learning-rate", exactNumber(e.backboneTraining.learningRate) },
         { "label-smoothing", exactNumber(e.backboneTraining.labelSmoothing) },
         { "branch-epochs", std::to_string(e.branchTraining.epochs) },
         { "feature-memory", exactNumber(double(e.featureCacheBytes) / double(1 << 20)) },
-        { "cache", tomlString(e.cacheDirectory) }, { "no-augment", std::string(e.backboneTraining.augment ? "false" : "true") },
-        { "cost", tomlString(nameOf(c.costModel)) }, { "target", tomlString(target) },
-        { "max-parameters", tomlString(std::to_string(c.maxParameters)) }, { "mode", tomlString(nameOf(c.mode)) },
-        { "population", std::to_string(c.population) }, { "generations", std::to_string(c.generations) },
+        { "cache", tomlString(e.cacheDirectory) },
+        { "no-augment", std::string(e.backboneTraining.augment ? "false" : "true") },
+        { "cost", tomlString(nameOf(c.costModel)) },
+        { "target", tomlString(target) },
+        { "max-parameters", tomlString(std::to_string(c.maxParameters)) },
+        { "mode", tomlString(nameOf(c.mode)) },
+        { "population", std::to_string(c.population) },
+        { "generations", std::to_string(c.generations) },
         { "time-budget", exactNumber(c.timeBudgetSeconds / 60.0) },
         { "max-branch-macs", exactNumber(c.maxBranchMacsFraction) },
-        { "compose", std::to_string(c.composedPerBranch) }, { "screen-epochs", std::to_string(c.screenEpochs) },
-        { "screen-subset", exactNumber(c.screenSubset) }, { "screen-margin", exactNumber(c.screenMargin) },
+        { "compose", std::to_string(c.composedPerBranch) },
+        { "screen-epochs", std::to_string(c.screenEpochs) },
+        { "screen-subset", exactNumber(c.screenSubset) },
+        { "screen-margin", exactNumber(c.screenMargin) },
         { "screen-compose", std::to_string(c.screenCompose) },
     };
     std::string body;
@@ -346,16 +355,17 @@ std::string searchConfigFile(const SearchConfig& c, const std::string& folder)
         if (!given.contains(item.key()) || given.at(item.key()) != item.value())
             lost.push_back(item.key());
     }
-    std::string text = "# The settings of the session in " + folder + ", resolved. Run it again with\n#   earlybird-cli "
-        + (baseline ? "baseline " + nameOf(*baseline) : std::string("search")) + " --config THIS_FILE --out NEW_FOLDER\n"
-        + "# (options given on the command line win over the ones here).\n";
+    std::string text = "# The settings of the session in " + folder
+        + ", resolved. Run it again with\n#   earlybird-cli "
+        + (baseline ? "baseline " + nameOf(*baseline) : std::string("search"))
+        + " --config THIS_FILE --out NEW_FOLDER\n" + "# (options given on the command line win over the ones here).\n";
     if (!lost.empty()) {
         std::string names;
         for (const std::string& name : lost)
             names += (names.empty() ? "" : ", ") + name;
         text += "# Not carried by any option, so not reproduced: " + names + "\n";
-        std::fprintf(stderr, "earlybird-cli: note: no option carries these settings of the session: %s\n",
-            names.c_str());
+        std::fprintf(
+            stderr, "earlybird-cli: note: no option carries these settings of the session: %s\n", names.c_str());
     }
     return text + body;
 }
@@ -461,8 +471,8 @@ int runSessionExport(const std::vector<std::string>& arguments)
         "`search --config FILE` (TOML): every option resolved, so that the search can be run again. To stdout, or\n"
         "to FILE (written atomically).");
     parser.addPositional("DIR", "session folder");
-    parser.addOption("format", "FORMAT", "json (the whole session) or config (its settings as options)",
-        std::string("json"));
+    parser.addOption(
+        "format", "FORMAT", "json (the whole session) or config (its settings as options)", std::string("json"));
     parser.addFlag("config", "the same as --format config");
     parser.addOption("out", "FILE", "write the document here instead of stdout");
     parser.addFlag("force", "replace FILE if it exists");
@@ -473,8 +483,8 @@ int runSessionExport(const std::vector<std::string>& arguments)
         throw UsageError("--format must be json or config, not '" + format + "'");
     const std::string folder = parser.positionals().at(0);
     const Session session = loadSession(folder);
-    const std::string text = format == "config" ? searchConfigFile(session.config, folder)
-                                                : sessionToJson(session).dump(1) + "\n";
+    const std::string text
+        = format == "config" ? searchConfigFile(session.config, folder) : sessionToJson(session).dump(1) + "\n";
     if (!parser.value("out")) {
         std::cout << text;
         return 0;

@@ -47,7 +47,8 @@ bool Screener::passes(const Genome& genome, const std::string& key, const Archit
     // of them), until one would reach the front.
     bool passed = reachesFront(architecture);
     int looks = 0;
-    for (int i = 0; !passed && looks < m_config.screenCompose && i < BranchPool::kAttemptsPerComposition * m_config.screenCompose;
+    for (int i = 0;
+         !passed && looks < m_config.screenCompose && i < BranchPool::kAttemptsPerComposition * m_config.screenCompose;
          ++i) {
         if (const std::optional<Architecture> composed = hooks.compose(fresh[std::size_t(i) % fresh.size()])) {
             ++looks;

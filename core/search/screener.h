@@ -2,8 +2,8 @@
 
 #include "experiment/experiment.h"
 #include "model/branchid.h"
-#include "search/branchpool.h"
 #include "model/costmodel.h"
+#include "search/branchpool.h"
 #include "search/searchconfig.h"
 #include "search/searchspace.h"
 #include "search/thresholdfront.h"

@@ -132,7 +132,10 @@ struct Search::Impl {
             listener(event);
     }
 
-    SearchProgress currentProgress() const { return progress(finished ? SearchPhase::Finished : SearchPhase::Searching); }
+    SearchProgress currentProgress() const
+    {
+        return progress(finished ? SearchPhase::Finished : SearchPhase::Searching);
+    }
 
     void emitFinished()
     {
@@ -225,8 +228,8 @@ struct Search::Impl {
         const double cheapest = found->cost;
         const int position = found->position;
         const std::string message = "the target, " + formatCost(config.costModel, target) + " ("
-            + formatFraction(target / backboneCostNow) + " of the backbone's " + formatCost(config.costModel, backboneCostNow)
-            + "), is below the cheapest network this search can make: "
+            + formatFraction(target / backboneCostNow) + " of the backbone's "
+            + formatCost(config.costModel, backboneCostNow) + "), is below the cheapest network this search can make: "
             + formatCost(config.costModel, cheapest) + " (" + formatFraction(cheapest / backboneCostNow)
             + "), every sample leaving at an exit after block " + std::to_string(position)
             + ". No network can reach it; aim at " + formatCost(config.costModel, cheapest) + " or more";
@@ -496,7 +499,8 @@ struct Search::Impl {
         s.machine = machine;
         std::ostringstream engine;
         engine << const_cast<Rng&>(rng).engine();
-        s.state = { generation, population, offspring, queue, screener->screenedOut(), engine.str(), elapsed(), finished };
+        s.state
+            = { generation, population, offspring, queue, screener->screenedOut(), engine.str(), elapsed(), finished };
         s.hypervolumeHistory = hypervolumeHistory;
         s.thresholdFront = thresholdFront.points();
         return s;
