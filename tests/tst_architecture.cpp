@@ -95,8 +95,8 @@ private Q_SLOTS:
                                       << QStringLiteral("in order of position");
         QTest::newRow("too deep") << head
                 + QStringLiteral(
-                    R"("exits": [{"position": 1, "layers": [{"type": "pw1x1"}, {"type": "pw1x1"}, {"type": "pw1x1"}, {"type": "pw1x1"}]}]})")
-                                  << QStringLiteral("at most 3");
+                    R"("exits": [{"position": 1, "layers": [{"type": "pw1x1"}, {"type": "pw1x1"}, {"type": "pw1x1"}, {"type": "pw1x1"}, {"type": "pw1x1"}, {"type": "pw1x1"}, {"type": "pw1x1"}]}]})")
+                                  << QStringLiteral("at most 6");
         QTest::newRow("bad stride") << head
                 + QStringLiteral(R"("exits": [{"position": 1, "layers": [{"type": "conv3x3", "stride": 3}]}]})")
                                     << QStringLiteral("stride must be 1 or 2");

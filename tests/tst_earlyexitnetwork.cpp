@@ -1,8 +1,17 @@
+#include "base/computethreads.h"
+#include "base/error.h"
 #include "base/rng.h"
+#include "data/batchbuilder.h"
+#include "data/channelstats.h"
+#include "data/syntheticdataset.h"
+#include "fixtures.h"
 #include "model/backbonepresets.h"
 #include "model/networkcost.h"
 #include "nn/earlyexitnetwork.h"
+#include "nn/trainer.h"
 #include "search/searchspace.h"
+
+#include <numeric>
 
 #include <QTest>
 
@@ -35,12 +44,171 @@ void compareWithRunningModel(const Architecture& architecture)
     QCOMPARE(parameterCount(network->parameters()), cost.totalParameters);
     QCOMPARE(parameterCount(network->backboneParameters()), cost.backboneParameters);
 }
+// A tiny backbone trained on a tiny synthetic task, for the training loop's tests.
+struct TinyTraining {
+    Architecture architecture;
+    Dataset dataset;
+    ChannelStats stats;
+    std::vector<std::int64_t> indices;
+    TrainingOptions options;
+    Augmentation augmentation;
+
+    TinyTraining()
+    {
+        architecture.backbone = fixtures::tinyBackbone(4);
+        SyntheticOptions data;
+        data.classes = 4;
+        data.shape = { 1, 12, 12 };
+        data.trainCount = 192;
+        data.testCount = 1;
+        dataset = makeSyntheticDataset(data, Split::Train);
+        stats = computeChannelStats(dataset);
+        indices.resize(std::size_t(dataset.size()));
+        std::iota(indices.begin(), indices.end(), 0);
+        options.epochs = 3;
+        options.batchSize = 32;
+        options.warmupEpochs = 1;
+        options.precision = Precision::Float32;
+        augmentation.padding = 1;
+        augmentation.horizontalFlip = true;
+    }
+
+    // Trains a fresh network; `checkpoint` as trainBackbone takes it.
+    nn::EarlyExitNetwork train(nn::TrainingCheckpoint* checkpoint = nullptr, CancelFlag cancel = nullptr,
+        const ProgressCallback& progress = {}) const
+    {
+        nn::EarlyExitNetwork network(architecture, 3);
+        const BatchBuilder builder(dataset, stats);
+        nn::trainBackbone(*network, builder, indices, augmentation, options, 3, progress, cancel, checkpoint);
+        return network;
+    }
+};
+
+bool sameParameters(const nn::EarlyExitNetwork& a, const nn::EarlyExitNetwork& b)
+{
+    const auto left = a->named_parameters();
+    const auto right = b->named_parameters();
+    for (const auto& item : left) {
+        if (!torch::equal(item.value(), right[item.key()]))
+            return false;
+    }
+    for (const auto& item : a->named_buffers()) {
+        if (!torch::equal(item.value(), b->named_buffers()[item.key()]))
+            return false;
+    }
+    return true;
+}
 } // namespace
 
 class TestEarlyExitNetwork : public QObject {
     Q_OBJECT
 private Q_SLOTS:
-    void initTestCase() { torch::manual_seed(0); }
+    void initTestCase()
+    {
+        torch::manual_seed(0);
+        setComputeThreads(1); // the same arithmetic order in every run, so trainings compare exactly
+    }
+
+    // A training stopped after an epoch and resumed from its checkpoint ends with the very weights of an
+    // uninterrupted one: the optimiser, the shuffle order and the augmentation draws are all restored.
+    void trainingResumesWhereItStopped()
+    {
+        const TinyTraining tiny;
+        const nn::EarlyExitNetwork uninterrupted = tiny.train();
+        std::vector<std::uint8_t> saved;
+        int savedEpoch = 0;
+        nn::TrainingCheckpoint first;
+        first.save = [&](int epoch, const std::vector<std::uint8_t>& bytes) {
+            saved = bytes;
+            savedEpoch = epoch;
+        };
+        std::atomic<bool> stop { false };
+        // Stops in the second epoch, after the first epoch's checkpoint.
+        const ProgressCallback progress = [&](const TrainingProgress& p) { stop = stop || p.epoch == 2; };
+        bool cancelled = false;
+        try {
+            tiny.train(&first, &stop, progress);
+        } catch (const CancelledError&) {
+            cancelled = true;
+        }
+        QVERIFY(cancelled);
+        QVERIFY(savedEpoch >= 1 && savedEpoch < tiny.options.epochs);
+        nn::TrainingCheckpoint second;
+        second.resumeFrom = saved;
+        const nn::EarlyExitNetwork resumed = tiny.train(&second);
+        QCOMPARE(second.resumedEpoch, savedEpoch);
+        QVERIFY(sameParameters(resumed, uninterrupted));
+        // Without the checkpoint the second run would differ: the comparison can fail.
+        TinyTraining shorter;
+        shorter.options.epochs = 2;
+        QVERIFY(!sameParameters(shorter.train(), uninterrupted));
+    }
+
+    // Bytes that are not a checkpoint of this training are ignored: it starts over and ends as an uninterrupted one.
+    void foreignCheckpointStartsOver()
+    {
+        const TinyTraining tiny;
+        const nn::EarlyExitNetwork uninterrupted = tiny.train();
+        nn::TrainingCheckpoint garbage;
+        garbage.resumeFrom = std::vector<std::uint8_t>(300, 7);
+        QVERIFY(sameParameters(tiny.train(&garbage), uninterrupted));
+        QCOMPARE(garbage.resumedEpoch, 0);
+        // A checkpoint of a training on other images (another order length) is not this training's.
+        TinyTraining other;
+        other.indices.resize(160);
+        std::vector<std::uint8_t> foreign;
+        nn::TrainingCheckpoint saving;
+        saving.save = [&](int, const std::vector<std::uint8_t>& bytes) { foreign = bytes; };
+        other.train(&saving);
+        QVERIFY(!foreign.empty());
+        nn::TrainingCheckpoint mismatched;
+        mismatched.resumeFrom = foreign;
+        QVERIFY(sameParameters(tiny.train(&mismatched), uninterrupted));
+        QCOMPARE(mismatched.resumedEpoch, 0);
+    }
+
+    // Channels-last memory changes where values sit, not what is computed: the trained weights agree to rounding,
+    // and they come back in the ordinary (contiguous) layout.
+    void channelsLastTrainsTheSameNetwork()
+    {
+        TinyTraining tiny;
+        tiny.options.channelsLast = false;
+        const nn::EarlyExitNetwork plain = tiny.train();
+        tiny.options.channelsLast = true;
+        const nn::EarlyExitNetwork channelsLast = tiny.train();
+        for (const auto& item : channelsLast->named_parameters()) {
+            QVERIFY(item.value().is_contiguous());
+            QVERIFY2(
+                torch::allclose(item.value(), plain->named_parameters()[item.key()], 1e-3, 1e-4), item.key().c_str());
+        }
+    }
+
+    // bf16 autocast (emulated where the CPU lacks the instructions) trains: weights stay float32, the arithmetic is
+    // not fp32's (the weights differ), and the loss falls as fp32's does, to within rounding.
+    void bf16AutocastTrains()
+    {
+        TinyTraining tiny;
+        tiny.options.epochs = 4;
+        std::vector<double> epochLoss(5, 0.0);
+        const ProgressCallback progress = [&](const TrainingProgress& p) {
+            if (p.batch == p.batches)
+                epochLoss[std::size_t(p.epoch)] = p.loss;
+        };
+        const nn::EarlyExitNetwork fp32 = tiny.train(nullptr, nullptr, progress);
+        const double fp32Loss = epochLoss[4];
+        tiny.options.precision = Precision::BFloat16;
+        const nn::EarlyExitNetwork bf16 = tiny.train(nullptr, nullptr, progress);
+        for (const torch::Tensor& p : bf16->parameters()) {
+            QCOMPARE(p.scalar_type(), torch::kFloat);
+            QVERIFY(torch::isfinite(p).all().item<bool>());
+        }
+        QVERIFY(!sameParameters(bf16, fp32));
+        QVERIFY2(epochLoss[4] < epochLoss[1] - 0.1 && std::abs(epochLoss[4] - fp32Loss) < 0.05,
+            qPrintable(
+                QStringLiteral("bf16 loss %1 -> %2, fp32 %3").arg(epochLoss[1]).arg(epochLoss[4]).arg(fp32Loss)));
+        QCOMPARE(resolvePrecision(Precision::Float32), Precision::Float32);
+        QCOMPARE(resolvePrecision(Precision::Auto), cpuHasBf16() ? Precision::BFloat16 : Precision::Float32);
+    }
 
     void presetsMatchTheCounter_data()
     {

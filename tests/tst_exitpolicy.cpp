@@ -1,3 +1,4 @@
+#include "base/error.h"
 #include "base/rng.h"
 #include "errorcapture.h"
 #include "policy/exitpolicy.h"
@@ -189,6 +190,51 @@ private Q_SLOTS:
         // A grid too large for the limit is coarsened, not refused.
         const PolicyResult coarse = policy.tuneAebnasGrid(target, 0.1, 0.01, 100);
         QCOMPARE(coarse.thresholds.size(), std::size_t(2));
+    }
+
+    // The AEBNAS rule over the published values {0.1, 0.2, 1}: the best of the 9 combinations, found by trying them.
+    void aebnasValuesScore()
+    {
+        const ExitOutcomes outcomes = randomOutcomes(3, 300, 11);
+        const ExitPolicy policy(outcomes, ConfidenceMeasure::ScoreMargin, { 100, 300, 1000 });
+        const std::vector<double> values { 1.0, 0.1, 0.2 }; // any order
+        for (const double target : { 250.0, 500.0, 900.0 }) {
+            double bestScore = -1e300;
+            for (const double a : values) {
+                for (const double b : values) {
+                    const PolicyResult r = policy.evaluate({ a, b });
+                    bestScore = std::max(bestScore, r.accuracy * 100 - 0.1 * macsPercentError(r.averageCost, target));
+                }
+            }
+            const PolicyResult tuned = policy.tuneAebnasValues(target, 0.1, values);
+            for (const double t : tuned.thresholds)
+                QVERIFY(t == 0.1 || t == 0.2 || t == 1.0);
+            QCOMPARE(tuned.accuracy * 100 - 0.1 * macsPercentError(tuned.averageCost, target), bestScore);
+        }
+        QVERIFY_THROWS_EXCEPTION(ConfigError, policy.tuneAebnasValues(400, 0.1, {}));
+        QVERIFY_THROWS_EXCEPTION(ConfigError, policy.tuneAebnasValues(400, 0.1, { 0.5, 1.5 }));
+    }
+
+    // The NACHOS rule: one shared threshold, the highest of 0.8, 0.7, ..., 0.1 whose average cost meets the target.
+    void sharedThresholdLoweredUntilWithinTarget()
+    {
+        const ExitOutcomes outcomes = randomOutcomes(4, 500, 13);
+        const ExitPolicy policy(outcomes, ConfidenceMeasure::ScoreMargin, { 100, 250, 500, 1000 });
+        for (const double target : { 150.0, 400.0, 700.0, 2000.0 }) {
+            const PolicyResult tuned = policy.tuneSharedThreshold(target);
+            QCOMPARE(tuned.thresholds.size(), std::size_t(3));
+            const double shared = tuned.thresholds[0];
+            for (const double t : tuned.thresholds)
+                QCOMPARE(t, shared);
+            QVERIFY(shared >= 0.1 - 1e-12 && shared <= 0.8 + 1e-12);
+            // Every higher grid value misses the target; this one meets it, unless it is the lowest.
+            for (int j = 1; j <= 7; ++j) {
+                const double higher = std::round((shared + 0.1 * j) * 10) / 10;
+                if (higher <= 0.8 + 1e-12)
+                    QVERIFY(policy.evaluate(std::vector<double>(3, higher)).averageCost > target);
+            }
+            QVERIFY(tuned.averageCost <= target || std::abs(shared - 0.1) < 1e-12);
+        }
     }
 
     // The grid is scored from a histogram of the samples' grid levels: it must pick exactly what evaluating every

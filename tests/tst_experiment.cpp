@@ -3,6 +3,7 @@
 #include "fixtures.h"
 
 #include <QDir>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -172,7 +173,9 @@ private Q_SLOTS:
         QVERIFY(trusted.report().backboneFromCache);
     }
 
-    void cancellationLeavesNoFile()
+    // A stopped backbone training leaves no backbone file, only the checkpoint of its last whole epoch; the next
+    // prepare() resumes from it and ends with the backbone an uninterrupted training gives.
+    void cancelledTrainingResumes()
     {
         QTemporaryDir dir;
         Experiment experiment(tinyConfig(dir.path().toStdString()));
@@ -190,8 +193,19 @@ private Q_SLOTS:
         }
         QVERIFY(thrown);
         const QStringList written = QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot);
-        for (const QString& folder : written)
-            QVERIFY(QDir(dir.filePath(folder)).entryList(QDir::Files).isEmpty());
+        QCOMPARE(written.size(), 1);
+        QCOMPARE(QDir(dir.filePath(written[0])).entryList(QDir::Files),
+            QStringList { QStringLiteral("backbone-checkpoint.ebc") });
+        Experiment resumed(tinyConfig(dir.path().toStdString()));
+        resumed.prepare();
+        QVERIFY(resumed.report().backboneResumedEpoch >= 1);
+        QVERIFY(!QFile::exists(dir.filePath(written[0] + QStringLiteral("/backbone-checkpoint.ebc"))));
+        QTemporaryDir other;
+        Experiment uninterrupted(tinyConfig(other.path().toStdString()));
+        uninterrupted.prepare();
+        QCOMPARE(uninterrupted.report().backboneResumedEpoch, 0);
+        QCOMPARE(resumed.report().backboneTestAccuracy, uninterrupted.report().backboneTestAccuracy);
+        QCOMPARE(resumed.report().backboneValidationAccuracy, uninterrupted.report().backboneValidationAccuracy);
     }
 
     void mismatchedBackboneIsNamed()

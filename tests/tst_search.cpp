@@ -1,5 +1,6 @@
 #include "errorcapture.h"
 #include "fixtures.h"
+#include "model/networkcost.h"
 #include "nn/latencytable.h"
 #include "search/baselines.h"
 #include "search/search.h"
@@ -364,28 +365,67 @@ private Q_SLOTS:
         const SearchConfig base = tinySearch(m_cache.path().toStdString(), 0.6);
         const std::vector<int> ends = stageEndPositions(base.experiment.backbone);
         QCOMPARE(ends, (std::vector<int> { 1, 3 })); // before each downsampling block; the last boundary is 3
-        QTemporaryDir dir;
-        Search edanas(baselineConfig(base, Baseline::Edanas), dir.path().toStdString());
-        edanas.run();
-        // 2 positions, one fixed branch: 4 networks (none, either exit, both), and the search finds them all.
-        QCOMPARE(edanas.archive().size(), std::size_t(4));
-        QVERIFY(edanas.isFinished());
-        for (const CandidateRecord& r : edanas.archive()) {
-            for (const ExitSpec& exit : r.architecture.exits) {
-                QVERIFY(exit.position == 1 || exit.position == 3);
-                QCOMPARE(exit.layers.size(), std::size_t(1));
-                QVERIFY(exit.layers[0].type == BranchLayerType::Conv3x3);
-                // Grid-tuned: thresholds on the 0.1 grid.
-                QVERIFY(std::abs(exit.threshold * 10 - std::round(exit.threshold * 10)) < 1e-9);
+        // EDANAS's head: three 3x3 convolutions to 32, 64 and 128 channels, max-pooled in front while the exit would
+        // cost at least as much as the next one.
+        const std::vector<ExitSpec> heads = edanasHeads(base.experiment.backbone, ends);
+        QCOMPARE(heads.size(), std::size_t(2));
+        std::int64_t nextMacs = countNetworkCost(
+            Architecture { base.experiment.backbone, ConfidenceMeasure::ScoreMargin,
+                {} }).backboneMacs;
+        for (std::size_t i = heads.size(); i-- > 0;) {
+            const Architecture alone { base.experiment.backbone, ConfidenceMeasure::ScoreMargin, { heads[i] } };
+            const NetworkCost cost = countNetworkCost(alone);
+            std::vector<int> channels;
+            int pools = 0;
+            for (const LayerCost& layer : cost.exits[0].layers) {
+                if (layer.label.find("conv") != std::string::npos)
+                    channels.push_back(layer.output.channels);
             }
+            for (const BranchLayerSpec& layer : heads[i].layers)
+                pools += layer.type == BranchLayerType::MaxPool2x2;
+            QCOMPARE(channels, (std::vector<int> { 32, 64, 128 }));
+            const std::int64_t macs = cost.exits[0].backbonePrefixMacs + cost.exits[0].branchMacs;
+            // Cheaper than the next exit, or pooled as far as the rule goes.
+            QVERIFY2(macs < nextMacs || pools == 2,
+                qPrintable(QStringLiteral("exit %1: %2 >= %3").arg(i).arg(macs).arg(nextMacs)));
+            nextMacs = macs;
         }
+        for (const Baseline kind : { Baseline::Edanas, Baseline::Nachos }) {
+            QTemporaryDir dir;
+            auto owned = std::make_unique<Search>(baselineConfig(base, kind), dir.path().toStdString());
+            Search& baseline = *owned;
+            baseline.run();
+            // 2 positions, one fixed head each: 4 networks (none, either exit, both), and the search finds them all.
+            QCOMPARE(baseline.archive().size(), std::size_t(4));
+            QVERIFY(baseline.isFinished());
+            for (const CandidateRecord& r : baseline.archive()) {
+                double shared = -1;
+                for (const ExitSpec& exit : r.architecture.exits) {
+                    QVERIFY(exit.position == 1 || exit.position == 3);
+                    QVERIFY(exit.layers == heads[exit.position == 1 ? 0 : 1].layers);
+                    // Thresholds on the 0.1 grid; NACHOS's are one shared value from 0.8 down to 0.1.
+                    QVERIFY(std::abs(exit.threshold * 10 - std::round(exit.threshold * 10)) < 1e-9);
+                    if (kind == Baseline::Nachos) {
+                        QVERIFY(exit.threshold >= 0.1 - 1e-9 && exit.threshold <= 0.8 + 1e-9);
+                        QVERIFY(shared < 0 || std::abs(shared - exit.threshold) < 1e-12);
+                        shared = exit.threshold;
+                    }
+                }
+            }
+            // The fixed heads survive a resume: the session's space carries them.
+            owned.reset(); // lets go of the session's lock
+            const std::unique_ptr<Search> resumed = Search::resume(dir.path().toStdString());
+            QCOMPARE(resumed->config().space.fixedBranches.size(), std::size_t(2));
+        }
+        // aebnas-paper picks each threshold from the published {0.1, 0.2, 1}.
+        QCOMPARE(baselineConfig(base, Baseline::AebnasPaper).aebnasThresholds, (std::vector<double> { 0.1, 0.2, 1.0 }));
         QTemporaryDir alone;
         Search backbone(baselineConfig(base, Baseline::Backbone), alone.path().toStdString());
         backbone.run();
         QVERIFY(backbone.isFinished());
         QCOMPARE(backbone.archive().size(), std::size_t(1));
         QVERIFY(backbone.archive().front().architecture.exits.empty());
-        QVERIFY(contains(errorMessage([&] { fromName<Baseline>("nachos"); }), "unknown baseline 'nachos'"));
+        QVERIFY(contains(errorMessage([&] { fromName<Baseline>("nacho"); }), "unknown baseline 'nacho'"));
     }
 
     // With a loose target the tuner leaves weak exits unused: each such candidate is followed by its twin without

@@ -28,6 +28,7 @@ using Json = nlohmann::ordered_json;
 Json reportJson(const ExperimentReport& r)
 {
     return Json { { "backbone_key", r.backboneKey }, { "backbone_from_cache", r.backboneFromCache },
+        { "precision", r.precision }, { "backbone_resumed_after_epoch", r.backboneResumedEpoch },
         { "data_seconds", r.dataSeconds }, { "backbone_train_seconds", r.backboneTrainSeconds },
         { "backbone_validation_accuracy", r.backboneValidationAccuracy },
         { "backbone_test_accuracy", r.backboneTestAccuracy }, { "feature_seconds", r.featureSeconds },

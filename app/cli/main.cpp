@@ -24,7 +24,7 @@ const std::vector<Command>& allCommands()
             runEvaluate },
         { { "tune" }, "tune exit thresholds on validation for a MAC target and report test figures", runTune },
         { { "search" }, "search exits, branches and thresholds (NSGA-II), autosaved and resumable", runSearch },
-        { { "baseline" }, "run a comparison baseline (backbone, edanas, aebnas-paper) in the same format",
+        { { "baseline" }, "run a comparison baseline (backbone, edanas, nachos, aebnas-paper) in the same format",
             runBaseline },
         { { "session", "export" }, "write a session as one readable JSON document", runSessionExport },
         { { "export" }, "export a chosen network: JSON, weights, PyTorch code, reference samples, ONNX", runExport },

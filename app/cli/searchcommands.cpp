@@ -298,7 +298,7 @@ std::string searchConfigFile(const SearchConfig& c, const std::string& folder)
 {
     const ExperimentConfig& e = c.experiment;
     std::optional<Baseline> baseline;
-    for (const Baseline b : { Baseline::Backbone, Baseline::Edanas, Baseline::AebnasPaper }) {
+    for (const Baseline b : { Baseline::Backbone, Baseline::Edanas, Baseline::Nachos, Baseline::AebnasPaper }) {
         if (c.name == "baseline-" + nameOf(b))
             baseline = b;
     }
@@ -317,6 +317,8 @@ std::string searchConfigFile(const SearchConfig& c, const std::string& folder)
         { "batch-size", std::to_string(e.backboneTraining.batchSize) },
         { "learning-rate", exactNumber(e.backboneTraining.learningRate) },
         { "label-smoothing", exactNumber(e.backboneTraining.labelSmoothing) },
+        { "warmup-epochs", std::to_string(e.backboneTraining.warmupEpochs) },
+        { "precision", tomlString(nameOf(e.backboneTraining.precision)) },
         { "branch-epochs", std::to_string(e.branchTraining.epochs) },
         { "feature-memory", exactNumber(double(e.featureCacheBytes) / double(1 << 20)) },
         { "cache", tomlString(e.cacheDirectory) },
@@ -445,12 +447,17 @@ int runSearch(const std::vector<std::string>& arguments)
 
 int runBaseline(const std::vector<std::string>& arguments)
 {
-    ArgumentParser parser("earlybird-cli baseline backbone|edanas|aebnas-paper --dataset KIND ... --out DIR",
-        "Runs a comparison baseline with the search's engine, data and settings, writing the same session format:\n"
+    ArgumentParser parser("earlybird-cli baseline backbone|edanas|nachos|aebnas-paper --dataset KIND ... --out DIR",
+        "Runs a comparison baseline with the search's engine, data and settings, writing the same session format\n"
+        "(docs/baselines.md says what each keeps from its paper and what differs):\n"
         "  backbone      the backbone alone\n"
-        "  edanas        EDANAS-style: a fixed branch (one 3x3 conv) at stage ends, thresholds on a 0.1 grid\n"
-        "  aebnas-paper  AEBNAS as published: stage-end positions (at most 4), 1-2 conv layers, grid-tuned thresholds");
-    parser.addPositional("BASELINE", "backbone, edanas or aebnas-paper");
+        "  edanas        EDANAS's head (3x3 convs to 32, 64, 128, max-pooled until cheaper than the next exit) at\n"
+        "                stage ends, each on or off, thresholds on a 0.1 grid for accuracy% - 0.1 MAPE\n"
+        "  nachos        the same heads, each on or off, one threshold for all exits lowered from 0.8 to 0.1 until\n"
+        "                the average MACs meet the target\n"
+        "  aebnas-paper  AEBNAS as published: stage-end positions (at most 4), 1-2 conv layers, each threshold one\n"
+        "                of {0.1, 0.2, 1} for accuracy% - 0.1 MAPE");
+    parser.addPositional("BASELINE", "backbone, edanas, nachos or aebnas-paper");
     addSearchOptions(parser);
     parser.allowConfigFile(kConfigFileHelp);
     if (!parser.parseCommand(arguments))

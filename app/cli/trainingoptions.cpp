@@ -23,6 +23,11 @@ void addTrainingOptions(ArgumentParser& parser)
     parser.addOption("batch-size", "B", "backbone training batch size", std::string("128"));
     parser.addOption("learning-rate", "LR", "backbone SGD learning rate (cosine schedule)", std::string("0.05"));
     parser.addOption("label-smoothing", "X", "label smoothing of the backbone's loss", std::string("0"));
+    parser.addOption(
+        "warmup-epochs", "E", "epochs of linear learning-rate warm-up before the cosine schedule", std::string("0"));
+    parser.addOption("precision", "auto|fp32|bf16",
+        "what training computes in: bf16 autocast where the CPU has bfloat16 instructions (auto), or as set",
+        std::string("auto"));
     parser.addOption("branch-epochs", "E", "epochs of each exit branch on cached features", std::string("12"));
     parser.addOption("feature-memory", "MIB",
         "memory for cached backbone features, MiB (default: 2048, or 60% of the memory available if less)");
@@ -40,6 +45,9 @@ ExperimentConfig experimentConfig(const ArgumentParser& parser)
     config.backboneTraining.learningRate = parser.doubleValue("learning-rate", 0.05);
     config.backboneTraining.labelSmoothing = parser.doubleValue("label-smoothing", 0.0);
     config.backboneTraining.augment = !parser.isSet("no-augment");
+    config.backboneTraining.warmupEpochs = parser.intValue("warmup-epochs", 0);
+    config.backboneTraining.precision = fromName<Precision>(*parser.value("precision"), "--precision");
+    config.branchTraining.precision = config.backboneTraining.precision;
     config.branchTraining.epochs = parser.intValue("branch-epochs", 12);
     config.seed = std::uint64_t(parser.intValue("seed", 1));
     config.validationFraction = parser.doubleValue("validation-fraction", 0.1);
@@ -49,6 +57,9 @@ ExperimentConfig experimentConfig(const ArgumentParser& parser)
     config.cacheDirectory = *parser.value("cache");
     if (config.backboneTraining.epochs < 1 || config.branchTraining.epochs < 1)
         throw UsageError("--epochs and --branch-epochs must be at least 1");
+    if (config.backboneTraining.warmupEpochs < 0
+        || config.backboneTraining.warmupEpochs >= config.backboneTraining.epochs)
+        throw UsageError("--warmup-epochs must be at least 0 and less than --epochs");
     return config;
 }
 

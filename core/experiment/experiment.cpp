@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -39,6 +40,7 @@ constexpr std::int64_t kFeatureBytes = 2;
 constexpr std::int64_t kMinTrainSubset = 256;
 constexpr const char* kBackboneKind = "backbone";
 constexpr const char* kBranchKind = "branch";
+constexpr const char* kCheckpointKind = "backbone-checkpoint";
 
 // One exit's per-sample results on a split: the three confidence measures and the predictions.
 struct ExitColumn {
@@ -82,26 +84,6 @@ ExitColumn columnFromTensor(const torch::Tensor& values)
     const torch::Tensor predictions = v[3].to(torch::kInt).contiguous();
     column.predictions.assign(predictions.data_ptr<std::int32_t>(), predictions.data_ptr<std::int32_t>() + n);
     return column;
-}
-
-std::vector<std::uint8_t> archiveBytes(torch::serialize::OutputArchive& archive)
-{
-    std::ostringstream stream;
-    archive.save_to(stream);
-    const std::string text = stream.str();
-    return std::vector<std::uint8_t>(text.begin(), text.end());
-}
-
-// Loads an archive from cache bytes; false when LibTorch cannot read them (the caller rebuilds).
-bool loadArchive(const std::vector<std::uint8_t>& bytes, torch::serialize::InputArchive& archive)
-{
-    try {
-        std::istringstream stream(std::string(bytes.begin(), bytes.end()));
-        archive.load_from(stream);
-        return true;
-    } catch (const std::exception&) {
-        return false;
-    }
 }
 
 struct BranchRecord {
@@ -169,6 +151,12 @@ struct Experiment::Impl {
             { "backbone", backboneToJson(config.backbone).dump() }, { "seed", config.seed }, { "epochs", t.epochs },
             { "batch", t.batchSize }, { "lr", t.learningRate }, { "momentum", t.momentum }, { "wd", t.weightDecay },
             { "smoothing", t.labelSmoothing }, { "augment", t.augment }, { "validation", config.validationFraction } };
+        // Fields added later enter the key only away from their old behaviour, so backbones cached before them keep
+        // their keys (and the sessions that name them open).
+        if (t.warmupEpochs > 0)
+            key["warmup"] = t.warmupEpochs;
+        if (t.precision == Precision::BFloat16)
+            key["precision"] = nameOf(t.precision);
         return hexKey(hashString(key.dump()));
     }
 
@@ -181,6 +169,8 @@ struct Experiment::Impl {
         nlohmann::json key { { "position", exit.position }, { "layers", layers }, { "epochs", b.epochs },
             { "batch", b.batchSize }, { "lr", b.learningRate }, { "wd", b.weightDecay },
             { "subset", trainSubset.size() }, { "seed", config.seed } };
+        if (b.precision == Precision::BFloat16)
+            key["precision"] = nameOf(b.precision);
         return hexKey(hashString(key.dump()));
     }
 
@@ -235,7 +225,7 @@ struct Experiment::Impl {
             std::string problem;
             if (const auto bytes = readCacheFile(path, kBackboneKind, &problem)) {
                 torch::serialize::InputArchive archive;
-                if (loadArchive(*bytes, archive)) {
+                if (nn::loadArchive(*bytes, archive)) {
                     try {
                         backbone->load(archive);
                         report.backboneFromCache = true;
@@ -251,15 +241,29 @@ struct Experiment::Impl {
                         + " is missing or unreadable): the weights of this session are gone; run the search again");
         if (!report.backboneFromCache) {
             const Clock::time_point start = Clock::now();
+            // The state after each epoch, so that a stopped training resumes there (the folder's key is the
+            // training's: the same data, backbone, seed and options).
+            nn::TrainingCheckpoint checkpoint;
+            const std::string checkpointPath = folder.empty() ? std::string() : folder + "/backbone-checkpoint.ebc";
+            if (!checkpointPath.empty()) {
+                checkpoint.resumeFrom = readCacheFile(checkpointPath, kCheckpointKind);
+                checkpoint.save = [&](int, const std::vector<std::uint8_t>& bytes) {
+                    makeDirectories(folder);
+                    writeCacheFile(checkpointPath, kCheckpointKind, bytes);
+                };
+            }
             nn::trainBackbone(*backbone, *trainBuilder, split.train,
                 standardAugmentation(config.dataset.kind, train.shape()), config.backboneTraining, config.seed,
-                progress, cancel);
+                progress, cancel, &checkpoint);
             report.backboneTrainSeconds = secondsSince(start);
+            report.backboneResumedEpoch = checkpoint.resumedEpoch;
+            if (!checkpointPath.empty())
+                std::remove(checkpointPath.c_str());
             if (!path.empty()) {
                 torch::serialize::OutputArchive archive;
                 backbone->save(archive);
                 makeDirectories(folder);
-                writeCacheFile(path, kBackboneKind, archiveBytes(archive));
+                writeCacheFile(path, kBackboneKind, nn::archiveBytes(archive));
             }
         }
         backbone->eval();
@@ -272,7 +276,13 @@ struct Experiment::Impl {
         if (!folder.empty()) {
             const nlohmann::json summary { { "backbone", backboneToJson(config.backbone) },
                 { "dataset", nameOf(config.dataset.kind) }, { "epochs", config.backboneTraining.epochs },
-                { "seed", config.seed }, { "validation_accuracy", report.backboneValidationAccuracy },
+                { "warmup_epochs", config.backboneTraining.warmupEpochs },
+                { "learning_rate", config.backboneTraining.learningRate },
+                { "label_smoothing", config.backboneTraining.labelSmoothing },
+                { "precision", nameOf(config.backboneTraining.precision) },
+                { "channels_last", config.backboneTraining.channelsLast },
+                { "resumed_after_epoch", report.backboneResumedEpoch }, { "seed", config.seed },
+                { "validation_accuracy", report.backboneValidationAccuracy },
                 { "test_accuracy", report.backboneTestAccuracy }, { "train_seconds", report.backboneTrainSeconds } };
             if (!report.backboneFromCache)
                 writeFileAtomically(folder + "/backbone.json", summary.dump(2) + "\n");
@@ -354,7 +364,7 @@ struct Experiment::Impl {
         archive.write("head", weights);
         archive.write("validation", columnTensor(record.validation));
         archive.write("test", columnTensor(record.test));
-        return archiveBytes(archive);
+        return nn::archiveBytes(archive);
     }
 
     // The branch read back from branchBytes(); nothing if the bytes are not this exit's branch on these splits.
@@ -363,7 +373,7 @@ struct Experiment::Impl {
         torch::serialize::InputArchive archive;
         torch::serialize::InputArchive weights;
         torch::Tensor validation, testValues;
-        if (!loadArchive(bytes, archive) || !archive.try_read("validation", validation)
+        if (!nn::loadArchive(bytes, archive) || !archive.try_read("validation", validation)
             || !archive.try_read("test", testValues) || !archive.try_read("head", weights) || validation.dim() != 2
             || validation.size(0) != 4 || validation.size(1) != std::int64_t(validationLabels.size())
             || testValues.dim() != 2 || testValues.size(0) != 4
@@ -506,6 +516,12 @@ Experiment::Experiment(ExperimentConfig config)
 {
     validateBackbone(config.backbone, "experiment");
     m_impl->config = std::move(config);
+    // Decided once, so that the cache keys and the report say what training does.
+    TrainingOptions& backbone = m_impl->config.backboneTraining;
+    BranchTrainingOptions& branch = m_impl->config.branchTraining;
+    backbone.precision = resolvePrecision(backbone.precision);
+    branch.precision = resolvePrecision(branch.precision);
+    m_impl->report.precision = nameOf(backbone.precision);
 }
 
 Experiment::~Experiment() = default;

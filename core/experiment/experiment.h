@@ -64,6 +64,8 @@ struct RefineOptions {
 struct ExperimentReport {
     std::string backboneKey; // the cache folder's name
     bool backboneFromCache = false;
+    int backboneResumedEpoch = 0; // the epoch a stopped backbone training resumed after (0: none)
+    std::string precision; // what training computes in, as resolved for this CPU: "fp32" or "bf16"
     double dataSeconds = 0;
     double backboneTrainSeconds = 0;
     double backboneValidationAccuracy = 0;

@@ -86,9 +86,9 @@ void validateArchitecture(const Architecture& architecture, const std::string& s
         if (exit.position < previous)
             throw ConfigError(at + ": exits must be listed in order of position");
         previous = exit.position;
-        if (int(exit.layers.size()) > kMaxBranchDepth)
+        if (int(exit.layers.size()) > kMaxBranchLayers)
             throw ConfigError(at + " has " + std::to_string(exit.layers.size()) + " layers; a branch has at most "
-                + std::to_string(kMaxBranchDepth));
+                + std::to_string(kMaxBranchLayers));
         if (!(exit.threshold >= 0.0 && exit.threshold <= 1.0))
             throw ConfigError(at + ": threshold " + std::to_string(exit.threshold) + " is outside [0, 1]");
         for (std::size_t l = 0; l < exit.layers.size(); ++l) {

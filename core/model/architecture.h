@@ -66,8 +66,11 @@ struct Architecture {
     bool operator!=(const Architecture& other) const { return !(*this == other); }
 };
 
-// The most layers an exit branch may have.
+// The most layers a searched exit branch may have (the search space's genes).
 constexpr int kMaxBranchDepth = 3;
+// The most layers any exit branch may have: fixed heads such as EDANAS's (two max-pools and three convolutions) are
+// deeper than the searched ones.
+constexpr int kMaxBranchLayers = 6;
 
 const EnumNames<BranchLayerType>& enumNames(BranchLayerType); // "conv3x3", "dwsep5x5", "pw1x1", "maxpool2x2", ...
 const EnumNames<ConfidenceMeasure>& enumNames(ConfidenceMeasure); // "score_margin", "max_softmax", "entropy"

@@ -3,8 +3,11 @@
 #include "base/error.h"
 #include "base/rng.h"
 
+#include <ATen/autocast_mode.h>
+
 #include <chrono>
 #include <cmath>
+#include <sstream>
 
 namespace earlybird::nn {
 
@@ -22,16 +25,75 @@ double cosineRate(double base, std::int64_t step, std::int64_t steps)
     return base * 0.5 * (1.0 + std::cos(M_PI * double(step) / double(std::max<std::int64_t>(steps, 1))));
 }
 
+// A linear rise over the first `warmup` steps, then the cosine decay over the rest.
+double warmupCosineRate(double base, std::int64_t step, std::int64_t steps, std::int64_t warmup)
+{
+    if (step < warmup)
+        return base * double(step + 1) / double(warmup);
+    return cosineRate(base, step - warmup, steps - warmup);
+}
+
+// Runs what is computed in its lifetime under LibTorch's CPU autocast to bfloat16 when enabled (convolutions and
+// matrix products in bfloat16; weights, gradients and optimiser state stay float32). Autocast is thread-local.
+class AutocastScope {
+public:
+    explicit AutocastScope(bool enabled)
+        : m_enabled(enabled)
+    {
+        if (!m_enabled)
+            return;
+        m_wasEnabled = at::autocast::is_cpu_enabled();
+        m_previousType = at::autocast::get_autocast_cpu_dtype();
+        at::autocast::set_cpu_enabled(true);
+        at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+        at::autocast::increment_nesting();
+    }
+    ~AutocastScope()
+    {
+        if (!m_enabled)
+            return;
+        if (at::autocast::decrement_nesting() == 0)
+            at::autocast::clear_cache();
+        at::autocast::set_cpu_enabled(m_wasEnabled);
+        at::autocast::set_autocast_cpu_dtype(m_previousType);
+    }
+    AutocastScope(const AutocastScope&) = delete;
+    AutocastScope& operator=(const AutocastScope&) = delete;
+
+private:
+    bool m_enabled;
+    bool m_wasEnabled = false;
+    at::ScalarType m_previousType = at::kBFloat16;
+};
+
+// Puts every 4-D weight of `module` in `format`, in place (the optimiser's references stay valid).
+void setWeightFormat(torch::nn::Module& module, torch::MemoryFormat format)
+{
+    torch::NoGradGuard noGrad;
+    for (torch::Tensor& parameter : module.parameters()) {
+        if (parameter.dim() == 4)
+            parameter.set_data(parameter.contiguous(format));
+    }
+}
+
+torch::Tensor inFormat(const torch::Tensor& images, bool channelsLast)
+{
+    return channelsLast && images.dim() == 4 ? images.contiguous(torch::MemoryFormat::ChannelsLast) : images;
+}
+
 // Reports progress of a batched phase, throttled.
 class ProgressReporter {
 public:
+    // `firstEpoch` > 1: the epochs before it were done by an earlier run (a resumed training); speed and ETA count
+    // only this run's batches.
     ProgressReporter(const ProgressCallback& callback, TrainingPhase phase, int epochs, std::int64_t batches,
-        std::int64_t imagesPerBatch)
+        std::int64_t imagesPerBatch, int firstEpoch = 1)
         : m_callback(callback)
         , m_phase(phase)
         , m_epochs(epochs)
         , m_batches(batches)
         , m_imagesPerBatch(imagesPerBatch)
+        , m_doneBefore(double(std::int64_t(firstEpoch - 1) * batches))
         , m_start(Clock::now())
         , m_last(m_start)
     {
@@ -55,9 +117,10 @@ public:
         progress.batch = batch;
         progress.batches = m_batches;
         progress.loss = loss;
-        progress.imagesPerSecond = elapsed > 0 ? done * double(m_imagesPerBatch) / elapsed : 0;
+        const double doneHere = done - m_doneBefore;
+        progress.imagesPerSecond = elapsed > 0 ? doneHere * double(m_imagesPerBatch) / elapsed : 0;
         progress.fraction = total > 0 ? done / total : 1;
-        progress.etaSeconds = done > 0 ? elapsed / done * (total - done) : 0;
+        progress.etaSeconds = doneHere > 0 ? elapsed / doneHere * (total - done) : 0;
         m_callback(progress);
     }
 
@@ -67,6 +130,7 @@ private:
     int m_epochs;
     std::int64_t m_batches;
     std::int64_t m_imagesPerBatch;
+    double m_doneBefore;
     Clock::time_point m_start;
     Clock::time_point m_last;
 };
@@ -84,19 +148,111 @@ void checkCancel(CancelFlag cancel)
         throw CancelledError();
 }
 
+std::vector<std::uint8_t> archiveBytes(torch::serialize::OutputArchive& archive)
+{
+    std::ostringstream stream;
+    archive.save_to(stream);
+    const std::string text = stream.str();
+    return std::vector<std::uint8_t>(text.begin(), text.end());
+}
+
+bool loadArchive(const std::vector<std::uint8_t>& bytes, torch::serialize::InputArchive& archive)
+{
+    try {
+        std::istringstream stream(std::string(bytes.begin(), bytes.end()));
+        archive.load_from(stream);
+        return true;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
 namespace {
+
+// What a training keeps between epochs besides the weights: the optimiser, the shuffle order and the random source.
+struct LoopState {
+    torch::optim::SGD& optimizer;
+    std::vector<std::int64_t>& order;
+    Rng& rng;
+};
+
+std::vector<std::uint8_t> checkpointBytes(EarlyExitNetworkImpl& network, const LoopState& state, int epoch)
+{
+    torch::serialize::OutputArchive archive;
+    torch::serialize::OutputArchive weights;
+    torch::serialize::OutputArchive optimizer;
+    network.save(weights);
+    state.optimizer.save(optimizer);
+    archive.write("network", weights);
+    archive.write("optimizer", optimizer);
+    archive.write("epoch", torch::tensor(std::int64_t(epoch)));
+    archive.write("order", torch::tensor(state.order, torch::kLong));
+    std::ostringstream rng;
+    rng << state.rng.engine();
+    const std::string text = rng.str();
+    archive.write("rng", torch::tensor(std::vector<std::int64_t>(text.begin(), text.end()), torch::kLong));
+    return archiveBytes(archive);
+}
+
+// Restores a checkpoint; the epoch it was saved after, or 0 (nothing changed) when the bytes do not fit.
+int restoreCheckpoint(
+    EarlyExitNetworkImpl& network, const LoopState& state, const std::vector<std::uint8_t>& bytes, int epochs)
+{
+    torch::serialize::InputArchive archive;
+    torch::serialize::InputArchive weights;
+    torch::serialize::InputArchive optimizer;
+    torch::Tensor epoch, order, rng;
+    if (!loadArchive(bytes, archive) || !archive.try_read("epoch", epoch) || !archive.try_read("order", order)
+        || !archive.try_read("rng", rng) || !archive.try_read("network", weights)
+        || !archive.try_read("optimizer", optimizer) || epoch.numel() != 1 || epoch.item<std::int64_t>() < 1
+        || epoch.item<std::int64_t>() >= epochs || order.numel() != std::int64_t(state.order.size()))
+        return 0;
+    // The same images in another order, or another training's order, is not this training.
+    const torch::Tensor sorted = std::get<0>(order.to(torch::kLong).sort());
+    const torch::Tensor expected = std::get<0>(torch::tensor(state.order, torch::kLong).sort());
+    if (!torch::equal(sorted, expected))
+        return 0;
+    torch::serialize::OutputArchive before;
+    network.save(before);
+    try {
+        network.load(weights);
+        state.optimizer.load(optimizer);
+    } catch (const std::exception&) {
+        torch::serialize::InputArchive restore;
+        loadArchive(archiveBytes(before), restore);
+        network.load(restore);
+        return 0;
+    }
+    const torch::Tensor orderValues = order.to(torch::kLong).contiguous();
+    std::copy(orderValues.data_ptr<std::int64_t>(), orderValues.data_ptr<std::int64_t>() + orderValues.numel(),
+        state.order.begin());
+    const torch::Tensor rngValues = rng.to(torch::kLong).contiguous();
+    std::string text;
+    for (std::int64_t i = 0; i < rngValues.numel(); ++i)
+        text.push_back(char(rngValues.data_ptr<std::int64_t>()[i]));
+    std::istringstream stream(text);
+    stream >> state.rng.engine();
+    return int(epoch.item<std::int64_t>());
+}
 
 // The SGD loop of backbone training and joint refinement. `exitWeights` empty: the final exit alone.
 void trainNetwork(EarlyExitNetworkImpl& network, const BatchBuilder& builder, const std::vector<std::int64_t>& indices,
     const Augmentation& augmentation, const TrainingOptions& options, const std::vector<double>& exitWeights,
-    std::uint64_t seed, TrainingPhase phase, const ProgressCallback& progress, CancelFlag cancel)
+    std::uint64_t seed, TrainingPhase phase, const ProgressCallback& progress, CancelFlag cancel,
+    TrainingCheckpoint* checkpoint)
 {
     if (indices.size() < 2)
         throw ConfigError("training needs at least two images");
     if (options.epochs < 1 || options.batchSize < 2)
         throw ConfigError("training needs at least one epoch and batches of two or more images");
+    if (options.warmupEpochs < 0 || options.warmupEpochs >= options.epochs)
+        throw ConfigError("the warm-up takes " + std::to_string(options.warmupEpochs) + " of "
+            + std::to_string(options.epochs) + " epochs: it must leave at least one epoch for the schedule");
+    const bool bf16 = resolvePrecision(options.precision) == Precision::BFloat16;
     torch::manual_seed(seed);
     network.train();
+    if (options.channelsLast)
+        setWeightFormat(network, torch::MemoryFormat::ChannelsLast);
     torch::optim::SGD optimizer(network.parameters(),
         torch::optim::SGDOptions(options.learningRate)
             .momentum(options.momentum)
@@ -107,14 +263,21 @@ void trainNetwork(EarlyExitNetworkImpl& network, const BatchBuilder& builder, co
     // A last batch of one image would break BatchNorm's statistics: such a remainder is dropped (it is reshuffled in).
     const std::int64_t batches = std::int64_t(indices.size() / batchSize);
     const std::int64_t steps = batches * options.epochs;
+    const std::int64_t warmupSteps = batches * options.warmupEpochs;
     std::vector<float> images(batchSize * std::size_t(builder.valuesPerImage()));
     std::vector<std::int64_t> labels(batchSize);
     std::vector<std::int64_t> order = indices;
     Rng rng(seed);
-    ProgressReporter reporter(progress, phase, options.epochs, batches, std::int64_t(batchSize));
+    const LoopState state { optimizer, order, rng };
+    int firstEpoch = 1;
+    if (checkpoint && checkpoint->resumeFrom) {
+        checkpoint->resumedEpoch = restoreCheckpoint(network, state, *checkpoint->resumeFrom, options.epochs);
+        firstEpoch = checkpoint->resumedEpoch + 1;
+    }
+    ProgressReporter reporter(progress, phase, options.epochs, batches, std::int64_t(batchSize), firstEpoch);
     const auto lossOptions = torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(options.labelSmoothing);
-    std::int64_t step = 0;
-    for (int epoch = 1; epoch <= options.epochs; ++epoch) {
+    std::int64_t step = std::int64_t(firstEpoch - 1) * batches;
+    for (int epoch = firstEpoch; epoch <= options.epochs; ++epoch) {
         shuffle(order, rng);
         double lossSum = 0;
         for (std::int64_t b = 0; b < batches; ++b, ++step) {
@@ -127,24 +290,34 @@ void trainNetwork(EarlyExitNetworkImpl& network, const BatchBuilder& builder, co
             builder.fillLabels(batch, batchSize, labels.data());
             for (auto& group : optimizer.param_groups())
                 static_cast<torch::optim::SGDOptions&>(group.options())
-                    .lr(cosineRate(options.learningRate, step, steps));
+                    .lr(warmupCosineRate(options.learningRate, step, steps, warmupSteps));
             optimizer.zero_grad();
-            const std::vector<torch::Tensor> logits = network.forward(batchTensor(images, batchSize, shape));
+            std::vector<torch::Tensor> logits;
+            {
+                const AutocastScope autocast(bf16);
+                logits = network.forward(inFormat(batchTensor(images, batchSize, shape), options.channelsLast));
+            }
             const torch::Tensor target = torch::from_blob(labels.data(), { std::int64_t(batchSize) }, torch::kLong);
             torch::Tensor loss;
             if (exitWeights.empty()) {
-                loss = torch::nn::functional::cross_entropy(logits.back(), target, lossOptions);
+                loss = torch::nn::functional::cross_entropy(logits.back().to(torch::kFloat), target, lossOptions);
             } else {
                 loss = torch::zeros({});
                 for (std::size_t e = 0; e < logits.size(); ++e)
-                    loss = loss + exitWeights[e] * torch::nn::functional::cross_entropy(logits[e], target, lossOptions);
+                    loss = loss
+                        + exitWeights[e]
+                            * torch::nn::functional::cross_entropy(logits[e].to(torch::kFloat), target, lossOptions);
             }
             loss.backward();
             optimizer.step();
             lossSum += loss.item<double>();
             reporter.report(epoch, b + 1, lossSum / double(b + 1), b + 1 == batches);
         }
+        if (checkpoint && checkpoint->save && epoch < options.epochs)
+            checkpoint->save(epoch, checkpointBytes(network, state, epoch));
     }
+    if (options.channelsLast)
+        setWeightFormat(network, torch::MemoryFormat::Contiguous);
     network.eval();
 }
 
@@ -152,10 +325,10 @@ void trainNetwork(EarlyExitNetworkImpl& network, const BatchBuilder& builder, co
 
 void trainBackbone(EarlyExitNetworkImpl& network, const BatchBuilder& builder, const std::vector<std::int64_t>& indices,
     const Augmentation& augmentation, const TrainingOptions& options, std::uint64_t seed,
-    const ProgressCallback& progress, CancelFlag cancel)
+    const ProgressCallback& progress, CancelFlag cancel, TrainingCheckpoint* checkpoint)
 {
-    trainNetwork(
-        network, builder, indices, augmentation, options, {}, seed, TrainingPhase::TrainingBackbone, progress, cancel);
+    trainNetwork(network, builder, indices, augmentation, options, {}, seed, TrainingPhase::TrainingBackbone, progress,
+        cancel, checkpoint);
 }
 
 void trainJointly(EarlyExitNetworkImpl& network, const BatchBuilder& builder, const std::vector<std::int64_t>& indices,
@@ -165,8 +338,8 @@ void trainJointly(EarlyExitNetworkImpl& network, const BatchBuilder& builder, co
     if (int(exitWeights.size()) != network.earlyExitCount() + 1)
         throw ConfigError("joint training needs one weight per exit");
     network.setBackboneFrozen(false);
-    trainNetwork(
-        network, builder, indices, augmentation, options, exitWeights, seed, TrainingPhase::Refining, progress, cancel);
+    trainNetwork(network, builder, indices, augmentation, options, exitWeights, seed, TrainingPhase::Refining, progress,
+        cancel, nullptr);
 }
 
 std::vector<torch::Tensor> allLogits(EarlyExitNetworkImpl& network, const BatchBuilder& builder,
@@ -236,8 +409,11 @@ void trainExitHead(ExitHeadImpl& head, const torch::Tensor& features, const torc
     const std::int64_t count = features.size(0);
     if (count < 2)
         throw ConfigError("branch training needs at least two cached images");
+    const bool bf16 = resolvePrecision(options.precision) == Precision::BFloat16;
     torch::manual_seed(seed);
     head.train();
+    if (options.channelsLast)
+        setWeightFormat(head, torch::MemoryFormat::ChannelsLast);
     torch::optim::Adam optimizer(
         head.parameters(), torch::optim::AdamOptions(options.learningRate).weight_decay(options.weightDecay));
     const std::int64_t batchSize = std::min<std::int64_t>(options.batchSize, count);
@@ -256,19 +432,26 @@ void trainExitHead(ExitHeadImpl& head, const torch::Tensor& features, const torc
         for (std::int64_t b = 0; b < batches; ++b, ++step) {
             checkCancel(cancel);
             const torch::Tensor pick = shuffled.narrow(0, b * batchSize, batchSize);
-            const torch::Tensor x = features.index_select(0, pick).to(torch::kFloat);
+            const torch::Tensor x = inFormat(features.index_select(0, pick).to(torch::kFloat), options.channelsLast);
             const torch::Tensor y = labels.index_select(0, pick);
             for (auto& group : optimizer.param_groups())
                 static_cast<torch::optim::AdamOptions&>(group.options())
                     .lr(cosineRate(options.learningRate, step, steps));
             optimizer.zero_grad();
-            const torch::Tensor loss = torch::cross_entropy_loss(head.forward(x), y);
+            torch::Tensor logits;
+            {
+                const AutocastScope autocast(bf16);
+                logits = head.forward(x);
+            }
+            const torch::Tensor loss = torch::cross_entropy_loss(logits.to(torch::kFloat), y);
             loss.backward();
             optimizer.step();
             lossSum += loss.item<double>();
             reporter.report(epoch, b + 1, lossSum / double(b + 1), b + 1 == batches);
         }
     }
+    if (options.channelsLast)
+        setWeightFormat(head, torch::MemoryFormat::Contiguous);
     head.eval();
 }
 

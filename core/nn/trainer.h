@@ -7,16 +7,31 @@
 #include "nn/trainingoptions.h"
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <vector>
 
 namespace earlybird::nn {
 
+// Backbone training's state between epochs, so that a stopped training resumes where it stopped and ends as an
+// uninterrupted one would (same weights, optimiser state, shuffle order and augmentation draws).
+struct TrainingCheckpoint {
+    // Called after every epoch but the last with the state's bytes; the caller keeps them (an atomic write).
+    std::function<void(int epoch, const std::vector<std::uint8_t>& bytes)> save;
+    // Bytes a save() of the same training gave; training continues after their epoch. Bytes that do not fit this
+    // network and these options are ignored (training starts over), never half-loaded.
+    std::optional<std::vector<std::uint8_t>> resumeFrom;
+    int resumedEpoch = 0; // set by training: the epoch it resumed after, 0 when it started over
+};
+
 // Trains `network` on the images `indices` of the builder's data set through its final exit: SGD with Nesterov
-// momentum, weight decay, a cosine learning-rate schedule over all steps, optional label smoothing and augmentation.
-// Reports progress about four times a second; throws CancelledError between batches when `cancel` is set.
+// momentum, weight decay, a linear warm-up then a cosine learning-rate schedule over all steps, optional label
+// smoothing and augmentation, in the options' precision and memory format. Reports progress about four times a
+// second; throws CancelledError between batches when `cancel` is set. With a `checkpoint`, keeps its state after
+// every epoch and resumes from the one it is given.
 void trainBackbone(EarlyExitNetworkImpl& network, const BatchBuilder& builder, const std::vector<std::int64_t>& indices,
     const Augmentation& augmentation, const TrainingOptions& options, std::uint64_t seed,
-    const ProgressCallback& progress, CancelFlag cancel);
+    const ProgressCallback& progress, CancelFlag cancel, TrainingCheckpoint* checkpoint = nullptr);
 
 // Trains every parameter of `network` on the weighted sum of its exits' cross-entropies (early exits, then the
 // final one), otherwise as trainBackbone. Used to refine a chosen candidate.
@@ -44,6 +59,10 @@ void trainExitHead(ExitHeadImpl& head, const torch::Tensor& features, const torc
 
 // An exit head's logits [N, K] on cached features, in eval mode without gradients.
 torch::Tensor headLogits(ExitHeadImpl& head, const torch::Tensor& features);
+
+// A LibTorch archive as bytes (for cache files), and back; false when LibTorch cannot read the bytes.
+std::vector<std::uint8_t> archiveBytes(torch::serialize::OutputArchive& archive);
+bool loadArchive(const std::vector<std::uint8_t>& bytes, torch::serialize::InputArchive& archive);
 
 // Throws CancelledError if `cancel` is set.
 void checkCancel(CancelFlag cancel);

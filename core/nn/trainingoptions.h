@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/precision.h"
 #include "base/progress.h"
 
 namespace earlybird {
@@ -13,6 +14,11 @@ struct TrainingOptions {
     double weightDecay = 5e-4;
     double labelSmoothing = 0.0; // 0 = plain cross-entropy
     bool augment = true;
+    // Epochs over which the learning rate rises linearly from 0 before the cosine decay; 0: cosine from the start.
+    int warmupEpochs = 0;
+    Precision precision = Precision::Auto; // resolved per CPU (base/precision.h)
+    // Weights and activations in channels-last (NHWC) memory: the same numbers, faster convolutions on this CPU.
+    bool channelsLast = true;
 };
 
 // How an exit branch is trained on cached backbone features (the backbone frozen): Adam with a cosine schedule.
@@ -23,6 +29,8 @@ struct BranchTrainingOptions {
     int batchSize = 256;
     double learningRate = 6e-3;
     double weightDecay = 1e-4;
+    Precision precision = Precision::Auto;
+    bool channelsLast = true;
 };
 
 } // namespace earlybird

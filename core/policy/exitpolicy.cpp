@@ -202,9 +202,25 @@ PolicyResult ExitPolicy::tuneAebnasGrid(
     // Coarsen the grid until every combination can be tried.
     while (levels > 2 && std::pow(double(levels), early) > double(maxCombinations))
         --levels;
-    std::vector<double> bestThresholds(std::size_t(early), 0.0);
+    std::vector<double> values(static_cast<std::size_t>(levels));
+    for (int j = 0; j < levels; ++j)
+        values[std::size_t(j)] = double(j) / double(levels - 1);
+    return tuneAebnasValues(targetCost, lambda, values);
+}
+
+PolicyResult ExitPolicy::tuneAebnasValues(double targetCost, double lambda, std::vector<double> values) const
+{
+    if (values.empty())
+        throw ConfigError("the AEBNAS rule needs at least one threshold value");
+    for (const double value : values) {
+        if (!(value >= 0 && value <= 1))
+            throw ConfigError("AEBNAS threshold values lie in [0, 1], not " + std::to_string(value));
+    }
+    std::sort(values.begin(), values.end());
+    values.erase(std::unique(values.begin(), values.end()), values.end());
+    std::vector<double> bestThresholds(std::size_t(exitCount() - 1), values.front());
     double bestScore = -1e300;
-    visitGrid(levels, [&](const PolicyResult& result) {
+    visitGrid(values, [&](const PolicyResult& result) {
         const double score = result.accuracy * 100.0 - lambda * macsPercentError(result.averageCost, targetCost);
         if (score > bestScore) {
             bestScore = score;
@@ -214,20 +230,44 @@ PolicyResult ExitPolicy::tuneAebnasGrid(
     return evaluate(bestThresholds);
 }
 
+PolicyResult ExitPolicy::tuneSharedThreshold(double targetCost, double highest, double lowest, double step) const
+{
+    if (!(step > 0) || !(lowest >= 0) || !(highest <= 1) || lowest > highest)
+        throw ConfigError("a shared-threshold grid needs 0 <= lowest <= highest <= 1 and a positive step");
+    const int early = exitCount() - 1;
+    const int levels = int(std::floor((highest - lowest) / step + 1e-9)) + 1;
+    PolicyResult result;
+    for (int j = 0; j < levels; ++j) {
+        // Rounded to the grid's decimals, so that 0.8 - 0.1 * 7 is 0.1 and not 0.09999999999999987.
+        const double threshold = std::round((highest - step * j) * 1e9) / 1e9;
+        result = evaluate(std::vector<double>(std::size_t(early), threshold));
+        if (result.averageCost <= targetCost)
+            break;
+    }
+    return result;
+}
+
 void ExitPolicy::visitGrid(int levels, const std::function<void(const PolicyResult&)>& visit) const
+{
+    std::vector<double> values(static_cast<std::size_t>(levels));
+    for (int j = 0; j < levels; ++j)
+        values[std::size_t(j)] = double(j) / double(levels - 1);
+    visitGrid(values, visit);
+}
+
+void ExitPolicy::visitGrid(
+    const std::vector<double>& values, const std::function<void(const PolicyResult&)>& visit) const
 {
     const int exits = exitCount();
     const int early = exits - 1;
+    const int levels = int(values.size());
     const std::int64_t samples = m_outcomes->sampleCount();
     const float* confidence = m_outcomes->confidenceData(m_measure);
     const std::uint8_t* correct = m_outcomes->correctData();
     // The grid's thresholds in single precision, as evaluate() compares them.
-    std::vector<double> values(static_cast<std::size_t>(levels));
     std::vector<float> limits(static_cast<std::size_t>(levels));
-    for (int j = 0; j < levels; ++j) {
-        values[std::size_t(j)] = double(j) / double(levels - 1);
+    for (int j = 0; j < levels; ++j)
         limits[std::size_t(j)] = float(values[std::size_t(j)]);
-    }
     // A sample's bin at exit e is the number of grid thresholds its confidence reaches: at level j it leaves there
     // (if it got there) exactly when j < bin. Bins run 0 .. levels; tables over exits 0..k have bins^(k+1) cells,
     // exit 0's bin the fastest-varying index.

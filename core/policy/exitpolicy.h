@@ -97,6 +97,16 @@ public:
     PolicyResult tuneAebnasGrid(
         double targetCost, double lambda = 0.1, double gridStep = 0.1, std::int64_t maxCombinations = 200000) const;
 
+    // The AEBNAS rule over given threshold values, each exit taking one of them: the published code offers
+    // {0.1, 0.2, 1} (a threshold of 1 turns an exit off under the score margin). Throws ConfigError for no value or
+    // one outside [0, 1].
+    PolicyResult tuneAebnasValues(double targetCost, double lambda, std::vector<double> values) const;
+
+    // The NACHOS rule: one threshold shared by every exit, lowered from `highest` by `step` to `lowest` until the
+    // average cost meets `targetCost` (the first that does; the lowest if none does).
+    PolicyResult tuneSharedThreshold(
+        double targetCost, double highest = 0.8, double lowest = 0.1, double step = 0.1) const;
+
     // The thresholds that maximise accuracy subject to average cost <= targetCost, searched over the distinct
     // confidence values (not a grid): coordinate ascent where each step sweeps one exit's threshold exactly over every
     // value that changes which samples leave there, restarted from the optima of a Lagrangian relaxation and from the
@@ -139,6 +149,8 @@ private:
     // results carry thresholds, counts, accuracy and average cost and MACs exactly as evaluate() gives them, but come
     // from prefix sums over a histogram of the samples' grid levels: O(samples) once, then O(exits) a combination.
     void visitGrid(int levels, const std::function<void(const PolicyResult&)>& visit) const;
+    // The same over the given ascending threshold values.
+    void visitGrid(const std::vector<double>& values, const std::function<void(const PolicyResult&)>& visit) const;
     // Accuracy, average cost and average MACs from the result's counts, summed in one fixed order.
     void summarise(PolicyResult& result) const;
     // The samples in descending order of their confidence at one early exit, sorted on first use, with copies of their

@@ -16,10 +16,20 @@ TunedCandidate tuneCandidate(const SearchConfig& config, const Architecture& arc
     record.id = id;
     record.exitCosts = costs;
     record.parameters = outcomes.cost.totalParameters;
-    record.validation = config.mode == TargetMode::Budget
-        ? validation.tuneForBudget(config.target)
-        : validation.tuneAebnasGrid(
-            config.target, config.aebnasLambda, config.aebnasGridStep, config.aebnasMaxCombinations);
+    switch (config.mode) {
+    case TargetMode::Budget:
+        record.validation = validation.tuneForBudget(config.target);
+        break;
+    case TargetMode::Aebnas:
+        record.validation = config.aebnasThresholds.empty()
+            ? validation.tuneAebnasGrid(
+                config.target, config.aebnasLambda, config.aebnasGridStep, config.aebnasMaxCombinations)
+            : validation.tuneAebnasValues(config.target, config.aebnasLambda, config.aebnasThresholds);
+        break;
+    case TargetMode::Nachos:
+        record.validation = validation.tuneSharedThreshold(config.target);
+        break;
+    }
     record.test = test.evaluate(record.validation.thresholds);
     const auto pointOf = [&](const PolicyResult& v, const PolicyResult& t) {
         return FrontPoint { id, v.thresholds, v.accuracy, v.averageCost, v.averageMacs, t.accuracy, t.averageCost };

@@ -235,7 +235,7 @@ struct Search::Impl {
             + ". No network can reach it; aim at " + formatCost(config.costModel, cheapest) + " or more";
         if (config.mode == TargetMode::Budget)
             throw ConfigError(message);
-        log("note: " + message); // AEBNAS mode only scores the distance to the target
+        log("note: " + message); // the published rules only score the distance to the target, or come near it
     }
 
     // New: neither evaluated nor proposed for this generation (in the queue or in `proposed`).
@@ -526,6 +526,10 @@ Search::Search(SearchConfig config, std::string sessionFolder)
     validateSearchConfig(config);
     Impl& d = *m_impl;
     d.config = std::move(config);
+    // A new session keeps the precision this CPU resolves to: resumed elsewhere, it trains (and finds its cache) the
+    // same.
+    d.config.experiment.backboneTraining.precision = resolvePrecision(d.config.experiment.backboneTraining.precision);
+    d.config.experiment.branchTraining.precision = resolvePrecision(d.config.experiment.branchTraining.precision);
     d.folder = std::move(sessionFolder);
     if (hasSession(d.folder))
         throw ConfigError(d.folder + " already holds a search session (resume it, or choose another folder)");

@@ -7,7 +7,7 @@ namespace earlybird {
 const EnumNames<TargetMode>& enumNames(TargetMode)
 {
     static const EnumNames<TargetMode> names { "target mode",
-        { { TargetMode::Budget, "budget" }, { TargetMode::Aebnas, "aebnas" } } };
+        { { TargetMode::Budget, "budget" }, { TargetMode::Aebnas, "aebnas" }, { TargetMode::Nachos, "nachos" } } };
     return names;
 }
 
@@ -33,6 +33,10 @@ void validateSearchConfig(const SearchConfig& c)
             || c.screenCompose < 0 || c.screenCompose > 10000))
         throw ConfigError("screening needs a share of the training images in (0, 1], a margin in [0, 1] and 0 to "
                           "10000 compositions");
+    for (const double value : c.aebnasThresholds) {
+        if (!(value >= 0 && value <= 1))
+            throw ConfigError("AEBNAS threshold values lie in [0, 1]");
+    }
     if (c.maxBranchMacsFraction < 0)
         throw ConfigError("the branch MAC cap cannot be negative");
     if (!(c.crossoverProbability >= 0 && c.crossoverProbability <= 1) || c.mutationRate < 0 || c.mutationRate > 1)

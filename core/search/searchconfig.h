@@ -17,8 +17,10 @@ namespace earlybird {
 // every candidate within it (constrained domination); objectives are validation accuracy and average cost.
 // Aebnas: the AEBNAS paper's formulation, for comparison: thresholds tuned on a grid for accuracy% - 0.1 * MAPE, and
 // objectives f1 = error% + 0.1 * MAPE and f2 = MAPE, MAPE = |average cost - target| / target * 100.
-enum class TargetMode { Budget, Aebnas };
-const EnumNames<TargetMode>& enumNames(TargetMode); // "budget", "aebnas"
+// Nachos: the NACHOS paper's threshold rule, for comparison: one threshold shared by every exit, lowered on a grid from
+// 0.8 to 0.1 until the average cost meets the target; objectives and domination as in Budget.
+enum class TargetMode { Budget, Aebnas, Nachos };
+const EnumNames<TargetMode>& enumNames(TargetMode); // "budget", "aebnas", "nachos"
 
 // The reference point of every hypervolume Earlybird reports: accuracy 0 and 1.25 times the backbone's cost (cost is
 // normalised by the backbone's, in the search's cost model), so the backbone alone scores a quarter of its accuracy and
@@ -44,6 +46,9 @@ struct SearchConfig {
     double mutationRate = 0; // per gene; 0: two genes of the genome on average
     double aebnasLambda = 0.1;
     double aebnasGridStep = 0.1;
+    // If not empty, the AEBNAS rule picks each exit's threshold from these values instead of the grid (the published
+    // code's {0.1, 0.2, 1}).
+    std::vector<double> aebnasThresholds;
     std::int64_t aebnasMaxCombinations = 20000;
     bool randomOnly = false; // evaluate random samples instead of evolving (a baseline)
     // Candidates with an exit branch dearer than this fraction of the backbone's MACs are never proposed: such a branch

@@ -45,6 +45,17 @@ SearchSpace::SearchSpace(std::vector<BackboneSpec> backbones, SearchSpaceOptions
         validateBackbone(backbone, "search space");
         m_maxPositions = std::max(m_maxPositions, backbone.exitPositions());
     }
+    if (!m_options.fixedBranches.empty()) {
+        if (m_options.maxDepth != 0 || m_options.minDepth != 0)
+            throw ConfigError("search space: fixed branches need branch depths of 0 (the genes switch them on or off)");
+        m_options.allowedPositions.clear();
+        for (const ExitSpec& fixed : m_options.fixedBranches) {
+            if (std::find(m_options.allowedPositions.begin(), m_options.allowedPositions.end(), fixed.position)
+                != m_options.allowedPositions.end())
+                throw ConfigError("search space: two fixed branches at position " + std::to_string(fixed.position));
+            m_options.allowedPositions.push_back(fixed.position);
+        }
+    }
     for (const int position : m_options.allowedPositions) {
         if (position < 0 || position >= m_maxPositions)
             throw ConfigError("search space: allowed position " + std::to_string(position) + " does not exist");
@@ -151,6 +162,8 @@ Architecture SearchSpace::decode(const Genome& raw) const
         ExitSpec exit;
         exit.position = p;
         exit.threshold = double(g[kThresholdGene]) / double(m_options.thresholdLevels - 1);
+        if (const ExitSpec* fixed = fixedBranchAt(p))
+            exit.layers = fixed->layers;
         for (int l = 0; l < g[kExitGene] - 1; ++l) {
             const int* layer = g + kFirstLayerGene + l * kGenesPerLayer;
             BranchLayerSpec spec;
@@ -184,6 +197,15 @@ Genome SearchSpace::encode(const Architecture& architecture) const
         const std::string at = "exit at position " + std::to_string(exit.position);
         if (exit.position < 0 || !positionAllowed(genome[0], exit.position))
             throw ConfigError(at + ": position not in this search space");
+        if (const ExitSpec* fixed = fixedBranchAt(exit.position)) {
+            if (!(exit.layers == fixed->layers))
+                throw ConfigError(at + ": not this search space's fixed branch there");
+            int* g = genome.data() + group(exit.position);
+            g[kExitGene] = 1;
+            g[kThresholdGene]
+                = int(std::lround(std::clamp(exit.threshold, 0.0, 1.0) * (m_options.thresholdLevels - 1)));
+            continue;
+        }
         if (int(exit.layers.size()) > m_options.maxDepth || int(exit.layers.size()) < m_options.minDepth)
             throw ConfigError(at + ": depth outside this search space's " + std::to_string(m_options.minDepth) + " to "
                 + std::to_string(m_options.maxDepth) + " layers");
@@ -273,10 +295,30 @@ std::string SearchSpace::structureKey(const Genome& raw) const
     return key;
 }
 
+const ExitSpec* SearchSpace::fixedBranchAt(int position) const
+{
+    for (const ExitSpec& fixed : m_options.fixedBranches) {
+        if (fixed.position == position)
+            return &fixed;
+    }
+    return nullptr;
+}
+
 std::optional<CheapestNetwork> cheapestNetwork(const SearchSpace& space, CostModel model, CostConvention convention)
 {
     const SearchSpaceOptions& options = space.options();
     std::optional<CheapestNetwork> cheapest;
+    for (const ExitSpec& fixed : options.fixedBranches) {
+        if (fixed.position >= space.backbones().front().exitPositions())
+            continue;
+        const Architecture architecture { space.backbones().front(), options.measures.front(),
+            { ExitSpec { fixed.position, fixed.layers, 0.0 } } };
+        const double cost = exitCostsOf(model, countNetworkCost(architecture), convention)[0];
+        if (!cheapest || cost < cheapest->cost)
+            cheapest = CheapestNetwork { cost, fixed.position };
+    }
+    if (!options.fixedBranches.empty())
+        return cheapest;
     for (int p = 0; p < space.maxPositions(); ++p) {
         for (const BranchLayerType type : options.layerTypes) {
             BranchLayerSpec layer { type, *std::min_element(options.widths.begin(), options.widths.end()),

@@ -29,6 +29,9 @@ struct SearchSpaceOptions {
     int thresholdLevels = 21; // threshold = level / (levels - 1)
     std::vector<ConfidenceMeasure> measures = { ConfidenceMeasure::ScoreMargin };
     double exitProbability = 0.35; // chance that a position gets an exit in a random sample
+    // If not empty: the only branches of this space, one per position (the allowed positions are theirs), each
+    // switched on or off by its exit gene; depths must then be 0 (the published EDANAS and NACHOS heads are fixed).
+    std::vector<ExitSpec> fixedBranches;
 };
 
 // The genome of early-exit networks on a list of backbones. Layout:
@@ -57,6 +60,8 @@ public:
     bool isCanonical(const Genome& genome) const;
 
     Architecture decode(const Genome& genome) const;
+    // The fixed branch at `position` (SearchSpaceOptions::fixedBranches), or null.
+    const ExitSpec* fixedBranchAt(int position) const;
     // Throws ConfigError if the architecture lies outside this space (another backbone, a width not offered, ...).
     // Thresholds are rounded to the nearest level.
     Genome encode(const Architecture& architecture) const;

@@ -50,6 +50,32 @@ T optionalIntegerOf(const Json& j, const char* key, T fallback)
     return j.contains(key) ? integerOf<T>(j.at(key)) : fallback;
 }
 
+Json fixedBranchesJson(const std::vector<ExitSpec>& branches)
+{
+    Json list = Json::array();
+    for (const ExitSpec& exit : branches) {
+        Json layers = Json::array();
+        for (const BranchLayerSpec& layer : exit.layers)
+            layers.push_back({ nameOf(layer.type), layer.width, layer.stride });
+        list.push_back({ { "position", exit.position }, { "layers", layers } });
+    }
+    return list;
+}
+
+std::vector<ExitSpec> fixedBranchesFromJson(const Json& list, const std::string& source)
+{
+    std::vector<ExitSpec> branches;
+    for (const Json& item : list) {
+        ExitSpec exit;
+        exit.position = integerOf<int>(item.at("position"));
+        for (const Json& layer : item.at("layers"))
+            exit.layers.push_back({ fromName<BranchLayerType>(layer.at(0).get<std::string>(), source),
+                layer.at(1).get<double>(), integerOf<int>(layer.at(2)) });
+        branches.push_back(exit);
+    }
+    return branches;
+}
+
 Json spaceJson(const SearchSpaceOptions& o)
 {
     std::vector<std::string> types, measures;
@@ -59,8 +85,8 @@ Json spaceJson(const SearchSpaceOptions& o)
         measures.push_back(nameOf(m));
     return Json { { "allowed_positions", o.allowedPositions }, { "min_depth", o.minDepth }, { "max_depth", o.maxDepth },
         { "layer_types", types }, { "widths", o.widths }, { "strides", o.strides },
-        { "threshold_levels", o.thresholdLevels }, { "measures", measures },
-        { "exit_probability", o.exitProbability } };
+        { "threshold_levels", o.thresholdLevels }, { "measures", measures }, { "exit_probability", o.exitProbability },
+        { "fixed_branches", fixedBranchesJson(o.fixedBranches) } };
 }
 
 SearchSpaceOptions spaceFromJson(const Json& j, const std::string& source)
@@ -79,6 +105,8 @@ SearchSpaceOptions spaceFromJson(const Json& j, const std::string& source)
     for (const std::string& name : j.at("measures").get<std::vector<std::string>>())
         o.measures.push_back(fromName<ConfidenceMeasure>(name, source));
     o.exitProbability = j.at("exit_probability").get<double>();
+    if (j.contains("fixed_branches")) // sessions before the faithful EDANAS and NACHOS heads have none
+        o.fixedBranches = fixedBranchesFromJson(j.at("fixed_branches"), source);
     return o;
 }
 
@@ -95,10 +123,12 @@ Json configJson(const SearchConfig& c)
         { "backbone_training",
             { { "epochs", t.epochs }, { "batch_size", t.batchSize }, { "learning_rate", t.learningRate },
                 { "momentum", t.momentum }, { "weight_decay", t.weightDecay }, { "label_smoothing", t.labelSmoothing },
-                { "augment", t.augment } } },
+                { "augment", t.augment }, { "warmup_epochs", t.warmupEpochs }, { "precision", nameOf(t.precision) },
+                { "channels_last", t.channelsLast } } },
         { "branch_training",
             { { "epochs", b.epochs }, { "batch_size", b.batchSize }, { "learning_rate", b.learningRate },
-                { "weight_decay", b.weightDecay } } },
+                { "weight_decay", b.weightDecay }, { "precision", nameOf(b.precision) },
+                { "channels_last", b.channelsLast } } },
         { "validation_fraction", e.validationFraction }, { "seed", e.seed }, { "cache_directory", e.cacheDirectory },
         { "feature_cache_bytes", e.featureCacheBytes }, { "space", spaceJson(c.space) },
         { "cost_model", nameOf(c.costModel) }, { "target", c.target }, { "target_fraction", c.targetFraction },
@@ -106,10 +136,10 @@ Json configJson(const SearchConfig& c)
         { "generations", c.generations }, { "time_budget_seconds", c.timeBudgetSeconds },
         { "crossover_probability", c.crossoverProbability }, { "mutation_rate", c.mutationRate },
         { "aebnas_lambda", c.aebnasLambda }, { "aebnas_grid_step", c.aebnasGridStep },
-        { "aebnas_max_combinations", c.aebnasMaxCombinations }, { "random_only", c.randomOnly },
-        { "max_branch_macs_fraction", c.maxBranchMacsFraction }, { "max_parameters", c.maxParameters },
-        { "composed_per_branch", c.composedPerBranch }, { "screen_epochs", c.screenEpochs },
-        { "screen_subset", c.screenSubset }, { "screen_margin", c.screenMargin },
+        { "aebnas_thresholds", c.aebnasThresholds }, { "aebnas_max_combinations", c.aebnasMaxCombinations },
+        { "random_only", c.randomOnly }, { "max_branch_macs_fraction", c.maxBranchMacsFraction },
+        { "max_parameters", c.maxParameters }, { "composed_per_branch", c.composedPerBranch },
+        { "screen_epochs", c.screenEpochs }, { "screen_subset", c.screenSubset }, { "screen_margin", c.screenMargin },
         { "screen_compose", c.screenCompose } };
 }
 
@@ -132,11 +162,17 @@ SearchConfig configFromJson(const Json& j, const std::string& source)
     e.backboneTraining.weightDecay = t.at("weight_decay").get<double>();
     e.backboneTraining.labelSmoothing = t.at("label_smoothing").get<double>();
     e.backboneTraining.augment = t.at("augment").get<bool>();
+    // Sessions before precision settings trained in float32, without warm-up.
+    e.backboneTraining.warmupEpochs = optionalIntegerOf<int>(t, "warmup_epochs", 0);
+    e.backboneTraining.precision = fromName<Precision>(t.value("precision", std::string("fp32")), source);
+    e.backboneTraining.channelsLast = t.value("channels_last", false);
     const Json& b = j.at("branch_training");
     e.branchTraining.epochs = integerOf<int>(b.at("epochs"));
     e.branchTraining.batchSize = integerOf<int>(b.at("batch_size"));
     e.branchTraining.learningRate = b.at("learning_rate").get<double>();
     e.branchTraining.weightDecay = b.at("weight_decay").get<double>();
+    e.branchTraining.precision = fromName<Precision>(b.value("precision", std::string("fp32")), source);
+    e.branchTraining.channelsLast = b.value("channels_last", false);
     e.validationFraction = j.at("validation_fraction").get<double>();
     e.seed = integerOf<std::uint64_t>(j.at("seed"));
     e.cacheDirectory = j.at("cache_directory").get<std::string>();
@@ -155,6 +191,7 @@ SearchConfig configFromJson(const Json& j, const std::string& source)
     c.mutationRate = j.at("mutation_rate").get<double>();
     c.aebnasLambda = j.at("aebnas_lambda").get<double>();
     c.aebnasGridStep = j.at("aebnas_grid_step").get<double>();
+    c.aebnasThresholds = j.value("aebnas_thresholds", std::vector<double>());
     c.aebnasMaxCombinations = integerOf<std::int64_t>(j.at("aebnas_max_combinations"));
     c.randomOnly = j.at("random_only").get<bool>();
     c.maxBranchMacsFraction = j.value("max_branch_macs_fraction", 0.0);
