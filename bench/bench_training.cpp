@@ -59,7 +59,7 @@ void BM_TrainBackbone(benchmark::State& state)
     data.testCount = 1;
     const Dataset dataset = makeSyntheticDataset(data, Split::Train);
     const BatchBuilder builder(dataset, computeChannelStats(dataset));
-    std::vector<std::int64_t> indices(std::size_t(kImages));
+    std::vector<std::int64_t> indices(static_cast<std::size_t>(kImages));
     std::iota(indices.begin(), indices.end(), 0);
     TrainingOptions options;
     options.epochs = 1;

@@ -8,6 +8,7 @@
 #include <QTest>
 
 #include <atomic>
+#include <cmath>
 
 using namespace earlybird;
 using namespace earlybird::fixtures;
@@ -42,7 +43,8 @@ private Q_SLOTS:
         const std::int64_t available = availableMemoryBytes();
         QVERIFY2(available > 0, "MemAvailable not read from /proc/meminfo");
         const std::int64_t budget = defaultFeatureCacheBytes();
-        QCOMPARE(budget, std::min(std::int64_t(2) << 30, available / 10 * 6));
+        // Within what a second reading of MemAvailable can move: the budget is 60 % of what is available.
+        QVERIFY(std::abs(double(budget) - 0.6 * double(available)) < 0.05 * double(available));
     }
 
     void trainsEvaluatesAndMemoises()

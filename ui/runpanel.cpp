@@ -3,6 +3,7 @@
 #include "base/cachefile.h"
 #include "base/computethreads.h"
 #include "base/fileio.h"
+#include "base/precision.h"
 #include "model/backbonepresets.h"
 #include "search/sessionfile.h"
 
@@ -54,6 +55,7 @@ RunPanel::RunPanel(QWidget* parent)
     , m_cost(new QComboBox(this))
     , m_target(new QDoubleSpinBox(this))
     , m_mode(new QComboBox(this))
+    , m_precision(new QComboBox(this))
     , m_minutes(new QDoubleSpinBox(this))
     , m_generations(new QSpinBox(this))
     , m_population(new QSpinBox(this))
@@ -84,6 +86,11 @@ RunPanel::RunPanel(QWidget* parent)
     m_target->setSuffix(tr(" × backbone"));
     m_mode->addItem(tr("budget (hard limit)"), QStringLiteral("budget"));
     m_mode->addItem(tr("AEBNAS (error + 0.1·MAPE)"), QStringLiteral("aebnas"));
+    m_mode->addItem(tr("NACHOS (one threshold, lowered to the target)"), QStringLiteral("nachos"));
+    m_precision->addItem(tr("automatic: %1").arg(QString::fromStdString(precisionNote(Precision::Auto))),
+        QStringLiteral("auto"));
+    m_precision->addItem(tr("fp32"), QStringLiteral("fp32"));
+    m_precision->addItem(tr("bf16 autocast"), QStringLiteral("bf16"));
     m_minutes->setRange(0, 10000);
     m_minutes->setSuffix(tr(" min"));
     m_minutes->setSpecialValueText(tr("no limit"));
@@ -115,6 +122,9 @@ RunPanel::RunPanel(QWidget* parent)
     m_target->setToolTip(tr("The average cost to aim for, as a fraction of the backbone's cost (0.60 = 60 %)"));
     m_mode->setToolTip(tr("Budget: the best accuracy whose average cost stays within the target. AEBNAS: the "
                           "paper's error + 0.1 · MAPE-to-target objective, for comparison"));
+    m_precision->setToolTip(tr("What training computes in. bf16 autocast roughly doubles training speed on CPUs with "
+                               "bfloat16 instructions (AVX512_BF16, AMX); elsewhere it is emulated and slower, so "
+                               "automatic picks fp32 there. Evaluation is always fp32."));
     m_minutes->setToolTip(tr("Wall-clock minutes for the whole search, backbone training included (0: no limit)"));
     m_generations->setToolTip(tr("NSGA-II generations to run (0: until the time budget is spent)"));
     m_population->setToolTip(tr("Networks per NSGA-II generation (parents kept between generations)"));
@@ -136,6 +146,7 @@ RunPanel::RunPanel(QWidget* parent)
     form->addRow(tr("Generations"), m_generations);
     form->addRow(tr("Population"), m_population);
     form->addRow(tr("Backbone epochs"), m_epochs);
+    form->addRow(tr("Training precision"), m_precision);
     form->addRow(tr("Seed"), m_seed);
     form->addRow(tr("Threads"), m_threads);
     form->addRow(tr("Session folder"), withBrowse(m_session, browseSession));
@@ -166,6 +177,8 @@ RunPanel::RunPanel(QWidget* parent)
     m_target->setValue(settings.value(QStringLiteral("run/target"), 0.6).toDouble());
     m_mode->setCurrentIndex(
         std::max(0, m_mode->findData(settings.value(QStringLiteral("run/mode"), QStringLiteral("budget")))));
+    m_precision->setCurrentIndex(
+        std::max(0, m_precision->findData(settings.value(QStringLiteral("run/precision"), QStringLiteral("auto")))));
     m_minutes->setValue(settings.value(QStringLiteral("run/minutes"), 10.0).toDouble());
     m_generations->setValue(settings.value(QStringLiteral("run/generations"), 0).toInt());
     m_population->setValue(settings.value(QStringLiteral("run/population"), 16).toInt());
@@ -282,6 +295,7 @@ SearchRequest RunPanel::request() const
     request.population = m_population->value();
     request.seed = m_seed->value();
     request.epochs = m_epochs->value();
+    request.precision = fromName<Precision>(m_precision->currentData().toString().toStdString());
     request.sessionFolder = m_session->text().trimmed();
     request.cacheFolder = QString::fromStdString(defaultCacheDirectory());
     return request;
@@ -296,6 +310,7 @@ void RunPanel::saveSettings() const
     settings.setValue(QStringLiteral("run/cost"), m_cost->currentData());
     settings.setValue(QStringLiteral("run/target"), m_target->value());
     settings.setValue(QStringLiteral("run/mode"), m_mode->currentData());
+    settings.setValue(QStringLiteral("run/precision"), m_precision->currentData());
     settings.setValue(QStringLiteral("run/minutes"), m_minutes->value());
     settings.setValue(QStringLiteral("run/generations"), m_generations->value());
     settings.setValue(QStringLiteral("run/population"), m_population->value());
@@ -307,7 +322,7 @@ void RunPanel::saveSettings() const
 void RunPanel::setEditable(bool editable)
 {
     for (QWidget* w : std::initializer_list<QWidget*> { m_kind, m_folder, m_backbone, m_cost, m_target, m_mode,
-             m_minutes, m_generations, m_population, m_seed, m_epochs, m_threads, m_session })
+             m_precision, m_minutes, m_generations, m_population, m_seed, m_epochs, m_threads, m_session })
         w->setEnabled(editable);
 }
 
@@ -328,6 +343,7 @@ void RunPanel::showSession(const SearchRequest& settings)
     select(m_cost, QString::fromStdString(nameOf(settings.costModel)));
     m_target->setValue(settings.targetFraction);
     select(m_mode, QString::fromStdString(nameOf(settings.mode)));
+    select(m_precision, QString::fromStdString(nameOf(settings.precision)));
     m_minutes->setValue(settings.minutes);
     m_generations->setValue(settings.generations);
     m_population->setValue(settings.population);

@@ -53,6 +53,7 @@ private:
     QComboBox* m_cost;
     QDoubleSpinBox* m_target;
     QComboBox* m_mode;
+    QComboBox* m_precision;
     QDoubleSpinBox* m_minutes;
     QSpinBox* m_generations;
     QSpinBox* m_population;

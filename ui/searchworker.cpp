@@ -159,6 +159,7 @@ SearchRequest requestFor(const SearchConfig& config, const QString& sessionFolde
     request.population = config.population;
     request.seed = int(e.seed);
     request.epochs = e.backboneTraining.epochs;
+    request.precision = e.backboneTraining.precision;
     request.sessionFolder = sessionFolder;
     request.cacheFolder = QString::fromStdString(e.cacheDirectory);
     return request;
@@ -171,6 +172,8 @@ SearchConfig searchConfigFor(const SearchRequest& request)
     e.dataset = request.dataset;
     e.backbone = backboneForDataset(e.dataset, request.backbonePreset.toStdString());
     e.backboneTraining.epochs = request.epochs;
+    e.backboneTraining.precision = request.precision;
+    e.branchTraining.precision = request.precision;
     e.seed = std::uint64_t(request.seed);
     e.cacheDirectory = request.cacheFolder.toStdString();
     e.featureCacheBytes = defaultFeatureCacheBytes();

@@ -39,6 +39,7 @@ struct SearchRequest {
     int population = 16;
     int seed = 1;
     int epochs = 10;
+    Precision precision = Precision::Auto; // of backbone and branch training
     QString sessionFolder;
     QString cacheFolder;
 };

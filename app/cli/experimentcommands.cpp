@@ -33,6 +33,7 @@ Json reportJson(const ExperimentReport& r)
         { "backbone_validation_accuracy", r.backboneValidationAccuracy },
         { "backbone_test_accuracy", r.backboneTestAccuracy }, { "feature_seconds", r.featureSeconds },
         { "feature_mib", double(r.featureBytes) / double(1 << 20) }, { "branch_train_images", r.trainSubset },
+        { "train_images", r.trainImages },
         { "validation_images", r.validationImages }, { "test_images", r.testImages },
         { "branches_trained", r.branchesTrained }, { "branches_reused", r.branchesFromCache },
         { "branch_seconds", r.branchSeconds }, { "refine_seconds", r.refineSeconds } };
@@ -75,6 +76,10 @@ Evaluated evaluateArchitecture(const ArgumentParser& parser)
     run.experiment = std::make_unique<Experiment>(config);
     const ProgressCallback progress = trainingProgressPrinter();
     run.experiment->prepare(progress);
+    if (const std::string note = trainSubsetNote(run.experiment->report(), config.featureCacheBytes); !note.empty()) {
+        endProgressLine();
+        std::cerr << "earlybird-cli: note: " << note << "\n";
+    }
     const int refineEpochs = parser.intValue("refine", 0);
     if (refineEpochs > 0) {
         RefineOptions options;

@@ -51,7 +51,8 @@ void addSearchOptions(ArgumentParser& parser)
     parser.addOption("target-macs", "M", "the same as --target with --cost macs: 2.5M, 800k, or 0.6x");
     parser.addOption("max-parameters", "N", "never propose a network with more parameters in all (2M, 500k; 0: any)",
         std::string("0"));
-    parser.addOption("mode", "NAME", "budget (hard budget, constrained domination) or aebnas (the paper's objectives)",
+    parser.addOption("mode", "NAME", "budget (hard budget, constrained domination), aebnas (the AEBNAS paper's objectives) or nachos (one "
+        "shared threshold lowered until within the target)",
         std::string("budget"));
     parser.addOption("population", "P", "candidates per generation", std::string("16"));
     parser.addOption("generations", "G", "generations after the first (0: until the time budget)", std::string("0"));
@@ -422,7 +423,7 @@ int runSession(std::unique_ptr<Search> search, const FarmOptions& options)
 int runSearch(const std::vector<std::string>& arguments)
 {
     ArgumentParser parser("earlybird-cli search --dataset KIND [--path PATH] [--backbone PRESET] "
-                          "[--cost macs|latency|parameters] [--target T] [--mode budget|aebnas] "
+                          "[--cost macs|latency|parameters] [--target T] [--mode budget|aebnas|nachos] "
                           "[--population P --generations G | --time-budget MIN] [--seed S] --out DIR [--resume]",
         "Searches exit placement, branch layers and thresholds (NSGA-II, validation accuracy vs average cost) on one\n"
         "trained backbone. The cost is MACs, latency timed on this machine at batch size 1 (a table cached per CPU\n"

@@ -30,7 +30,8 @@ void addTrainingOptions(ArgumentParser& parser)
         std::string("auto"));
     parser.addOption("branch-epochs", "E", "epochs of each exit branch on cached features", std::string("12"));
     parser.addOption("feature-memory", "MIB",
-        "memory for cached backbone features, MiB (default: 2048, or 60% of the memory available if less)");
+        "memory for cached backbone features, MiB (default: 60% of the memory available; only what the features "
+        "need is taken)");
     parser.addOption("cache", "DIR", "where trained backbones and branches are kept", defaultCacheDirectory());
     parser.addFlag("no-augment", "train the backbone without crop/flip augmentation");
 }

@@ -327,6 +327,7 @@ struct Experiment::Impl {
             labels.push_back(train.label(i));
         trainSubsetLabels = torch::tensor(labels, torch::kLong);
         report.trainSubset = std::int64_t(trainSubset.size());
+        report.trainImages = std::int64_t(split.train.size());
     }
 
     static std::string branchName(const ExitSpec& exit)
@@ -821,11 +822,20 @@ std::int64_t availableMemoryBytes()
     return 0;
 }
 
+std::string trainSubsetNote(const ExperimentReport& report, std::int64_t featureCacheBytes)
+{
+    if (report.trainSubset >= report.trainImages)
+        return {};
+    return "branches learn from " + std::to_string(report.trainSubset) + " of the " + std::to_string(report.trainImages)
+        + " training images: the feature memory (" + std::to_string(featureCacheBytes >> 20)
+        + " MiB) holds no more; --feature-memory (or the run panel's setting) gives more";
+}
+
 std::int64_t defaultFeatureCacheBytes()
 {
     const std::int64_t standard = ExperimentConfig {}.featureCacheBytes;
     const std::int64_t available = availableMemoryBytes();
-    return available > 0 ? std::min(standard, available / 10 * 6) : standard;
+    return available > 0 ? available / 10 * 6 : standard;
 }
 
 } // namespace earlybird

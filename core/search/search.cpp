@@ -614,6 +614,9 @@ void Search::prepare(CancelFlag cancel)
         throw ConfigError(d.folder + ": this session was run on other data or another backbone (fingerprint "
             + d.fingerprint + ", now " + key + "); point it at the same data set files");
     d.fingerprint = key;
+    if (const std::string note = trainSubsetNote(d.experiment->report(), d.config.experiment.featureCacheBytes);
+        !note.empty())
+        d.log("note: " + note);
     const Architecture backboneAlone = d.backboneAlone();
     const NetworkCost backboneCost = countNetworkCost(backboneAlone);
     d.backboneMacs = double(backboneCost.backboneMacs);

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""The Markdown table of scripts/measure-paper: per data set and method, the mean and spread (min - max) over seeds of
+the best test accuracy within 0.6x and 0.4x of the backbone's MACs, the cheapest front point within 0.5 and 1.0 point
+of the backbone's test accuracy, the front's hypervolume (validation / test) and the architectures evaluated.
+Usage: summarise-paper.py OUT   (the folder measure-paper wrote: backbone-DATASET-SEED.json, DATASET-METHOD-SEED.json)"""
+import glob
+import json
+import os
+import re
+import sys
+
+
+def spread(values, fmt):
+    values = [v for v in values if v is not None]
+    if not values:
+        return "none"
+    mean = sum(values) / len(values)
+    if len(values) == 1:
+        return fmt.format(mean)
+    return (fmt + " ({} - {})").format(mean, fmt.format(min(values)), fmt.format(max(values)))
+
+
+def figures(summary):
+    front = summary["threshold_front"]
+    backbone = summary["backbone"]["test_accuracy"]
+
+    def best_within(fraction):
+        inside = [p["test_accuracy"] for p in front if p["macs_vs_backbone"] <= fraction + 1e-12]
+        return 100 * max(inside) if inside else None
+
+    def cheapest_within(points):
+        close = [p["macs_vs_backbone"] for p in front if p["test_accuracy"] >= backbone - points / 100 - 1e-12]
+        return min(close) if close else None
+
+    return {
+        "backbone": 100 * backbone,
+        "best06": best_within(0.6),
+        "best04": best_within(0.4),
+        "cheap05": cheapest_within(0.5),
+        "cheap10": cheapest_within(1.0),
+        "hv_val": summary["hypervolume"]["validation"],
+        "hv_test": summary["hypervolume"]["test"],
+        "candidates": summary["candidates"],
+    }
+
+
+def main(out):
+    runs = {}
+    for path in sorted(glob.glob(os.path.join(out, "*-*-*.json"))):
+        name = os.path.basename(path)[:-5]
+        match = re.fullmatch(r"(cifar10|cifar100|[a-z0-9-]+?)-(search|edanas|nachos|aebnas-paper|backbone)-(\d+)", name)
+        if not match or name.startswith("backbone-"):
+            continue
+        try:
+            summary = json.load(open(path))
+        except (OSError, ValueError):
+            print(f"{path}: not a finished run's summary", file=sys.stderr)
+            continue
+        dataset, method, _ = match.groups()
+        runs.setdefault(dataset, {}).setdefault(method, []).append(figures(summary))
+    for dataset, methods in runs.items():
+        backbones = [r["backbone"] for rs in methods.values() for r in rs]
+        print(f"\n{dataset}: backbone test accuracy {spread(backbones, '{:.2f}')} %\n")
+        print("| method | runs | best test acc within 0.6x (%) | within 0.4x (%) | cheapest within 0.5 pt | "
+              "within 1.0 pt | hypervolume val / test | architectures |")
+        print("|---|---|---|---|---|---|---|---|")
+        for method in ("search", "edanas", "nachos", "aebnas-paper"):
+            rs = methods.get(method)
+            if not rs:
+                continue
+            print("| {} | {} | {} | {} | {} | {} | {} / {} | {} |".format(
+                method, len(rs), spread([r["best06"] for r in rs], "{:.2f}"),
+                spread([r["best04"] for r in rs], "{:.2f}"), spread([r["cheap05"] for r in rs], "{:.3f}x"),
+                spread([r["cheap10"] for r in rs], "{:.3f}x"), spread([r["hv_val"] for r in rs], "{:.3f}"),
+                spread([r["hv_test"] for r in rs], "{:.3f}"), spread([r["candidates"] for r in rs], "{:.0f}")))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else ".")
