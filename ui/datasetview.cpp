@@ -8,6 +8,7 @@
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
+#include <QCursor>
 #include <QFileDialog>
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -20,6 +21,7 @@
 #include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
+#include <QToolTip>
 #include <QVBoxLayout>
 #include <QValueAxis>
 #include <QtConcurrent/QtConcurrentRun>
@@ -288,12 +290,37 @@ void DatasetView::show(const DatasetSummary& summary)
         *set << double(summary.histogram[i]);
         labels << (named ? summary.classNames[i] : QString::number(i));
     }
+    // Too many classes to name on the axis (CIFAR-100's 100): the title gives the range, a bar names its class when
+    // the pointer rests on it.
+    const qint64 fewest
+        = summary.histogram.isEmpty() ? 0 : *std::min_element(summary.histogram.begin(), summary.histogram.end());
+    const qint64 most
+        = summary.histogram.isEmpty() ? 0 : *std::max_element(summary.histogram.begin(), summary.histogram.end());
+    m_chart->setTitle(named  ? tr("Images per class")
+            : fewest == most ? tr("%1 classes, %2 images each").arg(summary.histogram.size()).arg(most)
+                             : tr("%1 classes, %2 to %3 images").arg(summary.histogram.size()).arg(fewest).arg(most));
+    m_chartView->setToolTip(named ? QString() : tr("Images per class: point at a bar to see its class"));
+    const QStringList names = summary.classNames;
+    const QVector<qint64> histogram = summary.histogram;
+    connect(set, &QBarSet::hovered, this, [names, histogram](bool entered, int index) {
+        const int row = int(histogram.size()) - 1 - index; // the bars run bottom to top
+        if (entered && row >= 0 && row < histogram.size())
+            QToolTip::showText(QCursor::pos(),
+                tr("%1 (class %2): %3 images")
+                    .arg(row < names.size() ? names[row] : QString::number(row))
+                    .arg(row)
+                    .arg(histogram[row]));
+        else
+            QToolTip::hideText();
+    });
     auto* series = new QHorizontalBarSeries;
     series->append(set);
-    series->setBarWidth(0.7);
+    series->setBarWidth(named ? 0.7 : 0.95);
     m_chart->addSeries(series);
     auto* classes = new QBarCategoryAxis;
     classes->append(labels);
+    classes->setLabelsVisible(named);
+    classes->setGridLineVisible(named);
     m_chart->addAxis(classes, Qt::AlignLeft);
     series->attachAxis(classes);
     auto* counts = new QValueAxis;

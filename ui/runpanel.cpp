@@ -87,7 +87,8 @@ RunPanel::RunPanel(QWidget* parent)
     m_mode->addItem(tr("budget (hard limit)"), QStringLiteral("budget"));
     m_mode->addItem(tr("AEBNAS (error + 0.1·MAPE)"), QStringLiteral("aebnas"));
     m_mode->addItem(tr("NACHOS (one threshold, lowered to the target)"), QStringLiteral("nachos"));
-    m_precision->addItem(tr("automatic: %1").arg(QString::fromStdString(precisionNote(Precision::Auto))),
+    m_precision->addItem(
+        tr("automatic (%1 on this CPU)").arg(QString::fromStdString(nameOf(resolvePrecision(Precision::Auto)))),
         QStringLiteral("auto"));
     m_precision->addItem(tr("fp32"), QStringLiteral("fp32"));
     m_precision->addItem(tr("bf16 autocast"), QStringLiteral("bf16"));
@@ -124,7 +125,8 @@ RunPanel::RunPanel(QWidget* parent)
                           "paper's error + 0.1 · MAPE-to-target objective, for comparison"));
     m_precision->setToolTip(tr("What training computes in. bf16 autocast roughly doubles training speed on CPUs with "
                                "bfloat16 instructions (AVX512_BF16, AMX); elsewhere it is emulated and slower, so "
-                               "automatic picks fp32 there. Evaluation is always fp32."));
+                               "automatic picks fp32 there. Evaluation is always fp32. Here: %1.")
+                                .arg(QString::fromStdString(precisionNote(Precision::Auto))));
     m_minutes->setToolTip(tr("Wall-clock minutes for the whole search, backbone training included (0: no limit)"));
     m_generations->setToolTip(tr("NSGA-II generations to run (0: until the time budget is spent)"));
     m_population->setToolTip(tr("Networks per NSGA-II generation (parents kept between generations)"));

@@ -33,8 +33,7 @@ Json reportJson(const ExperimentReport& r)
         { "backbone_validation_accuracy", r.backboneValidationAccuracy },
         { "backbone_test_accuracy", r.backboneTestAccuracy }, { "feature_seconds", r.featureSeconds },
         { "feature_mib", double(r.featureBytes) / double(1 << 20) }, { "branch_train_images", r.trainSubset },
-        { "train_images", r.trainImages },
-        { "validation_images", r.validationImages }, { "test_images", r.testImages },
+        { "train_images", r.trainImages }, { "validation_images", r.validationImages }, { "test_images", r.testImages },
         { "branches_trained", r.branchesTrained }, { "branches_reused", r.branchesFromCache },
         { "branch_seconds", r.branchSeconds }, { "refine_seconds", r.refineSeconds } };
 }

@@ -51,7 +51,8 @@ void addSearchOptions(ArgumentParser& parser)
     parser.addOption("target-macs", "M", "the same as --target with --cost macs: 2.5M, 800k, or 0.6x");
     parser.addOption("max-parameters", "N", "never propose a network with more parameters in all (2M, 500k; 0: any)",
         std::string("0"));
-    parser.addOption("mode", "NAME", "budget (hard budget, constrained domination), aebnas (the AEBNAS paper's objectives) or nachos (one "
+    parser.addOption("mode", "NAME",
+        "budget (hard budget, constrained domination), aebnas (the AEBNAS paper's objectives) or nachos (one "
         "shared threshold lowered until within the target)",
         std::string("budget"));
     parser.addOption("population", "P", "candidates per generation", std::string("16"));
