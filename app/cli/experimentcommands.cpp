@@ -111,7 +111,15 @@ int runTrainBackbone(const std::vector<std::string>& arguments)
     if (parser.value("out"))
         config.cacheDirectory = *parser.value("out");
     Experiment experiment(config);
-    experiment.prepare(trainingProgressPrinter());
+    const InterruptFlag interrupt;
+    try {
+        experiment.prepare(trainingProgressPrinter(), interrupt.flag());
+    } catch (const CancelledError&) {
+        endProgressLine();
+        std::fprintf(stderr, "stopped: the last whole epoch is kept in %s/%s; the same command resumes from it\n",
+            config.cacheDirectory.c_str(), experiment.report().backboneKey.c_str());
+        return 130;
+    }
     endProgressLine();
     const NetworkCost cost = countNetworkCost(Architecture { config.backbone, ConfidenceMeasure::ScoreMargin, {} });
     Json out { { "backbone", config.backbone.name }, { "dataset", nameOf(config.dataset.kind) },

@@ -2,12 +2,45 @@
 
 #include "base/cachefile.h"
 
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <unistd.h>
 
 namespace earlybird::cli {
+
+namespace {
+std::atomic<bool> g_interruptRaised { false };
+void onInterruptSignal(int)
+{
+    g_interruptRaised = true;
+}
+} // namespace
+
+InterruptFlag::InterruptFlag()
+{
+    g_interruptRaised = false;
+    std::signal(SIGINT, onInterruptSignal);
+    std::signal(SIGTERM, onInterruptSignal);
+}
+
+InterruptFlag::~InterruptFlag()
+{
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+}
+
+CancelFlag InterruptFlag::flag() const
+{
+    return &g_interruptRaised;
+}
+
+bool InterruptFlag::raised() const
+{
+    return g_interruptRaised;
+}
 
 void addTrainingOptions(ArgumentParser& parser)
 {

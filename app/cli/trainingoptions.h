@@ -20,6 +20,19 @@ ProgressCallback trainingProgressPrinter();
 // Ends the rewritten line, on a terminal.
 void endProgressLine();
 
+// While it lives, SIGINT and SIGTERM (Ctrl-C, kill) set its flag instead of ending the process, so that long work
+// stops between batches and keeps what it finished (a backbone training's last whole epoch, a session's candidates).
+// One at a time; the default handlers come back when it ends.
+class InterruptFlag {
+public:
+    InterruptFlag();
+    ~InterruptFlag();
+    InterruptFlag(const InterruptFlag&) = delete;
+    InterruptFlag& operator=(const InterruptFlag&) = delete;
+    CancelFlag flag() const;
+    bool raised() const;
+};
+
 // "0.5,0.75" as numbers; throws UsageError naming --thresholds for anything else.
 std::vector<double> parseThresholds(const std::string& text);
 
