@@ -2,12 +2,17 @@
 #include "base/fileio.h"
 #include "fixtures.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <csignal>
+#include <sys/types.h>
 
 using namespace earlybird::fixtures;
 
@@ -236,6 +241,43 @@ private Q_SLOTS:
         QCOMPARE(run.exitCode, 2);
         QVERIFY2(QString::fromUtf8(run.err).contains(path + QStringLiteral(": exit 0 is at position 12")),
             run.err.constData());
+    }
+
+    // Ctrl-C (SIGINT) during train-backbone stops it between batches with exit code 130, keeping the last whole
+    // epoch; the same command resumes after it.
+    void trainBackboneStopsAndResumes()
+    {
+        QTemporaryDir dir;
+        const QStringList arguments { QStringLiteral("train-backbone"), QStringLiteral("--backbone"),
+            QStringLiteral("fashion-resnet"), QStringLiteral("--dataset"), QStringLiteral("synthetic"),
+            QStringLiteral("--path"), QStringLiteral("classes=3,train=300,test=60,shape=1x12x12,seed=4"),
+            QStringLiteral("--epochs"), QStringLiteral("12"), QStringLiteral("--batch-size"), QStringLiteral("32"),
+            QStringLiteral("--cache"), dir.path() };
+        QProcess process;
+        process.start(QStringLiteral(EARLYBIRD_CLI), arguments);
+        QVERIFY(process.waitForStarted());
+        // Waits for the first checkpoint, then interrupts.
+        QString checkpoint;
+        for (int wait = 0; wait < 600 && checkpoint.isEmpty(); ++wait) {
+            QTest::qWait(100);
+            for (const QFileInfo& folder : QDir(dir.path()).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+                if (QFile::exists(folder.filePath() + QStringLiteral("/backbone-checkpoint.ebc")))
+                    checkpoint = folder.filePath() + QStringLiteral("/backbone-checkpoint.ebc");
+            }
+        }
+        QVERIFY2(!checkpoint.isEmpty(), "no checkpoint after 60 s");
+        ::kill(pid_t(process.processId()), SIGINT);
+        QVERIFY(process.waitForFinished(60000));
+        const QByteArray err = process.readAllStandardError();
+        QCOMPARE(process.exitCode(), 130);
+        QVERIFY2(err.contains("the same command resumes from it"), err.constData());
+        QVERIFY(QFile::exists(checkpoint));
+        const Run resumed = runCli(arguments);
+        QVERIFY2(resumed.exitCode == 0, resumed.err.constData());
+        const QJsonObject report
+            = QJsonDocument::fromJson(resumed.out).object().value(QStringLiteral("report")).toObject();
+        QVERIFY(report.value(QStringLiteral("backbone_resumed_after_epoch")).toInt() >= 1);
+        QVERIFY(!QFile::exists(checkpoint));
     }
 
     // train-backbone, evaluate and tune on a tiny synthetic task, sharing one cache folder.
