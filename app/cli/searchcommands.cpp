@@ -15,9 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <optional>
@@ -28,13 +26,6 @@ namespace earlybird::cli {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-std::atomic<bool> g_interrupted { false };
-
-void onInterrupt(int)
-{
-    g_interrupted = true;
-}
 
 void addSearchOptions(ArgumentParser& parser)
 {
@@ -377,15 +368,14 @@ std::string searchConfigFile(const SearchConfig& c, const std::string& folder)
 int runSession(std::unique_ptr<Search> search, const FarmOptions& options)
 {
     search->setListener(progressPrinter(*search));
-    g_interrupted = false;
-    std::signal(SIGINT, onInterrupt);
-    std::signal(SIGTERM, onInterrupt);
+    std::optional<InterruptFlag> interrupt;
+    interrupt.emplace();
     // Under mpirun: the other ranks train branches once this one has the backbone in the cache folder.
     std::unique_ptr<MpiBranchFarm> farm;
     if (clusterRanks() > 1) {
         farm = std::make_unique<MpiBranchFarm>(*search, clusterRanks(), options, printLog);
         try {
-            search->prepare(&g_interrupted);
+            search->prepare(interrupt->flag());
         } catch (const CancelledError&) {
             // stopped while preparing: run() below returns at once
         }
@@ -404,12 +394,12 @@ int runSession(std::unique_ptr<Search> search, const FarmOptions& options)
                     + " or less keeps them busy (docs/cluster.md)");
         }
     }
-    search->run(&g_interrupted);
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
+    search->run(interrupt->flag());
+    const bool interrupted = interrupt->raised();
+    interrupt.reset(); // Ctrl-C ends the process again
     if (::isatty(STDERR_FILENO))
         std::fprintf(stderr, "\n");
-    if (g_interrupted)
+    if (interrupted)
         std::fprintf(stderr, "stopped: the session is saved; continue it with --resume --out %s\n",
             search->sessionFolder().c_str());
     const Json result = summary(*search, farm.get());

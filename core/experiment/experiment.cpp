@@ -517,12 +517,8 @@ Experiment::Experiment(ExperimentConfig config)
 {
     validateBackbone(config.backbone, "experiment");
     m_impl->config = std::move(config);
-    // Decided once, so that the cache keys and the report say what training does.
-    TrainingOptions& backbone = m_impl->config.backboneTraining;
-    BranchTrainingOptions& branch = m_impl->config.branchTraining;
-    backbone.precision = resolvePrecision(backbone.precision);
-    branch.precision = resolvePrecision(branch.precision);
-    m_impl->report.precision = nameOf(backbone.precision);
+    resolveTrainingPrecision(m_impl->config);
+    m_impl->report.precision = nameOf(m_impl->config.backboneTraining.precision);
 }
 
 Experiment::~Experiment() = default;
@@ -820,6 +816,12 @@ std::int64_t availableMemoryBytes()
             return kib * 1024;
     }
     return 0;
+}
+
+void resolveTrainingPrecision(ExperimentConfig& config)
+{
+    config.backboneTraining.precision = resolvePrecision(config.backboneTraining.precision);
+    config.branchTraining.precision = resolvePrecision(config.branchTraining.precision);
 }
 
 std::string trainSubsetNote(const ExperimentReport& report, std::int64_t featureCacheBytes)

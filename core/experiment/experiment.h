@@ -27,6 +27,10 @@ struct ExperimentConfig {
     std::int64_t featureCacheBytes = std::int64_t(2) << 30;
 };
 
+// Decides `Precision::Auto` of the backbone's and the branches' training for this CPU (resolvePrecision), so that cache
+// keys, reports and saved sessions say what training computes in.
+void resolveTrainingPrecision(ExperimentConfig& config);
+
 // The memory the system says is available now (MemAvailable in /proc/meminfo), in bytes; 0 when it cannot tell.
 std::int64_t availableMemoryBytes();
 

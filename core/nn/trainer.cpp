@@ -81,6 +81,14 @@ torch::Tensor inFormat(const torch::Tensor& images, bool channelsLast)
     return channelsLast && images.dim() == 4 ? images.contiguous(torch::MemoryFormat::ChannelsLast) : images;
 }
 
+// Cached features as float32 in the memory format training uses, in one copy.
+torch::Tensor floatFeatures(const torch::Tensor& features, bool channelsLast)
+{
+    const torch::MemoryFormat format
+        = channelsLast && features.dim() == 4 ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous;
+    return features.to(torch::kFloat, false, false, format);
+}
+
 // Reports progress of a batched phase, throttled.
 class ProgressReporter {
 public:
@@ -432,7 +440,7 @@ void trainExitHead(ExitHeadImpl& head, const torch::Tensor& features, const torc
         for (std::int64_t b = 0; b < batches; ++b, ++step) {
             checkCancel(cancel);
             const torch::Tensor pick = shuffled.narrow(0, b * batchSize, batchSize);
-            const torch::Tensor x = inFormat(features.index_select(0, pick).to(torch::kFloat), options.channelsLast);
+            const torch::Tensor x = floatFeatures(features.index_select(0, pick), options.channelsLast);
             const torch::Tensor y = labels.index_select(0, pick);
             for (auto& group : optimizer.param_groups())
                 static_cast<torch::optim::AdamOptions&>(group.options())

@@ -528,8 +528,7 @@ Search::Search(SearchConfig config, std::string sessionFolder)
     d.config = std::move(config);
     // A new session keeps the precision this CPU resolves to: resumed elsewhere, it trains (and finds its cache) the
     // same.
-    d.config.experiment.backboneTraining.precision = resolvePrecision(d.config.experiment.backboneTraining.precision);
-    d.config.experiment.branchTraining.precision = resolvePrecision(d.config.experiment.branchTraining.precision);
+    resolveTrainingPrecision(d.config.experiment);
     d.folder = std::move(sessionFolder);
     if (hasSession(d.folder))
         throw ConfigError(d.folder + " already holds a search session (resume it, or choose another folder)");
