@@ -360,6 +360,37 @@ private Q_SLOTS:
         QCOMPARE(resumed->archive().size(), std::size_t(1));
     }
 
+    // The search seed steers the search's own choices only: 0 means the experiment's seed, another seed proposes other
+    // networks on the same backbone and branches, and a resumed session keeps it.
+    void searchSeedSteersOnlyTheSearch()
+    {
+        SearchConfig config = tinySearch(m_cache.path().toStdString(), 0.6);
+        config.generations = 1;
+        config.population = 3;
+        const auto firstGeneration = [&](std::uint64_t searchSeed, std::vector<Genome>* out = nullptr) {
+            QTemporaryDir dir;
+            SearchConfig c = config;
+            c.searchSeed = searchSeed;
+            {
+                Search search(c, dir.path().toStdString());
+                search.run();
+                if (out)
+                    *out = genomes(search);
+            }
+            const std::unique_ptr<Search> resumed = Search::resume(dir.path().toStdString());
+            if (resumed->config().searchSeed != searchSeed)
+                QTest::qFail("the resumed session lost its search seed", __FILE__, __LINE__);
+            return resumed->backboneMacs();
+        };
+        std::vector<Genome> own, same, other;
+        const double macs = firstGeneration(0, &own);
+        firstGeneration(config.experiment.seed, &same);
+        QCOMPARE(firstGeneration(config.experiment.seed + 1, &other), macs);
+        QVERIFY(own == same);
+        QVERIFY(own != other);
+        QVERIFY(own.front() == other.front()); // the backbone alone comes first whatever the seed
+    }
+
     void baselinesRestrictTheSpace()
     {
         const SearchConfig base = tinySearch(m_cache.path().toStdString(), 0.6);

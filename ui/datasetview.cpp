@@ -1,5 +1,7 @@
 #include "datasetview.h"
 
+#include "datasetlocation.h"
+
 #include "base/error.h"
 #include "data/datasetspec.h"
 
@@ -209,8 +211,7 @@ void DatasetView::onKindChanged()
     const QString kind = datasetKind();
     const bool synthetic = fromName<DatasetKind>(kind.toStdString()) == DatasetKind::Synthetic;
     m_browse->setEnabled(!synthetic);
-    m_folder->setPlaceholderText(synthetic ? tr("settings, e.g. classes=10,train=2000,test=500,shape=1x28x28,seed=1")
-                                           : tr("folder with the data set files"));
+    m_folder->setPlaceholderText(datasetLocationHint(fromName<DatasetKind>(kind.toStdString())));
     QSettings settings;
     QString folder = settings.value(QStringLiteral("dataset/folder/") + kind).toString();
     if (folder.isEmpty()) {
@@ -222,9 +223,10 @@ void DatasetView::onKindChanged()
 
 void DatasetView::browse()
 {
-    const QString folder = QFileDialog::getExistingDirectory(this, tr("Data set folder"), m_folder->text());
-    if (!folder.isEmpty())
-        m_folder->setText(folder);
+    const QString location
+        = chooseDatasetLocation(this, fromName<DatasetKind>(datasetKind().toStdString()), m_folder->text());
+    if (!location.isEmpty())
+        m_folder->setText(location);
 }
 
 void DatasetView::load()

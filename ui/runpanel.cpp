@@ -1,5 +1,7 @@
 #include "runpanel.h"
 
+#include "datasetlocation.h"
+
 #include "base/cachefile.h"
 #include "base/computethreads.h"
 #include "base/fileio.h"
@@ -116,7 +118,9 @@ RunPanel::RunPanel(QWidget* parent)
     auto* form = new QFormLayout;
     m_kind->setToolTip(tr("The data set to search on: its training split trains, a held-out part of it tunes the "
                           "thresholds, its test split is only reported"));
-    m_folder->setToolTip(tr("The folder holding the data set's files (for synthetic: its settings)"));
+    m_folder->setToolTip(
+        tr("The folder holding the data set's files (an image folder: the one with train/ and test/; NumPy: a .npz "
+           "file or a folder of .npy files; synthetic: its settings)"));
     m_backbone->setToolTip(
         tr("The backbone network the exits are attached to; the default is sized for the data set on "
            "a 2-core CPU"));
@@ -194,9 +198,9 @@ RunPanel::RunPanel(QWidget* parent)
     connect(m_minutes, &QDoubleSpinBox::valueChanged, this, &RunPanel::validate);
     connect(m_generations, &QSpinBox::valueChanged, this, &RunPanel::validate);
     connect(browseData, &QPushButton::clicked, this, [this] {
-        const QString folder = QFileDialog::getExistingDirectory(this, tr("Data set folder"), m_folder->text());
-        if (!folder.isEmpty())
-            m_folder->setText(folder);
+        const QString location = chooseDatasetLocation(this, kind(), m_folder->text());
+        if (!location.isEmpty())
+            m_folder->setText(location);
     });
     connect(browseSession, &QPushButton::clicked, this, [this] {
         const QString folder = QFileDialog::getExistingDirectory(this, tr("Session folder"), m_session->text());
@@ -238,7 +242,6 @@ DatasetKind RunPanel::kind() const
 
 void RunPanel::onKindChanged()
 {
-    const bool synthetic = kind() == DatasetKind::Synthetic;
     QSettings settings;
     QString folder = settings.value(QStringLiteral("run/folder/") + m_kind->currentText()).toString();
     if (folder.isEmpty()) {
@@ -246,8 +249,7 @@ void RunPanel::onKindChanged()
         folder = fallback ? QString::fromStdString(*fallback) : QString();
     }
     m_folder->setText(folder);
-    m_folder->setPlaceholderText(
-        synthetic ? tr("e.g. classes=10,train=2000,test=500") : tr("folder with the data set files"));
+    m_folder->setPlaceholderText(datasetLocationHint(kind()));
     if (m_session->text().isEmpty() || m_session->property("generated").toBool()) {
         const QString base = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
         m_session->setText(base + QStringLiteral("/sessions/") + m_kind->currentText() + QLatin1Char('-')
@@ -261,8 +263,9 @@ QStringList RunPanel::problems() const
 {
     QStringList problems;
     const bool synthetic = kind() == DatasetKind::Synthetic;
-    if (!synthetic && !m_folder->text().isEmpty() && !directoryExists(m_folder->text().toStdString()))
-        problems << tr("The data set folder does not exist.");
+    if (!synthetic && !m_folder->text().isEmpty() && !datasetLocationExists(kind(), m_folder->text().trimmed()))
+        problems << (kind() == DatasetKind::Numpy ? tr("The NumPy file or folder does not exist.")
+                                                  : tr("The data set folder does not exist."));
     if (!synthetic && m_folder->text().isEmpty())
         problems << tr("Choose the data set folder.");
     if (m_minutes->value() == 0 && m_generations->value() == 0)

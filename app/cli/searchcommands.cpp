@@ -48,6 +48,10 @@ void addSearchOptions(ArgumentParser& parser)
         std::string("budget"));
     parser.addOption("population", "P", "candidates per generation", std::string("16"));
     parser.addOption("generations", "G", "generations after the first (0: until the time budget)", std::string("0"));
+    parser.addOption("search-seed", "S",
+        "seed of the search's own choices, apart from --seed (which sets the split, the backbone and the branches' "
+        "training): several search seeds share one trained backbone (0: --seed)",
+        std::string("0"));
     parser.addOption(
         "time-budget", "MIN", "minutes, backbone training included (0: until the generations)", std::string("10"));
     parser.addOption("max-branch-macs", "F", "never propose a branch dearer than F x the backbone's MACs (0: no cap)",
@@ -134,6 +138,10 @@ SearchConfig searchConfig(const ArgumentParser& parser, const BackboneSpec* back
     config.screenMargin = parser.doubleValue("screen-margin", 0);
     config.screenCompose = parser.intValue("screen-compose", 8);
     config.generations = parser.intValue("generations", 0);
+    const int searchSeed = parser.intValue("search-seed", 0);
+    if (searchSeed < 0)
+        throw UsageError("--search-seed needs a seed of 0 or more");
+    config.searchSeed = std::uint64_t(searchSeed);
     config.timeBudgetSeconds = parser.doubleValue("time-budget", 10) * 60.0;
     if (parser.isSet("generations") && !parser.isSet("time-budget"))
         config.timeBudgetSeconds = 0; // generations alone bound the search
@@ -322,6 +330,7 @@ std::string searchConfigFile(const SearchConfig& c, const std::string& folder)
         { "mode", tomlString(nameOf(c.mode)) },
         { "population", std::to_string(c.population) },
         { "generations", std::to_string(c.generations) },
+        { "search-seed", std::to_string(c.searchSeed) },
         { "time-budget", exactNumber(c.timeBudgetSeconds / 60.0) },
         { "max-branch-macs", exactNumber(c.maxBranchMacsFraction) },
         { "compose", std::to_string(c.composedPerBranch) },

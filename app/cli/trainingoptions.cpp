@@ -1,5 +1,8 @@
 #include "trainingoptions.h"
 
+#include "base/error.h"
+#include "data/imagefolder.h"
+
 #include "base/cachefile.h"
 
 #include <atomic>
@@ -42,13 +45,38 @@ bool InterruptFlag::raised() const
     return g_interruptRaised;
 }
 
+void addDatasetReadingOptions(ArgumentParser& parser)
+{
+    parser.addOption("image-size", "HxW",
+        "folder: resize every image to HxW pixels (default: the most common size among the training images)");
+    parser.addFlag("skip-bad-images", "folder: skip images that cannot be decoded (counted) instead of stopping");
+}
+
+void applyDatasetReadingOptions(const ArgumentParser& parser, DatasetSpec& spec)
+{
+    if (const auto size = parser.value("image-size")) {
+        ImageFolderOptions options;
+        try {
+            parseImageSize(*size, options, "--image-size");
+        } catch (const ConfigError& e) {
+            throw UsageError(e.what());
+        }
+        spec.imageHeight = options.height;
+        spec.imageWidth = options.width;
+    }
+    spec.skipBadImages = parser.isSet("skip-bad-images");
+}
+
 void addTrainingOptions(ArgumentParser& parser)
 {
     std::string kinds;
     for (const std::string& name : namesOf<DatasetKind>())
         kinds += (kinds.empty() ? "" : "|") + name;
     parser.addOption("dataset", "KIND", kinds, std::string("fashion-mnist"));
-    parser.addOption("path", "PATH", "data set folder (Fashion-MNIST: the Debian package's if omitted)");
+    parser.addOption("path", "PATH",
+        "data set folder (Fashion-MNIST: the Debian package's if omitted; folder: ROOT with train/<class>/ and "
+        "test/<class>/; numpy: a .npz file or a folder of x_train.npy, y_train.npy, x_test.npy, y_test.npy)");
+    addDatasetReadingOptions(parser);
     parser.addOption("epochs", "E", "backbone training epochs", std::string("10"));
     parser.addOption("seed", "S", "random seed of splits, initialisation and training", std::string("1"));
     parser.addOption(
@@ -74,6 +102,7 @@ ExperimentConfig experimentConfig(const ArgumentParser& parser)
     ExperimentConfig config;
     config.dataset.kind = fromName<DatasetKind>(*parser.value("dataset"));
     config.dataset.path = parser.value("path").value_or(std::string());
+    applyDatasetReadingOptions(parser, config.dataset);
     config.backboneTraining.epochs = parser.intValue("epochs", 10);
     config.backboneTraining.batchSize = parser.intValue("batch-size", 128);
     config.backboneTraining.learningRate = parser.doubleValue("learning-rate", 0.05);

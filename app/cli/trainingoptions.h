@@ -7,6 +7,11 @@
 
 namespace earlybird::cli {
 
+// The options that say how a user's own data set is read (--image-size, --skip-bad-images: image folders), and the
+// DatasetSpec fields they set. Throws UsageError for impossible values.
+void addDatasetReadingOptions(ArgumentParser& parser);
+void applyDatasetReadingOptions(const ArgumentParser& parser, DatasetSpec& spec);
+
 // The options of every command that trains (train-backbone, evaluate, tune, search, baseline): the data set, how the
 // backbone and the branches are trained, the seed, feature memory and the cache folder.
 void addTrainingOptions(ArgumentParser& parser);

@@ -78,10 +78,12 @@ int main(int argc, char** argv)
         QStringLiteral("CPU threads for LibTorch (0 = every core; default: the Settings menu's value)."),
         QStringLiteral("N"));
     const QCommandLineOption dataset(QStringLiteral("dataset"),
-        QStringLiteral("Data set to show: cifar10, cifar100, svhn, fashion-mnist, mnist or synthetic."),
+        QStringLiteral("Data set to show: cifar10, cifar100, svhn, fashion-mnist, mnist, synthetic, folder (your "
+                       "images) or numpy (your arrays)."),
         QStringLiteral("KIND"));
-    const QCommandLineOption path(
-        QStringLiteral("path"), QStringLiteral("Folder of the data set."), QStringLiteral("PATH"));
+    const QCommandLineOption path(QStringLiteral("path"),
+        QStringLiteral("Folder of the data set (numpy: a .npz file or a folder of .npy files)."),
+        QStringLiteral("PATH"));
     const QCommandLineOption session(
         QStringLiteral("open-session"), QStringLiteral("Open a saved search session folder."), QStringLiteral("DIR"));
     const QCommandLineOption resume(

@@ -34,6 +34,14 @@ std::vector<std::int64_t> Dataset::labelHistogram() const
     return histogram;
 }
 
+void Dataset::setOwnValidationFrom(std::int64_t index)
+{
+    if (index != -1 && (index < 0 || index >= size()))
+        throw Error(m_name + ": its validation split cannot start at image " + std::to_string(index) + " of "
+            + std::to_string(size()));
+    m_ownValidationFrom = index;
+}
+
 void Dataset::append(const Dataset& other)
 {
     if (other.m_shape != m_shape || other.m_classNames != m_classNames)

@@ -50,6 +50,12 @@ public:
     // Number of images per class index 0..numClasses()-1.
     std::vector<std::int64_t> labelHistogram() const;
 
+    // Images from this index to the end are the data set's own validation split (an image folder's val/, NumPy's
+    // x_val): thresholds are tuned on them instead of on a share held out of the training images. -1: none.
+    std::int64_t ownValidationFrom() const { return m_ownValidationFrom; }
+    // Throws Error unless 0 <= index < size() (-1 clears it).
+    void setOwnValidationFrom(std::int64_t index);
+
     // Appends the images of `other`, which must have the same shape and classes (e.g. several CIFAR batches).
     void append(const Dataset& other);
 
@@ -59,6 +65,7 @@ private:
     std::vector<std::string> m_classNames;
     std::vector<std::uint8_t> m_pixels;
     std::vector<std::int64_t> m_labels;
+    std::int64_t m_ownValidationFrom = -1;
 };
 
 } // namespace earlybird

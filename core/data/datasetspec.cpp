@@ -4,6 +4,8 @@
 #include "base/fileio.h"
 #include "data/cifarreader.h"
 #include "data/idxreader.h"
+#include "data/imagefolder.h"
+#include "data/numpydataset.h"
 #include "data/svhnreader.h"
 #include "data/syntheticdataset.h"
 
@@ -23,7 +25,8 @@ const EnumNames<DatasetKind>& enumNames(DatasetKind)
     static const EnumNames<DatasetKind> names { "data set",
         { { DatasetKind::Cifar10, "cifar10" }, { DatasetKind::Cifar100, "cifar100" }, { DatasetKind::Svhn, "svhn" },
             { DatasetKind::FashionMnist, "fashion-mnist" }, { DatasetKind::Mnist, "mnist" },
-            { DatasetKind::Synthetic, "synthetic" } } };
+            { DatasetKind::Synthetic, "synthetic" }, { DatasetKind::Folder, "folder" },
+            { DatasetKind::Numpy, "numpy" } } };
     return names;
 }
 
@@ -60,6 +63,15 @@ Dataset loadDataset(const DatasetSpec& spec, Split split)
         return readIdxDataset(path, split, IdxFlavour::Mnist);
     case DatasetKind::Synthetic:
         return makeSyntheticDataset(parseSyntheticOptions(spec.path), split);
+    case DatasetKind::Folder: {
+        ImageFolderOptions options;
+        options.height = spec.imageHeight;
+        options.width = spec.imageWidth;
+        options.skipBadImages = spec.skipBadImages;
+        return readImageFolder(path, split, options);
+    }
+    case DatasetKind::Numpy:
+        return readNumpyDataset(path, split);
     }
     throw ConfigError("unknown data set kind");
 }

@@ -141,6 +141,8 @@ struct Experiment::Impl {
             h = hashBytes(d->pixels().data(), d->pixels().size(), h);
             h = hashBytes(d->labels().data(), d->labels().size() * sizeof(std::int64_t), h);
         }
+        if (train.ownValidationFrom() >= 0) // only then, so that the keys of the published data sets stay
+            h = hashString("own validation from " + std::to_string(train.ownValidationFrom()), h);
         return hexKey(h);
     }
 
@@ -196,7 +198,14 @@ struct Experiment::Impl {
                 + std::to_string(train.shape().channels) + "x" + std::to_string(train.shape().height) + "x"
                 + std::to_string(train.shape().width) + " images of " + std::to_string(train.numClasses())
                 + " classes");
-        split = makeValidationSplit(train.labels(), train.numClasses(), config.validationFraction, config.seed);
+        if (train.ownValidationFrom() >= 0) {
+            // The data set's own validation images (an image folder's val/, NumPy's x_val) replace a held-out share.
+            split = ValidationSplit {};
+            for (std::int64_t i = 0; i < train.size(); ++i)
+                (i < train.ownValidationFrom() ? split.train : split.validation).push_back(i);
+        } else {
+            split = makeValidationSplit(train.labels(), train.numClasses(), config.validationFraction, config.seed);
+        }
         if (split.validation.empty())
             throw ConfigError(
                 "thresholds are tuned on a validation split, but the validation fraction leaves it empty");

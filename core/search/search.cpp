@@ -534,7 +534,7 @@ Search::Search(SearchConfig config, std::string sessionFolder)
         throw ConfigError(d.folder + " already holds a search session (resume it, or choose another folder)");
     makeDirectories(d.folder);
     d.lock = std::make_unique<SessionLock>(d.folder);
-    d.rng = Rng(d.config.experiment.seed * 0x2545f4914f6cdd1dULL + 17);
+    d.rng = Rng(effectiveSearchSeed(d.config) * 0x2545f4914f6cdd1dULL + 17);
     d.space = std::make_unique<SearchSpace>(std::vector<BackboneSpec> { d.config.experiment.backbone }, d.config.space);
     d.experiment = std::make_unique<Experiment>(d.config.experiment);
     d.screener = std::make_unique<Screener>(d.config, *d.experiment);

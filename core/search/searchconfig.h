@@ -41,6 +41,10 @@ struct SearchConfig {
     CostConvention convention = CostConvention::AllEvaluatedBranches;
     int population = 16;
     int generations = 0; // 0: no limit (stop at the time budget)
+    // Seeds the search's own choices (first population, selection, variation) apart from the experiment's seed, which
+    // sets the validation split, the backbone and every branch's training. 0: the experiment's seed. Several search
+    // seeds on one trained backbone measure the search's spread without training a backbone per seed.
+    std::uint64_t searchSeed = 0;
     double timeBudgetSeconds = 600; // 0: no limit (stop after the generations); includes backbone training
     double crossoverProbability = 0.9;
     double mutationRate = 0; // per gene; 0: two genes of the genome on average
@@ -75,6 +79,12 @@ struct SearchConfig {
     double screenMargin = 0;
     int screenCompose = 8;
 };
+
+// The seed of the search's own choices: searchSeed, or the experiment's seed if it is 0.
+inline std::uint64_t effectiveSearchSeed(const SearchConfig& config)
+{
+    return config.searchSeed != 0 ? config.searchSeed : config.experiment.seed;
+}
 
 // Throws ConfigError naming the first impossible setting.
 void validateSearchConfig(const SearchConfig& config);

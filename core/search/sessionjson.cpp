@@ -118,7 +118,9 @@ Json configJson(const SearchConfig& c)
     return Json { { "name", c.name },
         { "dataset",
             { { "kind", nameOf(e.dataset.kind) }, { "path", e.dataset.path },
-                { "cifar100_coarse", e.dataset.cifar100CoarseLabels }, { "svhn_extra", e.dataset.svhnIncludeExtra } } },
+                { "cifar100_coarse", e.dataset.cifar100CoarseLabels }, { "svhn_extra", e.dataset.svhnIncludeExtra },
+                { "image_height", e.dataset.imageHeight }, { "image_width", e.dataset.imageWidth },
+                { "skip_bad_images", e.dataset.skipBadImages } } },
         { "backbone", backboneToJson(e.backbone) },
         { "backbone_training",
             { { "epochs", t.epochs }, { "batch_size", t.batchSize }, { "learning_rate", t.learningRate },
@@ -133,13 +135,14 @@ Json configJson(const SearchConfig& c)
         { "feature_cache_bytes", e.featureCacheBytes }, { "space", spaceJson(c.space) },
         { "cost_model", nameOf(c.costModel) }, { "target", c.target }, { "target_fraction", c.targetFraction },
         { "mode", nameOf(c.mode) }, { "convention", nameOf(c.convention) }, { "population", c.population },
-        { "generations", c.generations }, { "time_budget_seconds", c.timeBudgetSeconds },
-        { "crossover_probability", c.crossoverProbability }, { "mutation_rate", c.mutationRate },
-        { "aebnas_lambda", c.aebnasLambda }, { "aebnas_grid_step", c.aebnasGridStep },
-        { "aebnas_thresholds", c.aebnasThresholds }, { "aebnas_max_combinations", c.aebnasMaxCombinations },
-        { "random_only", c.randomOnly }, { "max_branch_macs_fraction", c.maxBranchMacsFraction },
-        { "max_parameters", c.maxParameters }, { "composed_per_branch", c.composedPerBranch },
-        { "screen_epochs", c.screenEpochs }, { "screen_subset", c.screenSubset }, { "screen_margin", c.screenMargin },
+        { "generations", c.generations }, { "search_seed", c.searchSeed },
+        { "time_budget_seconds", c.timeBudgetSeconds }, { "crossover_probability", c.crossoverProbability },
+        { "mutation_rate", c.mutationRate }, { "aebnas_lambda", c.aebnasLambda },
+        { "aebnas_grid_step", c.aebnasGridStep }, { "aebnas_thresholds", c.aebnasThresholds },
+        { "aebnas_max_combinations", c.aebnasMaxCombinations }, { "random_only", c.randomOnly },
+        { "max_branch_macs_fraction", c.maxBranchMacsFraction }, { "max_parameters", c.maxParameters },
+        { "composed_per_branch", c.composedPerBranch }, { "screen_epochs", c.screenEpochs },
+        { "screen_subset", c.screenSubset }, { "screen_margin", c.screenMargin },
         { "screen_compose", c.screenCompose } };
 }
 
@@ -153,6 +156,10 @@ SearchConfig configFromJson(const Json& j, const std::string& source)
     e.dataset.path = d.at("path").get<std::string>();
     e.dataset.cifar100CoarseLabels = d.at("cifar100_coarse").get<bool>();
     e.dataset.svhnIncludeExtra = d.at("svhn_extra").get<bool>();
+    // Sessions before image folders have none of these.
+    e.dataset.imageHeight = optionalIntegerOf(d, "image_height", 0);
+    e.dataset.imageWidth = optionalIntegerOf(d, "image_width", 0);
+    e.dataset.skipBadImages = d.value("skip_bad_images", false);
     e.backbone = backboneFromJson(j.at("backbone"), source);
     const Json& t = j.at("backbone_training");
     e.backboneTraining.epochs = integerOf<int>(t.at("epochs"));
@@ -186,6 +193,7 @@ SearchConfig configFromJson(const Json& j, const std::string& source)
     c.convention = fromName<CostConvention>(j.at("convention").get<std::string>());
     c.population = integerOf<int>(j.at("population"));
     c.generations = integerOf<int>(j.at("generations"));
+    c.searchSeed = optionalIntegerOf(j, "search_seed", std::uint64_t(0)); // sessions before it used the experiment's
     c.timeBudgetSeconds = j.at("time_budget_seconds").get<double>();
     c.crossoverProbability = j.at("crossover_probability").get<double>();
     c.mutationRate = j.at("mutation_rate").get<double>();

@@ -1,0 +1,120 @@
+#include "data/imagedecoder.h"
+
+#include "base/error.h"
+
+#include <climits>
+#include <cstring>
+
+// stb_image and stb_image_resize are compiled here, private to this file (no symbol clashes, and the fuzz build
+// instruments them with everything else).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
+#pragma GCC diagnostic ignored "-Wpedantic"
+#pragma GCC diagnostic ignored "-Wshadow"
+#pragma GCC diagnostic ignored "-Wdouble-promotion"
+#pragma GCC diagnostic ignored "-Wconversion"
+#pragma GCC diagnostic ignored "-Wcast-qual"
+#pragma GCC diagnostic ignored "-Wold-style-cast"
+#define STB_IMAGE_STATIC
+#define STB_IMAGE_IMPLEMENTATION
+#define STBI_NO_STDIO
+#define STBI_ONLY_PNG
+#define STBI_ONLY_JPEG
+#define STBI_ONLY_BMP
+#define STBI_MAX_DIMENSIONS (1 << 14)
+#include <stb/stb_image.h>
+#define STB_IMAGE_RESIZE_STATIC
+#define STB_IMAGE_RESIZE_IMPLEMENTATION
+#include <stb/stb_image_resize.h>
+#pragma GCC diagnostic pop
+
+namespace earlybird {
+
+namespace {
+
+// No image this large is decoded (a header claiming 16384 x 16384 RGBA would ask for 1 GiB).
+constexpr std::int64_t kMaxImagePixels = std::int64_t(1) << 26;
+
+std::uint8_t luminance(const std::uint8_t* rgb)
+{
+    return std::uint8_t((299 * rgb[0] + 587 * rgb[1] + 114 * rgb[2] + 500) / 1000);
+}
+
+} // namespace
+
+bool probeImage(const std::vector<std::uint8_t>& bytes, ImageInfo& info, std::string* problem)
+{
+    if (bytes.empty() || bytes.size() > std::size_t(INT_MAX)) {
+        if (problem)
+            *problem = bytes.empty() ? "an empty file" : "a file larger than 2 GiB";
+        return false;
+    }
+    if (!stbi_info_from_memory(bytes.data(), int(bytes.size()), &info.width, &info.height, &info.channels)) {
+        if (problem)
+            *problem = std::string("not a PNG, JPEG or BMP image this decoder reads (") + stbi_failure_reason() + ")";
+        return false;
+    }
+    if (info.width <= 0 || info.height <= 0 || std::int64_t(info.width) * info.height > kMaxImagePixels) {
+        if (problem)
+            *problem = "an image of " + std::to_string(info.width) + " x " + std::to_string(info.height)
+                + " pixels, larger than Earlybird decodes";
+        return false;
+    }
+    return true;
+}
+
+DecodedImage decodeImage(const std::vector<std::uint8_t>& bytes, const std::string& source)
+{
+    DecodedImage image;
+    std::string problem;
+    if (!probeImage(bytes, image.info, &problem))
+        throw DataError(source, problem);
+    int width = 0, height = 0, channels = 0;
+    // 16-bit PNGs come back as 8 bits (stb_image scales them) unless loaded with the 16-bit call.
+    stbi_uc* pixels = stbi_load_from_memory(bytes.data(), int(bytes.size()), &width, &height, &channels, 0);
+    if (!pixels)
+        throw DataError(source, std::string("a damaged image (") + stbi_failure_reason() + ")");
+    image.info = { width, height, channels };
+    image.pixels.assign(pixels, pixels + std::size_t(width) * std::size_t(height) * std::size_t(channels));
+    stbi_image_free(pixels);
+    return image;
+}
+
+void toPlanar(const DecodedImage& image, ImageShape shape, std::uint8_t* out)
+{
+    const ImageInfo& in = image.info;
+    const std::int64_t inPixels = std::int64_t(in.width) * in.height;
+    // First the channels (at the stored size), then the size.
+    const int channels = shape.channels;
+    std::vector<std::uint8_t> converted(std::size_t(inPixels * channels));
+    for (std::int64_t p = 0; p < inPixels; ++p) {
+        const std::uint8_t* px = image.pixels.data() + p * in.channels;
+        std::uint8_t* to = converted.data() + p * channels;
+        const bool colour = in.channels >= 3;
+        for (int c = 0; c < channels; ++c) {
+            if (channels == 1)
+                to[c] = colour ? luminance(px) : px[0];
+            else
+                to[c] = colour ? px[std::min(c, 2)] : px[0];
+        }
+    }
+    std::vector<std::uint8_t> resized;
+    const std::uint8_t* source = converted.data();
+    if (in.width != shape.width || in.height != shape.height) {
+        resized.resize(std::size_t(shape.pixelsPerImage()));
+        if (!stbir_resize_uint8(
+                converted.data(), in.width, in.height, 0, resized.data(), shape.width, shape.height, 0, channels))
+            throw Error("could not resize an image of " + std::to_string(in.width) + " x " + std::to_string(in.height));
+        source = resized.data();
+    }
+    const std::int64_t plane = std::int64_t(shape.height) * shape.width;
+    for (std::int64_t p = 0; p < plane; ++p) {
+        for (int c = 0; c < channels; ++c)
+            out[c * plane + p] = source[p * channels + c];
+    }
+}
+
+} // namespace earlybird

@@ -1,0 +1,209 @@
+#include "data/datasetspec.h"
+#include "data/imagefolder.h"
+#include "errorcapture.h"
+#include "fixtures.h"
+
+#include <QDir>
+#include <QFile>
+#include <QImage>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <fstream>
+#include <thread>
+
+using namespace earlybird;
+using namespace earlybird::fixtures;
+
+namespace {
+
+// An image whose pixel (x, y) has red 10x + 50, green 20y + 30, blue 7 (grey images: the green value).
+QImage pattern(int width, int height, QImage::Format format)
+{
+    QImage image(width, height, QImage::Format_RGBA8888);
+    for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x)
+            image.setPixel(x, y, qRgba(10 * x + 50, 20 * y + 30, 7, 200));
+    if (format == QImage::Format_Grayscale8 || format == QImage::Format_Grayscale16) {
+        QImage grey(width, height, format);
+        for (int y = 0; y < height; ++y)
+            for (int x = 0; x < width; ++x)
+                grey.setPixel(x, y, qRgb(20 * y + 30, 20 * y + 30, 20 * y + 30));
+        return grey;
+    }
+    return image.convertToFormat(format);
+}
+
+void save(const QImage& image, const QString& path, const char* format = "PNG")
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QVERIFY2(image.save(path, format), qPrintable(path));
+}
+
+} // namespace
+
+class TestImageFolder : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_cache;
+
+    ImageFolderOptions options() const
+    {
+        ImageFolderOptions o;
+        o.cacheDirectory = m_cache.path().toStdString();
+        return o;
+    }
+
+private Q_SLOTS:
+    void readsClassesSizesAndChannels()
+    {
+        QTemporaryDir dir;
+        const QString root = dir.path();
+        // Classes from train/'s folder names, sorted; the most common training size (4 x 3) wins; one RGB image makes
+        // the data set RGB; grey, 16-bit grey and RGBA images are converted; a class with no test images is fine;
+        // images in a subfolder of a class count; other files are ignored.
+        save(pattern(4, 3, QImage::Format_RGB888), root + QStringLiteral("/train/zebra/a.png"));
+        save(pattern(4, 3, QImage::Format_Grayscale8), root + QStringLiteral("/train/zebra/b.PNG"));
+        save(pattern(4, 3, QImage::Format_Grayscale16), root + QStringLiteral("/train/apple/deep/c16.png"));
+        save(pattern(4, 3, QImage::Format_RGBA8888), root + QStringLiteral("/train/apple/d.png"));
+        save(pattern(8, 6, QImage::Format_RGB888), root + QStringLiteral("/train/apple/big.bmp"), "BMP");
+        save(pattern(4, 3, QImage::Format_RGB888), root + QStringLiteral("/test/zebra/t.jpg"), "JPEG");
+        save(pattern(4, 3, QImage::Format_RGB888), root + QStringLiteral("/train/mango/m.png"));
+        QFile notes(root + QStringLiteral("/train/zebra/notes.txt"));
+        QVERIFY(notes.open(QIODevice::WriteOnly));
+        notes.write("not an image");
+        notes.close();
+
+        ImageFolderReport report;
+        const Dataset train = readImageFolder(root.toStdString(), Split::Train, options(), &report);
+        QCOMPARE(train.classNames(), (std::vector<std::string> { "apple", "mango", "zebra" }));
+        QCOMPARE(train.shape(), (ImageShape { 3, 3, 4 }));
+        QCOMPARE(train.size(), 6);
+        // Sorted by path within a class: apple/big.bmp, apple/d.png, apple/deep/c16.png, mango/m.png, zebra/a.png,
+        // b.PNG.
+        QCOMPARE(train.labels(), (std::vector<std::int64_t> { 0, 0, 0, 1, 2, 2 }));
+        QCOMPARE(report.resized, 1);
+        QCOMPARE(report.ignoredFiles, 1);
+        QVERIFY(!report.fromCache);
+        QCOMPARE(report.images, 7);
+        const int plane = 12;
+        // zebra/a.png (RGB): red at (x=2, y=1) is 70, green 50, blue 7.
+        const std::uint8_t* rgb = train.image(4);
+        QCOMPARE(int(rgb[0 * plane + 1 * 4 + 2]), 70);
+        QCOMPARE(int(rgb[1 * plane + 1 * 4 + 2]), 50);
+        QCOMPARE(int(rgb[2 * plane + 1 * 4 + 2]), 7);
+        // zebra/b.PNG (grey) copied to every channel; the 16-bit grey image scaled to 8 bits; RGBA drops alpha.
+        for (const std::int64_t n : { std::int64_t(5), std::int64_t(2) })
+            for (int c = 0; c < 3; ++c)
+                QCOMPARE(int(train.image(n)[c * plane + 2 * 4 + 1]), 70);
+        QCOMPARE(int(train.image(1)[0 * plane + 0 * 4 + 3]), 80);
+
+        const Dataset test = readImageFolder(root.toStdString(), Split::Test, options(), &report);
+        QCOMPARE(test.size(), 1);
+        QCOMPARE(test.labels(), (std::vector<std::int64_t> { 2 }));
+        QCOMPARE(test.labelHistogram(), (std::vector<std::int64_t> { 0, 0, 1 }));
+        QVERIFY(report.fromCache);
+        // JPEG is lossy: within a few levels.
+        QVERIFY2(std::abs(int(test.image(0)[0 * plane + 1 * 4 + 2]) - 70) <= 15,
+            qPrintable(QString::number(test.image(0)[0 * plane + 1 * 4 + 2])));
+
+        // A chosen size resizes everything; greyscale only when every image is grey.
+        ImageFolderOptions sized = options();
+        parseImageSize("6x8", sized, "--image-size");
+        QCOMPARE(readImageFolder(root.toStdString(), Split::Train, sized).shape(), (ImageShape { 3, 6, 8 }));
+        QVERIFY(
+            contains(errorMessage([&] { parseImageSize("6by8", sized, "--image-size"); }), "--image-size takes HxW"));
+    }
+
+    void cacheFollowsTheFiles()
+    {
+        QTemporaryDir dir;
+        const QString root = dir.path();
+        save(pattern(5, 5, QImage::Format_Grayscale8), root + QStringLiteral("/train/a/1.png"));
+        save(pattern(5, 5, QImage::Format_Grayscale8), root + QStringLiteral("/train/b/2.png"));
+        save(pattern(5, 5, QImage::Format_Grayscale8), root + QStringLiteral("/test/b/3.png"));
+        ImageFolderReport report;
+        QCOMPARE(
+            readImageFolder(root.toStdString(), Split::Train, options(), &report).shape(), (ImageShape { 1, 5, 5 }));
+        QVERIFY(!report.fromCache);
+        QVERIFY(QFile::exists(QString::fromStdString(report.cacheFile)));
+        QCOMPARE(readImageFolder(root.toStdString(), Split::Train, options(), &report).size(), 2);
+        QVERIFY(report.fromCache);
+        // A new image, or a changed one, is seen: the cache is rebuilt.
+        save(pattern(5, 5, QImage::Format_Grayscale8), root + QStringLiteral("/train/b/4.png"));
+        QCOMPARE(readImageFolder(root.toStdString(), Split::Train, options(), &report).size(), 3);
+        QVERIFY(!report.fromCache);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        save(pattern(5, 5, QImage::Format_RGB888), root + QStringLiteral("/train/b/4.png"));
+        QCOMPARE(readImageFolder(root.toStdString(), Split::Train, options(), &report).shape().channels, 3);
+        QVERIFY(!report.fromCache);
+        // A damaged cache file is rebuilt, not trusted.
+        {
+            std::fstream file(report.cacheFile, std::ios::in | std::ios::out | std::ios::binary);
+            file.seekp(-3, std::ios::end);
+            file.put('\x5a');
+        }
+        QCOMPARE(readImageFolder(root.toStdString(), Split::Train, options(), &report).size(), 3);
+        QVERIFY(!report.fromCache);
+    }
+
+    void ownValidationSplit()
+    {
+        QTemporaryDir dir;
+        const QString root = dir.path();
+        save(pattern(3, 3, QImage::Format_Grayscale8), root + QStringLiteral("/train/a/1.png"));
+        save(pattern(3, 3, QImage::Format_Grayscale8), root + QStringLiteral("/train/b/2.png"));
+        save(pattern(3, 3, QImage::Format_Grayscale8), root + QStringLiteral("/val/b/v.png"));
+        save(pattern(3, 3, QImage::Format_Grayscale8), root + QStringLiteral("/test/a/3.png"));
+        DatasetSpec spec;
+        spec.kind = DatasetKind::Folder;
+        spec.path = root.toStdString();
+        qputenv("XDG_CACHE_HOME", m_cache.path().toUtf8());
+        const Dataset train = loadDataset(spec, Split::Train);
+        QCOMPARE(train.size(), 3);
+        QCOMPARE(train.ownValidationFrom(), std::int64_t(2));
+        QCOMPARE(train.label(2), std::int64_t(1));
+    }
+
+    void badFoldersAndImagesAreNamed()
+    {
+        QTemporaryDir dir;
+        const QString root = dir.path();
+        std::string message = errorMessage([&] { readImageFolder(root.toStdString(), Split::Train, options()); });
+        QVERIFY2(contains(message, "has no train/ folder") && contains(message, "ROOT/train/<class>"), message.c_str());
+        save(pattern(3, 3, QImage::Format_Grayscale8), root + QStringLiteral("/train/a/1.png"));
+        message = errorMessage([&] { readImageFolder(root.toStdString(), Split::Train, options()); });
+        QVERIFY2(contains(message, "has no test/ folder"), message.c_str());
+        save(pattern(3, 3, QImage::Format_Grayscale8), root + QStringLiteral("/test/ghost/1.png"));
+        message = errorMessage([&] { readImageFolder(root.toStdString(), Split::Train, options()); });
+        QVERIFY2(contains(message, "ghost") && contains(message, "a class that train/ does not have"), message.c_str());
+        QDir(root + QStringLiteral("/test/ghost")).removeRecursively();
+        save(pattern(3, 3, QImage::Format_Grayscale8), root + QStringLiteral("/test/a/2.png"));
+        // An unreadable image stops the load, named; with skipping it is counted and named in the report.
+        const QString bad = root + QStringLiteral("/train/a/broken.png");
+        QFile file(bad);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("\x89PNG\r\n\x1a\n but then nothing");
+        file.close();
+        message = errorMessage([&] { readImageFolder(root.toStdString(), Split::Train, options()); });
+        QVERIFY2(contains(message, bad.toStdString()) && contains(message, "--skip-bad-images"), message.c_str());
+        ImageFolderOptions skipping = options();
+        skipping.skipBadImages = true;
+        ImageFolderReport report;
+        QCOMPARE(readImageFolder(root.toStdString(), Split::Train, skipping, &report).size(), 1);
+        QCOMPARE(report.skippedImages.size(), std::size_t(1));
+        QVERIFY(contains(report.skippedImages.front(), "broken.png"));
+        // An image whose data is cut after a valid header is found in the second pass (decoding), named too.
+        QImage big = pattern(30, 30, QImage::Format_RGB888);
+        save(big, bad);
+        QFile cut(bad);
+        QVERIFY(cut.open(QIODevice::ReadWrite));
+        cut.resize(cut.size() / 2);
+        cut.close();
+        message = errorMessage([&] { readImageFolder(root.toStdString(), Split::Train, options()); });
+        QVERIFY2(contains(message, bad.toStdString()), message.c_str());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestImageFolder)
+#include "tst_imagefolder.moc"
