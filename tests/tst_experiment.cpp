@@ -210,6 +210,61 @@ private Q_SLOTS:
         QCOMPARE(resumed.report().backboneValidationAccuracy, uninterrupted.report().backboneValidationAccuracy);
     }
 
+    // A backbone's state_dict (what torch.save writes; here the exporter's weights file of the backbone alone) is
+    // imported instead of training: the same accuracy as where it was trained, kept in the cache under a key of its
+    // content, and found there when the file has gone. A state_dict of another network is refused, listing why.
+    void importedBackboneReplacesTraining()
+    {
+        QTemporaryDir dir;
+        const ExperimentConfig trained = tinyConfig(dir.path().toStdString());
+        Experiment source(trained);
+        source.prepare();
+        const std::string weights = dir.filePath(QStringLiteral("backbone.pt")).toStdString();
+        source.saveTrainedWeights(Architecture { trained.backbone, ConfidenceMeasure::ScoreMargin, {} }, weights);
+
+        QTemporaryDir cache;
+        ExperimentConfig imported = tinyConfig(cache.path().toStdString());
+        imported.backboneTraining.epochs = 1; // not used: nothing is trained
+        imported.backboneWeights = weights;
+        {
+            Experiment experiment(imported);
+            experiment.prepare([](const TrainingProgress& p) {
+                if (p.phase == TrainingPhase::TrainingBackbone)
+                    QFAIL("an imported backbone was trained");
+            });
+            QVERIFY(experiment.report().backboneImported);
+            QVERIFY(!experiment.report().backboneFromCache);
+            QCOMPARE(experiment.report().backboneTestAccuracy, source.report().backboneTestAccuracy);
+            QCOMPARE(experiment.report().backboneValidationAccuracy, source.report().backboneValidationAccuracy);
+            QVERIFY(experiment.report().backboneKey != source.report().backboneKey);
+            QVERIFY(!experiment.config().backboneWeightsHash.empty());
+            imported.backboneWeightsHash = experiment.config().backboneWeightsHash;
+        }
+        QVERIFY(QFile::remove(QString::fromStdString(weights)));
+        Experiment again(imported);
+        again.prepare();
+        QVERIFY(again.report().backboneFromCache);
+        QCOMPARE(again.report().backboneTestAccuracy, source.report().backboneTestAccuracy);
+
+        // Another backbone's weights: every missing, extra and mis-shaped name is listed.
+        ExperimentConfig wider = tinyConfig(dir.path().toStdString());
+        wider.backbone.blocks.front().outChannels *= 2;
+        Experiment other(wider);
+        other.prepare();
+        const std::string otherWeights = dir.filePath(QStringLiteral("other.pt")).toStdString();
+        other.saveTrainedWeights(Architecture { wider.backbone, ConfidenceMeasure::ScoreMargin, {} }, otherWeights);
+        QTemporaryDir fresh;
+        ExperimentConfig mismatched = tinyConfig(fresh.path().toStdString());
+        mismatched.backboneWeights = otherWeights;
+        Experiment refused(mismatched);
+        const std::string message = errorMessage([&] { refused.prepare(); });
+        QVERIFY2(contains(message, otherWeights) && contains(message, "does not fit the backbone")
+                && contains(message, "of another shape") && contains(message, "file "),
+            message.c_str());
+        mismatched.backboneWeights = dir.filePath(QStringLiteral("nothing.pt")).toStdString();
+        QVERIFY(contains(errorMessage([&] { Experiment missing(mismatched); }), "nothing.pt"));
+    }
+
     void mismatchedBackboneIsNamed()
     {
         ExperimentConfig config = tinyConfig("");

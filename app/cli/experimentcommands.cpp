@@ -28,8 +28,9 @@ using Json = nlohmann::ordered_json;
 Json reportJson(const ExperimentReport& r)
 {
     return Json { { "backbone_key", r.backboneKey }, { "backbone_from_cache", r.backboneFromCache },
-        { "precision", r.precision }, { "backbone_resumed_after_epoch", r.backboneResumedEpoch },
-        { "data_seconds", r.dataSeconds }, { "backbone_train_seconds", r.backboneTrainSeconds },
+        { "backbone_imported", r.backboneImported }, { "precision", r.precision },
+        { "backbone_resumed_after_epoch", r.backboneResumedEpoch }, { "data_seconds", r.dataSeconds },
+        { "backbone_train_seconds", r.backboneTrainSeconds },
         { "backbone_validation_accuracy", r.backboneValidationAccuracy },
         { "backbone_test_accuracy", r.backboneTestAccuracy }, { "feature_seconds", r.featureSeconds },
         { "feature_mib", double(r.featureBytes) / double(1 << 20) }, { "branch_train_images", r.trainSubset },
@@ -126,6 +127,41 @@ int runTrainBackbone(const std::vector<std::string>& arguments)
         { "backbone_macs", cost.backboneMacs }, { "epochs", config.backboneTraining.epochs },
         { "cache_folder", config.cacheDirectory + "/" + experiment.report().backboneKey } };
     out["report"] = reportJson(experiment.report());
+    std::cout << out.dump(2) << std::endl;
+    return 0;
+}
+
+int runImportBackbone(const std::vector<std::string>& arguments)
+{
+    ArgumentParser parser("earlybird-cli import-backbone --weights STATE_DICT.pt --dataset KIND [--path PATH] "
+                          "[--backbone PRESET]",
+        "Brings a backbone trained elsewhere (PyTorch, a GPU): reads a state_dict saved by torch.save with "
+        "Earlybird's\n"
+        "parameter names (those of the module `earlybird-cli export PRESET --format pytorch` writes), checks every\n"
+        "name and shape against the backbone (listing what is missing, extra or of another shape), measures its\n"
+        "validation and test accuracy here and keeps it in the cache folder. `search --backbone-weights FILE` (same\n"
+        "data set, backbone and cache) then searches exits for it without training one. Prints JSON. The images are\n"
+        "normalised as Earlybird does (per-channel mean and std of the training split, the generated module's\n"
+        "preprocess()), so train the backbone on inputs normalised the same way.");
+    addTrainingOptions(parser);
+    parser.addOption("weights", "FILE", "the state_dict file (torch.save(model.state_dict(), FILE))");
+    parser.addOption(
+        "backbone", "PRESET", "backbone preset the weights are for (default: the one sized for the data set)");
+    if (!parser.parseCommand(arguments))
+        return 0;
+    ExperimentConfig config = experimentConfig(parser);
+    config.backboneWeights = parser.required("weights");
+    config.backbone = backboneForDataset(config.dataset, parser.value("backbone").value_or(std::string()));
+    Experiment experiment(config);
+    const InterruptFlag interrupt;
+    experiment.prepare(trainingProgressPrinter(), interrupt.flag());
+    endProgressLine();
+    const ExperimentReport& report = experiment.report();
+    Json out { { "backbone", config.backbone.name }, { "dataset", nameOf(config.dataset.kind) },
+        { "weights", config.backboneWeights }, { "validation_accuracy", report.backboneValidationAccuracy },
+        { "test_accuracy", report.backboneTestAccuracy },
+        { "cache_folder", config.cacheDirectory + "/" + report.backboneKey } };
+    out["report"] = reportJson(report);
     std::cout << out.dump(2) << std::endl;
     return 0;
 }

@@ -20,6 +20,7 @@ const std::vector<Command>& allCommands()
         { { "macs" }, "count an architecture's MACs and parameters per block and per exit", runMacs },
         { { "arch", "sample" }, "print a valid random early-exit architecture for a backbone preset", runArchSample },
         { { "train-backbone" }, "train a backbone preset on a data set and cache it", runTrainBackbone },
+        { { "import-backbone" }, "bring a backbone trained in PyTorch (a state_dict) and cache it", runImportBackbone },
         { { "evaluate" }, "train an architecture's branches and report exit rates, accuracy, average MACs",
             runEvaluate },
         { { "tune" }, "tune exit thresholds on validation for a MAC target and report test figures", runTune },

@@ -323,6 +323,7 @@ std::string searchConfigFile(const SearchConfig& c, const std::string& folder)
         { "branch-epochs", std::to_string(e.branchTraining.epochs) },
         { "feature-memory", exactNumber(double(e.featureCacheBytes) / double(1 << 20)) },
         { "cache", tomlString(e.cacheDirectory) },
+        { "backbone-weights", tomlString(e.backboneWeights) },
         { "no-augment", std::string(e.backboneTraining.augment ? "false" : "true") },
         { "cost", tomlString(nameOf(c.costModel)) },
         { "target", tomlString(target) },

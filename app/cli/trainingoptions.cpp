@@ -94,6 +94,9 @@ void addTrainingOptions(ArgumentParser& parser)
         "memory for cached backbone features, MiB (default: 60% of the memory available; only what the features "
         "need is taken)");
     parser.addOption("cache", "DIR", "where trained backbones and branches are kept", defaultCacheDirectory());
+    parser.addOption("backbone-weights", "FILE",
+        "a backbone trained elsewhere: its state_dict (torch.save), used instead of training one (see "
+        "import-backbone)");
     parser.addFlag("no-augment", "train the backbone without crop/flip augmentation");
 }
 
@@ -118,6 +121,7 @@ ExperimentConfig experimentConfig(const ArgumentParser& parser)
         ? std::int64_t(parser.doubleValue("feature-memory", 2048) * double(1 << 20))
         : defaultFeatureCacheBytes();
     config.cacheDirectory = *parser.value("cache");
+    config.backboneWeights = parser.value("backbone-weights").value_or(std::string());
     if (config.backboneTraining.epochs < 1 || config.branchTraining.epochs < 1)
         throw UsageError("--epochs and --branch-epochs must be at least 1");
     if (config.backboneTraining.warmupEpochs < 0

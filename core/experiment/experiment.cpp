@@ -8,6 +8,7 @@
 #include "data/channelstats.h"
 #include "data/validationsplit.h"
 #include "model/backbonepresets.h"
+#include "nn/backbonestore.h"
 #include "nn/earlyexitnetwork.h"
 #include "nn/trainer.h"
 
@@ -38,9 +39,7 @@ double secondsSince(Clock::time_point start)
 constexpr std::int64_t kFeatureBytes = 2;
 // Branches are trained on at least this many cached images, whatever the budget says; fewer would not learn.
 constexpr std::int64_t kMinTrainSubset = 256;
-constexpr const char* kBackboneKind = "backbone";
 constexpr const char* kBranchKind = "branch";
-constexpr const char* kCheckpointKind = "backbone-checkpoint";
 
 // One exit's per-sample results on a split: the three confidence measures and the predictions.
 struct ExitColumn {
@@ -148,6 +147,12 @@ struct Experiment::Impl {
 
     std::string backboneKey() const
     {
+        if (!config.backboneWeights.empty()) {
+            // Weights trained elsewhere: the key is theirs and the data's, whatever the training options say.
+            const nlohmann::json key { { "dataset", datasetFingerprint() },
+                { "backbone", backboneToJson(config.backbone).dump() }, { "imported", config.backboneWeightsHash } };
+            return hexKey(hashString(key.dump()));
+        }
         const TrainingOptions& t = config.backboneTraining;
         nlohmann::json key { { "dataset", datasetFingerprint() },
             { "backbone", backboneToJson(config.backbone).dump() }, { "seed", config.seed }, { "epochs", t.epochs },
@@ -229,52 +234,20 @@ struct Experiment::Impl {
         plain.backbone = config.backbone;
         backbone = nn::EarlyExitNetwork(plain, config.seed);
         report.backboneKey = backboneKey();
-        const std::string path = folder.empty() ? std::string() : folder + "/backbone.ebc";
-        if (!path.empty()) {
-            std::string problem;
-            if (const auto bytes = readCacheFile(path, kBackboneKind, &problem)) {
-                torch::serialize::InputArchive archive;
-                if (nn::loadArchive(*bytes, archive)) {
-                    try {
-                        backbone->load(archive);
-                        report.backboneFromCache = true;
-                    } catch (const std::exception&) {
-                        backbone = nn::EarlyExitNetwork(plain, config.seed); // a partial load is not trusted
-                    }
-                }
-            }
-        }
-        if (!report.backboneFromCache && !trainingAllowed)
-            throw ConfigError(path.empty() ? std::string("no cache folder holds the trained backbone")
-                                           : "the trained backbone is not in the cache (" + path
-                        + " is missing or unreadable): the weights of this session are gone; run the search again");
-        if (!report.backboneFromCache) {
-            const Clock::time_point start = Clock::now();
-            // The state after each epoch, so that a stopped training resumes there (the folder's key is the
-            // training's: the same data, backbone, seed and options).
-            nn::TrainingCheckpoint checkpoint;
-            const std::string checkpointPath = folder.empty() ? std::string() : folder + "/backbone-checkpoint.ebc";
-            if (!checkpointPath.empty()) {
-                checkpoint.resumeFrom = readCacheFile(checkpointPath, kCheckpointKind);
-                checkpoint.save = [&](int, const std::vector<std::uint8_t>& bytes) {
-                    makeDirectories(folder);
-                    writeCacheFile(checkpointPath, kCheckpointKind, bytes);
-                };
-            }
-            nn::trainBackbone(*backbone, *trainBuilder, split.train,
-                standardAugmentation(config.dataset.kind, train.shape()), config.backboneTraining, config.seed,
-                progress, cancel, &checkpoint);
-            report.backboneTrainSeconds = secondsSince(start);
-            report.backboneResumedEpoch = checkpoint.resumedEpoch;
-            if (!checkpointPath.empty())
-                std::remove(checkpointPath.c_str());
-            if (!path.empty()) {
-                torch::serialize::OutputArchive archive;
-                backbone->save(archive);
-                makeDirectories(folder);
-                writeCacheFile(path, kBackboneKind, nn::archiveBytes(archive));
-            }
-        }
+        nn::BackboneSource source;
+        source.folder = folder;
+        source.importedWeights = config.backboneWeights;
+        source.trainingAllowed = trainingAllowed;
+        source.builder = trainBuilder.get();
+        source.indices = &split.train;
+        source.augmentation = standardAugmentation(config.dataset.kind, train.shape());
+        source.options = config.backboneTraining;
+        source.seed = config.seed;
+        const nn::BackboneOrigin origin = nn::loadOrTrainBackbone(backbone, plain, source, progress, cancel);
+        report.backboneFromCache = origin.fromCache;
+        report.backboneImported = origin.imported || !config.backboneWeights.empty();
+        report.backboneTrainSeconds = origin.trainSeconds;
+        report.backboneResumedEpoch = origin.resumedEpoch;
         backbone->eval();
         if (progress)
             progress(TrainingProgress { TrainingPhase::EvaluatingBackbone });
@@ -291,6 +264,7 @@ struct Experiment::Impl {
                 { "precision", nameOf(config.backboneTraining.precision) },
                 { "channels_last", config.backboneTraining.channelsLast },
                 { "resumed_after_epoch", report.backboneResumedEpoch }, { "seed", config.seed },
+                { "imported_from", config.backboneWeights },
                 { "validation_accuracy", report.backboneValidationAccuracy },
                 { "test_accuracy", report.backboneTestAccuracy }, { "train_seconds", report.backboneTrainSeconds } };
             if (!report.backboneFromCache)
@@ -527,6 +501,7 @@ Experiment::Experiment(ExperimentConfig config)
     validateBackbone(config.backbone, "experiment");
     m_impl->config = std::move(config);
     resolveTrainingPrecision(m_impl->config);
+    resolveImportedBackbone(m_impl->config);
     m_impl->report.precision = nameOf(m_impl->config.backboneTraining.precision);
 }
 
@@ -831,6 +806,14 @@ void resolveTrainingPrecision(ExperimentConfig& config)
 {
     config.backboneTraining.precision = resolvePrecision(config.backboneTraining.precision);
     config.branchTraining.precision = resolvePrecision(config.branchTraining.precision);
+}
+
+void resolveImportedBackbone(ExperimentConfig& config)
+{
+    if (config.backboneWeights.empty() || !config.backboneWeightsHash.empty())
+        return;
+    const std::vector<std::uint8_t> bytes = readFileBytes(config.backboneWeights);
+    config.backboneWeightsHash = hexKey(hashBytes(bytes.data(), bytes.size()));
 }
 
 std::string trainSubsetNote(const ExperimentReport& report, std::int64_t featureCacheBytes)

@@ -25,7 +25,17 @@ struct ExperimentConfig {
     std::string cacheDirectory;
     // Memory for cached backbone features (validation, test and a training subset), stored as float16.
     std::int64_t featureCacheBytes = std::int64_t(2) << 30;
+    // A backbone trained elsewhere: a state_dict saved by torch.save with Earlybird's parameter names (those of the
+    // module `earlybird-cli export --format pytorch` writes). Imported instead of training (backboneTraining is then
+    // not used) and kept in the cache folder under a key of its content's hash (backboneWeightsHash, set by
+    // resolveImportedBackbone), so a session resumes from the cache even if the file has gone. Empty: train here.
+    std::string backboneWeights;
+    std::string backboneWeightsHash;
 };
+
+// Sets backboneWeightsHash from the file's content if backboneWeights names one and the hash is not set yet. Throws
+// DataError naming the file if it cannot be read.
+void resolveImportedBackbone(ExperimentConfig& config);
 
 // Decides `Precision::Auto` of the backbone's and the branches' training for this CPU (resolvePrecision), so that cache
 // keys, reports and saved sessions say what training computes in.
@@ -70,6 +80,7 @@ struct RefineOptions {
 struct ExperimentReport {
     std::string backboneKey; // the cache folder's name
     bool backboneFromCache = false;
+    bool backboneImported = false; // the weights are a state_dict's (ExperimentConfig::backboneWeights)
     int backboneResumedEpoch = 0; // the epoch a stopped backbone training resumed after (0: none)
     std::string precision; // what training computes in, as resolved for this CPU: "fp32" or "bf16"
     double dataSeconds = 0;

@@ -38,11 +38,13 @@ def preprocess(images):
 
 
 class ConvBn(nn.Module):
-    """Convolution (no bias, padding kernel // 2), BatchNorm, then ReLU unless relu=False."""
+    """Convolution (no bias, padding kernel // 2), BatchNorm, then ReLU unless relu=False. Initialised as PyTorch's
+    nn.Conv2d is, so the module trains as it is (load() replaces the weights with trained ones)."""
 
     def __init__(self, c_in, c_out, kernel, stride=1, groups=1, relu=True):
         super().__init__()
-        self.weight = nn.Parameter(torch.zeros(c_out, c_in // groups, kernel, kernel))
+        self.weight = nn.Parameter(torch.empty(c_out, c_in // groups, kernel, kernel))
+        nn.init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         self.bn = nn.BatchNorm2d(c_out)
         self.stride, self.padding, self.groups, self.relu = stride, kernel // 2, groups, relu
 
@@ -149,8 +151,11 @@ class ExitHead(nn.Module):
         for i, layer in enumerate(layers):
             self.add_module("layer%d" % i, layer)
         self.depth = len(layers)
-        self.classifier_weight = nn.Parameter(torch.zeros(classes, channels))
-        self.classifier_bias = nn.Parameter(torch.zeros(classes))
+        # As PyTorch's nn.Linear initialises itself.
+        self.classifier_weight = nn.Parameter(torch.empty(classes, channels))
+        nn.init.kaiming_uniform_(self.classifier_weight, a=math.sqrt(5))
+        bound = 1.0 / math.sqrt(channels)
+        self.classifier_bias = nn.Parameter(torch.empty(classes).uniform_(-bound, bound))
 
     def forward(self, x):
         for i in range(self.depth):

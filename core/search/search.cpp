@@ -529,6 +529,7 @@ Search::Search(SearchConfig config, std::string sessionFolder)
     // A new session keeps the precision this CPU resolves to: resumed elsewhere, it trains (and finds its cache) the
     // same.
     resolveTrainingPrecision(d.config.experiment);
+    resolveImportedBackbone(d.config.experiment);
     d.folder = std::move(sessionFolder);
     if (hasSession(d.folder))
         throw ConfigError(d.folder + " already holds a search session (resume it, or choose another folder)");

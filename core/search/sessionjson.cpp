@@ -132,7 +132,8 @@ Json configJson(const SearchConfig& c)
                 { "weight_decay", b.weightDecay }, { "precision", nameOf(b.precision) },
                 { "channels_last", b.channelsLast } } },
         { "validation_fraction", e.validationFraction }, { "seed", e.seed }, { "cache_directory", e.cacheDirectory },
-        { "feature_cache_bytes", e.featureCacheBytes }, { "space", spaceJson(c.space) },
+        { "feature_cache_bytes", e.featureCacheBytes }, { "backbone_weights", e.backboneWeights },
+        { "backbone_weights_hash", e.backboneWeightsHash }, { "space", spaceJson(c.space) },
         { "cost_model", nameOf(c.costModel) }, { "target", c.target }, { "target_fraction", c.targetFraction },
         { "mode", nameOf(c.mode) }, { "convention", nameOf(c.convention) }, { "population", c.population },
         { "generations", c.generations }, { "search_seed", c.searchSeed },
@@ -184,6 +185,9 @@ SearchConfig configFromJson(const Json& j, const std::string& source)
     e.seed = integerOf<std::uint64_t>(j.at("seed"));
     e.cacheDirectory = j.at("cache_directory").get<std::string>();
     e.featureCacheBytes = integerOf<std::int64_t>(j.at("feature_cache_bytes"));
+    // Sessions before imported backbones trained theirs.
+    e.backboneWeights = j.value("backbone_weights", std::string());
+    e.backboneWeightsHash = j.value("backbone_weights_hash", std::string());
     c.space = spaceFromJson(j.at("space"), source);
     // Sessions before cost models had only a MAC target.
     c.costModel = fromName<CostModel>(j.value("cost_model", std::string("macs")));
