@@ -165,6 +165,27 @@ private Q_SLOTS:
         QCOMPARE(train.label(2), std::int64_t(1));
     }
 
+    // A JPEG whose Huffman table claims 257 codes: stb_image 2.27 would write past its table (found by
+    // fuzz_image_folder); it is refused as damaged instead.
+    void jpegWithAnOversizedHuffmanTableIsRefused()
+    {
+        QTemporaryDir dir;
+        const QString root = dir.path();
+        save(pattern(3, 3, QImage::Format_Grayscale8), root + QStringLiteral("/train/a/1.png"));
+        save(pattern(3, 3, QImage::Format_Grayscale8), root + QStringLiteral("/test/a/2.png"));
+        const QByteArray jpeg = QByteArray::fromBase64(
+            "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAIBAQEBAQIBAQECAgICAgQDAgICAgUEBAMEBgUGBgYFBgYGBwkIBgcJBwYGCAsICQoKCgoK"
+            "BggLDAsKCQwKx8jJytLT1NXW19jZ2uHi4+Tl5ufo6erx8vP09fb3+Pn6/8QAHwEAAwEBAQEBAf/+/vUAAAAAAAECAwQFCgoKCgoKCgoK"
+            "CgoKCgoKCgoKCgoKCgoKCgr/wAARCAAEAAQDASIAAhEBAxEB/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QGBwgJCgv/"
+            "xAAA");
+        QFile file(root + QStringLiteral("/train/a/bad.jpg"));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(jpeg);
+        file.close();
+        const std::string message = errorMessage([&] { readImageFolder(root.toStdString(), Split::Train, options()); });
+        QVERIFY2(contains(message, "bad.jpg") && contains(message, "Huffman table"), message.c_str());
+    }
+
     void badFoldersAndImagesAreNamed()
     {
         QTemporaryDir dir;

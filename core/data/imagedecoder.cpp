@@ -43,6 +43,57 @@ std::uint8_t luminance(const std::uint8_t* rgb)
     return std::uint8_t((299 * rgb[0] + 587 * rgb[1] + 114 * rgb[2] + 500) / 1000);
 }
 
+// stb_image 2.27 (Debian bookworm's) builds a JPEG Huffman table from a DHT segment without checking that its code
+// counts sum to at most 256, and then writes past a 257-entry array (found by fuzz_image_folder). Every DHT segment is
+// checked here first: the JPEG's segments are walked up to each scan, the scan's entropy-coded data skipped to the next
+// marker. Returns an empty string for a file that passes, else the problem.
+std::string jpegHuffmanProblem(const std::vector<std::uint8_t>& b)
+{
+    std::size_t at = 2; // after SOI
+    while (at + 4 <= b.size()) {
+        if (b[at] != 0xFF) {
+            ++at; // padding or damage between segments: stb_image scans on for the next marker, and so does this
+            continue;
+        }
+        const std::uint8_t marker = b[at + 1];
+        if (marker == 0xFF) {
+            ++at; // fill byte
+            continue;
+        }
+        if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD9)) {
+            if (marker == 0xD9)
+                return {}; // EOI
+            at += 2;
+            continue;
+        }
+        const std::size_t length = std::size_t(b[at + 2]) << 8 | b[at + 3];
+        if (length < 2 || at + 2 + length > b.size())
+            return {}; // truncated: stb stops at it
+        if (marker == 0xC4) {
+            std::size_t p = at + 4;
+            const std::size_t end = at + 2 + length;
+            while (p < end) {
+                if (p + 17 > end)
+                    return "a damaged JPEG (a Huffman table cut short)";
+                std::size_t codes = 0;
+                for (int i = 1; i <= 16; ++i)
+                    codes += b[p + std::size_t(i)];
+                if (codes > 256)
+                    return "a damaged JPEG (a Huffman table of " + std::to_string(codes) + " codes, at most 256)";
+                p += 17 + codes;
+            }
+        }
+        at += 2 + length;
+        if (marker == 0xDA) {
+            // Entropy-coded data: FF is followed by 00 (a stuffed byte) or a restart marker until the next marker.
+            while (
+                at + 1 < b.size() && !(b[at] == 0xFF && b[at + 1] != 0x00 && !(b[at + 1] >= 0xD0 && b[at + 1] <= 0xD7)))
+                ++at;
+        }
+    }
+    return {};
+}
+
 } // namespace
 
 bool probeImage(const std::vector<std::uint8_t>& bytes, ImageInfo& info, std::string* problem)
@@ -51,6 +102,13 @@ bool probeImage(const std::vector<std::uint8_t>& bytes, ImageInfo& info, std::st
         if (problem)
             *problem = bytes.empty() ? "an empty file" : "a file larger than 2 GiB";
         return false;
+    }
+    if (bytes.size() >= 2 && bytes[0] == 0xFF && bytes[1] == 0xD8) {
+        if (std::string jpeg = jpegHuffmanProblem(bytes); !jpeg.empty()) {
+            if (problem)
+                *problem = std::move(jpeg);
+            return false;
+        }
     }
     if (!stbi_info_from_memory(bytes.data(), int(bytes.size()), &info.width, &info.height, &info.channels)) {
         if (problem)
