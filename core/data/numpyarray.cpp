@@ -325,6 +325,11 @@ std::map<std::string, NumpyArray> parseNpz(const std::vector<std::uint8_t>& byte
                     + " (Earlybird reads stored and deflated members: np.savez and np.savez_compressed)");
         if (uncompressed > kMaxArrayBytes)
             throw DataError(member, "is larger than Earlybird reads (16 GiB)");
+        // Deflate expands by at most 1032:1: a larger claim is damage (or a bomb), refused before any allocation.
+        if (method == 8 && uncompressed > compressed * 1032 + 1024)
+            throw DataError(member,
+                "claims " + std::to_string(uncompressed) + " bytes from " + std::to_string(compressed)
+                    + " deflated ones, more than deflate can give");
         if (offset + 30 > size || readLe(b + offset, 4) != 0x04034b50)
             throw DataError(member, "its data is missing (the archive is truncated or damaged)");
         const std::uint64_t dataStart = offset + 30 + readLe(b + offset + 26, 2) + readLe(b + offset + 28, 2);
