@@ -3,6 +3,7 @@
 #include "base/cachefile.h"
 #include "base/error.h"
 #include "base/fileio.h"
+#include "base/parallel.h"
 #include "data/imagedecoder.h"
 
 #include <algorithm>
@@ -12,8 +13,6 @@
 #include <filesystem>
 #include <functional>
 #include <map>
-#include <mutex>
-#include <thread>
 
 namespace earlybird {
 
@@ -128,6 +127,13 @@ Listing listFolder(const std::string& root)
     return listing;
 }
 
+// What went wrong with one image, without its path (the report names the file itself).
+std::string problemOf(const Error& error)
+{
+    const auto* data = dynamic_cast<const DataError*>(&error);
+    return data ? data->problem() : std::string(error.what());
+}
+
 // The cached form: fingerprint, shape, classes, then per split the labels and pixels; then the skipped images.
 class Writer {
 public:
@@ -207,30 +213,17 @@ Decoded decodeAll(const Listing& listing, const ImageFolderOptions& options)
         infos[s].resize(listing.files[s].size());
         problems[s].resize(listing.files[s].size());
     }
-    const unsigned workers = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
+    // Each image's work writes only its own slots, on every core.
     const auto parallel = [&](const std::function<void(int, std::size_t)>& work) {
-        for (int s = 0; s < 3; ++s) {
-            std::atomic<std::size_t> next { 0 };
-            std::vector<std::thread> threads;
-            for (unsigned t = 0; t < workers; ++t) {
-                threads.emplace_back([&, s] {
-                    for (std::size_t i = next++; i < listing.files[s].size(); i = next++)
-                        work(s, i);
-                });
-            }
-            for (std::thread& thread : threads)
-                thread.join();
-        }
+        for (int s = 0; s < 3; ++s)
+            forEachInShares(listing.files[s].size(), [&](std::size_t i) { work(s, i); });
     };
     parallel([&](int s, std::size_t i) {
         try {
             if (!probeImage(readFileBytes(listing.files[s][i].path), infos[s][i], &problems[s][i]))
                 infos[s][i] = {};
-        } catch (const DataError& e) {
-            problems[s][i] = e.problem();
-            infos[s][i] = {};
         } catch (const Error& e) {
-            problems[s][i] = e.what();
+            problems[s][i] = problemOf(e);
             infos[s][i] = {};
         }
     });
@@ -268,7 +261,6 @@ Decoded decodeAll(const Listing& listing, const ImageFolderOptions& options)
     // Second pass: decode and convert, each image into its own slot; the skipped are dropped afterwards.
     const std::int64_t per = out.shape.pixelsPerImage();
     std::vector<std::uint8_t> ok[3];
-    std::mutex mutex;
     for (int s = 0; s < 3; ++s) {
         out.pixels[s].resize(std::size_t(per) * listing.files[s].size());
         ok[s].assign(listing.files[s].size(), 0);
@@ -282,12 +274,8 @@ Decoded decodeAll(const Listing& listing, const ImageFolderOptions& options)
             resized += image.info.width != out.shape.width || image.info.height != out.shape.height;
             toPlanar(image, out.shape, out.pixels[s].data() + std::int64_t(i) * per);
             ok[s][i] = 1;
-        } catch (const DataError& e) {
-            const std::lock_guard<std::mutex> lock(mutex);
-            problems[s][i] = e.problem();
         } catch (const Error& e) {
-            const std::lock_guard<std::mutex> lock(mutex);
-            problems[s][i] = e.what();
+            problems[s][i] = problemOf(e);
         }
     });
     out.resized = resized;

@@ -1,12 +1,11 @@
 #include "search/sessionjson.h"
 
 #include "base/error.h"
+#include "base/parallel.h"
 #include "search/paretofront.h"
 #include "search/searchspace.h"
 
 #include <algorithm>
-#include <exception>
-#include <thread>
 
 namespace earlybird {
 
@@ -372,27 +371,8 @@ void appendRecords(std::size_t count, const std::string& source, Session& s, con
         return;
     const SearchSpace space(std::vector<BackboneSpec> { s.config.experiment.backbone }, s.config.space);
     std::vector<CandidateRecord> records(count);
-    const std::size_t shares
-        = count < kParallelRecords ? 1 : std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
-    std::vector<std::exception_ptr> errors(shares);
-    const auto parseShare = [&](std::size_t share) {
-        try {
-            for (std::size_t i = share * count / shares; i < (share + 1) * count / shares; ++i)
-                records[i] = parse(i, space);
-        } catch (...) {
-            errors[share] = std::current_exception();
-        }
-    };
-    std::vector<std::thread> helpers;
-    for (std::size_t share = 1; share < shares; ++share)
-        helpers.emplace_back(parseShare, share);
-    parseShare(0);
-    for (std::thread& helper : helpers)
-        helper.join();
-    for (const std::exception_ptr& error : errors) {
-        if (error)
-            std::rethrow_exception(error);
-    }
+    forEachInShares(
+        count, [&](std::size_t i) { records[i] = parse(i, space); }, kParallelRecords);
     for (CandidateRecord& r : records) {
         if (r.id != int(s.archive.size()))
             throw DataError(source, "candidate ids are out of order");
