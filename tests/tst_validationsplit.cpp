@@ -63,6 +63,18 @@ private Q_SLOTS:
         QCOMPARE(split.train.size(), std::size_t(50));
     }
 
+    // A data set with its own validation images is split there; one without is held out per class.
+    void ownValidationImagesAreTheSplit()
+    {
+        Dataset data("own", { 1, 1, 1 }, { "a", "b" }, std::vector<std::uint8_t>(6, 0), { 0, 1, 0, 1, 1, 0 });
+        const ValidationSplit heldOut = validationSplitOf(data, 0.5, 3);
+        QCOMPARE(heldOut.validation, makeValidationSplit(data.labels(), 2, 0.5, 3).validation);
+        data.setOwnValidationFrom(4);
+        const ValidationSplit own = validationSplitOf(data, 0.5, 3);
+        QCOMPARE(own.train, (std::vector<std::int64_t> { 0, 1, 2, 3 }));
+        QCOMPARE(own.validation, (std::vector<std::int64_t> { 4, 5 }));
+    }
+
     void badArguments()
     {
         QVERIFY(contains(errorMessage([] { makeValidationSplit({ 0, 1 }, 2, 1.0, 1); }), "validation fraction"));

@@ -45,15 +45,10 @@ int runDataInspect(const std::vector<std::string>& arguments)
 
     ImageFolderReport report;
     Dataset dataset;
-    if (spec.kind == DatasetKind::Folder) {
-        ImageFolderOptions options;
-        options.height = spec.imageHeight;
-        options.width = spec.imageWidth;
-        options.skipBadImages = spec.skipBadImages;
-        dataset = readImageFolder(spec.path, split, options, &report);
-    } else {
+    if (spec.kind == DatasetKind::Folder) // the same read as loadDataset's, with its report
+        dataset = readImageFolder(spec.path, split, imageFolderOptions(spec), &report);
+    else
         dataset = loadDataset(spec, split);
-    }
     const ChannelStats stats = computeChannelStats(dataset);
     const ImageShape shape = dataset.shape();
     nlohmann::ordered_json out;

@@ -4,7 +4,6 @@
 #include "base/fileio.h"
 #include "data/cifarreader.h"
 #include "data/idxreader.h"
-#include "data/imagefolder.h"
 #include "data/numpydataset.h"
 #include "data/svhnreader.h"
 #include "data/syntheticdataset.h"
@@ -39,6 +38,15 @@ std::optional<std::string> defaultDatasetPath(DatasetKind kind)
     return std::nullopt;
 }
 
+ImageFolderOptions imageFolderOptions(const DatasetSpec& spec)
+{
+    ImageFolderOptions options;
+    options.height = spec.imageHeight;
+    options.width = spec.imageWidth;
+    options.skipBadImages = spec.skipBadImages;
+    return options;
+}
+
 Dataset loadDataset(const DatasetSpec& spec, Split split)
 {
     std::string path = spec.path;
@@ -63,13 +71,8 @@ Dataset loadDataset(const DatasetSpec& spec, Split split)
         return readIdxDataset(path, split, IdxFlavour::Mnist);
     case DatasetKind::Synthetic:
         return makeSyntheticDataset(parseSyntheticOptions(spec.path), split);
-    case DatasetKind::Folder: {
-        ImageFolderOptions options;
-        options.height = spec.imageHeight;
-        options.width = spec.imageWidth;
-        options.skipBadImages = spec.skipBadImages;
-        return readImageFolder(path, split, options);
-    }
+    case DatasetKind::Folder:
+        return readImageFolder(path, split, imageFolderOptions(spec));
     case DatasetKind::Numpy:
         return readNumpyDataset(path, split);
     }

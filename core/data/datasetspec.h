@@ -1,6 +1,7 @@
 #pragma once
 
 #include "data/dataset.h"
+#include "data/imagefolder.h"
 
 #include <cstdint>
 #include <optional>
@@ -30,6 +31,9 @@ const EnumNames<DatasetKind>& enumNames(DatasetKind);
 
 // Where the data set is when the user names none: the Debian package's folder for Fashion-MNIST, if installed.
 std::optional<std::string> defaultDatasetPath(DatasetKind kind);
+
+// How an image folder is read under this spec (its size and skipping settings; the cache in the default folder).
+ImageFolderOptions imageFolderOptions(const DatasetSpec& spec);
 
 // Reads one split. Throws DataError (naming the file and the problem) or ConfigError.
 Dataset loadDataset(const DatasetSpec& spec, Split split);

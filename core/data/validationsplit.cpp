@@ -35,4 +35,14 @@ ValidationSplit makeValidationSplit(
     return split;
 }
 
+ValidationSplit validationSplitOf(const Dataset& train, double fraction, std::uint64_t seed)
+{
+    if (train.ownValidationFrom() < 0)
+        return makeValidationSplit(train.labels(), train.numClasses(), fraction, seed);
+    ValidationSplit split;
+    for (std::int64_t i = 0; i < train.size(); ++i)
+        (i < train.ownValidationFrom() ? split.train : split.validation).push_back(i);
+    return split;
+}
+
 } // namespace earlybird

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "data/dataset.h"
+
 #include <cstdint>
 #include <vector>
 
@@ -17,5 +19,9 @@ struct ValidationSplit {
 // fraction outside [0, 1).
 ValidationSplit makeValidationSplit(
     const std::vector<std::int64_t>& labels, int numClasses, double fraction, std::uint64_t seed);
+
+// The split of a training set: its own validation images if it has them (Dataset::ownValidationFrom: an image
+// folder's val/, NumPy's x_val), else makeValidationSplit over its labels.
+ValidationSplit validationSplitOf(const Dataset& train, double fraction, std::uint64_t seed);
 
 } // namespace earlybird

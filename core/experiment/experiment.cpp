@@ -203,14 +203,7 @@ struct Experiment::Impl {
                 + std::to_string(train.shape().channels) + "x" + std::to_string(train.shape().height) + "x"
                 + std::to_string(train.shape().width) + " images of " + std::to_string(train.numClasses())
                 + " classes");
-        if (train.ownValidationFrom() >= 0) {
-            // The data set's own validation images (an image folder's val/, NumPy's x_val) replace a held-out share.
-            split = ValidationSplit {};
-            for (std::int64_t i = 0; i < train.size(); ++i)
-                (i < train.ownValidationFrom() ? split.train : split.validation).push_back(i);
-        } else {
-            split = makeValidationSplit(train.labels(), train.numClasses(), config.validationFraction, config.seed);
-        }
+        split = validationSplitOf(train, config.validationFraction, config.seed);
         if (split.validation.empty())
             throw ConfigError(
                 "thresholds are tuned on a validation split, but the validation fraction leaves it empty");
@@ -245,7 +238,7 @@ struct Experiment::Impl {
         source.seed = config.seed;
         const nn::BackboneOrigin origin = nn::loadOrTrainBackbone(backbone, plain, source, progress, cancel);
         report.backboneFromCache = origin.fromCache;
-        report.backboneImported = origin.imported || !config.backboneWeights.empty();
+        report.backboneImported = !config.backboneWeights.empty();
         report.backboneTrainSeconds = origin.trainSeconds;
         report.backboneResumedEpoch = origin.resumedEpoch;
         backbone->eval();

@@ -53,7 +53,6 @@ BackboneOrigin loadOrTrainBackbone(EarlyExitNetwork& backbone, const Architectur
             throw DataError(source.importedWeights,
                 "the backbone's weights are gone (no such file), and no cache folder holds them");
         loadStateDict(*backbone, source.importedWeights);
-        origin.imported = true;
         keep(backbone, source.folder);
         return origin;
     }

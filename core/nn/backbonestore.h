@@ -27,8 +27,7 @@ struct BackboneSource {
 };
 
 struct BackboneOrigin {
-    bool fromCache = false;
-    bool imported = false;
+    bool fromCache = false; // else imported from the state_dict, or trained here
     int resumedEpoch = 0; // the epoch a stopped training resumed after (0: none)
     double trainSeconds = 0;
 };

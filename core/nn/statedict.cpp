@@ -17,6 +17,12 @@ std::string shapeOf(const torch::Tensor& tensor)
     return text.empty() ? std::string("scalar") : text;
 }
 
+// LibTorch 1.13's unpickler turns collections.OrderedDict into None (it only expects one in a tensor's backward
+// hooks), and model.state_dict() is an OrderedDict.
+const char* const kOrderedDictAdvice
+    = "holds an OrderedDict (what model.state_dict() returns), which LibTorch 1.13 reads "
+      "as None: save a plain dict instead, torch.save(dict(model.state_dict()), FILE)";
+
 void listInto(std::string& out, const char* title, const std::vector<std::string>& names, std::size_t limit)
 {
     if (names.empty())
@@ -49,18 +55,13 @@ void loadStateDict(torch::nn::Module& module, const std::string& path)
         std::string reason = e.what();
         if (const std::size_t line = reason.find('\n'); line != std::string::npos)
             reason.resize(line);
-        // LibTorch 1.13's unpickler turns collections.OrderedDict into None (it only expects one in a tensor's
-        // backward hooks), and model.state_dict() is an OrderedDict: its entries then fail on a None.
+        // An OrderedDict's entries fail on the None it became.
         if (reason.find("GenericDict but got None") != std::string::npos)
-            throw DataError(path,
-                "holds an OrderedDict (what model.state_dict() returns), which LibTorch 1.13 cannot read: save a plain "
-                "dict instead, torch.save(dict(model.state_dict()), FILE)");
+            throw DataError(path, kOrderedDictAdvice);
         throw DataError(path, "not a state_dict saved by torch.save (" + reason + ")");
     }
     if (value.isNone())
-        throw DataError(path,
-            "holds an OrderedDict (what model.state_dict() returns) or None; LibTorch 1.13 reads an OrderedDict as "
-            "None: save a plain dict instead, torch.save(dict(model.state_dict()), FILE)");
+        throw DataError(path, kOrderedDictAdvice);
     if (!value.isGenericDict())
         throw DataError(path, "holds a " + value.tagKind() + ", not a state_dict (a dict of tensors by name)");
     std::map<std::string, torch::Tensor> file;
