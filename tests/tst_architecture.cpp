@@ -42,6 +42,16 @@ private Q_SLOTS:
         QCOMPARE(architectureToJson(back).dump(), json.dump());
         // Through text as well (thresholds such as 1/3 must survive printing).
         QVERIFY(architectureFromJson(Json::parse(json.dump(2)), "test") == architecture);
+        // A temperature is written only when it is not 1 (files of uncalibrated networks stay as they were), and
+        // read back exactly.
+        QVERIFY(!contains(json.dump(), "temperature"));
+        Architecture calibrated = architecture;
+        calibrated.exits[1].temperature = 1.0 / 0.7;
+        QVERIFY(!(calibrated == architecture));
+        const Json withTemperature = architectureToJson(calibrated);
+        QVERIFY(withTemperature["exits"][1].contains("temperature")
+            && !withTemperature["exits"][0].contains("temperature"));
+        QVERIFY(architectureFromJson(Json::parse(withTemperature.dump()), "test") == calibrated);
     }
 
     void fileRoundTripAndPresetByName()
@@ -89,6 +99,11 @@ private Q_SLOTS:
         QTest::newRow("negative threshold")
             << head + QStringLiteral(R"("exits": [{"position": 1, "threshold": -0.1}]})")
             << QStringLiteral("outside [0, 1]");
+        QTest::newRow("zero temperature") << head + QStringLiteral(R"("exits": [{"position": 1, "temperature": 0}]})")
+                                          << QStringLiteral("temperature 0.000000 is outside [0.01, 100]");
+        QTest::newRow("temperature not a number")
+            << head + QStringLiteral(R"("exits": [{"position": 1, "temperature": "hot"}]})")
+            << QStringLiteral("'temperature' must be a number");
         QTest::newRow("two at one position") << head + QStringLiteral(R"("exits": [{"position": 1}, {"position": 1}]})")
                                              << QStringLiteral("two exits at position 1");
         QTest::newRow("out of order") << head + QStringLiteral(R"("exits": [{"position": 2}, {"position": 1}]})")

@@ -458,6 +458,8 @@ private Q_SLOTS:
         QVERIFY(toml.contains("cost = \"parameters\""));
         QVERIFY(toml.contains("target = \"0.55000000000000004x\""));
         QVERIFY(toml.contains("no-augment = true"));
+        // A flag the session did not set is written as false, and read back as not set (it used to read as set).
+        QVERIFY(toml.contains("calibrate = false"));
         const Run second = runCli({ QStringLiteral("search"), QStringLiteral("--config"), file, QStringLiteral("--out"),
             dir.filePath(QStringLiteral("b")) });
         QVERIFY2(second.exitCode == 0, second.err.constData());

@@ -339,6 +339,63 @@ private Q_SLOTS:
         QVERIFY(std::abs(entropy[1].item<float>()) < 1e-5f);
     }
 
+    // Temperature scaling: the confidence of logits / T, and the T that maximises the labels' likelihood.
+    void temperatureScaling()
+    {
+        const torch::Tensor logits = torch::tensor({ { 2.0f, 1.0f, 0.0f }, { 0.5f, 3.0f, -1.0f } });
+        for (const ConfidenceMeasure measure :
+            { ConfidenceMeasure::ScoreMargin, ConfidenceMeasure::MaxSoftmax, ConfidenceMeasure::Entropy })
+            QVERIFY(nn::exitConfidence(logits, measure, 2.5).equal(nn::exitConfidence(logits / 2.5, measure)));
+        QVERIFY(nn::exitConfidence(logits, ConfidenceMeasure::MaxSoftmax, 1.0)
+                    .equal(nn::exitConfidence(logits, ConfidenceMeasure::MaxSoftmax)));
+
+        // Labels drawn from softmax(z / 2): the fitted temperature finds the 2 again, within sampling error.
+        torch::manual_seed(7);
+        const torch::Tensor z = torch::randn({ 20000, 5 }) * 4;
+        const torch::Tensor labels = torch::multinomial(torch::softmax(z / 2.0, 1), 1).squeeze(1);
+        const double fitted = nn::fitTemperature(z, labels);
+        QVERIFY2(std::abs(fitted - 2.0) < 0.1, std::to_string(fitted).c_str());
+        // And it is the likelihood's minimum: a little either side is worse.
+        const auto nll = [&](double t) { return torch::nn::functional::cross_entropy(z / t, labels).item<double>(); };
+        QVERIFY(nll(fitted) <= nll(fitted * 1.05) && nll(fitted) <= nll(fitted / 1.05));
+        // Always right and ever surer is better: the smallest temperature allowed; never right: the largest.
+        const torch::Tensor argmax = z.argmax(1);
+        QCOMPARE(nn::fitTemperature(z, argmax), kMinTemperature);
+        QCOMPARE(nn::fitTemperature(z, z.argmin(1)), kMaxTemperature);
+
+        // The network's inference divides each early exit's logits by its temperature before the threshold.
+        Architecture architecture;
+        architecture.backbone = backbonePreset("fashion-resnet");
+        architecture.confidence = ConfidenceMeasure::MaxSoftmax;
+        architecture.exits = { { 1, {}, 0.0 } };
+        nn::EarlyExitNetwork network(architecture);
+        network->eval();
+        const torch::Tensor input = torch::randn({ 32, 1, 28, 28 });
+        torch::Tensor first;
+        {
+            torch::NoGradGuard noGrad;
+            first = network->forward(input)[0];
+        }
+        architecture.exits[0].temperature = 0.05; // sharper: more samples sure enough to leave
+        nn::EarlyExitNetwork sharp(architecture);
+        sharp->eval();
+        {
+            torch::NoGradGuard noGrad;
+            for (const auto& item : network->named_parameters())
+                sharp->named_parameters()[item.key()].copy_(item.value());
+            for (const auto& item : network->named_buffers())
+                sharp->named_buffers()[item.key()].copy_(item.value());
+        }
+        const torch::Tensor raw = nn::exitConfidence(first, ConfidenceMeasure::MaxSoftmax);
+        const torch::Tensor scaled = nn::exitConfidence(first, ConfidenceMeasure::MaxSoftmax, 0.05);
+        const std::vector<double> threshold { raw.median().item<double>() + 1e-3 };
+        const torch::Tensor plainExits = network->infer(input, &threshold).exitIndex;
+        const torch::Tensor sharpExits = sharp->infer(input, &threshold).exitIndex;
+        QVERIFY(plainExits.eq(0).equal(raw.ge(float(threshold[0]))));
+        QVERIFY(sharpExits.eq(0).equal(scaled.ge(float(threshold[0]))));
+        QVERIFY(sharpExits.eq(0).sum().item<std::int64_t>() > plainExits.eq(0).sum().item<std::int64_t>());
+    }
+
     void backboneAndBranchesAddressableApart()
     {
         Architecture architecture;

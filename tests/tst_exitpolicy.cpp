@@ -274,6 +274,37 @@ private Q_SLOTS:
         QCOMPARE(curve.front().averageMacs, 100.0);
     }
 
+    // The expected calibration error by its definition: 15 equal bins of the top-1 probability, each bin's
+    // |accuracy - mean confidence| weighted by its share of the samples.
+    void expectedCalibrationErrorByHand()
+    {
+        // Bin 15 (14/15, 1]: 0.95 right, 0.99 wrong: accuracy 0.5, confidence 0.97. Bin 8 (7/15, 8/15]: 0.5 right.
+        // Bin 1 [0, 1/15]: 0.0 wrong (a confidence of 0 belongs to the first bin).
+        const std::vector<float> confidence { 0.95f, 0.99f, 0.5f, 0.0f };
+        const std::vector<std::int32_t> predictions { 1, 2, 3, 4 };
+        const std::vector<std::int32_t> labels { 1, 0, 3, 0 };
+        const double expected = (2 * std::abs(0.5 - (0.95 + 0.99) / 2) + std::abs(1 - 0.5) + 0.0) / 4;
+        QVERIFY(std::abs(expectedCalibrationError(confidence.data(), predictions.data(), labels.data(), 4) - expected)
+            < 1e-7);
+        // Perfectly calibrated: confidence 1 and right, and a bin whose accuracy equals its mean confidence.
+        const std::vector<float> sure { 1.0f, 1.0f, 0.6f, 0.6f, 0.6f, 0.6f, 0.6f };
+        const std::vector<std::int32_t> guesses { 0, 0, 0, 0, 0, 1, 1 };
+        const std::vector<std::int32_t> truth { 0, 0, 0, 0, 0, 0, 0 };
+        QVERIFY(expectedCalibrationError(sure.data(), guesses.data(), truth.data(), 7) < 1e-7);
+        QCOMPARE(expectedCalibrationError(sure.data(), guesses.data(), truth.data(), 0), 0.0);
+        // Outcomes carry each exit's calibration, unmeasured until set, and compare with it.
+        ExitOutcomes a = randomOutcomes(2, 5, 1), b = a;
+        QVERIFY(!a.calibration(0).measured() && !a.calibrated());
+        a.setCalibration(0, ExitCalibration { 1.5, 0.1, 0.02, true });
+        QVERIFY(!(a == b) && !a.calibrated());
+        a.setCalibration(1, ExitCalibration { 0.8, 0.05, 0.01, true });
+        QVERIFY(a.calibrated() && a.calibration(1).measured());
+        QCOMPARE(a.calibration(1).appliedTemperature(), 0.8);
+        const ExitCalibration notApplied { 0.8, 0.05, 0.01, false };
+        QCOMPARE(notApplied.appliedTemperature(), 1.0);
+        QVERIFY(contains(errorMessage([&] { a.setCalibration(2, ExitCalibration {}); }), "exit 2 does not exist"));
+    }
+
     void singleExitNetwork()
     {
         const ExitOutcomes outcomes = randomOutcomes(1, 50, 3);

@@ -90,6 +90,35 @@ private Q_SLOTS:
         QCOMPARE(reloaded.report().branchesTrained, 0);
         QCOMPARE(reloaded.report().branchesFromCache, 2);
         QVERIFY(fromDisk.test == first.test);
+
+        // Calibration measured either way; applied, the same branches (nothing trained) give the confidences of the
+        // fitted temperature, the same predictions, and calibration errors that only the confidences changed.
+        for (int e = 0; e < 3; ++e) {
+            const ExitCalibration& c = first.validation.calibration(e);
+            QVERIFY(c.measured() && !c.applied && c.temperature >= kMinTemperature && c.temperature <= kMaxTemperature);
+            QCOMPARE(first.test.calibration(e).temperature, c.temperature); // fitted on validation only
+        }
+        ExperimentConfig calibrating = config;
+        calibrating.calibrate = true;
+        Experiment calibrated(calibrating);
+        calibrated.prepare();
+        const CandidateOutcomes scaled = calibrated.evaluate(architecture);
+        QCOMPARE(calibrated.report().branchesTrained, 0);
+        QVERIFY(scaled.validation.calibrated() && scaled.test.calibrated() && !first.validation.calibrated());
+        bool changed = false;
+        for (int e = 0; e < 3; ++e) {
+            const ExitCalibration& before = first.test.calibration(e);
+            const ExitCalibration& after = scaled.test.calibration(e);
+            QCOMPARE(after.temperature, before.temperature);
+            QCOMPARE(after.eceBefore, before.eceBefore);
+            QCOMPARE(after.eceAfter, before.eceAfter);
+            for (std::int64_t n = 0; n < scaled.test.sampleCount(); ++n) {
+                QCOMPARE(scaled.test.prediction(n, e), first.test.prediction(n, e));
+                changed |= scaled.test.confidence(ConfidenceMeasure::MaxSoftmax, n, e)
+                    != first.test.confidence(ConfidenceMeasure::MaxSoftmax, n, e);
+            }
+        }
+        QVERIFY(changed);
     }
 
     void branchesTrainedElsewhereAreTheSame()

@@ -391,6 +391,40 @@ private Q_SLOTS:
         QVERIFY(own.front() == other.front()); // the backbone alone comes first whatever the seed
     }
 
+    // A calibrating search tunes on calibrated confidences: every candidate's exits carry the temperatures their
+    // thresholds are on, the session remembers the choice, and the outputs it stores open with their calibration.
+    void calibratedSearchCarriesTemperatures()
+    {
+        QTemporaryDir dir;
+        SearchConfig config = tinySearch(m_cache.path().toStdString(), 0.6);
+        config.generations = 1;
+        config.population = 3;
+        config.experiment.calibrate = true;
+        {
+            Search search(config, dir.path().toStdString());
+            search.run();
+            int scaled = 0;
+            for (const CandidateRecord& r : search.archive()) {
+                for (const ExitSpec& exit : r.architecture.exits) {
+                    QVERIFY(exit.temperature >= kMinTemperature && exit.temperature <= kMaxTemperature);
+                    scaled += exit.temperature != 1.0;
+                }
+            }
+            QVERIFY(scaled > 0);
+        }
+        const std::unique_ptr<Search> resumed = Search::resume(dir.path().toStdString());
+        QVERIFY(resumed->config().experiment.calibrate);
+        const SessionOutputs outputs = SessionOutputs::load(dir.path().toStdString());
+        const auto withExits = std::find_if(resumed->archive().rbegin(), resumed->archive().rend(),
+            [](const CandidateRecord& r) { return !r.architecture.exits.empty(); });
+        QVERIFY(withExits != resumed->archive().rend());
+        const CandidateRecord& last = *withExits;
+        const CandidateOutcomes outcomes = outputs.outcomes(last.architecture);
+        QVERIFY(outcomes.validation.calibrated() && outcomes.test.calibrated());
+        for (std::size_t e = 0; e < last.architecture.exits.size(); ++e)
+            QCOMPARE(outcomes.validation.calibration(int(e)).temperature, last.architecture.exits[e].temperature);
+    }
+
     void baselinesRestrictTheSpace()
     {
         const SearchConfig base = tinySearch(m_cache.path().toStdString(), 0.6);

@@ -183,6 +183,8 @@ private Q_SLOTS:
             }
             stored.validation.predictions = { 0, e % 4, 2 };
             stored.test.predictions = { 3, 1 };
+            stored.validation.calibration = ExitCalibration { 1.25 + e, 0.125, 0.0625, e % 2 == 0 };
+            stored.test.calibration = ExitCalibration { 1.25 + e, 0.25, 0.5, e % 2 == 0 };
             const std::string key = e + 1 < exits ? BranchId(architecture.exits[std::size_t(e)]).key()
                                                   : std::string(finalExitOutputKey());
             validation.setExit(e, stored.validation.confidence[0].data(), stored.validation.confidence[1].data(),
@@ -190,6 +192,8 @@ private Q_SLOTS:
                 update.validationLabels.data());
             test.setExit(e, stored.test.confidence[0].data(), stored.test.confidence[1].data(),
                 stored.test.confidence[2].data(), stored.test.predictions.data(), update.testLabels.data());
+            validation.setCalibration(e, stored.validation.calibration);
+            test.setCalibration(e, stored.test.calibration);
             update.exits[key] = stored;
         }
         QVERIFY(SessionOutputs::load(folder).empty()); // no store yet
@@ -210,6 +214,18 @@ private Q_SLOTS:
         ExitSpec moved = other.exits[0];
         moved.threshold = 0.9;
         QCOMPARE(BranchId(moved).key(), BranchId(other.exits[0]).key());
+
+        // Columns stored before calibration existed (no calibration at their end) read as unmeasured; a stored
+        // temperature outside what an exit may have is damage.
+        ExitColumns columns = update.exits.begin()->second.validation;
+        std::vector<std::uint8_t> bytes = encodeColumns(columns);
+        ExitColumns read;
+        QVERIFY(decodeColumns(bytes, read) && read.calibration == columns.calibration);
+        bytes.resize(bytes.size() - 4 * sizeof(double));
+        QVERIFY(decodeColumns(bytes, read) && !read.calibration.measured() && read.calibration.temperature == 1.0);
+        QVERIFY(read.predictions == columns.predictions && read.confidence[2] == columns.confidence[2]);
+        columns.calibration.temperature = 0;
+        QVERIFY(!decodeColumns(encodeColumns(columns), read));
 
         // A row cut short.
         sqlite3* db = nullptr;

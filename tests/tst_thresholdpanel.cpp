@@ -5,6 +5,7 @@
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSlider>
@@ -103,6 +104,25 @@ private Q_SLOTS:
         QCOMPARE(panel.result().accuracy, validation.tuneForBudget(0.6 * backbone).accuracy);
         buttons[1]->click();
         QCOMPARE(panel.thresholds(), (std::vector<double> { 0.4, 0.6 }));
+
+        // Each exit's calibration error, before and after temperature scaling, on the split shown.
+        auto calibrated = std::make_shared<CandidateOutcomes>(*outcomes);
+        for (int e = 0; e < 3; ++e) {
+            calibrated->validation.setCalibration(e, ExitCalibration { 1.5, 0.0512, 0.0123, true });
+            calibrated->test.setCalibration(e, ExitCalibration { 1.5, 0.0634, 0.0211, true });
+        }
+        selection.setCandidate(candidate, calibrated, CostAxis::forSession(CostModel::Parameters, backbone),
+            0.6 * backbone, CostConvention::AllEvaluatedBranches);
+        const auto shownText = [&] {
+            QString all;
+            for (const QLabel* label : panel.findChildren<QLabel*>())
+                all += label->text() + QLatin1Char('\n');
+            return all;
+        };
+        QVERIFY2(shownText().count(QStringLiteral("ECE 5.1 → 1.2%")) == 3, qPrintable(shownText()));
+        panel.findChild<QComboBox*>()->setCurrentIndex(1);
+        QVERIFY2(shownText().count(QStringLiteral("ECE 6.3 → 2.1%")) == 3, qPrintable(shownText()));
+        panel.findChild<QComboBox*>()->setCurrentIndex(0);
 
         // Cleared: no sliders, and moving nothing changes nothing.
         selection.clear();

@@ -4,11 +4,14 @@
 
 #include "base/cachefile.h"
 #include "base/computethreads.h"
+#include "base/error.h"
 #include "base/fileio.h"
 #include "base/precision.h"
+#include "data/imagefolder.h"
 #include "model/backbonepresets.h"
 #include "search/sessionfile.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDateTime>
 #include <QDir>
@@ -53,11 +56,13 @@ RunPanel::RunPanel(QWidget* parent)
     : QWidget(parent)
     , m_kind(new QComboBox(this))
     , m_folder(new QLineEdit(this))
+    , m_imageSize(new QLineEdit(this))
     , m_backbone(new QComboBox(this))
     , m_cost(new QComboBox(this))
     , m_target(new QDoubleSpinBox(this))
     , m_mode(new QComboBox(this))
     , m_precision(new QComboBox(this))
+    , m_calibrate(new QCheckBox(tr("Calibrate exits (temperature scaling)"), this))
     , m_minutes(new QDoubleSpinBox(this))
     , m_generations(new QSpinBox(this))
     , m_population(new QSpinBox(this))
@@ -121,6 +126,13 @@ RunPanel::RunPanel(QWidget* parent)
     m_folder->setToolTip(
         tr("The folder holding the data set's files (an image folder: the one with train/ and test/; NumPy: a .npz "
            "file or a folder of .npy files; synthetic: its settings)"));
+    m_imageSize->setPlaceholderText(tr("most common size"));
+    m_imageSize->setToolTip(tr("Image folders: every image is resized to this size, height x width (e.g. 32x32); "
+                               "empty: the most common size of the training images"));
+    m_calibrate->setToolTip(
+        tr("Divide each exit's logits by a temperature fitted on the validation split before measuring its "
+           "confidence, so that a confidence of 0.9 means right about 9 times in 10. Thresholds are tuned and "
+           "exported on the calibrated confidences; every exit's calibration error is shown either way."));
     m_backbone->setToolTip(
         tr("The backbone network the exits are attached to; the default is sized for the data set on "
            "a 2-core CPU"));
@@ -144,6 +156,7 @@ RunPanel::RunPanel(QWidget* parent)
         tr("Stop the search; everything evaluated is saved and Search ▸ Resume continues it (Shift+F5)"));
     form->addRow(tr("Data set"), m_kind);
     form->addRow(tr("Folder"), withBrowse(m_folder, browseData));
+    form->addRow(tr("Image size"), m_imageSize);
     form->addRow(tr("Backbone"), m_backbone);
     form->addRow(tr("Cost"), m_cost);
     form->addRow(tr("Target"), m_target);
@@ -153,6 +166,7 @@ RunPanel::RunPanel(QWidget* parent)
     form->addRow(tr("Population"), m_population);
     form->addRow(tr("Backbone epochs"), m_epochs);
     form->addRow(tr("Training precision"), m_precision);
+    form->addRow(tr("Confidence"), m_calibrate);
     form->addRow(tr("Seed"), m_seed);
     form->addRow(tr("Threads"), m_threads);
     form->addRow(tr("Session folder"), withBrowse(m_session, browseSession));
@@ -189,11 +203,12 @@ RunPanel::RunPanel(QWidget* parent)
     m_generations->setValue(settings.value(QStringLiteral("run/generations"), 0).toInt());
     m_population->setValue(settings.value(QStringLiteral("run/population"), 16).toInt());
     m_epochs->setValue(settings.value(QStringLiteral("run/epochs"), 10).toInt());
+    m_calibrate->setChecked(settings.value(QStringLiteral("run/calibrate"), false).toBool());
     m_seed->setValue(settings.value(QStringLiteral("run/seed"), 1).toInt());
     m_threads->setValue(settings.value(QStringLiteral("compute/threads"), 0).toInt());
 
     connect(m_kind, &QComboBox::currentIndexChanged, this, &RunPanel::onKindChanged);
-    for (QLineEdit* edit : { m_folder, m_session })
+    for (QLineEdit* edit : { m_folder, m_session, m_imageSize })
         connect(edit, &QLineEdit::textChanged, this, &RunPanel::validate);
     connect(m_minutes, &QDoubleSpinBox::valueChanged, this, &RunPanel::validate);
     connect(m_generations, &QSpinBox::valueChanged, this, &RunPanel::validate);
@@ -235,6 +250,20 @@ RunPanel::RunPanel(QWidget* parent)
     showIdle(tr("Ready."));
 }
 
+std::optional<ImageFolderOptions> RunPanel::imageSize() const
+{
+    const std::string text = m_imageSize->text().trimmed().toStdString();
+    if (text.empty())
+        return std::nullopt;
+    ImageFolderOptions options;
+    try {
+        parseImageSize(text, options, "image size");
+    } catch (const Error&) {
+        return std::nullopt;
+    }
+    return options;
+}
+
 DatasetKind RunPanel::kind() const
 {
     return fromName<DatasetKind>(m_kind->currentText().toStdString());
@@ -250,6 +279,11 @@ void RunPanel::onKindChanged()
     }
     m_folder->setText(folder);
     m_folder->setPlaceholderText(datasetLocationHint(kind()));
+    m_imageSize->setEnabled(kind() == DatasetKind::Folder && !m_showingSession && !m_running);
+    if (kind() == DatasetKind::Folder)
+        m_imageSize->setText(settings.value(QStringLiteral("run/imageSize")).toString());
+    else
+        m_imageSize->clear();
     if (m_session->text().isEmpty() || m_session->property("generated").toBool()) {
         const QString base = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
         m_session->setText(base + QStringLiteral("/sessions/") + m_kind->currentText() + QLatin1Char('-')
@@ -268,6 +302,8 @@ QStringList RunPanel::problems() const
                                                   : tr("The data set folder does not exist."));
     if (!synthetic && m_folder->text().isEmpty())
         problems << tr("Choose the data set folder.");
+    if (!m_imageSize->text().trimmed().isEmpty() && !imageSize())
+        problems << tr("The image size is height x width in pixels, e.g. 32x32 (or empty: the most common size).");
     if (m_minutes->value() == 0 && m_generations->value() == 0)
         problems << tr("Set a time budget, a number of generations, or both.");
     if (m_session->text().trimmed().isEmpty())
@@ -291,6 +327,10 @@ SearchRequest RunPanel::request() const
     SearchRequest request;
     request.dataset.kind = kind();
     request.dataset.path = m_folder->text().trimmed().toStdString();
+    if (const std::optional<ImageFolderOptions> size = imageSize()) {
+        request.dataset.imageHeight = size->height;
+        request.dataset.imageWidth = size->width;
+    }
     request.backbonePreset = m_backbone->currentData().toString();
     request.costModel = fromName<CostModel>(m_cost->currentData().toString().toStdString());
     request.targetFraction = m_target->value();
@@ -301,6 +341,7 @@ SearchRequest RunPanel::request() const
     request.seed = m_seed->value();
     request.epochs = m_epochs->value();
     request.precision = fromName<Precision>(m_precision->currentData().toString().toStdString());
+    request.calibrate = m_calibrate->isChecked();
     request.sessionFolder = m_session->text().trimmed();
     request.cacheFolder = QString::fromStdString(defaultCacheDirectory());
     return request;
@@ -320,6 +361,9 @@ void RunPanel::saveSettings() const
     settings.setValue(QStringLiteral("run/generations"), m_generations->value());
     settings.setValue(QStringLiteral("run/population"), m_population->value());
     settings.setValue(QStringLiteral("run/epochs"), m_epochs->value());
+    settings.setValue(QStringLiteral("run/calibrate"), m_calibrate->isChecked());
+    if (kind() == DatasetKind::Folder)
+        settings.setValue(QStringLiteral("run/imageSize"), m_imageSize->text().trimmed());
     settings.setValue(QStringLiteral("run/seed"), m_seed->value());
     settings.setValue(QStringLiteral("compute/threads"), m_threads->value());
 }
@@ -327,8 +371,9 @@ void RunPanel::saveSettings() const
 void RunPanel::setEditable(bool editable)
 {
     for (QWidget* w : std::initializer_list<QWidget*> { m_kind, m_folder, m_backbone, m_cost, m_target, m_mode,
-             m_precision, m_minutes, m_generations, m_population, m_seed, m_epochs, m_threads, m_session })
+             m_precision, m_calibrate, m_minutes, m_generations, m_population, m_seed, m_epochs, m_threads, m_session })
         w->setEnabled(editable);
+    m_imageSize->setEnabled(editable && kind() == DatasetKind::Folder);
 }
 
 void RunPanel::showSession(const SearchRequest& settings)
@@ -344,11 +389,15 @@ void RunPanel::showSession(const SearchRequest& settings)
     if (folder.empty()) // the data set's default place
         folder = defaultDatasetPath(settings.dataset.kind).value_or(std::string());
     m_folder->setText(QString::fromStdString(folder));
+    m_imageSize->setText(settings.dataset.imageHeight > 0
+            ? QStringLiteral("%1x%2").arg(settings.dataset.imageHeight).arg(settings.dataset.imageWidth)
+            : QString());
     select(m_backbone, settings.backbonePreset);
     select(m_cost, QString::fromStdString(nameOf(settings.costModel)));
     m_target->setValue(settings.targetFraction);
     select(m_mode, QString::fromStdString(nameOf(settings.mode)));
     select(m_precision, QString::fromStdString(nameOf(settings.precision)));
+    m_calibrate->setChecked(settings.calibrate);
     m_minutes->setValue(settings.minutes);
     m_generations->setValue(settings.generations);
     m_population->setValue(settings.population);

@@ -2,8 +2,13 @@
 
 #include "searchworker.h"
 
+#include "data/imagefolder.h"
+
+#include <optional>
+
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -14,7 +19,8 @@ class QSpinBox;
 
 namespace earlybird::ui {
 
-// The search's settings and controls: data set, backbone, cost model, target, mode, budget, seed, threads; Start,
+// The search's settings and controls: data set (and an image folder's image size), backbone, cost model, target, mode,
+// budget, seed, threads, calibrated exits; Start,
 // Pause/Resume, Stop; a progress bar with phase, ETA and candidates per minute. Settings are checked before start, with
 // the problems shown inline, and remembered between runs.
 class RunPanel : public QWidget {
@@ -43,17 +49,21 @@ Q_SIGNALS:
 
 private:
     DatasetKind kind() const; // the chosen data set
+    // The image size typed (image folders), nothing when empty or not HxW.
+    std::optional<ImageFolderOptions> imageSize() const;
     void validate();
     void onKindChanged();
     void saveSettings() const;
 
     QComboBox* m_kind;
     QLineEdit* m_folder;
+    QLineEdit* m_imageSize; // image folders only: "HxW", empty for the most common size
     QComboBox* m_backbone;
     QComboBox* m_cost;
     QDoubleSpinBox* m_target;
     QComboBox* m_mode;
     QComboBox* m_precision;
+    QCheckBox* m_calibrate;
     QDoubleSpinBox* m_minutes;
     QSpinBox* m_generations;
     QSpinBox* m_population;

@@ -160,6 +160,7 @@ SearchRequest requestFor(const SearchConfig& config, const QString& sessionFolde
     request.seed = int(e.seed);
     request.epochs = e.backboneTraining.epochs;
     request.precision = e.backboneTraining.precision;
+    request.calibrate = e.calibrate;
     request.sessionFolder = sessionFolder;
     request.cacheFolder = QString::fromStdString(e.cacheDirectory);
     return request;
@@ -174,6 +175,7 @@ SearchConfig searchConfigFor(const SearchRequest& request)
     e.backboneTraining.epochs = request.epochs;
     e.backboneTraining.precision = request.precision;
     e.branchTraining.precision = request.precision;
+    e.calibrate = request.calibrate;
     e.seed = std::uint64_t(request.seed);
     e.cacheDirectory = request.cacheFolder.toStdString();
     e.featureCacheBytes = defaultFeatureCacheBytes();

@@ -40,6 +40,7 @@ struct SearchRequest {
     int seed = 1;
     int epochs = 10;
     Precision precision = Precision::Auto; // of backbone and branch training
+    bool calibrate = false; // temperature-scaled exits (ExperimentConfig::calibrate)
     QString sessionFolder;
     QString cacheFolder;
 };

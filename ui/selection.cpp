@@ -157,4 +157,12 @@ void Selection::evaluate()
     m_test = m_testPolicy->evaluate(m_thresholds);
 }
 
+ExitCalibration Selection::calibration(int exit) const
+{
+    if (!m_outcomes)
+        return {};
+    const ExitOutcomes& outcomes = m_showsTest ? m_outcomes->test : m_outcomes->validation;
+    return exit >= 0 && exit < outcomes.exitCount() ? outcomes.calibration(exit) : ExitCalibration {};
+}
+
 } // namespace earlybird::ui

@@ -40,6 +40,8 @@ public:
     bool showsTest() const { return m_showsTest; }
     const PolicyResult& shown() const { return m_showsTest ? m_test : m_validation; }
     const CostAxis& cost() const { return m_cost; }
+    // Exit `exit`'s calibration on the split shown (unmeasured defaults when no outcomes are in).
+    ExitCalibration calibration(int exit) const;
     // The cost axis of the session on screen, known before the candidate's outcomes are.
     CostAxis sessionCost() const;
     double target() const { return m_target; }

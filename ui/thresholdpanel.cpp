@@ -22,6 +22,30 @@ namespace earlybird::ui {
 namespace {
 // Slider steps over [0, 1]: finer than the spin box's three decimals would show.
 constexpr int kSliderSteps = 1000;
+
+// " · ECE 3.7 → 1.0 %" when the confidences are calibrated, " · ECE 3.7 %" (calibration off) otherwise; empty when not
+// measured (sessions from before calibration).
+QString calibrationText(const ExitCalibration& c)
+{
+    if (!c.measured())
+        return {};
+    if (c.applied)
+        return ThresholdPanel::tr(" · ECE %1 → %2%").arg(100 * c.eceBefore, 0, 'f', 1).arg(100 * c.eceAfter, 0, 'f', 1);
+    return ThresholdPanel::tr(" · ECE %1%").arg(100 * c.eceBefore, 0, 'f', 1);
+}
+
+QString calibrationTip(const ExitCalibration& c)
+{
+    if (!c.measured())
+        return {};
+    return ThresholdPanel::tr("Expected calibration error (15 bins) on this split: %1% with the raw confidences, %2% "
+                              "after temperature scaling (T = %3, fitted on validation). The thresholds act on the "
+                              "%4 confidences; the run panel's \"Calibrate exits\" chooses.")
+        .arg(100 * c.eceBefore, 0, 'f', 2)
+        .arg(100 * c.eceAfter, 0, 'f', 2)
+        .arg(c.temperature, 0, 'f', 3)
+        .arg(c.applied ? ThresholdPanel::tr("calibrated") : ThresholdPanel::tr("raw"));
+}
 } // namespace
 
 ThresholdPanel::ThresholdPanel(Selection* selection, QWidget* parent)
@@ -212,14 +236,17 @@ void ThresholdPanel::showFigures()
     const PolicyResult& result = m_selection->shown();
     const CostAxis& cost = m_selection->cost();
     const double target = m_selection->target();
-    for (int e = 0; e < m_exitLabels.size(); ++e)
-        m_exitLabels[e]->setText(tr("%1% leave · %2% right")
+    for (int e = 0; e < m_exitLabels.size(); ++e) {
+        m_exitLabels[e]->setText(tr("%1% leave · %2% right%3")
                                      .arg(100 * result.exitRate(e), 0, 'f', 1)
-                                     .arg(100 * result.exitAccuracy(e), 0, 'f', 1));
+                                     .arg(100 * result.exitAccuracy(e), 0, 'f', 1)
+                                     .arg(calibrationText(m_selection->calibration(e))));
+        m_exitLabels[e]->setToolTip(calibrationTip(m_selection->calibration(e)));
+    }
     const int last = int(result.exitCounts.size()) - 1;
     m_summary->setText(
         tr("<b>%1: accuracy %2%</b>, average %3 %4 (%5× backbone)%6<br>final exit: %7% of samples, "
-           "%8% right")
+           "%8% right%9")
             .arg(showsTest() ? tr("Test") : tr("Validation"))
             .arg(100 * result.accuracy, 0, 'f', 2)
             .arg(cost.name(), cost.format(result.averageCost))
@@ -230,7 +257,8 @@ void ThresholdPanel::showFigures()
                         ? tr(" — <span style='color:#b00020'>over the target</span>")
                         : QString()))
             .arg(100 * result.exitRate(last), 0, 'f', 1)
-            .arg(100 * result.exitAccuracy(last), 0, 'f', 1));
+            .arg(100 * result.exitAccuracy(last), 0, 'f', 1)
+            .arg(calibrationText(m_selection->calibration(last))));
     QList<qreal> rates;
     for (std::size_t e = 0; e < result.exitCounts.size(); ++e)
         rates << 100 * result.exitRate(int(e));

@@ -1,5 +1,9 @@
 #include "argumentparser.h"
 
+#include <algorithm>
+#include <cctype>
+#include <set>
+
 #include <CLI/CLI.hpp>
 
 #include <cmath>
@@ -12,6 +16,7 @@ namespace detail {
 struct ParserApp {
     CLI::App app;
     std::map<std::string, CLI::Option*> options; // by name, without the dashes
+    std::set<std::string> flags; // the options that take no value
     std::vector<CLI::Option*> positionals;
 };
 } // namespace detail
@@ -69,6 +74,7 @@ void ArgumentParser::addFlag(const std::string& name, const std::string& help)
     CLI::Option* option = m_app->app.add_flag("--" + name, help);
     option->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     m_app->options[name] = option;
+    m_app->flags.insert(name);
 }
 
 void ArgumentParser::addPositional(const std::string& name, const std::string& help)
@@ -159,8 +165,16 @@ bool ArgumentParser::isSet(const std::string& name) const
     const auto option = m_app->options.find(name);
     if (option == m_app->options.end() || option->second->count() == 0)
         return false;
-    // A flag (it takes no value) from a config file may say "false".
-    return option->second->get_type_size() > 0 || option->second->as<bool>();
+    if (!m_app->flags.count(name))
+        return true;
+    // A flag from a config file may say "false", which CLI11 counts as given all the same: its last value decides.
+    // (Asking CLI11 whether the option takes a value does not tell a flag here: it says 1 for both.)
+    const std::vector<std::string>& results = option->second->results();
+    if (results.empty())
+        return true;
+    std::string last = results.back();
+    std::transform(last.begin(), last.end(), last.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    return !(last == "false" || last == "0" || last == "-1" || last == "off" || last == "no");
 }
 
 std::optional<std::string> ArgumentParser::value(const std::string& name) const

@@ -26,6 +26,7 @@ int runTune(const std::vector<std::string>& arguments);
 int runSearch(const std::vector<std::string>& arguments);
 int runBaseline(const std::vector<std::string>& arguments);
 int runSessionExport(const std::vector<std::string>& arguments);
+int runSessionCalibration(const std::vector<std::string>& arguments);
 int runExport(const std::vector<std::string>& arguments);
 int runCacheCheck(const std::vector<std::string>& arguments);
 

@@ -47,6 +47,22 @@ Json policyJson(const PolicyResult& result, double backboneMacs)
     return json;
 }
 
+// Every exit's temperature and expected calibration error (15 bins, of the max softmax) before and after temperature
+// scaling, on both splits, and whether the figures above are on calibrated confidences.
+Json calibrationJson(const CandidateOutcomes& outcomes)
+{
+    Json exits = Json::array();
+    for (int e = 0; e < outcomes.validation.exitCount(); ++e) {
+        const ExitCalibration& v = outcomes.validation.calibration(e);
+        const ExitCalibration& t = outcomes.test.calibration(e);
+        exits.push_back(
+            { { "exit", e }, { "final", e == outcomes.validation.exitCount() - 1 }, { "temperature", v.temperature },
+                { "validation_ece_before", v.eceBefore }, { "validation_ece_after", v.eceAfter },
+                { "test_ece_before", t.eceBefore }, { "test_ece_after", t.eceAfter } });
+    }
+    return Json { { "applied", outcomes.validation.calibrated() }, { "bins", kCalibrationBins }, { "exits", exits } };
+}
+
 CostConvention conventionOption(const ArgumentParser& parser)
 {
     return fromName<CostConvention>(*parser.value("convention"));
@@ -172,7 +188,8 @@ int runEvaluate(const std::vector<std::string>& arguments)
         "Evaluates an early-exit architecture: trains its backbone (or reuses the cached one) and its branches on "
         "cached\n"
         "features, then prints JSON with exit rates, per-exit and overall accuracy and average MACs on the validation\n"
-        "and test splits, for the architecture's thresholds or --thresholds.");
+        "and test splits, for the architecture's thresholds or --thresholds, and every exit's calibration: its fitted\n"
+        "temperature and expected calibration error (15 bins) before and after temperature scaling.");
     parser.addPositional("ARCH.json", "architecture file (see `earlybird-cli arch sample`)");
     addTrainingOptions(parser);
     parser.addOption("thresholds", "T1,T2,...", "one threshold per early exit (default: the architecture's)");
@@ -196,7 +213,8 @@ int runEvaluate(const std::vector<std::string>& arguments)
     Json out { { "thresholds", thresholds }, { "convention", nameOf(convention) },
         { "backbone_macs", run.outcomes.cost.backboneMacs },
         { "validation", policyJson(validation.evaluate(thresholds), backboneMacs) },
-        { "test", policyJson(test.evaluate(thresholds), backboneMacs) } };
+        { "test", policyJson(test.evaluate(thresholds), backboneMacs) },
+        { "calibration", calibrationJson(run.outcomes) } };
     if (parser.isSet("curve")) {
         Json curve = Json::array();
         for (const PolicyResult& point : validation.tradeOffCurve()) {
@@ -250,8 +268,10 @@ int runTune(const std::vector<std::string>& arguments)
         : validation.tuneAebnasGrid(target, parser.doubleValue("lambda", 0.1), parser.doubleValue("grid-step", 0.1));
     const double tuneSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     Architecture result = run.architecture;
-    for (std::size_t e = 0; e < result.exits.size(); ++e)
+    for (std::size_t e = 0; e < result.exits.size(); ++e) {
         result.exits[e].threshold = tuned.thresholds[e];
+        result.exits[e].temperature = run.outcomes.validation.calibration(int(e)).appliedTemperature();
+    }
     if (parser.value("out"))
         saveArchitectureFile(result, *parser.value("out"));
     Json out { { "method", method }, { "target_macs", target }, { "convention", nameOf(convention) },

@@ -28,6 +28,8 @@ const std::vector<Command>& allCommands()
         { { "baseline" }, "run a comparison baseline (backbone, edanas, nachos, aebnas-paper) in the same format",
             runBaseline },
         { { "session", "export" }, "write a session as one readable JSON document", runSessionExport },
+        { { "session", "calibration" }, "compare a session's front on raw and on calibrated exit confidences",
+            runSessionCalibration },
         { { "export" }, "export a chosen network: JSON, weights, PyTorch code, reference samples, ONNX", runExport },
         { { "cache", "check" }, "check that every file in the cache folder is whole (header, size, checksum)",
             runCacheCheck },

@@ -325,6 +325,7 @@ std::string searchConfigFile(const SearchConfig& c, const std::string& folder)
         { "cache", tomlString(e.cacheDirectory) },
         { "backbone-weights", tomlString(e.backboneWeights) },
         { "no-augment", std::string(e.backboneTraining.augment ? "false" : "true") },
+        { "calibrate", std::string(e.calibrate ? "true" : "false") },
         { "cost", tomlString(nameOf(c.costModel)) },
         { "target", tomlString(target) },
         { "max-parameters", tomlString(std::to_string(c.maxParameters)) },

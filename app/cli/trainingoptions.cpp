@@ -98,6 +98,9 @@ void addTrainingOptions(ArgumentParser& parser)
         "a backbone trained elsewhere: its state_dict (torch.save), used instead of training one (see "
         "import-backbone)");
     parser.addFlag("no-augment", "train the backbone without crop/flip augmentation");
+    parser.addFlag("calibrate",
+        "calibrate the exits: each exit's logits divided by a temperature fitted on the validation split before its "
+        "confidence is measured (thresholds are then tuned, and exported, on calibrated confidences)");
 }
 
 ExperimentConfig experimentConfig(const ArgumentParser& parser)
@@ -122,6 +125,7 @@ ExperimentConfig experimentConfig(const ArgumentParser& parser)
         : defaultFeatureCacheBytes();
     config.cacheDirectory = *parser.value("cache");
     config.backboneWeights = parser.value("backbone-weights").value_or(std::string());
+    config.calibrate = parser.isSet("calibrate");
     if (config.backboneTraining.epochs < 1 || config.branchTraining.epochs < 1)
         throw UsageError("--epochs and --branch-epochs must be at least 1");
     if (config.backboneTraining.warmupEpochs < 0

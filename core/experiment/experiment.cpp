@@ -7,6 +7,7 @@
 #include "data/batchbuilder.h"
 #include "data/channelstats.h"
 #include "data/validationsplit.h"
+#include "experiment/exitcolumns.h"
 #include "model/backbonepresets.h"
 #include "nn/backbonestore.h"
 #include "nn/earlyexitnetwork.h"
@@ -40,50 +41,6 @@ constexpr std::int64_t kFeatureBytes = 2;
 // Branches are trained on at least this many cached images, whatever the budget says; fewer would not learn.
 constexpr std::int64_t kMinTrainSubset = 256;
 constexpr const char* kBranchKind = "branch";
-
-// One exit's per-sample results on a split: the three confidence measures and the predictions.
-struct ExitColumn {
-    std::vector<float> measure[3];
-    std::vector<std::int32_t> predictions;
-};
-
-ExitColumn columnFromLogits(const torch::Tensor& logits)
-{
-    ExitColumn column;
-    const ConfidenceMeasure measures[3]
-        = { ConfidenceMeasure::ScoreMargin, ConfidenceMeasure::MaxSoftmax, ConfidenceMeasure::Entropy };
-    for (int m = 0; m < 3; ++m) {
-        const torch::Tensor values = nn::exitConfidence(logits, measures[m]).contiguous();
-        column.measure[m].assign(values.data_ptr<float>(), values.data_ptr<float>() + values.numel());
-    }
-    const torch::Tensor predictions = logits.argmax(1).to(torch::kInt).contiguous();
-    column.predictions.assign(
-        predictions.data_ptr<std::int32_t>(), predictions.data_ptr<std::int32_t>() + predictions.numel());
-    return column;
-}
-
-torch::Tensor columnTensor(const ExitColumn& column)
-{
-    const std::int64_t n = std::int64_t(column.predictions.size());
-    torch::Tensor values = torch::empty({ 4, n });
-    for (int m = 0; m < 3; ++m)
-        values[m].copy_(torch::from_blob(const_cast<float*>(column.measure[m].data()), { n }));
-    values[3].copy_(
-        torch::from_blob(const_cast<std::int32_t*>(column.predictions.data()), { n }, torch::kInt).to(torch::kFloat));
-    return values;
-}
-
-ExitColumn columnFromTensor(const torch::Tensor& values)
-{
-    ExitColumn column;
-    const torch::Tensor v = values.contiguous();
-    const std::int64_t n = v.size(1);
-    for (int m = 0; m < 3; ++m)
-        column.measure[m].assign(v[m].data_ptr<float>(), v[m].data_ptr<float>() + n);
-    const torch::Tensor predictions = v[3].to(torch::kInt).contiguous();
-    column.predictions.assign(predictions.data_ptr<std::int32_t>(), predictions.data_ptr<std::int32_t>() + n);
-    return column;
-}
 
 struct BranchRecord {
     ExitColumn validation;
@@ -244,8 +201,10 @@ struct Experiment::Impl {
         backbone->eval();
         if (progress)
             progress(TrainingProgress { TrainingPhase::EvaluatingBackbone });
-        finalValidation = columnFromLogits(nn::finalLogits(*backbone, *trainBuilder, split.validation, cancel));
-        finalTest = columnFromLogits(nn::finalLogits(*backbone, *testBuilder, testIndices, cancel));
+        ExitColumnPair final = calibratedColumns(nn::finalLogits(*backbone, *trainBuilder, split.validation, cancel),
+            nn::finalLogits(*backbone, *testBuilder, testIndices, cancel), validationLabels);
+        finalValidation = std::move(final.validation);
+        finalTest = std::move(final.test);
         report.backboneValidationAccuracy = accuracyOf(finalValidation, validationLabels);
         report.backboneTestAccuracy = accuracyOf(finalTest, testLabels);
         if (!folder.empty()) {
@@ -341,6 +300,8 @@ struct Experiment::Impl {
         archive.write("head", weights);
         archive.write("validation", columnTensor(record.validation));
         archive.write("test", columnTensor(record.test));
+        archive.write("validation_calibrated", calibrationTensor(record.validation));
+        archive.write("test_calibrated", calibrationTensor(record.test));
         return nn::archiveBytes(archive);
     }
 
@@ -364,7 +325,17 @@ struct Experiment::Impl {
             return std::nullopt; // weights that do not fit
         }
         head->eval();
-        return BranchRecord { columnFromTensor(validation), columnFromTensor(testValues), head };
+        BranchRecord record { columnFromTensor(validation), columnFromTensor(testValues), head };
+        // Calibrated confidences: in files written since calibration exists (else computed when first used).
+        torch::Tensor validationCalibrated, testCalibrated;
+        if (archive.try_read("validation_calibrated", validationCalibrated)
+            && archive.try_read("test_calibrated", testCalibrated)
+            && !(setCalibrationFromTensor(record.validation, validationCalibrated)
+                && setCalibrationFromTensor(record.test, testCalibrated))) {
+            record.validation = columnFromTensor(validation); // a half-written pair: neither
+            record.test = columnFromTensor(testValues);
+        }
+        return record;
     }
 
     // The branch as trained in full, from memory or the cache folder (then kept in memory); null if neither has it.
@@ -416,12 +387,13 @@ struct Experiment::Impl {
         nn::ExitHead head(exit.layers, featureChannels(exit.position), config.backbone.classes, rng);
         nn::trainExitHead(*head, trainFeatures.at(exit.position).narrow(0, 0, images),
             trainSubsetLabels.narrow(0, 0, images), options, seed, progress, cancel);
-        return BranchRecord { columnFromLogits(nn::headLogits(*head, validationFeatures.at(exit.position))),
-            columnFromLogits(nn::headLogits(*head, testFeatures.at(exit.position))), head };
+        ExitColumnPair columns = calibratedColumns(nn::headLogits(*head, validationFeatures.at(exit.position)),
+            nn::headLogits(*head, testFeatures.at(exit.position)), validationLabels);
+        return BranchRecord { std::move(columns.validation), std::move(columns.test), head };
     }
 
     // The branch trained at the screening fidelity (kept in memory only).
-    const BranchRecord& screenedBranch(
+    BranchRecord& screenedBranch(
         const ExitSpec& exit, const ScreeningOptions& options, const ProgressCallback& progress, CancelFlag cancel)
     {
         const std::string key = branchKey(exit) + " " + std::to_string(options.training.epochs) + " "
@@ -440,21 +412,67 @@ struct Experiment::Impl {
         return screened[key] = std::move(record);
     }
 
+    // Caches backbone features at `requested` positions (every exit position when empty) not cached yet.
+    void cacheFeatures(const std::vector<int>& requested, const ProgressCallback& progress, CancelFlag cancel)
+    {
+        std::vector<int> positions;
+        if (requested.empty()) {
+            for (int p = 0; p < config.backbone.exitPositions(); ++p)
+                positions.push_back(p);
+        } else {
+            positions = requested;
+            std::sort(positions.begin(), positions.end());
+            positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+        }
+        positions.erase(
+            std::remove_if(positions.begin(), positions.end(), [&](int p) { return trainFeatures.count(p) != 0; }),
+            positions.end());
+        if (positions.empty())
+            return;
+        const Clock::time_point start = Clock::now();
+        const auto store = [&](std::map<int, torch::Tensor>& into, const BatchBuilder& builder,
+                               const std::vector<std::int64_t>& indices) {
+            std::vector<torch::Tensor> maps
+                = nn::extractFeatures(*backbone, builder, indices, positions, torch::kHalf, progress, cancel);
+            for (std::size_t i = 0; i < positions.size(); ++i) {
+                report.featureBytes += maps[i].numel() * kFeatureBytes;
+                into[positions[i]] = std::move(maps[i]);
+            }
+        };
+        store(trainFeatures, *trainBuilder, trainSubset);
+        store(validationFeatures, *trainBuilder, split.validation);
+        store(testFeatures, *testBuilder, testIndices);
+        report.featureSeconds += secondsSince(start);
+    }
+
+    // A branch from a cache file written before calibration existed: its calibrated columns computed from its head on
+    // the cached features (kept in memory; the cache file is rewritten with them).
+    void calibrateCached(const ExitSpec& exit, BranchRecord& record)
+    {
+        cacheFeatures({ exit.position }, {}, nullptr);
+        ExitColumnPair columns = calibratedColumns(nn::headLogits(*record.head, validationFeatures.at(exit.position)),
+            nn::headLogits(*record.head, testFeatures.at(exit.position)), validationLabels);
+        record.validation = std::move(columns.validation);
+        record.test = std::move(columns.test);
+        if (const std::string path = branchPath(branchKey(exit)); !path.empty())
+            writeCacheFile(path, kBranchKind, branchBytes(record));
+    }
+
     // The candidate's per-sample outcomes, each early exit's from `branchOf`.
     CandidateOutcomes outcomes(
-        const Architecture& architecture, const std::function<const BranchRecord&(const ExitSpec&)>& branchOf)
+        const Architecture& architecture, const std::function<BranchRecord&(const ExitSpec&)>& branchOf)
     {
         const int exits = architecture.exitCount();
         CandidateOutcomes result { ExitOutcomes(exits, std::int64_t(validationLabels.size())),
             ExitOutcomes(exits, std::int64_t(testLabels.size())), countNetworkCost(architecture) };
         const auto place = [&](int e, const ExitColumn& validation, const ExitColumn& test) {
-            result.validation.setExit(e, validation.measure[0].data(), validation.measure[1].data(),
-                validation.measure[2].data(), validation.predictions.data(), validationLabels.data());
-            result.test.setExit(e, test.measure[0].data(), test.measure[1].data(), test.measure[2].data(),
-                test.predictions.data(), testLabels.data());
+            placeColumn(result.validation, e, validation, validationLabels, config.calibrate);
+            placeColumn(result.test, e, test, testLabels, config.calibrate);
         };
         for (std::size_t e = 0; e < architecture.exits.size(); ++e) {
-            const BranchRecord& record = branchOf(architecture.exits[e]);
+            BranchRecord& record = branchOf(architecture.exits[e]);
+            if (!record.validation.hasCalibrated())
+                calibrateCached(architecture.exits[e], record);
             place(int(e), record.validation, record.test);
         }
         place(exits - 1, finalValidation, finalTest);
@@ -624,45 +642,17 @@ void Experiment::prepare(const ProgressCallback& progress, CancelFlag cancel)
 
 void Experiment::cacheFeatures(const std::vector<int>& requested, const ProgressCallback& progress, CancelFlag cancel)
 {
-    Impl& d = *m_impl;
-    if (!d.prepared)
+    if (!m_impl->prepared)
         throw ConfigError("the experiment must be prepared before features are cached");
-    std::vector<int> positions;
-    if (requested.empty()) {
-        for (int p = 0; p < d.config.backbone.exitPositions(); ++p)
-            positions.push_back(p);
-    } else {
-        positions = requested;
-        std::sort(positions.begin(), positions.end());
-        positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
-    }
-    positions.erase(
-        std::remove_if(positions.begin(), positions.end(), [&](int p) { return d.trainFeatures.count(p) != 0; }),
-        positions.end());
-    if (positions.empty())
-        return;
-    const Clock::time_point start = Clock::now();
-    const auto store = [&](std::map<int, torch::Tensor>& into, const BatchBuilder& builder,
-                           const std::vector<std::int64_t>& indices) {
-        std::vector<torch::Tensor> maps
-            = nn::extractFeatures(*d.backbone, builder, indices, positions, torch::kHalf, progress, cancel);
-        for (std::size_t i = 0; i < positions.size(); ++i) {
-            d.report.featureBytes += maps[i].numel() * kFeatureBytes;
-            into[positions[i]] = std::move(maps[i]);
-        }
-    };
-    store(d.trainFeatures, *d.trainBuilder, d.trainSubset);
-    store(d.validationFeatures, *d.trainBuilder, d.split.validation);
-    store(d.testFeatures, *d.testBuilder, d.testIndices);
-    d.report.featureSeconds += secondsSince(start);
+    m_impl->cacheFeatures(requested, progress, cancel);
 }
 
 CandidateOutcomes Experiment::evaluate(
     const Architecture& architecture, const ProgressCallback& progress, CancelFlag cancel)
 {
     checkCandidate(architecture, progress, cancel);
-    return m_impl->outcomes(architecture,
-        [&](const ExitSpec& exit) -> const BranchRecord& { return m_impl->branch(exit, progress, cancel); });
+    return m_impl->outcomes(
+        architecture, [&](const ExitSpec& exit) -> BranchRecord& { return m_impl->branch(exit, progress, cancel); });
 }
 
 void Experiment::checkCandidate(const Architecture& architecture, const ProgressCallback& progress, CancelFlag cancel)
@@ -733,7 +723,7 @@ CandidateOutcomes Experiment::screen(const Architecture& architecture, const Scr
     std::set<std::string> screened;
     for (const ExitSpec& exit : options.branches)
         screened.insert(m_impl->branchKey(exit));
-    return m_impl->outcomes(architecture, [&](const ExitSpec& exit) -> const BranchRecord& {
+    return m_impl->outcomes(architecture, [&](const ExitSpec& exit) -> BranchRecord& {
         return screened.count(m_impl->branchKey(exit)) ? m_impl->screenedBranch(exit, options, progress, cancel)
                                                        : m_impl->branch(exit, progress, cancel);
     });
@@ -767,17 +757,15 @@ CandidateOutcomes Experiment::refine(
 
     CandidateOutcomes outcomes { ExitOutcomes(exits, std::int64_t(d.validationLabels.size())),
         ExitOutcomes(exits, std::int64_t(d.testLabels.size())), frozen.cost };
-    const auto measure = [&](ExitOutcomes& into, const BatchBuilder& builder, const std::vector<std::int64_t>& indices,
-                             const std::vector<std::int32_t>& labels) {
-        const std::vector<torch::Tensor> logits = nn::allLogits(*network, builder, indices, cancel);
-        for (int e = 0; e < exits; ++e) {
-            const ExitColumn column = columnFromLogits(logits[std::size_t(e)]);
-            into.setExit(e, column.measure[0].data(), column.measure[1].data(), column.measure[2].data(),
-                column.predictions.data(), labels.data());
-        }
-    };
-    measure(outcomes.validation, *d.trainBuilder, d.split.validation, d.validationLabels);
-    measure(outcomes.test, *d.testBuilder, d.testIndices, d.testLabels);
+    const std::vector<torch::Tensor> validationLogits
+        = nn::allLogits(*network, *d.trainBuilder, d.split.validation, cancel);
+    const std::vector<torch::Tensor> testLogits = nn::allLogits(*network, *d.testBuilder, d.testIndices, cancel);
+    for (int e = 0; e < exits; ++e) { // the refined exits' temperatures fitted anew
+        const ExitColumnPair columns
+            = calibratedColumns(validationLogits[std::size_t(e)], testLogits[std::size_t(e)], d.validationLabels);
+        placeColumn(outcomes.validation, e, columns.validation, d.validationLabels, d.config.calibrate);
+        placeColumn(outcomes.test, e, columns.test, d.testLabels, d.config.calibrate);
+    }
     d.report.refineSeconds += secondsSince(start);
     return outcomes;
 }

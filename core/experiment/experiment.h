@@ -31,6 +31,10 @@ struct ExperimentConfig {
     // resolveImportedBackbone), so a session resumes from the cache even if the file has gone. Empty: train here.
     std::string backboneWeights;
     std::string backboneWeightsHash;
+    // Calibrated exits: each exit's confidences measured on softmax(logits / T), its temperature T fitted on the
+    // validation split (temperature scaling), so that thresholds are tuned, compared and exported on calibrated
+    // confidences. Every exit's temperature and calibration errors are measured either way (ExitOutcomes::calibration).
+    bool calibrate = false;
 };
 
 // Sets backboneWeightsHash from the file's content if backboneWeights names one and the hash is not set yet. Throws

@@ -19,8 +19,10 @@ nlohmann::ordered_json exportedNetworkToJson(const ExportedNetwork& network)
         const ExitCost& exit = cost.exits[std::size_t(e)];
         Json item { { "exit", e }, { "position", exit.position }, { "final", exit.isFinal },
             { "branch_macs", exit.branchMacs }, { "macs_if_taken", cost.macsForExit(e, network.convention) } };
-        if (!exit.isFinal)
+        if (!exit.isFinal) {
             item["threshold"] = architecture.exits[std::size_t(e)].threshold;
+            item["temperature"] = architecture.exits[std::size_t(e)].temperature;
+        }
         exits.push_back(item);
     }
     Json normalisation = nullptr;
@@ -32,7 +34,7 @@ nlohmann::ordered_json exportedNetworkToJson(const ExportedNetwork& network)
         { "normalisation", normalisation },
         { "exit_rule",
             "each sample leaves at the first early exit whose confidence (" + nameOf(architecture.confidence)
-                + ") is >= that exit's threshold; the final exit takes the rest" },
+                + " of softmax(logits / temperature)) is >= that exit's threshold; the final exit takes the rest" },
         { "cost_convention", nameOf(network.convention) }, { "backbone_macs", cost.backboneMacs }, { "exits", exits } };
     if (network.candidate >= 0)
         info["candidate"] = network.candidate;

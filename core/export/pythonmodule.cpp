@@ -15,9 +15,12 @@ namespace {
 // the one the LibTorch network runs, in the same order, so the logits agree to rounding and the exits taken agree.
 constexpr const char* kHelpers = R"PY(
 
-def confidence(logits, measure=CONFIDENCE):
-    """How sure an exit is of each row of logits [N, K], in [0, 1]."""
-    p = torch.softmax(logits.float(), dim=1)
+def confidence(logits, measure=CONFIDENCE, temperature=1.0):
+    """How sure an exit is of each row of logits [N, K], in [0, 1], the logits divided by the exit's temperature."""
+    z = logits.float()
+    if temperature != 1.0:
+        z = z / temperature
+    p = torch.softmax(z, dim=1)
     if measure == "score_margin":  # top-1 minus top-2 probability
         top = torch.topk(p, 2, dim=1).values
         return top[:, 0] - top[:, 1]
@@ -187,7 +190,7 @@ constexpr const char* kNetworkMethods = R"PY(
         remaining = torch.arange(n)
         for k in range(len(thresholds) + 1):
             x, logits = self.segment(k, x)
-            c = confidence(logits)
+            c = confidence(logits, temperature=TEMPERATURES[k] if k < len(TEMPERATURES) else 1.0)
             leave = c >= thresholds[k] if k < len(thresholds) else torch.ones_like(c, dtype=torch.bool)
             who = remaining[leave]
             predictions[who] = logits.argmax(dim=1)[leave]
@@ -411,8 +414,11 @@ std::string pythonModuleSource(const ExportedNetwork& network)
         classNames.push_back(pythonStringLiteral(name));
     std::vector<std::int64_t> exitMacs;
     std::vector<int> positions;
-    for (const ExitSpec& exit : architecture.exits)
+    std::vector<double> temperatures;
+    for (const ExitSpec& exit : architecture.exits) {
         positions.push_back(exit.position);
+        temperatures.push_back(exit.temperature);
+    }
     for (int e = 0; e < architecture.exitCount(); ++e)
         exitMacs.push_back(cost.macsForExit(e, network.convention));
 
@@ -456,6 +462,12 @@ std::string pythonModuleSource(const ExportedNetwork& network)
           "CONFIDENCE = "
        << pythonStringLiteral(nameOf(architecture.confidence))
        << "\nTHRESHOLDS = " << numbers(exitThresholds(architecture))
+       << "\n"
+          "# Each early exit's logits are divided by its temperature before its confidence is measured (calibration; "
+          "1: "
+          "as they are).\n"
+          "TEMPERATURES = "
+       << numbers(temperatures)
        << "\n"
           "# Backbone block after which each early exit sits.\n"
           "EXIT_POSITIONS = "

@@ -91,6 +91,9 @@ void validateArchitecture(const Architecture& architecture, const std::string& s
                 + std::to_string(kMaxBranchLayers));
         if (!(exit.threshold >= 0.0 && exit.threshold <= 1.0))
             throw ConfigError(at + ": threshold " + std::to_string(exit.threshold) + " is outside [0, 1]");
+        if (!(exit.temperature >= kMinTemperature && exit.temperature <= kMaxTemperature))
+            throw ConfigError(at + ": temperature " + std::to_string(exit.temperature)
+                + " is outside [0.01, 100] (it divides the exit's logits; 1 leaves them as they are)");
         for (std::size_t l = 0; l < exit.layers.size(); ++l) {
             const BranchLayerSpec& layer = exit.layers[l];
             const std::string layerAt = at + ", layer " + std::to_string(l);
@@ -120,7 +123,11 @@ nlohmann::ordered_json architectureToJson(const Architecture& architecture)
             }
             layers.push_back(item);
         }
-        exits.push_back({ { "position", exit.position }, { "layers", layers }, { "threshold", exit.threshold } });
+        nlohmann::ordered_json item { { "position", exit.position }, { "layers", layers },
+            { "threshold", exit.threshold } };
+        if (exit.temperature != 1.0) // only then, so that files of uncalibrated networks read as they always did
+            item["temperature"] = exit.temperature;
+        exits.push_back(item);
     }
     return nlohmann::ordered_json { { "format", kFormatName }, { "version", kFormatVersion },
         { "backbone", backboneToJson(architecture.backbone) }, { "confidence", nameOf(architecture.confidence) },
@@ -165,6 +172,11 @@ Architecture architectureFromJson(const nlohmann::ordered_json& json, const std:
                 if (!item["threshold"].is_number())
                     throw ConfigError(at + ": 'threshold' must be a number");
                 exit.threshold = item["threshold"].get<double>();
+            }
+            if (item.contains("temperature")) {
+                if (!item["temperature"].is_number())
+                    throw ConfigError(at + ": 'temperature' must be a number");
+                exit.temperature = item["temperature"].get<double>();
             }
             const nlohmann::ordered_json layers = item.value("layers", nlohmann::ordered_json::array());
             if (!layers.is_array())

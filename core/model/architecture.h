@@ -44,10 +44,14 @@ struct ExitSpec {
     int position = 0;
     std::vector<BranchLayerSpec> layers;
     double threshold = 1.0; // leave here when confidence >= threshold; 1 admits only certain predictions
+    // The exit's logits are divided by this before the confidence is measured (temperature scaling, fitted on the
+    // validation split when a search calibrates its exits); 1 leaves them as they are. The prediction never changes.
+    double temperature = 1.0;
 
     bool operator==(const ExitSpec& other) const
     {
-        return position == other.position && layers == other.layers && threshold == other.threshold;
+        return position == other.position && layers == other.layers && threshold == other.threshold
+            && temperature == other.temperature;
     }
 };
 
@@ -65,6 +69,10 @@ struct Architecture {
     }
     bool operator!=(const Architecture& other) const { return !(*this == other); }
 };
+
+// The temperatures an exit may have (ExitSpec::temperature); fitting keeps within them.
+constexpr double kMinTemperature = 0.01;
+constexpr double kMaxTemperature = 100.0;
 
 // The most layers a searched exit branch may have (the search space's genes).
 constexpr int kMaxBranchDepth = 3;
@@ -84,7 +92,8 @@ std::vector<double> exitThresholds(const Architecture& architecture);
 
 // Throws ConfigError (prefixed with `source`) for: an exit at a position the backbone does not have (including the
 // final classifier's), two exits at one position, exits out of order, more than kMaxBranchDepth layers, a width
-// outside (0, 8], a stride other than 1 or 2, a pooling stride other than 2, a threshold outside [0, 1].
+// outside (0, 8], a stride other than 1 or 2, a pooling stride other than 2, a threshold outside [0, 1], a temperature
+// outside [0.01, 100].
 void validateArchitecture(const Architecture& architecture, const std::string& source);
 
 // Readable JSON that round-trips exactly. On input the backbone may also be a preset's name.

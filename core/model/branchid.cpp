@@ -8,6 +8,7 @@ BranchId::BranchId(const ExitSpec& exit)
     : m_exit(exit)
 {
     m_exit.threshold = 0;
+    m_exit.temperature = 1;
     m_key = std::to_string(exit.position);
     for (const BranchLayerSpec& layer : exit.layers) {
         m_key += " " + nameOf(layer.type);

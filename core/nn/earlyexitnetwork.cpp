@@ -64,8 +64,14 @@ InferenceResult EarlyExitNetworkImpl::infer(const torch::Tensor& input, const st
         return thresholds ? (*thresholds)[std::size_t(exitIndex)]
                           : m_architecture.exits[std::size_t(exitIndex)].threshold;
     };
+    // The confidence at exit `exitIndex` (the final one's at temperature 1).
+    const auto confidenceAt = [&](const torch::Tensor& logits, int exitIndex) {
+        const double temperature
+            = exitIndex < int(m_exits.size()) ? m_architecture.exits[std::size_t(exitIndex)].temperature : 1.0;
+        return exitConfidence(logits, m_architecture.confidence, temperature);
+    };
     const auto settle = [&](const torch::Tensor& logits, const torch::Tensor& leaving, int exitIndex) {
-        const torch::Tensor confidence = exitConfidence(logits, m_architecture.confidence);
+        const torch::Tensor confidence = confidenceAt(logits, exitIndex);
         const torch::Tensor who = remaining.index({ leaving });
         result.predictions.index_put_({ who }, logits.argmax(1).index({ leaving }));
         result.exitIndex.index_put_({ who }, exitIndex);
@@ -88,12 +94,12 @@ InferenceResult EarlyExitNetworkImpl::infer(const torch::Tensor& input, const st
             if (exitIndex < 0)
                 continue;
             const torch::Tensor logits = m_exits[std::size_t(exitIndex)](x);
-            const torch::Tensor confidence = exitConfidence(logits, m_architecture.confidence);
+            const torch::Tensor confidence = confidenceAt(logits, exitIndex);
             if (confidence.item<float>() >= float(thresholdAt(exitIndex)))
                 return leave(logits, confidence, exitIndex);
         }
         const torch::Tensor logits = m_final(x);
-        return leave(logits, exitConfidence(logits, m_architecture.confidence), int(m_exits.size()));
+        return leave(logits, confidenceAt(logits, int(m_exits.size())), int(m_exits.size()));
     }
     for (std::size_t i = 0; i < m_blocks.size() && remaining.size(0) > 0; ++i) {
         x = m_blocks[i](x);
@@ -101,7 +107,7 @@ InferenceResult EarlyExitNetworkImpl::infer(const torch::Tensor& input, const st
         if (exitIndex < 0)
             continue;
         const torch::Tensor logits = m_exits[std::size_t(exitIndex)](x);
-        const torch::Tensor leaving = exitConfidence(logits, m_architecture.confidence) >= thresholdAt(exitIndex);
+        const torch::Tensor leaving = confidenceAt(logits, exitIndex) >= thresholdAt(exitIndex);
         settle(logits, leaving, exitIndex);
         const torch::Tensor staying = leaving.logical_not();
         remaining = remaining.index({ staying });

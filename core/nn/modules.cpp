@@ -3,6 +3,7 @@
 #include "base/rng.h"
 #include "model/networkcost.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -232,9 +233,12 @@ std::uint64_t exitInitSeed(std::uint64_t seed, const ExitSpec& exit)
     return h ^ (h >> 31);
 }
 
-torch::Tensor exitConfidence(const torch::Tensor& logits, ConfidenceMeasure measure)
+torch::Tensor exitConfidence(const torch::Tensor& logits, ConfidenceMeasure measure, double temperature)
 {
-    const torch::Tensor probabilities = torch::softmax(logits.to(torch::kFloat), 1);
+    torch::Tensor scaled = logits.to(torch::kFloat);
+    if (temperature != 1.0)
+        scaled = scaled / temperature;
+    const torch::Tensor probabilities = torch::softmax(scaled, 1);
     switch (measure) {
     case ConfidenceMeasure::ScoreMargin: {
         const torch::Tensor top = std::get<0>(probabilities.topk(2, 1));
@@ -248,6 +252,28 @@ torch::Tensor exitConfidence(const torch::Tensor& logits, ConfidenceMeasure meas
     }
     }
     return probabilities.select(1, 0);
+}
+
+double fitTemperature(const torch::Tensor& logits, const torch::Tensor& labels)
+{
+    torch::NoGradGuard noGrad;
+    const torch::Tensor z = logits.to(torch::kDouble);
+    const torch::Tensor target = z.gather(1, labels.to(torch::kLong).view({ -1, 1 })).squeeze(1);
+    // d/dbeta of mean(logsumexp(beta z) - beta z_y) = mean(E_softmax(beta z)[z] - z_y): increasing in beta.
+    const auto slope = [&](double beta) {
+        const torch::Tensor p = torch::softmax(z * beta, 1);
+        return ((p * z).sum(1) - target).mean().item<double>();
+    };
+    double low = std::log(1.0 / kMaxTemperature), high = std::log(1.0 / kMinTemperature); // of beta = 1 / T
+    if (z.size(0) == 0 || slope(std::exp(high)) <= 0)
+        return kMinTemperature; // sharper is always better: separable (or no) samples
+    if (slope(std::exp(low)) >= 0)
+        return kMaxTemperature;
+    for (int step = 0; step < 60; ++step) {
+        const double middle = 0.5 * (low + high);
+        (slope(std::exp(middle)) < 0 ? low : high) = middle;
+    }
+    return std::clamp(std::exp(-0.5 * (low + high)), kMinTemperature, kMaxTemperature);
 }
 
 } // namespace earlybird::nn

@@ -105,7 +105,13 @@ TORCH_MODULE(ExitHead);
 // same branch starts from the same weights in every network that contains it.
 std::uint64_t exitInitSeed(std::uint64_t seed, const ExitSpec& exit);
 
-// Confidence of each row of `logits` (N x K) under `measure`, in [0, 1].
-torch::Tensor exitConfidence(const torch::Tensor& logits, ConfidenceMeasure measure);
+// Confidence of each row of `logits` (N x K) under `measure`, in [0, 1], with the logits divided by `temperature`
+// first (in single precision, as the exported PyTorch module divides them) unless it is 1.
+torch::Tensor exitConfidence(const torch::Tensor& logits, ConfidenceMeasure measure, double temperature = 1.0);
+
+// The temperature T in [kMinTemperature, kMaxTemperature] that minimises the mean negative log-likelihood of `labels`
+// (N, integer) under softmax(logits / T) (logits N x K): the convex problem in 1/T solved by bisection on its
+// derivative, in double precision.
+double fitTemperature(const torch::Tensor& logits, const torch::Tensor& labels);
 
 } // namespace earlybird::nn

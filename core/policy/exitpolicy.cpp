@@ -73,6 +73,7 @@ ExitOutcomes::ExitOutcomes(int exits, std::int64_t samples)
         confidence.assign(size, 0.0f);
     m_correct.assign(size, 0);
     m_prediction.assign(size, 0);
+    m_calibration.assign(std::size_t(exits), ExitCalibration {});
 }
 
 void ExitOutcomes::setExit(int exit, const float* scoreMargin, const float* maxSoftmax, const float* entropy,
@@ -90,11 +91,25 @@ void ExitOutcomes::setExit(int exit, const float* scoreMargin, const float* maxS
     }
 }
 
+void ExitOutcomes::setCalibration(int exit, const ExitCalibration& calibration)
+{
+    if (exit < 0 || exit >= m_exits)
+        throw ConfigError("exit " + std::to_string(exit) + " does not exist");
+    m_calibration[std::size_t(exit)] = calibration;
+}
+
+bool ExitOutcomes::calibrated() const
+{
+    return std::all_of(
+        m_calibration.begin(), m_calibration.end(), [](const ExitCalibration& c) { return c.applied; });
+}
+
 bool ExitOutcomes::operator==(const ExitOutcomes& other) const
 {
     return m_exits == other.m_exits && m_samples == other.m_samples && m_confidence[0] == other.m_confidence[0]
         && m_confidence[1] == other.m_confidence[1] && m_confidence[2] == other.m_confidence[2]
-        && m_correct == other.m_correct && m_prediction == other.m_prediction;
+        && m_correct == other.m_correct && m_prediction == other.m_prediction
+        && m_calibration == other.m_calibration;
 }
 
 std::vector<double> exitMacsOf(const NetworkCost& cost, CostConvention convention)

@@ -2,6 +2,7 @@
 
 #include "model/architecture.h"
 #include "model/networkcost.h"
+#include "policy/calibration.h"
 
 #include <cstdint>
 #include <functional>
@@ -35,6 +36,13 @@ public:
     void setExit(int exit, const float* scoreMargin, const float* maxSoftmax, const float* entropy,
         const std::int32_t* predictions, const std::int32_t* labels);
 
+    // Exit `exit`'s calibration on this split: its fitted temperature, its calibration errors, and whether the
+    // confidences here are the calibrated ones. Unmeasured (ExitCalibration's defaults) until set.
+    const ExitCalibration& calibration(int exit) const { return m_calibration[std::size_t(exit)]; }
+    void setCalibration(int exit, const ExitCalibration& calibration);
+    // Whether every exit's confidences are calibrated ones.
+    bool calibrated() const;
+
     const float* confidenceData(ConfidenceMeasure measure) const { return m_confidence[std::size_t(measure)].data(); }
     const std::uint8_t* correctData() const { return m_correct.data(); }
 
@@ -46,6 +54,7 @@ private:
     std::vector<float> m_confidence[3];
     std::vector<std::uint8_t> m_correct;
     std::vector<std::int32_t> m_prediction;
+    std::vector<ExitCalibration> m_calibration;
 };
 
 // The figures of one threshold vector on one split.

@@ -38,8 +38,11 @@ TunedCandidate tuneCandidate(const SearchConfig& config, const Architecture& arc
     for (const PolicyResult& point : validation.tradeOffCurve())
         tuned.curve.push_back(pointOf(point, test.evaluate(point.thresholds)));
     record.architecture = architecture;
-    for (std::size_t e = 0; e < architecture.exits.size(); ++e)
+    for (std::size_t e = 0; e < architecture.exits.size(); ++e) {
         record.architecture.exits[e].threshold = record.validation.thresholds[e];
+        // The thresholds are on the confidences the outcomes hold: calibrated ones carry their temperature along.
+        record.architecture.exits[e].temperature = outcomes.validation.calibration(int(e)).appliedTemperature();
+    }
     return tuned;
 }
 

@@ -7,6 +7,7 @@ namespace earlybird {
 namespace {
 // More samples than any store holds: a count beyond it is a corrupt column, not an allocation to attempt.
 constexpr std::int64_t kMaxStoredSamples = std::int64_t(1) << 28;
+constexpr std::size_t kCalibrationBytes = 4 * sizeof(double);
 
 template <typename T>
 void append(std::vector<std::uint8_t>& bytes, const T* values, std::size_t count)
@@ -38,6 +39,9 @@ std::vector<std::uint8_t> encodeColumns(const ExitColumns& columns)
     for (const std::vector<float>& measure : columns.confidence)
         append(bytes, measure.data(), measure.size());
     append(bytes, columns.predictions.data(), columns.predictions.size());
+    const ExitCalibration& c = columns.calibration;
+    const double calibration[4] = { c.temperature, c.eceBefore, c.eceAfter, c.applied ? 1.0 : 0.0 };
+    append(bytes, calibration, 4);
     return bytes;
 }
 
@@ -54,8 +58,18 @@ std::vector<std::uint8_t> encodeLabels(const std::vector<std::int32_t>& labels)
 bool decodeColumns(const std::vector<std::uint8_t>& bytes, ExitColumns& columns)
 {
     const std::int64_t n = storedCount(bytes);
-    if (n < 0 || bytes.size() != 8 + std::size_t(n) * 16)
+    const std::size_t plain = 8 + std::size_t(n) * 16; // before calibration existed
+    if (n < 0 || (bytes.size() != plain && bytes.size() != plain + kCalibrationBytes))
         return false;
+    columns.calibration = ExitCalibration {};
+    if (bytes.size() == plain + kCalibrationBytes) {
+        double calibration[4];
+        std::memcpy(calibration, bytes.data() + plain, kCalibrationBytes);
+        if (!(calibration[0] >= kMinTemperature && calibration[0] <= kMaxTemperature)
+            || (calibration[3] != 0 && calibration[3] != 1))
+            return false;
+        columns.calibration = ExitCalibration { calibration[0], calibration[1], calibration[2], calibration[3] == 1 };
+    }
     const std::uint8_t* at = bytes.data() + 8;
     for (std::vector<float>& measure : columns.confidence) {
         measure.resize(std::size_t(n));
@@ -89,6 +103,7 @@ ExitColumns exitColumns(const ExitOutcomes& outcomes, int exit)
     columns.predictions.resize(std::size_t(n));
     for (std::int64_t i = 0; i < n; ++i)
         columns.predictions[std::size_t(i)] = outcomes.prediction(i, exit);
+    columns.calibration = outcomes.calibration(exit);
     return columns;
 }
 

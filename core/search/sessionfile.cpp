@@ -251,6 +251,8 @@ CandidateOutcomes SessionOutputs::outcomes(const Architecture& architecture) con
             stored.validation.confidence[2].data(), stored.validation.predictions.data(), m_validationLabels.data());
         outcomes.test.setExit(e, stored.test.confidence[0].data(), stored.test.confidence[1].data(),
             stored.test.confidence[2].data(), stored.test.predictions.data(), m_testLabels.data());
+        outcomes.validation.setCalibration(e, stored.validation.calibration);
+        outcomes.test.setCalibration(e, stored.test.calibration);
     };
     for (std::size_t e = 0; e < architecture.exits.size(); ++e)
         place(int(e), m_exits.at(BranchId(architecture.exits[e]).key()));

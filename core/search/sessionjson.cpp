@@ -132,7 +132,8 @@ Json configJson(const SearchConfig& c)
                 { "channels_last", b.channelsLast } } },
         { "validation_fraction", e.validationFraction }, { "seed", e.seed }, { "cache_directory", e.cacheDirectory },
         { "feature_cache_bytes", e.featureCacheBytes }, { "backbone_weights", e.backboneWeights },
-        { "backbone_weights_hash", e.backboneWeightsHash }, { "space", spaceJson(c.space) },
+        { "backbone_weights_hash", e.backboneWeightsHash }, { "calibrate", e.calibrate },
+        { "space", spaceJson(c.space) },
         { "cost_model", nameOf(c.costModel) }, { "target", c.target }, { "target_fraction", c.targetFraction },
         { "mode", nameOf(c.mode) }, { "convention", nameOf(c.convention) }, { "population", c.population },
         { "generations", c.generations }, { "search_seed", c.searchSeed },
@@ -187,6 +188,7 @@ SearchConfig configFromJson(const Json& j, const std::string& source)
     // Sessions before imported backbones trained theirs.
     e.backboneWeights = j.value("backbone_weights", std::string());
     e.backboneWeightsHash = j.value("backbone_weights_hash", std::string());
+    e.calibrate = j.value("calibrate", false); // sessions before calibration did not calibrate
     c.space = spaceFromJson(j.at("space"), source);
     // Sessions before cost models had only a MAC target.
     c.costModel = fromName<CostModel>(j.value("cost_model", std::string("macs")));

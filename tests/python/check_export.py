@@ -35,10 +35,10 @@ except ImportError as missing:  # pragma: no cover
     sys.exit(77)
 
 TOLERANCE = 1e-4
-SEARCHES = [  # backbone, synthetic image shape
-    ("fashion-resnet", "1x28x28"),
-    ("resnet20", "3x32x32"),  # padded shortcuts: a strided slice and a channel pad in ONNX
-    ("fashion-mobilenet", "1x28x28"),
+SEARCHES = [  # backbone, synthetic image shape, calibrated exits
+    ("fashion-resnet", "1x28x28", False),
+    ("resnet20", "3x32x32", True),  # padded shortcuts: a strided slice and a channel pad in ONNX
+    ("fashion-mobilenet", "1x28x28", False),
 ]
 PRESETS = ["fashion-resnet", "fashion-mobilenet", "cifar-resnet", "cifar-mobilenet", "resnet20"]
 SAMPLED_SEEDS = range(1, 6)
@@ -66,12 +66,12 @@ def load_module(path, name):
     return module
 
 
-def check_session(backbone, shape, work):
+def check_session(backbone, shape, calibrate, work):
     folder = os.path.join(work, backbone)
     os.makedirs(folder, exist_ok=True)
     cli(["search", "--dataset", "synthetic", "--path", "classes=4,train=300,test=100,shape=" + shape, "--backbone",
          backbone, "--generations", "1", "--population", "4", "--epochs", "1", "--branch-epochs", "1", "--compose", "4",
-         "--cache", "cache", "--out", "session"], folder)
+         "--cache", "cache", "--out", "session"] + (["--calibrate"] if calibrate else []), folder)
     archive = json.loads(cli(["session", "export", "session"], folder))["archive"]
     chosen = max(archive, key=lambda c: (len(c["architecture"]["exits"]), -c["id"]))
     out = os.path.join(folder, "export")
@@ -83,6 +83,10 @@ def check_session(backbone, shape, work):
     entry = {"candidate": chosen["id"], "exits": len(module.THRESHOLDS) + 1, "pytorch": checked}
     if not checked["ok"]:
         fail("%s: the PyTorch module disagrees with the C++ model: %s" % (backbone, checked))
+    # A calibrated search's exits carry temperatures, which the module applies as the C++ model does (the same exits).
+    entry["temperatures"] = module.TEMPERATURES
+    if calibrate and all(t == 1.0 for t in module.TEMPERATURES):
+        fail("%s: a calibrated search exported no temperature: %s" % (backbone, module.TEMPERATURES))
 
     ref = torch.load(os.path.join(out, "samples.pt"))
     x = ref["inputs"].numpy()
@@ -113,11 +117,13 @@ def check_session(backbone, shape, work):
         fail("%s: OpenCV's logits differ from the C++ model's by %g (graph) / %g (segments)"
              % (backbone, max(whole), max(chained)))
 
-    # The exits a host would take from OpenCV's segment outputs, with the exported rule.
+    # The exits a host would take from OpenCV's segment outputs, with the exported rule (each exit's logits divided by
+    # its temperature before the confidence: the ONNX graphs give raw logits).
     taken = torch.full((x.shape[0],), exits - 1, dtype=torch.long)
     decided = torch.zeros(x.shape[0], dtype=torch.bool)
     for k, threshold in enumerate(ref["thresholds"].tolist()):
-        leave = (module.confidence(torch.from_numpy(segment_logits[k])) >= threshold) & ~decided
+        c = module.confidence(torch.from_numpy(segment_logits[k]), temperature=module.TEMPERATURES[k])
+        leave = (c >= threshold) & ~decided
         taken[leave] = k
         decided |= leave
     entry["opencv_same_exit"] = int((taken == ref["exit"]).sum())
@@ -183,8 +189,8 @@ def main():
     shutil.rmtree(ARGS.work, ignore_errors=True)  # every run starts from nothing: no session is resumed
     os.makedirs(ARGS.work)
     torch.manual_seed(0)
-    for backbone, shape in SEARCHES:
-        check_session(backbone, shape, ARGS.work)
+    for backbone, shape, calibrate in SEARCHES:
+        check_session(backbone, shape, calibrate, ARGS.work)
     networks = [(preset, preset) for preset in PRESETS]
     sampled = [(preset, seed) for preset in ("fashion-resnet", "fashion-mobilenet", "cifar-resnet", "resnet20")
                for seed in SAMPLED_SEEDS]
