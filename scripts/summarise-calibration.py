@@ -36,8 +36,11 @@ def main(out):
         match = re.fullmatch(r"(.+)-(raw|calibrated)-(\d+)\.json", os.path.basename(path))
         if not match:
             continue
-        with open(path) as f:
-            summary = json.load(f)
+        try:
+            with open(path) as f:
+                summary = json.load(f)
+        except ValueError:  # a run still going (or stopped): its summary is not written
+            continue
         runs.setdefault(match.group(1), {}).setdefault(match.group(2), []).append(summary)
     print("| data set | confidences | seeds | hypervolume (val) | hypervolume (test) | within 0.4x | within 0.6x "
           "| architectures |")
@@ -64,8 +67,11 @@ def main(out):
     studies = {}
     for path in glob.glob(os.path.join(out, "*-raw-*.calibration.json")):
         dataset = re.fullmatch(r"(.+)-raw-\d+\.calibration\.json", os.path.basename(path)).group(1)
-        with open(path) as f:
-            studies.setdefault(dataset, []).append(json.load(f))
+        try:
+            with open(path) as f:
+                studies.setdefault(dataset, []).append(json.load(f))
+        except ValueError:
+            continue
     for dataset in sorted(studies):
         for side in ("raw", "calibrated"):
             items = studies[dataset]

@@ -1,3 +1,4 @@
+#include "base/fileio.h"
 #include "errorcapture.h"
 #include "fixtures.h"
 #include "model/architecture.h"
@@ -65,6 +66,22 @@ private Q_SLOTS:
         QCOMPARE(byName.backbone.blocks.size(), std::size_t(10));
         QCOMPARE(byName.exits.at(0).threshold, 1.0);
         QVERIFY(byName.confidence == ConfidenceMeasure::ScoreMargin);
+
+        // A backbone of one's own where a preset's name goes: a backbone file, or an architecture file's backbone.
+        BackboneSpec own = backbonePreset("fashion-resnet");
+        own.name = "my-net";
+        own.blocks.pop_back();
+        const std::string backboneFile = dir.filePath(QStringLiteral("my-net.json")).toStdString();
+        writeFileAtomically(backboneFile, backboneToJson(own).dump(2));
+        QVERIFY(backboneFromPresetOrFile(backboneFile) == own);
+        QVERIFY(architectureFromPresetOrFile(backboneFile).backbone == own);
+        QVERIFY(architectureFromPresetOrFile(backboneFile).exits.empty());
+        QVERIFY(backboneFromPresetOrFile(path) == threeExitNetwork().backbone);
+        QVERIFY(backboneFromPresetOrFile("resnet20") == backbonePreset("resnet20"));
+        const std::string missing = errorMessage([] { backboneFromPresetOrFile("/nowhere/net.json"); });
+        QVERIFY2(contains(missing, "no backbone preset '/nowhere/net.json' and no such file"), missing.c_str());
+        writeFileAtomically(backboneFile, "{\"blocks\": [");
+        QVERIFY(contains(errorMessage([&] { backboneFromPresetOrFile(backboneFile); }), "malformed JSON"));
     }
 
     void everyPresetIsValid()

@@ -17,6 +17,7 @@
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -58,6 +59,7 @@ RunPanel::RunPanel(QWidget* parent)
     , m_folder(new QLineEdit(this))
     , m_imageSize(new QLineEdit(this))
     , m_backbone(new QComboBox(this))
+    , m_weights(new QLineEdit(this))
     , m_cost(new QComboBox(this))
     , m_target(new QDoubleSpinBox(this))
     , m_mode(new QComboBox(this))
@@ -82,6 +84,12 @@ RunPanel::RunPanel(QWidget* parent)
     m_backbone->addItem(tr("default for the data set"), QString());
     for (const std::string& name : backbonePresetNames())
         m_backbone->addItem(QString::fromStdString(name), QString::fromStdString(name));
+    m_backbone->addItem(tr("a backbone JSON file…"), QStringLiteral("<file>"));
+    m_weights->setPlaceholderText(tr("none: train the backbone here"));
+    m_weights->setToolTip(
+        tr("A backbone trained elsewhere: its state_dict saved with torch.save(dict(net.state_dict()), FILE), with "
+           "the parameter names of the module `earlybird-cli export --format pytorch` writes. The search then "
+           "trains no backbone; see docs/user-data.md."));
     m_cost->addItem(tr("MACs (analytic)"), QStringLiteral("macs"));
     m_cost->addItem(tr("Latency on this CPU (timed)"), QStringLiteral("latency"));
     m_cost->addItem(tr("Parameters used per sample"), QStringLiteral("parameters"));
@@ -158,6 +166,9 @@ RunPanel::RunPanel(QWidget* parent)
     form->addRow(tr("Folder"), withBrowse(m_folder, browseData));
     form->addRow(tr("Image size"), m_imageSize);
     form->addRow(tr("Backbone"), m_backbone);
+    auto* browseWeights = new QPushButton(tr("…"), this);
+    browseWeights->setToolTip(tr("Choose a backbone's state_dict (.pt)"));
+    form->addRow(tr("Backbone weights"), withBrowse(m_weights, browseWeights));
     form->addRow(tr("Cost"), m_cost);
     form->addRow(tr("Target"), m_target);
     form->addRow(tr("Mode"), m_mode);
@@ -190,8 +201,12 @@ RunPanel::RunPanel(QWidget* parent)
     const QString folder = settings.value(QStringLiteral("run/folder/") + m_kind->currentText()).toString();
     if (!folder.isEmpty())
         m_folder->setText(folder);
-    m_backbone->setCurrentIndex(
-        std::max(0, m_backbone->findData(settings.value(QStringLiteral("run/backbone")).toString())));
+    const QString backbone = settings.value(QStringLiteral("run/backbone")).toString();
+    if (backbone.endsWith(QStringLiteral(".json"), Qt::CaseInsensitive))
+        selectBackboneFile(backbone);
+    else
+        m_backbone->setCurrentIndex(std::max(0, m_backbone->findData(backbone)));
+    m_weights->setText(settings.value(QStringLiteral("run/backboneWeights")).toString());
     m_cost->setCurrentIndex(
         std::max(0, m_cost->findData(settings.value(QStringLiteral("run/cost"), QStringLiteral("macs")))));
     m_target->setValue(settings.value(QStringLiteral("run/target"), 0.6).toDouble());
@@ -208,7 +223,8 @@ RunPanel::RunPanel(QWidget* parent)
     m_threads->setValue(settings.value(QStringLiteral("compute/threads"), 0).toInt());
 
     connect(m_kind, &QComboBox::currentIndexChanged, this, &RunPanel::onKindChanged);
-    for (QLineEdit* edit : { m_folder, m_session, m_imageSize })
+    connect(m_backbone, &QComboBox::currentIndexChanged, this, &RunPanel::validate);
+    for (QLineEdit* edit : { m_folder, m_session, m_imageSize, m_weights })
         connect(edit, &QLineEdit::textChanged, this, &RunPanel::validate);
     connect(m_minutes, &QDoubleSpinBox::valueChanged, this, &RunPanel::validate);
     connect(m_generations, &QSpinBox::valueChanged, this, &RunPanel::validate);
@@ -216,6 +232,22 @@ RunPanel::RunPanel(QWidget* parent)
         const QString location = chooseDatasetLocation(this, kind(), m_folder->text());
         if (!location.isEmpty())
             m_folder->setText(location);
+    });
+    connect(browseWeights, &QPushButton::clicked, this, [this] {
+        const QString file = QFileDialog::getOpenFileName(
+            this, tr("Backbone weights"), m_weights->text(), tr("PyTorch state_dict (*.pt *.pth);;All files (*)"));
+        if (!file.isEmpty())
+            m_weights->setText(file);
+    });
+    connect(m_backbone, &QComboBox::activated, this, [this](int index) {
+        if (m_backbone->itemData(index).toString() != QStringLiteral("<file>"))
+            return;
+        const QString file = QFileDialog::getOpenFileName(
+            this, tr("Backbone JSON file"), QString(), tr("Backbone or architecture JSON (*.json);;All files (*)"));
+        if (file.isEmpty())
+            m_backbone->setCurrentIndex(0);
+        else
+            selectBackboneFile(file);
     });
     connect(browseSession, &QPushButton::clicked, this, [this] {
         const QString folder = QFileDialog::getExistingDirectory(this, tr("Session folder"), m_session->text());
@@ -248,6 +280,18 @@ RunPanel::RunPanel(QWidget* parent)
     connect(m_stop, &QPushButton::clicked, this, &RunPanel::stopRequested);
     setRunning(false);
     showIdle(tr("Ready."));
+}
+
+void RunPanel::selectBackboneFile(const QString& path)
+{
+    int index = m_backbone->findData(path);
+    if (index < 0) {
+        index = m_backbone->count() - 1; // before "a backbone JSON file…"
+        m_backbone->insertItem(index, QFileInfo(path).fileName(), path);
+        m_backbone->setItemData(index, path, Qt::ToolTipRole);
+    }
+    m_backbone->setCurrentIndex(index);
+    validate();
 }
 
 std::optional<ImageFolderOptions> RunPanel::imageSize() const
@@ -302,6 +346,13 @@ QStringList RunPanel::problems() const
                                                   : tr("The data set folder does not exist."));
     if (!synthetic && m_folder->text().isEmpty())
         problems << tr("Choose the data set folder.");
+    if (m_backbone->currentData().toString() == QStringLiteral("<file>"))
+        problems << tr("Choose the backbone JSON file, or a preset.");
+    else if (m_backbone->currentData().toString().endsWith(QStringLiteral(".json"), Qt::CaseInsensitive)
+        && !QFileInfo::exists(m_backbone->currentData().toString()))
+        problems << tr("The backbone JSON file does not exist.");
+    if (!m_weights->text().trimmed().isEmpty() && !QFileInfo::exists(m_weights->text().trimmed()))
+        problems << tr("The backbone weights file does not exist.");
     if (!m_imageSize->text().trimmed().isEmpty() && !imageSize())
         problems << tr("The image size is height x width in pixels, e.g. 32x32 (or empty: the most common size).");
     if (m_minutes->value() == 0 && m_generations->value() == 0)
@@ -332,6 +383,7 @@ SearchRequest RunPanel::request() const
         request.dataset.imageWidth = size->width;
     }
     request.backbonePreset = m_backbone->currentData().toString();
+    request.backboneWeights = m_weights->text().trimmed();
     request.costModel = fromName<CostModel>(m_cost->currentData().toString().toStdString());
     request.targetFraction = m_target->value();
     request.mode = fromName<TargetMode>(m_mode->currentData().toString().toStdString());
@@ -353,6 +405,7 @@ void RunPanel::saveSettings() const
     settings.setValue(QStringLiteral("run/kind"), m_kind->currentText());
     settings.setValue(QStringLiteral("run/folder/") + m_kind->currentText(), m_folder->text().trimmed());
     settings.setValue(QStringLiteral("run/backbone"), m_backbone->currentData());
+    settings.setValue(QStringLiteral("run/backboneWeights"), m_weights->text().trimmed());
     settings.setValue(QStringLiteral("run/cost"), m_cost->currentData());
     settings.setValue(QStringLiteral("run/target"), m_target->value());
     settings.setValue(QStringLiteral("run/mode"), m_mode->currentData());
@@ -370,8 +423,9 @@ void RunPanel::saveSettings() const
 
 void RunPanel::setEditable(bool editable)
 {
-    for (QWidget* w : std::initializer_list<QWidget*> { m_kind, m_folder, m_backbone, m_cost, m_target, m_mode,
-             m_precision, m_calibrate, m_minutes, m_generations, m_population, m_seed, m_epochs, m_threads, m_session })
+    for (QWidget* w :
+        std::initializer_list<QWidget*> { m_kind, m_folder, m_backbone, m_weights, m_cost, m_target, m_mode,
+            m_precision, m_calibrate, m_minutes, m_generations, m_population, m_seed, m_epochs, m_threads, m_session })
         w->setEnabled(editable);
     m_imageSize->setEnabled(editable && kind() == DatasetKind::Folder);
 }
@@ -393,6 +447,7 @@ void RunPanel::showSession(const SearchRequest& settings)
             ? QStringLiteral("%1x%2").arg(settings.dataset.imageHeight).arg(settings.dataset.imageWidth)
             : QString());
     select(m_backbone, settings.backbonePreset);
+    m_weights->setText(settings.backboneWeights);
     select(m_cost, QString::fromStdString(nameOf(settings.costModel)));
     m_target->setValue(settings.targetFraction);
     select(m_mode, QString::fromStdString(nameOf(settings.mode)));

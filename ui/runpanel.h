@@ -54,11 +54,14 @@ private:
     void validate();
     void onKindChanged();
     void saveSettings() const;
+    // Adds a backbone JSON file to the backbone list (once) and selects it.
+    void selectBackboneFile(const QString& path);
 
     QComboBox* m_kind;
     QLineEdit* m_folder;
     QLineEdit* m_imageSize; // image folders only: "HxW", empty for the most common size
-    QComboBox* m_backbone;
+    QComboBox* m_backbone; // presets, and backbone JSON files chosen with its last item
+    QLineEdit* m_weights; // a backbone's state_dict trained elsewhere; empty: train here
     QComboBox* m_cost;
     QDoubleSpinBox* m_target;
     QComboBox* m_mode;

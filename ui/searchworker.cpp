@@ -161,6 +161,7 @@ SearchRequest requestFor(const SearchConfig& config, const QString& sessionFolde
     request.epochs = e.backboneTraining.epochs;
     request.precision = e.backboneTraining.precision;
     request.calibrate = e.calibrate;
+    request.backboneWeights = QString::fromStdString(e.backboneWeights);
     request.sessionFolder = sessionFolder;
     request.cacheFolder = QString::fromStdString(e.cacheDirectory);
     return request;
@@ -176,6 +177,7 @@ SearchConfig searchConfigFor(const SearchRequest& request)
     e.backboneTraining.precision = request.precision;
     e.branchTraining.precision = request.precision;
     e.calibrate = request.calibrate;
+    e.backboneWeights = request.backboneWeights.toStdString();
     e.seed = std::uint64_t(request.seed);
     e.cacheDirectory = request.cacheFolder.toStdString();
     e.featureCacheBytes = defaultFeatureCacheBytes();

@@ -30,7 +30,8 @@ using RunId = quint64;
 // must not happen on the GUI thread).
 struct SearchRequest {
     DatasetSpec dataset;
-    QString backbonePreset; // empty: the preset sized for the data set
+    QString backbonePreset; // a preset's name or a backbone JSON file; empty: the preset sized for the data set
+    QString backboneWeights; // a state_dict trained elsewhere (ExperimentConfig::backboneWeights); empty: train here
     CostModel costModel = CostModel::Macs;
     double targetFraction = 0.6; // of the backbone's cost
     TargetMode mode = TargetMode::Budget;

@@ -119,11 +119,12 @@ int runArchSample(const std::vector<std::string>& arguments)
     ArgumentParser parser("earlybird-cli arch sample --backbone PRESET [--seed S]",
         "Prints a valid random early-exit architecture from the default search space (exits at any block boundary,\n"
         "0-3 heterogeneous branch layers) as architecture JSON, ready for `earlybird-cli macs`.");
-    parser.addOption("backbone", "PRESET", "backbone preset name", std::string("fashion-mobilenet"));
+    parser.addOption(
+        "backbone", "PRESET|FILE", "backbone preset name or backbone JSON file", std::string("fashion-mobilenet"));
     parser.addOption("seed", "S", "random seed", std::string("1"));
     if (!parser.parseCommand(arguments))
         return 0;
-    const SearchSpace space({ backbonePreset(*parser.value("backbone")) });
+    const SearchSpace space({ backboneFromPresetOrFile(*parser.value("backbone")) });
     Rng rng(std::uint64_t(parser.intValue("seed", 1)));
     std::cout << architectureToJson(space.decode(space.sample(rng))).dump(2) << std::endl;
     return 0;

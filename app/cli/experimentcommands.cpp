@@ -113,13 +113,15 @@ Evaluated evaluateArchitecture(const ArgumentParser& parser)
 
 int runTrainBackbone(const std::vector<std::string>& arguments)
 {
-    ArgumentParser parser("earlybird-cli train-backbone --dataset KIND [--path PATH] [--backbone PRESET] [--epochs E] "
-                          "[--out DIR]",
+    ArgumentParser parser(
+        "earlybird-cli train-backbone --dataset KIND [--path PATH] [--backbone PRESET|FILE] [--epochs E] "
+        "[--out DIR]",
         "Trains a backbone preset on a data set (SGD, Nesterov momentum, cosine schedule, crop/flip augmentation) and\n"
         "keeps it in the cache folder, keyed by data set, backbone, seed and training options: later commands on the\n"
         "same data reuse it. Prints JSON with the training time and validation/test accuracy.");
     addTrainingOptions(parser);
-    parser.addOption("backbone", "PRESET", "backbone preset (default: the one sized for the data set)");
+    parser.addOption("backbone", "PRESET|FILE",
+        "backbone preset, or a backbone JSON file of your own (default: the preset sized for the data set)");
     parser.addOption("out", "DIR", "cache folder (same as --cache)");
     if (!parser.parseCommand(arguments))
         return 0;
@@ -150,7 +152,7 @@ int runTrainBackbone(const std::vector<std::string>& arguments)
 int runImportBackbone(const std::vector<std::string>& arguments)
 {
     ArgumentParser parser("earlybird-cli import-backbone --weights STATE_DICT.pt --dataset KIND [--path PATH] "
-                          "[--backbone PRESET]",
+                          "[--backbone PRESET|FILE]",
         "Brings a backbone trained elsewhere (PyTorch, a GPU): reads a state_dict saved by torch.save with "
         "Earlybird's\n"
         "parameter names (those of the module `earlybird-cli export PRESET --format pytorch` writes), checks every\n"
@@ -161,8 +163,8 @@ int runImportBackbone(const std::vector<std::string>& arguments)
         "preprocess()), so train the backbone on inputs normalised the same way.");
     addTrainingOptions(parser);
     parser.addOption("weights", "FILE", "the state_dict file (torch.save(model.state_dict(), FILE))");
-    parser.addOption(
-        "backbone", "PRESET", "backbone preset the weights are for (default: the one sized for the data set)");
+    parser.addOption("backbone", "PRESET|FILE",
+        "backbone preset or backbone JSON file the weights are for (default: the preset sized for the data set)");
     if (!parser.parseCommand(arguments))
         return 0;
     ExperimentConfig config = experimentConfig(parser);

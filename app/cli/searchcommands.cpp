@@ -30,7 +30,8 @@ using Json = nlohmann::ordered_json;
 void addSearchOptions(ArgumentParser& parser)
 {
     addTrainingOptions(parser);
-    parser.addOption("backbone", "PRESET", "backbone preset (default: the one sized for the data set)");
+    parser.addOption("backbone", "PRESET|FILE",
+        "backbone preset, or a backbone JSON file of your own (default: the preset sized for the data set)");
     parser.addOption("cost", "MODEL",
         "what the search minimises: macs (analytic), latency (timed on this CPU) or parameters (weights used per "
         "sample)",

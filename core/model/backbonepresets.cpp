@@ -1,6 +1,7 @@
 #include "model/backbonepresets.h"
 
 #include "base/error.h"
+#include "base/fileio.h"
 
 #include <nlohmann/json.hpp>
 
@@ -51,19 +52,52 @@ BackboneSpec backboneForDataset(const DatasetSpec& dataset, const std::string& p
 {
     const Dataset probe = loadDataset(dataset, Split::Test);
     return preset.empty() ? defaultBackboneFor(probe.shape(), probe.numClasses())
-                          : adaptBackbone(backbonePreset(preset), probe.shape(), probe.numClasses());
+                          : adaptBackbone(backboneFromPresetOrFile(preset), probe.shape(), probe.numClasses());
 }
+
+namespace {
+
+// The JSON of a file named on a command line where a preset's name was possible. Throws naming the file.
+nlohmann::ordered_json jsonFileForPreset(const std::string& path)
+{
+    if (!fileExists(path)) {
+        std::string known;
+        for (const std::string& name : backbonePresetNames())
+            known += (known.empty() ? "" : ", ") + name;
+        throw ConfigError("no backbone preset '" + path + "' and no such file (presets: " + known
+            + "; or a backbone or architecture JSON file)");
+    }
+    const std::vector<std::uint8_t> bytes = readFileBytes(path);
+    try {
+        return nlohmann::ordered_json::parse(bytes.begin(), bytes.end());
+    } catch (const nlohmann::json::parse_error& error) {
+        throw DataError(path, std::string("malformed JSON: ") + error.what());
+    }
+}
+
+// A backbone file holds blocks; an architecture file holds a backbone.
+bool isBackboneJson(const nlohmann::ordered_json& json)
+{
+    return json.is_object() && json.contains("blocks") && !json.contains("backbone");
+}
+
+} // namespace
 
 Architecture architectureFromPresetOrFile(const std::string& nameOrPath)
 {
     for (const std::string& name : backbonePresetNames()) {
-        if (nameOrPath == name) {
-            Architecture architecture;
-            architecture.backbone = backbonePreset(name);
-            return architecture;
-        }
+        if (nameOrPath == name)
+            return Architecture { backbonePreset(name), ConfidenceMeasure::ScoreMargin, {} };
     }
-    return loadArchitectureFile(nameOrPath);
+    const nlohmann::ordered_json json = jsonFileForPreset(nameOrPath);
+    if (isBackboneJson(json))
+        return Architecture { backboneFromJson(json, nameOrPath), ConfidenceMeasure::ScoreMargin, {} };
+    return architectureFromJson(json, nameOrPath);
+}
+
+BackboneSpec backboneFromPresetOrFile(const std::string& nameOrPath)
+{
+    return architectureFromPresetOrFile(nameOrPath).backbone;
 }
 
 } // namespace earlybird

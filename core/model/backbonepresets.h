@@ -24,7 +24,12 @@ BackboneSpec adaptBackbone(BackboneSpec backbone, const ImageShape& input, int c
 // pick backbones here. Throws DataError for unreadable data and ConfigError for an unknown or unsuitable preset.
 BackboneSpec backboneForDataset(const DatasetSpec& dataset, const std::string& preset = {});
 
-// An architecture named on a command line: a preset's name (its backbone without early exits) or an architecture file.
+// A backbone named on a command line: a preset's name, or a JSON file holding a backbone (the presets' form: name,
+// input, classes, blocks) or an architecture (its backbone is taken). Throws ConfigError / DataError naming the file.
+BackboneSpec backboneFromPresetOrFile(const std::string& nameOrPath);
+
+// An architecture named on a command line: a preset's name or a backbone JSON file (the backbone without early exits),
+// or an architecture file. Throws ConfigError / DataError naming the file.
 Architecture architectureFromPresetOrFile(const std::string& nameOrPath);
 
 // name -> JSON text, generated at configure time.
