@@ -129,6 +129,7 @@ RunPanel::RunPanel(QWidget* parent)
     browseSession->setToolTip(tr("Choose the session folder"));
 
     auto* form = new QFormLayout;
+    m_form = form;
     m_kind->setToolTip(tr("The data set to search on: its training split trains, a held-out part of it tunes the "
                           "thresholds, its test split is only reported"));
     m_folder->setToolTip(
@@ -324,6 +325,8 @@ void RunPanel::onKindChanged()
     m_folder->setText(folder);
     m_folder->setPlaceholderText(datasetLocationHint(kind()));
     m_imageSize->setEnabled(kind() == DatasetKind::Folder && !m_showingSession && !m_running);
+    if (m_form)
+        m_form->setRowVisible(m_imageSize, kind() == DatasetKind::Folder); // only image folders are resized
     if (kind() == DatasetKind::Folder)
         m_imageSize->setText(settings.value(QStringLiteral("run/imageSize")).toString());
     else
@@ -443,6 +446,7 @@ void RunPanel::showSession(const SearchRequest& settings)
     if (folder.empty()) // the data set's default place
         folder = defaultDatasetPath(settings.dataset.kind).value_or(std::string());
     m_folder->setText(QString::fromStdString(folder));
+    m_form->setRowVisible(m_imageSize, settings.dataset.kind == DatasetKind::Folder);
     m_imageSize->setText(settings.dataset.imageHeight > 0
             ? QStringLiteral("%1x%2").arg(settings.dataset.imageHeight).arg(settings.dataset.imageWidth)
             : QString());

@@ -11,6 +11,7 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
@@ -57,6 +58,7 @@ private:
     // Adds a backbone JSON file to the backbone list (once) and selects it.
     void selectBackboneFile(const QString& path);
 
+    QFormLayout* m_form = nullptr;
     QComboBox* m_kind;
     QLineEdit* m_folder;
     QLineEdit* m_imageSize; // image folders only: "HxW", empty for the most common size
