@@ -13,6 +13,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     earlybird::ImageInfo info;
     std::string problem;
     const bool probed = earlybird::probeImage(bytes, info, &problem);
+    // Images of more than a megapixel take the same paths as small ones, only slower (under ASan, 60 inputs a second
+    // when the fuzzer grew headers towards the decoder's 64-megapixel limit): they are left out.
+    if (probed && std::int64_t(info.width) * info.height > (std::int64_t(1) << 20))
+        return 0;
     try {
         const earlybird::DecodedImage image = earlybird::decodeImage(bytes, "input");
         if (!probed)
@@ -23,8 +27,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         // Into grey and RGB, at its own size and at a small one (down- and up-scaling both happen).
         for (const earlybird::ImageShape shape :
             { earlybird::ImageShape { 1, image.info.height, image.info.width }, earlybird::ImageShape { 3, 5, 7 } }) {
-            if (std::int64_t(shape.height) * shape.width > (std::int64_t(1) << 22))
-                continue;
             std::vector<std::uint8_t> out(std::size_t(shape.pixelsPerImage()));
             earlybird::toPlanar(image, shape, out.data());
         }

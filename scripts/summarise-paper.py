@@ -10,15 +10,10 @@ import os
 import re
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tablefigures import spread  # noqa: E402
 
-def spread(values, fmt):
-    values = [v for v in values if v is not None]
-    if not values:
-        return "none"
-    mean = sum(values) / len(values)
-    if len(values) == 1:
-        return fmt.format(mean)
-    return (fmt + " ({} - {})").format(mean, fmt.format(min(values)), fmt.format(max(values)))
+
 
 
 def figures(summary):

@@ -1,4 +1,5 @@
 #include "data/datasetspec.h"
+#include "data/imagedecoder.h"
 #include "data/imagefolder.h"
 #include "errorcapture.h"
 #include "fixtures.h"
@@ -184,6 +185,36 @@ private Q_SLOTS:
         file.close();
         const std::string message = errorMessage([&] { readImageFolder(root.toStdString(), Split::Train, options()); });
         QVERIFY2(contains(message, "bad.jpg") && contains(message, "Huffman table"), message.c_str());
+        // The same behind a fill byte (FF FF D8), which stb_image takes for a JPEG too (found by fuzz_image_decoder).
+        std::vector<std::uint8_t> filled { 0xFF };
+        filled.insert(filled.end(), jpeg.begin(), jpeg.end());
+        ImageInfo info;
+        std::string problem;
+        QVERIFY(!probeImage(filled, info, &problem));
+        QVERIFY2(contains(problem, "Huffman table"), problem.c_str());
+    }
+
+    // A PNG with an empty image-data chunk first: stb_image 2.27 would copy into a null buffer (found by
+    // fuzz_image_decoder); it decodes to the very image without that chunk.
+    void pngWithAnEmptyDataChunkDecodes()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("a.png"));
+        save(pattern(5, 4, QImage::Format_RGB888), path);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray png = file.readAll();
+        const int idat = png.indexOf("IDAT") - 4; // the chunk's length field
+        QVERIFY(idat > 8);
+        const QByteArray emptyChunk = QByteArray::fromHex("0000000049444154"
+                                                          "35af061e"); // length 0, "IDAT", its CRC
+        const QByteArray withEmpty = png.left(idat) + emptyChunk + png.mid(idat);
+        const std::vector<std::uint8_t> original(png.begin(), png.end());
+        const std::vector<std::uint8_t> changed(withEmpty.begin(), withEmpty.end());
+        const DecodedImage expected = decodeImage(original, "a.png");
+        const DecodedImage decoded = decodeImage(changed, "b.png");
+        QCOMPARE(decoded.info.width, 5);
+        QVERIFY(decoded.pixels == expected.pixels);
     }
 
     void badFoldersAndImagesAreNamed()

@@ -28,6 +28,7 @@ SearchWorker::SearchWorker()
     : m_followTimer(new QTimer(this)) // a child, so it moves to the worker's thread with it
 {
     m_followTimer->setInterval(kFollowIntervalMs);
+    m_storeReader.setMaxThreadCount(1); // one read at a time: they share m_storeOutputs
     connect(m_followTimer, &QTimer::timeout, this, &SearchWorker::follow);
     qRegisterMetaType<earlybird::ui::SearchRequest>();
     qRegisterMetaType<earlybird::SearchProgress>();
@@ -51,15 +52,53 @@ void SearchWorker::requestStop()
     m_stop = true;
 }
 
-void SearchWorker::requestOutcomes(int candidateId)
+void SearchWorker::requestOutcomes(int candidateId, const Architecture* architecture)
 {
+    QString live;
+    RunId run = 0;
     {
         QMutexLocker lock(&m_mutex);
         // Latest request wins: the window only shows the newest selection.
         m_requests = { candidateId };
+        live = m_liveFolder;
+        run = m_liveRun;
     }
     // Served on the worker thread: by the search loop between candidates, or by this queued call when idle.
     QMetaObject::invokeMethod(this, &SearchWorker::serveRequests, Qt::QueuedConnection);
+    // While the search trains a candidate, from the store if it holds this one's outputs.
+    if (architecture && !live.isEmpty())
+        m_storeReader.start([this, run, candidateId, architecture = *architecture, folder = live.toStdString()] {
+            serveFromStore(run, candidateId, architecture, folder);
+        });
+}
+
+void SearchWorker::serveFromStore(
+    RunId run, int candidateId, const Architecture& architecture, const std::string& folder)
+{
+    {
+        QMutexLocker lock(&m_mutex);
+        if (!m_requests.contains(candidateId))
+            return; // answered, or a newer selection came
+    }
+    try {
+        // The outputs read last time, unless this candidate brought exits saved since: then the store again (a few
+        // megabytes: every trained branch's columns).
+        if (!m_storeOutputs || m_storeOutputsFolder != folder || !m_storeOutputs->covers(architecture)) {
+            m_storeOutputs = SessionOutputs::load(folder);
+            m_storeOutputsFolder = folder;
+        }
+        if (!m_storeOutputs->covers(architecture))
+            return; // not saved yet: the search loop answers
+        auto outcomes = std::make_shared<const CandidateOutcomes>(m_storeOutputs->outcomes(architecture));
+        {
+            QMutexLocker lock(&m_mutex);
+            if (!m_requests.removeOne(candidateId))
+                return; // the search loop was quicker
+        }
+        Q_EMIT outcomesReady(run, candidateId, outcomes);
+    } catch (const std::exception&) {
+        // A store mid-write or unreadable: the search loop answers.
+    }
 }
 
 namespace {
@@ -359,7 +398,12 @@ void SearchWorker::runSearch(bool run)
             Q_EMIT finished(m_run, m_search->isFinished());
             return;
         }
-        // Outcome requests are served between candidates, and while paused.
+        {
+            QMutexLocker lock(&m_mutex);
+            m_liveFolder = QString::fromStdString(m_search->sessionFolder());
+            m_liveRun = m_run;
+        }
+        // Outcome requests are served between candidates, and while paused (and from the store meanwhile).
         m_search->run(&m_stop, &m_pause, [this] { serveRequests(); });
         Q_EMIT logMessage(
             m_run, tr("Where this run's time went: %1.").arg(QString::fromStdString(describeTimes(m_search->times()))));
@@ -367,6 +411,10 @@ void SearchWorker::runSearch(bool run)
         // Stopped mid-candidate: everything before it is saved.
     } catch (const std::exception& error) {
         Q_EMIT failed(m_run, QString::fromStdString(error.what()));
+    }
+    {
+        QMutexLocker lock(&m_mutex);
+        m_liveFolder.clear();
     }
     serveRequests();
     Q_EMIT finished(m_run, m_search && m_search->isFinished());

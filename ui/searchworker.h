@@ -11,11 +11,13 @@
 #include <QObject>
 #include <QPointF>
 #include <QString>
+#include <QThreadPool>
 #include <QTimer>
 #include <QVector>
 
 #include <atomic>
 #include <memory>
+#include <optional>
 
 namespace earlybird::ui {
 
@@ -86,8 +88,10 @@ public:
     void requestStop();
     bool isPaused() const { return m_pause.load(); }
     // Asks for a candidate's outcomes, answered with outcomesReady: between candidates while a search runs, at once
-    // when idle. Thread-safe; the latest request wins.
-    void requestOutcomes(int candidateId);
+    // when idle. Thread-safe; the latest request wins. While a search runs here, a candidate whose exits' outputs the
+    // session store holds already (`architecture`: the candidate's; null: none given) is answered from the store at
+    // once, on a thread of its own, instead of after the candidate in training (which may take a minute on CIFAR).
+    void requestOutcomes(int candidateId, const Architecture* architecture = nullptr);
 
 public Q_SLOTS:
     // A new search; its signals carry `run`.
@@ -124,6 +128,9 @@ private:
     void emitFollowProgress();
     void runSearch(bool run);
     SessionInfo sessionInfo() const;
+    // Answers the request for `candidateId` from the store of the search running in `folder`, if the request is still
+    // open and the store holds every exit's outputs; else leaves it to the search loop. On m_storeReader's thread.
+    void serveFromStore(RunId run, int candidateId, const Architecture& architecture, const std::string& folder);
 
     std::unique_ptr<Search> m_search;
     // A session opened from its store: candidates are assembled from its stored outputs, with no data or backbone
@@ -138,6 +145,13 @@ private:
     std::atomic<bool> m_pause { false };
     QMutex m_mutex;
     QVector<int> m_requests; // guarded by m_mutex
+    QString m_liveFolder; // guarded by m_mutex: the session a search runs in on this worker (empty: none)
+    RunId m_liveRun = 0; // guarded by m_mutex: that search's run
+    std::optional<SessionOutputs> m_storeOutputs; // the live session's stored outputs as last read: m_storeReader's
+    std::string m_storeOutputsFolder;
+    // One thread that reads the live session's store. Declared last, so destroyed first: its destructor waits for a
+    // read in progress, which uses the members above.
+    QThreadPool m_storeReader;
 };
 
 } // namespace earlybird::ui

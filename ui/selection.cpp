@@ -78,6 +78,8 @@ void Selection::onOutcomes(int id, const OutcomesPointer& outcomes)
 {
     if (id != m_id || !m_model || !m_controller)
         return; // a newer selection is on its way
+    if (isReady())
+        return; // a second answer to one request (the store's and the search's): the sliders may have moved since
     const CandidateRecord* record = m_model->candidate(id);
     if (!record)
         return;

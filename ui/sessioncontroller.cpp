@@ -171,7 +171,9 @@ void SessionController::stop()
 
 void SessionController::requestOutcomes(int candidateId)
 {
-    m_worker->requestOutcomes(candidateId);
+    // With its architecture, so that a running search's store can answer while the search trains.
+    const CandidateRecord* record = m_model->candidate(candidateId);
+    m_worker->requestOutcomes(candidateId, record ? &record->architecture : nullptr);
 }
 
 void SessionController::onFront(const QVector<FrontPoint>& front, double hypervolume)

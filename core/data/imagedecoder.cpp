@@ -2,6 +2,7 @@
 
 #include "base/error.h"
 
+#include <algorithm>
 #include <climits>
 #include <cstring>
 
@@ -70,6 +71,50 @@ std::string jpegHuffmanProblem(const std::vector<std::uint8_t>& b)
     return {};
 }
 
+// Whether stb_image takes the file for a JPEG: its start-of-image marker FF D8, where the FF may be repeated (JPEG's
+// fill bytes, which stb_image skips: fuzz_image_decoder found "FF FF D8" passing by a check of the first two bytes).
+bool startsAsJpeg(const std::vector<std::uint8_t>& b)
+{
+    if (b.empty() || b[0] != 0xFF)
+        return false;
+    std::size_t i = 1;
+    while (i < b.size() && b[i] == 0xFF)
+        ++i;
+    return i < b.size() && b[i] == 0xD8;
+}
+
+// A PNG whose first image-data chunk (IDAT) is empty makes stb_image 2.27 copy zero bytes into a null buffer
+// (undefined behaviour, found by fuzz_image_decoder). Empty IDAT chunks carry nothing, and each chunk has its own
+// checksum, so the file without them is the same image: returned here when a PNG has any (else nothing, and the file is
+// decoded as it is; a chunk list that does not add up is left for stb_image to refuse).
+std::vector<std::uint8_t> withoutEmptyIdat(const std::vector<std::uint8_t>& b)
+{
+    static const std::uint8_t kSignature[8] = { 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A };
+    if (b.size() < 8 || !std::equal(kSignature, kSignature + 8, b.begin()))
+        return {};
+    std::vector<std::pair<std::size_t, std::size_t>> empty; // [begin, end) of each empty IDAT chunk
+    for (std::size_t at = 8; at + 12 <= b.size();) {
+        const std::size_t length = std::size_t(b[at]) << 24 | std::size_t(b[at + 1]) << 16 | std::size_t(b[at + 2]) << 8
+            | std::size_t(b[at + 3]);
+        if (length > b.size() - at - 12)
+            break;
+        if (length == 0 && std::equal(b.begin() + std::ptrdiff_t(at + 4), b.begin() + std::ptrdiff_t(at + 8), "IDAT"))
+            empty.emplace_back(at, at + 12);
+        at += 12 + length;
+    }
+    if (empty.empty())
+        return {};
+    std::vector<std::uint8_t> kept;
+    kept.reserve(b.size());
+    std::size_t from = 0;
+    for (const auto& [begin, end] : empty) {
+        kept.insert(kept.end(), b.begin() + std::ptrdiff_t(from), b.begin() + std::ptrdiff_t(begin));
+        from = end;
+    }
+    kept.insert(kept.end(), b.begin() + std::ptrdiff_t(from), b.end());
+    return kept;
+}
+
 } // namespace
 
 bool probeImage(const std::vector<std::uint8_t>& bytes, ImageInfo& info, std::string* problem)
@@ -79,7 +124,7 @@ bool probeImage(const std::vector<std::uint8_t>& bytes, ImageInfo& info, std::st
             *problem = bytes.empty() ? "an empty file" : "a file larger than 2 GiB";
         return false;
     }
-    if (bytes.size() >= 2 && bytes[0] == 0xFF && bytes[1] == 0xD8) {
+    if (startsAsJpeg(bytes)) {
         if (std::string jpeg = jpegHuffmanProblem(bytes); !jpeg.empty()) {
             if (problem)
                 *problem = std::move(jpeg);
@@ -107,8 +152,10 @@ DecodedImage decodeImage(const std::vector<std::uint8_t>& bytes, const std::stri
     if (!probeImage(bytes, image.info, &problem))
         throw DataError(source, problem);
     int width = 0, height = 0, channels = 0;
+    const std::vector<std::uint8_t> withoutEmpty = withoutEmptyIdat(bytes);
+    const std::vector<std::uint8_t>& input = withoutEmpty.empty() ? bytes : withoutEmpty;
     // 16-bit PNGs come back as 8 bits (stb_image scales them) unless loaded with the 16-bit call.
-    stbi_uc* pixels = stbi_load_from_memory(bytes.data(), int(bytes.size()), &width, &height, &channels, 0);
+    stbi_uc* pixels = stbi_load_from_memory(input.data(), int(input.size()), &width, &height, &channels, 0);
     if (!pixels)
         throw DataError(source, std::string("a damaged image (") + stbi_failure_reason() + ")");
     image.info = { width, height, channels };
