@@ -215,6 +215,15 @@ private Q_SLOTS:
         const DecodedImage decoded = decodeImage(changed, "b.png");
         QCOMPARE(decoded.info.width, 5);
         QVERIFY(decoded.pixels == expected.pixels);
+        // A chunk claiming more bytes than the file has is refused before stb_image sizes a buffer by it (a 100-byte
+        // file made it ask for 2 GiB: found by fuzz_image_decoder).
+        std::vector<std::uint8_t> claiming = original;
+        const std::size_t at = std::size_t(idat);
+        claiming[at] = 0x3F; // the image data's length now about a gigabyte
+        ImageInfo info;
+        std::string problem;
+        QVERIFY(!probeImage(claiming, info, &problem));
+        QVERIFY2(contains(problem, "a damaged PNG (a chunk of"), problem.c_str());
     }
 
     void badFoldersAndImagesAreNamed()

@@ -115,6 +115,27 @@ std::vector<std::uint8_t> withoutEmptyIdat(const std::vector<std::uint8_t>& b)
     return kept;
 }
 
+// stb_image 2.27 grows its buffer for a PNG's image data by the lengths the chunks claim (up to 1 GiB each), before
+// reading them: a 100-byte file made it ask for 2 GiB (found by fuzz_image_decoder). Every chunk's length is checked
+// against the bytes the file has left first. Returns an empty string for a file that passes (or is no PNG).
+std::string pngChunkProblem(const std::vector<std::uint8_t>& b)
+{
+    static const std::uint8_t kSignature[8] = { 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A };
+    if (b.size() < 8 || !std::equal(kSignature, kSignature + 8, b.begin()))
+        return {};
+    for (std::size_t at = 8; at + 8 <= b.size();) {
+        const std::size_t length = std::size_t(b[at]) << 24 | std::size_t(b[at + 1]) << 16 | std::size_t(b[at + 2]) << 8
+            | std::size_t(b[at + 3]);
+        if (b.size() - at < 12 || length > b.size() - at - 12)
+            return "a damaged PNG (a chunk of " + std::to_string(length) + " bytes where the file has "
+                + std::to_string(b.size() - at) + " left)";
+        if (std::equal(b.begin() + std::ptrdiff_t(at + 4), b.begin() + std::ptrdiff_t(at + 8), "IEND"))
+            break;
+        at += 12 + length;
+    }
+    return {};
+}
+
 } // namespace
 
 bool probeImage(const std::vector<std::uint8_t>& bytes, ImageInfo& info, std::string* problem)
@@ -122,6 +143,11 @@ bool probeImage(const std::vector<std::uint8_t>& bytes, ImageInfo& info, std::st
     if (bytes.empty() || bytes.size() > std::size_t(INT_MAX)) {
         if (problem)
             *problem = bytes.empty() ? "an empty file" : "a file larger than 2 GiB";
+        return false;
+    }
+    if (std::string png = pngChunkProblem(bytes); !png.empty()) {
+        if (problem)
+            *problem = std::move(png);
         return false;
     }
     if (startsAsJpeg(bytes)) {
