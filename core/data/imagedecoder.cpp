@@ -83,57 +83,67 @@ bool startsAsJpeg(const std::vector<std::uint8_t>& b)
     return i < b.size() && b[i] == 0xD8;
 }
 
+// One chunk of a PNG: where it starts (its length field) and how many data bytes it has.
+struct PngChunk {
+    std::size_t at = 0;
+    std::size_t length = 0;
+    bool is(const std::vector<std::uint8_t>& b, const char* type) const
+    {
+        return std::equal(b.begin() + std::ptrdiff_t(at + 4), b.begin() + std::ptrdiff_t(at + 8), type);
+    }
+    std::size_t end() const { return at + 12 + length; } // past its checksum
+};
+
+// The chunks of a PNG up to its IEND, each checked to fit in the file: stb_image 2.27 grows its buffer for the image
+// data by the lengths the chunks claim (up to 1 GiB each) before reading them, and a 100-byte file made it ask for
+// 2 GiB (found by fuzz_image_decoder). Nothing for a file that is no PNG; `problem` is set for a chunk that does not
+// fit.
+std::vector<PngChunk> pngChunks(const std::vector<std::uint8_t>& b, std::string& problem)
+{
+    static const std::uint8_t kSignature[8] = { 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A };
+    std::vector<PngChunk> chunks;
+    if (b.size() < 8 || !std::equal(kSignature, kSignature + 8, b.begin()))
+        return chunks;
+    for (std::size_t at = 8; at + 8 <= b.size();) {
+        const PngChunk chunk { at,
+            std::size_t(b[at]) << 24 | std::size_t(b[at + 1]) << 16 | std::size_t(b[at + 2]) << 8
+                | std::size_t(b[at + 3]) };
+        if (b.size() - at < 12 || chunk.length > b.size() - at - 12) {
+            problem = "a damaged PNG (a chunk of " + std::to_string(chunk.length) + " bytes where the file has "
+                + std::to_string(b.size() - at) + " left)";
+            return chunks;
+        }
+        chunks.push_back(chunk);
+        if (chunk.is(b, "IEND"))
+            break;
+        at = chunk.end();
+    }
+    return chunks;
+}
+
 // A PNG whose first image-data chunk (IDAT) is empty makes stb_image 2.27 copy zero bytes into a null buffer
 // (undefined behaviour, found by fuzz_image_decoder). Empty IDAT chunks carry nothing, and each chunk has its own
 // checksum, so the file without them is the same image: returned here when a PNG has any (else nothing, and the file is
-// decoded as it is; a chunk list that does not add up is left for stb_image to refuse).
+// decoded as it is). For a file probeImage passed.
 std::vector<std::uint8_t> withoutEmptyIdat(const std::vector<std::uint8_t>& b)
 {
-    static const std::uint8_t kSignature[8] = { 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A };
-    if (b.size() < 8 || !std::equal(kSignature, kSignature + 8, b.begin()))
-        return {};
-    std::vector<std::pair<std::size_t, std::size_t>> empty; // [begin, end) of each empty IDAT chunk
-    for (std::size_t at = 8; at + 12 <= b.size();) {
-        const std::size_t length = std::size_t(b[at]) << 24 | std::size_t(b[at + 1]) << 16 | std::size_t(b[at + 2]) << 8
-            | std::size_t(b[at + 3]);
-        if (length > b.size() - at - 12)
-            break;
-        if (length == 0 && std::equal(b.begin() + std::ptrdiff_t(at + 4), b.begin() + std::ptrdiff_t(at + 8), "IDAT"))
-            empty.emplace_back(at, at + 12);
-        at += 12 + length;
+    std::string problem;
+    std::vector<PngChunk> empty;
+    for (const PngChunk& chunk : pngChunks(b, problem)) {
+        if (chunk.length == 0 && chunk.is(b, "IDAT"))
+            empty.push_back(chunk);
     }
     if (empty.empty())
         return {};
     std::vector<std::uint8_t> kept;
     kept.reserve(b.size());
     std::size_t from = 0;
-    for (const auto& [begin, end] : empty) {
-        kept.insert(kept.end(), b.begin() + std::ptrdiff_t(from), b.begin() + std::ptrdiff_t(begin));
-        from = end;
+    for (const PngChunk& chunk : empty) {
+        kept.insert(kept.end(), b.begin() + std::ptrdiff_t(from), b.begin() + std::ptrdiff_t(chunk.at));
+        from = chunk.end();
     }
     kept.insert(kept.end(), b.begin() + std::ptrdiff_t(from), b.end());
     return kept;
-}
-
-// stb_image 2.27 grows its buffer for a PNG's image data by the lengths the chunks claim (up to 1 GiB each), before
-// reading them: a 100-byte file made it ask for 2 GiB (found by fuzz_image_decoder). Every chunk's length is checked
-// against the bytes the file has left first. Returns an empty string for a file that passes (or is no PNG).
-std::string pngChunkProblem(const std::vector<std::uint8_t>& b)
-{
-    static const std::uint8_t kSignature[8] = { 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A };
-    if (b.size() < 8 || !std::equal(kSignature, kSignature + 8, b.begin()))
-        return {};
-    for (std::size_t at = 8; at + 8 <= b.size();) {
-        const std::size_t length = std::size_t(b[at]) << 24 | std::size_t(b[at + 1]) << 16 | std::size_t(b[at + 2]) << 8
-            | std::size_t(b[at + 3]);
-        if (b.size() - at < 12 || length > b.size() - at - 12)
-            return "a damaged PNG (a chunk of " + std::to_string(length) + " bytes where the file has "
-                + std::to_string(b.size() - at) + " left)";
-        if (std::equal(b.begin() + std::ptrdiff_t(at + 4), b.begin() + std::ptrdiff_t(at + 8), "IEND"))
-            break;
-        at += 12 + length;
-    }
-    return {};
 }
 
 } // namespace
@@ -145,7 +155,7 @@ bool probeImage(const std::vector<std::uint8_t>& bytes, ImageInfo& info, std::st
             *problem = bytes.empty() ? "an empty file" : "a file larger than 2 GiB";
         return false;
     }
-    if (std::string png = pngChunkProblem(bytes); !png.empty()) {
+    if (std::string png; pngChunks(bytes, png), !png.empty()) {
         if (problem)
             *problem = std::move(png);
         return false;
