@@ -506,6 +506,55 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(QString::fromStdString(branches + "/b.ebc.tmp-999999999")));
     }
 
+    void familySearchOnTheCommandLine()
+    {
+        Run run = runCli({ QStringLiteral("arch"), QStringLiteral("family"), QStringLiteral("fashion-resnet"),
+            QStringLiteral("--size"), QStringLiteral("3") });
+        QCOMPARE(run.exitCode, 0);
+        const QJsonArray members = QJsonDocument::fromJson(run.out).object()[QStringLiteral("members")].toArray();
+        QCOMPARE(members.size(), 3);
+        QVERIFY(members[0].toObject()[QStringLiteral("macs_vs_base")].toDouble() < 0.5);
+        QCOMPARE(members[1].toObject()[QStringLiteral("genes")].toString(), QStringLiteral("w1 d2.2.1"));
+        QVERIFY(members[2].toObject()[QStringLiteral("macs_vs_base")].toDouble() > 1.5);
+        run = runCli({ QStringLiteral("arch"), QStringLiteral("family"), QStringLiteral("fashion-resnet"),
+            QStringLiteral("--members"), QStringLiteral("w1 d2.2") });
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains("--members: backbone member 'w1 d2.2'"), run.err.constData());
+
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("family"));
+        const QStringList search { QStringLiteral("search"), QStringLiteral("--dataset"), QStringLiteral("synthetic"),
+            QStringLiteral("--path"), QStringLiteral("classes=3,train=240,test=60,shape=1x12x12"),
+            QStringLiteral("--family-members"), QStringLiteral("w0.5 d1.1.1,w1 d2.2.1"), QStringLiteral("--time-budget"),
+            QStringLiteral("0.25"), QStringLiteral("--population"), QStringLiteral("4"), QStringLiteral("--epochs"),
+            QStringLiteral("1"), QStringLiteral("--branch-epochs"), QStringLiteral("1"), QStringLiteral("--cache"),
+            dir.filePath(QStringLiteral("cache")), QStringLiteral("--out"), out };
+        run = runCli(search);
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const QJsonObject summary = QJsonDocument::fromJson(run.out).object();
+        QVERIFY(summary[QStringLiteral("finished")].toBool());
+        QCOMPARE(summary[QStringLiteral("members")].toArray().size(), 2);
+        QVERIFY(!summary[QStringLiteral("front")].toArray().isEmpty());
+        QVERIFY(summary[QStringLiteral("hypervolume")].toObject()[QStringLiteral("validation")].toDouble() > 0);
+        QVERIFY(run.err.contains("[w0.5 d1.1.1] backbone:"));
+        QVERIFY(QFile::exists(out + QStringLiteral("/member0/session.db")));
+        // The summary again from the folder, and a member's session is an ordinary one.
+        run = runCli({ QStringLiteral("session"), QStringLiteral("family"), out });
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(run.out).object()[QStringLiteral("hypervolume")],
+            summary[QStringLiteral("hypervolume")]);
+        QCOMPARE(runCli({ QStringLiteral("session"), QStringLiteral("export"), out + QStringLiteral("/member1") }).exitCode,
+            0);
+        // A finished family resumed has nothing left to do; a second family in the folder is refused.
+        run = runCli({ QStringLiteral("search"), QStringLiteral("--resume"), QStringLiteral("--out"), out });
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(run.out).object()[QStringLiteral("hypervolume")],
+            summary[QStringLiteral("hypervolume")]);
+        run = runCli(search);
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY(run.err.contains("holds a session already"));
+    }
+
     void helpListsCommandsAndOptions()
     {
         Run run = runCli({ QStringLiteral("--help") });

@@ -19,6 +19,7 @@ const std::vector<Command>& allCommands();
 int runDataInspect(const std::vector<std::string>& arguments);
 int runMacs(const std::vector<std::string>& arguments);
 int runArchSample(const std::vector<std::string>& arguments);
+int runArchFamily(const std::vector<std::string>& arguments);
 int runTrainBackbone(const std::vector<std::string>& arguments);
 int runImportBackbone(const std::vector<std::string>& arguments);
 int runEvaluate(const std::vector<std::string>& arguments);
@@ -27,6 +28,7 @@ int runSearch(const std::vector<std::string>& arguments);
 int runBaseline(const std::vector<std::string>& arguments);
 int runSessionExport(const std::vector<std::string>& arguments);
 int runSessionCalibration(const std::vector<std::string>& arguments);
+int runSessionFamily(const std::vector<std::string>& arguments);
 int runExport(const std::vector<std::string>& arguments);
 int runCacheCheck(const std::vector<std::string>& arguments);
 

@@ -1,6 +1,7 @@
 #include "argumentparser.h"
 #include "cluster.h"
 #include "commands.h"
+#include "familycommands.h"
 #include "trainingoptions.h"
 
 #include "base/cachefile.h"
@@ -438,14 +439,24 @@ int runSearch(const std::vector<std::string>& arguments)
         "the time went.\n\n"
         "Under mpirun (mpirun -np N earlybird-cli search ...), rank 0 runs the search and the other ranks train its\n"
         "branches; the cache folder must be on a file system every rank sees. The result is the serial search's.\n"
-        "Add --enable-recovery to mpirun so that a worker that dies loses only its jobs (docs/cluster.md).");
+        "Add --enable-recovery to mpirun so that a worker that dies loses only its jobs (docs/cluster.md).\n\n"
+        "With --family N the backbone is searched too: N members of --backbone's family (`arch family` lists them)\n"
+        "are trained, each searched as above in DIR/memberK, and the time budget (their training included) goes to\n"
+        "the members that add most to the joint front (docs/family-search.md); the summary is that front's.");
     addSearchOptions(parser);
+    addFamilyOptions(parser);
     parser.allowConfigFile(kConfigFileHelp);
     if (!parser.parseCommand(arguments))
         return 0;
     const std::string out = parser.required("out");
     if (parser.isSet("resume"))
-        return runSession(Search::resume(out), farmOptions(parser));
+        return hasFamily(out) ? runFamilySession(FamilySearch::resume(out))
+                              : runSession(Search::resume(out), farmOptions(parser));
+    if (wantsFamily(parser)) {
+        if (clusterRanks() > 1)
+            throw UsageError("a family search runs in one process; under mpirun, search one backbone");
+        return runFamilySession(std::make_unique<FamilySearch>(familyConfig(parser, searchConfig(parser)), out));
+    }
     return runSession(std::make_unique<Search>(searchConfig(parser), out), farmOptions(parser));
 }
 

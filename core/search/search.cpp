@@ -741,6 +741,15 @@ void Search::run(CancelFlag stop, const std::atomic<bool>* pause, const std::fun
     }
 }
 
+void Search::setTimeBudget(double seconds)
+{
+    Impl& d = *m_impl;
+    const bool endedByBudget = d.finished && d.budgetSpent();
+    d.config.timeBudgetSeconds = seconds;
+    if (endedByBudget && !d.budgetSpent())
+        d.finished = false;
+}
+
 bool Search::isPrepared() const
 {
     return m_impl->prepared;

@@ -74,6 +74,10 @@ public:
     void run(CancelFlag stop = nullptr, const std::atomic<bool>* pause = nullptr,
         const std::function<void()>& betweenSteps = {});
 
+    // Sets the time budget (seconds of the session, every run included). A session that ended because its budget was
+    // spent goes on when given more; one whose space is exhausted stays finished.
+    void setTimeBudget(double seconds);
+
     bool isPrepared() const;
     bool isFinished() const;
     const SearchConfig& config() const;

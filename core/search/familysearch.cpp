@@ -1,0 +1,521 @@
+#include "search/familysearch.h"
+
+#include "base/error.h"
+#include "base/fileio.h"
+#include "model/networkcost.h"
+#include "search/search.h"
+#include "search/sessionfile.h"
+#include "search/sessionjson.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <numeric>
+
+namespace earlybird {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string readTextFile(const std::string& path)
+{
+    const std::vector<std::uint8_t> bytes = readFileBytes(path);
+    return std::string(bytes.begin(), bytes.end());
+}
+using Clock = std::chrono::steady_clock;
+
+constexpr int kFamilyFormatVersion = 1;
+// A member's share of a round below this fraction is not worth resuming it for (data, backbone and features are
+// loaded again each time): it goes to the others.
+constexpr double kMinRoundShare = 0.1;
+
+double analyticCost(CostModel model, const BackboneSpec& backbone)
+{
+    const NetworkCost cost = countNetworkCost(Architecture { backbone, ConfidenceMeasure::ScoreMargin, {} });
+    return model == CostModel::Macs ? double(cost.backboneMacs) : double(cost.backboneParameters);
+}
+
+std::string format(const char* pattern, double a, double b = 0, double c = 0)
+{
+    char text[256];
+    std::snprintf(text, sizeof text, pattern, a, b, c);
+    return text;
+}
+
+Json pointToJson(const FrontPoint& p)
+{
+    return Json { { "candidate", p.candidate }, { "thresholds", p.thresholds }, { "accuracy", p.accuracy },
+        { "cost", p.cost }, { "macs", p.macs }, { "test_accuracy", p.testAccuracy }, { "test_cost", p.testCost } };
+}
+
+FrontPoint pointFromJson(const Json& j)
+{
+    FrontPoint p;
+    p.candidate = j.at("candidate").get<int>();
+    p.thresholds = j.at("thresholds").get<std::vector<double>>();
+    p.accuracy = j.at("accuracy").get<double>();
+    p.cost = j.at("cost").get<double>();
+    p.macs = j.at("macs").get<double>();
+    p.testAccuracy = j.at("test_accuracy").get<double>();
+    p.testCost = j.at("test_cost").get<double>();
+    return p;
+}
+
+std::vector<FamilyPoint> jointFront(const std::vector<FamilyMember>& members, int without)
+{
+    std::vector<FamilyPoint> all;
+    for (int m = 0; m < int(members.size()); ++m)
+        if (m != without)
+            for (const FrontPoint& p : members[std::size_t(m)].front)
+                all.push_back(FamilyPoint { m, p });
+    // By cost, then the more accurate first; keep each point more accurate than every cheaper one.
+    std::stable_sort(all.begin(), all.end(), [](const FamilyPoint& a, const FamilyPoint& b) {
+        return a.point.cost != b.point.cost ? a.point.cost < b.point.cost : a.point.accuracy > b.point.accuracy;
+    });
+    std::vector<FamilyPoint> front;
+    for (FamilyPoint& p : all)
+        if (front.empty() || p.point.accuracy > front.back().point.accuracy)
+            front.push_back(std::move(p));
+    return front;
+}
+
+double hypervolumeOf(const std::vector<FamilyPoint>& front, double baseCost, bool onTest)
+{
+    std::vector<FrontPoint> points;
+    for (const FamilyPoint& p : front)
+        points.push_back(p.point);
+    return frontHypervolume(points, baseCost, onTest);
+}
+
+} // namespace
+
+void validateFamilySearchConfig(const FamilySearchConfig& config)
+{
+    validateSearchConfig(config.search);
+    if (config.members.empty())
+        throw ConfigError("a family search needs at least one backbone in its family");
+    if (config.search.costModel == CostModel::Latency)
+        throw ConfigError("a family search counts cost in MACs or parameters; latency is timed per backbone and is not "
+                          "supported across a family yet");
+    if (config.search.timeBudgetSeconds <= 0)
+        throw ConfigError("a family search needs a time budget (--time-budget): it shares it between the backbones");
+    if (config.search.generations > 0)
+        throw ConfigError("a family search is bounded by its time budget, not by generations");
+    if (!(config.exploreShare > 0 && config.exploreShare <= 1))
+        throw ConfigError("the exploration share must be in (0, 1]");
+    if (config.rounds < 0 || config.rounds > 100)
+        throw ConfigError("the rounds after exploration must be 0 to 100");
+    if (!config.search.experiment.backboneWeights.empty())
+        throw ConfigError("a family search trains its backbones; imported weights are for a fixed backbone");
+    for (std::size_t i = 0; i < config.members.size(); ++i) {
+        familyMember(config.search.experiment.backbone, config.members[i]); // throws for genes that do not fit
+        for (std::size_t j = 0; j < i; ++j)
+            if (config.members[j] == config.members[i])
+                throw ConfigError("the family names " + genesLabel(config.members[i]) + " twice");
+    }
+}
+
+std::vector<FamilyPoint> FamilySession::front() const
+{
+    return jointFront(members, -1);
+}
+
+double FamilySession::hypervolume(bool onTest) const
+{
+    return hypervolumeOf(front(), baseCost, onTest);
+}
+
+std::vector<double> FamilySession::contributions() const
+{
+    const double all = hypervolume(false);
+    std::vector<double> result;
+    for (int m = 0; m < int(members.size()); ++m)
+        result.push_back(all - hypervolumeOf(jointFront(members, m), baseCost, false));
+    return result;
+}
+
+std::string familyFilePath(const std::string& folder)
+{
+    return folder + "/family.json";
+}
+
+bool hasFamily(const std::string& folder)
+{
+    return fileExists(familyFilePath(folder));
+}
+
+namespace {
+
+Json familyToJson(const FamilySession& s)
+{
+    Json members = Json::array();
+    for (const FamilyMember& m : s.members) {
+        Json front = Json::array();
+        for (const FrontPoint& p : m.front)
+            front.push_back(pointToJson(p));
+        members.push_back(Json { { "genes", m.label }, { "folder", m.folder }, { "started", m.started },
+            { "excluded", m.excluded }, { "backbone_seconds", m.backboneSeconds },
+            { "search_seconds", m.searchSeconds }, { "slices", m.slices }, { "backbone_macs", m.backboneMacs },
+            { "backbone_cost", m.backboneCost }, { "backbone_test_accuracy", m.backboneTestAccuracy },
+            { "candidates", m.candidates }, { "front", std::move(front) } });
+    }
+    Json front = Json::array();
+    for (const FamilyPoint& p : s.front()) {
+        Json point = pointToJson(p.point);
+        point["member"] = p.member;
+        front.push_back(std::move(point));
+    }
+    return Json { { "format", "earlybird-family" }, { "version", kFamilyFormatVersion },
+        { "search", searchConfigToJson(s.config.search) }, { "explore_share", s.config.exploreShare },
+        { "rounds", s.config.rounds }, { "charge_cached_backbones", s.config.chargeCachedBackbones },
+        { "base_cost", s.baseCost }, { "target", s.target }, { "elapsed_seconds", s.elapsedSeconds },
+        { "round", s.round }, { "finished", s.finished }, { "members", std::move(members) },
+        { "front", std::move(front) },
+        { "hypervolume", { { "validation", s.hypervolume(false) }, { "test", s.hypervolume(true) } } },
+        { "log", s.log } };
+}
+
+FamilySession familyFromJson(const Json& j, const std::string& source)
+{
+    if (!j.is_object() || j.value("format", std::string()) != "earlybird-family")
+        throw DataError(source, "not an Earlybird family session (no \"format\": \"earlybird-family\")");
+    if (j.value("version", 0) > kFamilyFormatVersion)
+        throw DataError(source,
+            "written by a newer Earlybird (format version " + std::to_string(j.value("version", 0))
+                + "); update Earlybird to read it");
+    FamilySession s;
+    s.config.search = searchConfigFromJson(j.at("search"), source);
+    s.config.exploreShare = j.at("explore_share").get<double>();
+    s.config.rounds = j.at("rounds").get<int>();
+    s.config.chargeCachedBackbones = j.at("charge_cached_backbones").get<bool>();
+    s.baseCost = j.at("base_cost").get<double>();
+    s.target = j.at("target").get<double>();
+    s.elapsedSeconds = j.at("elapsed_seconds").get<double>();
+    s.round = j.at("round").get<int>();
+    s.finished = j.at("finished").get<bool>();
+    s.log = j.at("log").get<std::vector<std::string>>();
+    for (const Json& item : j.at("members")) {
+        FamilyMember m;
+        m.label = item.at("genes").get<std::string>();
+        m.genes = genesFromLabel(s.config.search.experiment.backbone, m.label, source);
+        m.folder = item.at("folder").get<std::string>();
+        if (m.folder.empty() || m.folder.find('/') != std::string::npos || m.folder.find("..") != std::string::npos)
+            throw DataError(source, "a member's folder must be a plain name inside the family's folder");
+        m.started = item.at("started").get<bool>();
+        m.excluded = item.at("excluded").get<bool>();
+        m.backboneSeconds = item.at("backbone_seconds").get<double>();
+        m.searchSeconds = item.at("search_seconds").get<double>();
+        m.slices = item.at("slices").get<int>();
+        m.backboneMacs = item.at("backbone_macs").get<double>();
+        m.backboneCost = item.at("backbone_cost").get<double>();
+        m.backboneTestAccuracy = item.at("backbone_test_accuracy").get<double>();
+        m.candidates = item.at("candidates").get<int>();
+        for (const Json& p : item.at("front"))
+            m.front.push_back(pointFromJson(p));
+        s.config.members.push_back(m.genes);
+        s.members.push_back(std::move(m));
+    }
+    validateFamilySearchConfig(s.config);
+    return s;
+}
+
+} // namespace
+
+FamilySession loadFamily(const std::string& folder)
+{
+    const std::string path = familyFilePath(folder);
+    if (!fileExists(path))
+        throw DataError(path, "no family session here (family.json is missing)");
+    try {
+        return familyFromJson(Json::parse(readTextFile(path)), path);
+    } catch (const Json::exception& e) {
+        throw DataError(path, std::string("unreadable: ") + e.what());
+    } catch (const ConfigError& e) {
+        throw DataError(path, e.what());
+    }
+}
+
+struct FamilySearch::Impl {
+    FamilySession s;
+    std::string folder;
+    std::function<void(const std::string&)> log;
+
+    void note(const std::string& line)
+    {
+        s.log.push_back(line);
+        if (log)
+            log(line);
+    }
+
+    void save() { writeFileAtomically(familyFilePath(folder), familyToJson(s).dump(1) + "\n"); }
+
+    double remaining() const { return s.config.search.timeBudgetSeconds - s.elapsedSeconds; }
+
+    SearchConfig memberConfig(const FamilyMember& m) const
+    {
+        SearchConfig config = s.config.search;
+        config.experiment.backbone = familyMember(s.config.search.experiment.backbone, m.genes);
+        config.target = s.target;
+        config.targetFraction = 0;
+        config.timeBudgetSeconds = 1; // set before every slice
+        return config;
+    }
+
+    // A member whose cheapest network is dearer than the target can only lose: left out before it is trained.
+    bool reachesTarget(FamilyMember& m)
+    {
+        const SearchConfig config = memberConfig(m);
+        const SearchSpace space({ config.experiment.backbone }, config.space);
+        const std::optional<CheapestNetwork> cheapest = cheapestNetwork(space, config.costModel, config.convention);
+        if (!cheapest || cheapest->cost <= s.target || config.mode != TargetMode::Budget)
+            return true;
+        m.excluded = true;
+        note("[" + m.label + "] left out: its cheapest network costs "
+            + format("%.2fx the base's, over the target (%.2fx)", cheapest->cost / s.baseCost, s.target / s.baseCost));
+        return false;
+    }
+
+    // Seconds its backbone's first training took, from the cache folder's record (0 if none is there).
+    double recordedTrainingSeconds(const std::string& backboneKey) const
+    {
+        const std::string cache = s.config.search.experiment.cacheDirectory;
+        const std::string path = cache + "/" + backboneKey + "/backbone.json";
+        if (cache.empty() || !fileExists(path))
+            return 0;
+        try {
+            return Json::parse(readTextFile(path)).value("train_seconds", 0.0);
+        } catch (const std::exception&) {
+            return 0;
+        }
+    }
+
+    // Runs member `index` for `seconds` of search (after preparing it, which trains its backbone the first time).
+    void slice(int index, double seconds, CancelFlag stop)
+    {
+        FamilyMember& m = s.members[std::size_t(index)];
+        const std::string path = folder + "/" + m.folder;
+        const auto start = Clock::now();
+        std::unique_ptr<Search> search
+            = m.started ? Search::resume(path) : std::make_unique<Search>(memberConfig(m), path);
+        const std::string prefix = "[" + m.label + "] ";
+        search->setListener([this, prefix](const SearchEvent& event) {
+            if (const auto* line = std::get_if<LogEvent>(&event); line && log)
+                log(prefix + line->message);
+        });
+        double charged = 0;
+        double trainedHere = 0;
+        try {
+            search->prepare(stop);
+        } catch (const CancelledError&) {
+            s.elapsedSeconds += std::chrono::duration<double>(Clock::now() - start).count();
+            save();
+            throw;
+        }
+        const ExperimentReport& report = search->experiment().report();
+        if (!m.started) {
+            trainedHere = report.backboneFromCache ? 0.0 : report.backboneTrainSeconds;
+            m.backboneSeconds = report.backboneFromCache ? recordedTrainingSeconds(report.backboneKey) : trainedHere;
+            if (report.backboneFromCache && s.config.chargeCachedBackbones)
+                charged += m.backboneSeconds;
+            m.started = true;
+            m.backboneMacs = search->backboneMacs();
+            m.backboneCost = search->backboneCost();
+            m.backboneTestAccuracy = report.backboneTestAccuracy;
+            note(prefix
+                + format("backbone: %.2f%% test accuracy, %.2fx the base's cost, %.0f s of training",
+                    100 * m.backboneTestAccuracy, m.backboneCost / s.baseCost, m.backboneSeconds)
+                + (report.backboneFromCache ? std::string(" (from the cache)") : std::string()));
+        }
+        if (seconds > 0) {
+            search->setTimeBudget(search->elapsedSeconds() + seconds);
+            search->run(stop);
+            m.slices += 1;
+        }
+        const double wall = std::chrono::duration<double>(Clock::now() - start).count();
+        m.searchSeconds += wall - trainedHere;
+        m.front = search->thresholdFront();
+        m.candidates = int(search->archive().size());
+        s.elapsedSeconds += wall + charged;
+        save();
+    }
+
+    // Seconds the members not trained yet will take, estimated from those trained so far per MAC of backbone.
+    double untrainedEstimate() const
+    {
+        double seconds = 0, macs = 0, untrainedMacs = 0;
+        for (const FamilyMember& m : s.members) {
+            if (m.excluded)
+                continue;
+            if (m.started) {
+                seconds += m.backboneSeconds;
+                macs += m.backboneMacs;
+            } else {
+                untrainedMacs
+                    += analyticCost(CostModel::Macs, familyMember(s.config.search.experiment.backbone, m.genes));
+            }
+        }
+        return macs > 0 ? seconds / macs * untrainedMacs : 0;
+    }
+
+    void explore(CancelFlag stop)
+    {
+        for (int i = 0; i < int(s.members.size()); ++i) {
+            FamilyMember& m = s.members[std::size_t(i)];
+            if (m.excluded || m.slices > 0)
+                continue;
+            if (!m.started && !reachesTarget(m)) {
+                save();
+                continue;
+            }
+            double backbones = untrainedEstimate();
+            for (const FamilyMember& other : s.members)
+                backbones += other.started && !other.excluded ? other.backboneSeconds : 0;
+            const bool firstTrained = std::none_of(
+                s.members.begin(), s.members.end(), [](const FamilyMember& other) { return other.started; });
+            if (!m.started && !firstTrained
+                && s.elapsedSeconds + untrainedEstimate() > s.config.search.timeBudgetSeconds) {
+                m.excluded = true;
+                note("[" + m.label + "] left out: training it (about " + format("%.0f s", untrainedEstimate())
+                    + ") would not leave the budget any time to search it");
+                save();
+                continue;
+            }
+            const int members = int(std::count_if(
+                s.members.begin(), s.members.end(), [](const FamilyMember& other) { return !other.excluded; }));
+            const double share
+                = s.config.exploreShare * (s.config.search.timeBudgetSeconds - backbones) / std::max(1, members);
+            slice(i, std::max(0.0, std::min(share, remaining())), stop);
+            if (stop && stop->load())
+                return;
+        }
+    }
+
+    void exploit(CancelFlag stop)
+    {
+        while (s.round < s.config.rounds && remaining() > 0) {
+            const double roundSeconds = remaining() / (s.config.rounds - s.round);
+            std::vector<double> weights = s.contributions();
+            for (std::size_t m = 0; m < weights.size(); ++m)
+                if (s.members[m].excluded || !s.members[m].started)
+                    weights[m] = 0;
+            double total = std::accumulate(weights.begin(), weights.end(), 0.0);
+            if (total <= 0) { // nothing on the front yet: an even split
+                for (std::size_t m = 0; m < weights.size(); ++m)
+                    weights[m] = s.members[m].started && !s.members[m].excluded ? 1 : 0;
+                total = std::accumulate(weights.begin(), weights.end(), 0.0);
+            }
+            if (total <= 0)
+                break;
+            for (double& w : weights)
+                w = w / total >= kMinRoundShare ? w : 0;
+            total = std::accumulate(weights.begin(), weights.end(), 0.0);
+            std::string plan = "round " + std::to_string(s.round + 1) + format(" (%.0f s):", roundSeconds);
+            for (std::size_t m = 0; m < weights.size(); ++m)
+                if (weights[m] > 0)
+                    plan += " " + s.members[m].label + format(" %.0f%%", 100 * weights[m] / total);
+            note(plan + " (shares by hypervolume contribution)");
+            for (std::size_t m = 0; m < weights.size(); ++m) {
+                if (weights[m] <= 0)
+                    continue;
+                slice(int(m), std::max(0.0, std::min(roundSeconds * weights[m] / total, remaining())), stop);
+                if (stop && stop->load())
+                    return;
+            }
+            s.round += 1;
+            save();
+        }
+    }
+};
+
+FamilySearch::FamilySearch(std::unique_ptr<Impl> impl)
+    : m_impl(std::move(impl))
+{
+}
+
+FamilySearch::FamilySearch(FamilySearchConfig config, std::string folder)
+    : m_impl(std::make_unique<Impl>())
+{
+    validateFamilySearchConfig(config);
+    Impl& d = *m_impl;
+    if (hasFamily(folder) || hasSession(folder))
+        throw ConfigError(folder + " holds a session already: continue it with --resume, or choose another folder");
+    std::filesystem::create_directories(folder);
+    d.folder = std::move(folder);
+    const BackboneSpec& base = config.search.experiment.backbone;
+    d.s.baseCost = analyticCost(config.search.costModel, base);
+    d.s.target = config.search.targetFraction > 0 ? config.search.targetFraction * d.s.baseCost : config.search.target;
+    for (std::size_t i = 0; i < config.members.size(); ++i) {
+        FamilyMember m;
+        m.genes = config.members[i];
+        m.label = genesLabel(m.genes);
+        m.folder = "member" + std::to_string(i);
+        m.backboneMacs = analyticCost(CostModel::Macs, familyMember(base, m.genes));
+        m.backboneCost = analyticCost(config.search.costModel, familyMember(base, m.genes));
+        d.s.members.push_back(std::move(m));
+    }
+    // Cheapest first: their training times estimate the dearer ones'.
+    std::stable_sort(d.s.members.begin(), d.s.members.end(),
+        [](const FamilyMember& a, const FamilyMember& b) { return a.backboneMacs < b.backboneMacs; });
+    config.members.clear();
+    for (std::size_t i = 0; i < d.s.members.size(); ++i) {
+        d.s.members[i].folder = "member" + std::to_string(i);
+        config.members.push_back(d.s.members[i].genes);
+    }
+    d.s.config = std::move(config);
+    d.save();
+}
+
+std::unique_ptr<FamilySearch> FamilySearch::resume(const std::string& folder)
+{
+    auto impl = std::make_unique<Impl>();
+    impl->s = loadFamily(folder);
+    impl->folder = folder;
+    return std::unique_ptr<FamilySearch>(new FamilySearch(std::move(impl)));
+}
+
+FamilySearch::~FamilySearch() = default;
+
+void FamilySearch::setLog(std::function<void(const std::string&)> log)
+{
+    m_impl->log = std::move(log);
+}
+
+void FamilySearch::run(CancelFlag stop)
+{
+    Impl& d = *m_impl;
+    if (d.s.finished)
+        return;
+    const auto stopped = [&] { return stop && stop->load(); };
+    try {
+        d.explore(stop);
+        if (!stopped())
+            d.exploit(stop);
+    } catch (const CancelledError&) {
+        if (!stopped())
+            throw;
+    }
+    if (stopped())
+        return; // everything done so far is saved: the member sessions after every candidate, the family after each
+                // slice
+    d.s.finished = true;
+    d.note(format("done: %.0f s charged of %.0f s; ", d.s.elapsedSeconds, d.s.config.search.timeBudgetSeconds)
+        + format(
+            "joint front hypervolume %.4f (validation), %.4f (test)", d.s.hypervolume(false), d.s.hypervolume(true)));
+    d.save();
+}
+
+const FamilySession& FamilySearch::session() const
+{
+    return m_impl->s;
+}
+
+const std::string& FamilySearch::folder() const
+{
+    return m_impl->folder;
+}
+
+} // namespace earlybird
