@@ -49,6 +49,11 @@ if(NOT ZLIB_FOUND)
     earlybird_missing("zlib" "zlib1g-dev")
 endif()
 
+find_package(JPEG QUIET)
+if(NOT JPEG_FOUND)
+    earlybird_missing("libjpeg-turbo (JPEG files in image folder data sets)" "libjpeg62-turbo-dev")
+endif()
+
 if(NOT PKG_CONFIG_FOUND)
     earlybird_missing("pkg-config (to find libmatio)" "pkg-config")
 endif()

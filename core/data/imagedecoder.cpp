@@ -1,13 +1,14 @@
 #include "data/imagedecoder.h"
 
 #include "base/error.h"
+#include "data/jpegdecoder.h"
 
 #include <algorithm>
 #include <climits>
 #include <cstring>
 
-// stb_image and stb_image_resize are compiled here, private to this file (no symbol clashes, and the fuzz build
-// instruments them with everything else).
+// stb_image (PNG and BMP; JPEG is jpegdecoder.h's) and stb_image_resize are compiled here, private to this file (no
+// symbol clashes, and the fuzz build instruments them with everything else).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #pragma GCC diagnostic ignored "-Wunused-function"
@@ -23,7 +24,6 @@
 #define STB_IMAGE_IMPLEMENTATION
 #define STBI_NO_STDIO
 #define STBI_ONLY_PNG
-#define STBI_ONLY_JPEG
 #define STBI_ONLY_BMP
 #define STBI_MAX_DIMENSIONS (1 << 14)
 #include <stb/stb_image.h>
@@ -42,45 +42,6 @@ constexpr std::int64_t kMaxImagePixels = std::int64_t(1) << 26;
 std::uint8_t luminance(const std::uint8_t* rgb)
 {
     return std::uint8_t((299 * rgb[0] + 587 * rgb[1] + 114 * rgb[2] + 500) / 1000);
-}
-
-// stb_image 2.27 (Debian bookworm's) builds a JPEG Huffman table from a DHT segment without checking that its code
-// counts sum to at most 256, and then writes past a 257-entry array (found by fuzz_image_folder). Every FF C4 in the
-// file is read here first as stb_image would read a DHT segment there (its tables until the segment's length is used
-// up, bytes past the end as zeros), wherever the decoder might meet it: before, between or after scans. An FF C4 inside
-// other segments' data is read too, which can only refuse a damaged table that stb_image would never have reached.
-// Returns an empty string for a file that passes, else the problem.
-std::string jpegHuffmanProblem(const std::vector<std::uint8_t>& b)
-{
-    const auto at = [&](std::size_t i) { return i < b.size() ? b[i] : std::uint8_t(0); };
-    for (std::size_t i = 2; i + 1 < b.size(); ++i) {
-        if (b[i] != 0xFF || b[i + 1] != 0xC4)
-            continue;
-        long remaining = long(std::size_t(at(i + 2)) << 8 | at(i + 3)) - 2;
-        std::size_t p = i + 4;
-        while (remaining > 0) {
-            std::size_t codes = 0;
-            for (std::size_t k = 1; k <= 16; ++k)
-                codes += at(p + k);
-            if (codes > 256)
-                return "a damaged JPEG (a Huffman table of " + std::to_string(codes) + " codes, at most 256)";
-            p += 17 + codes;
-            remaining -= long(17 + codes);
-        }
-    }
-    return {};
-}
-
-// Whether stb_image takes the file for a JPEG: its start-of-image marker FF D8, where the FF may be repeated (JPEG's
-// fill bytes, which stb_image skips: fuzz_image_decoder found "FF FF D8" passing by a check of the first two bytes).
-bool startsAsJpeg(const std::vector<std::uint8_t>& b)
-{
-    if (b.empty() || b[0] != 0xFF)
-        return false;
-    std::size_t i = 1;
-    while (i < b.size() && b[i] == 0xFF)
-        ++i;
-    return i < b.size() && b[i] == 0xD8;
 }
 
 // One chunk of a PNG: where it starts (its length field) and how many data bytes it has.
@@ -161,13 +122,13 @@ bool probeImage(const std::vector<std::uint8_t>& bytes, ImageInfo& info, std::st
         return false;
     }
     if (startsAsJpeg(bytes)) {
-        if (std::string jpeg = jpegHuffmanProblem(bytes); !jpeg.empty()) {
+        std::string jpeg;
+        if (!probeJpeg(bytes, info, jpeg)) {
             if (problem)
                 *problem = std::move(jpeg);
             return false;
         }
-    }
-    if (!stbi_info_from_memory(bytes.data(), int(bytes.size()), &info.width, &info.height, &info.channels)) {
+    } else if (!stbi_info_from_memory(bytes.data(), int(bytes.size()), &info.width, &info.height, &info.channels)) {
         if (problem)
             *problem = std::string("not a PNG, JPEG or BMP image this decoder reads (") + stbi_failure_reason() + ")";
         return false;
@@ -187,6 +148,11 @@ DecodedImage decodeImage(const std::vector<std::uint8_t>& bytes, const std::stri
     std::string problem;
     if (!probeImage(bytes, image.info, &problem))
         throw DataError(source, problem);
+    if (startsAsJpeg(bytes)) {
+        if (!decodeJpeg(bytes, image, problem))
+            throw DataError(source, problem);
+        return image;
+    }
     int width = 0, height = 0, channels = 0;
     const std::vector<std::uint8_t> withoutEmpty = withoutEmptyIdat(bytes);
     const std::vector<std::uint8_t>& input = withoutEmpty.empty() ? bytes : withoutEmpty;

@@ -1,7 +1,8 @@
 #pragma once
 
-// Image files decoded without Qt (stb_image, from Debian's libstb-dev, compiled into this one file): PNG (8 and 16
-// bits, greyscale, grey + alpha, RGB, RGBA, palette), JPEG (baseline and progressive) and BMP.
+// Image files decoded without Qt: PNG (8 and 16 bits, greyscale, grey + alpha, RGB, RGBA, palette) and BMP by
+// stb_image (Debian's libstb-dev, compiled into imagedecoder.cpp), JPEG (baseline and progressive, grey, colour, CMYK)
+// by libjpeg-turbo (jpegdecoder.h).
 
 #include "data/dataset.h"
 
