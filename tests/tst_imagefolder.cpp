@@ -239,6 +239,19 @@ private Q_SLOTS:
         }
     }
 
+    // A PNG stb_image refuses without giving a reason, decoded on a thread that never saw a failure (as an image
+    // folder's workers decode): the message was built from a null pointer (found by fuzz_image_folder).
+    void imageRefusedWithoutAReasonOnAFreshThread()
+    {
+        const QByteArray png = QByteArray::fromHex(
+            "89504e470d0a1a0a0000000d4948445200000002000000021000000000074d8ebb0000001249444154789cfffc6360e3"
+            "9fa18141c804000f5d02c6c33b38450000000049454e44ae604282");
+        const std::vector<std::uint8_t> bytes(png.begin(), png.end());
+        std::string message;
+        std::thread([&] { message = errorMessage([&] { decodeImage(bytes, "odd.png"); }); }).join();
+        QVERIFY2(contains(message, "odd.png: a damaged image ("), message.c_str());
+    }
+
     // Grey and colour JPEGs come out as written (within JPEG's loss); CMYK with Adobe's inverted inks comes out as RGB.
     void jpegColourSpaces()
     {

@@ -36,6 +36,20 @@ namespace earlybird {
 
 namespace {
 
+// stb_image's reason for its last failure, kept per thread: a thread that never failed before has none (null), and
+// one that did keeps the old reason, so it is cleared before each call (a PNG that stb_image refused without a reason,
+// decoded by an image folder's worker thread, made the message out of a null pointer: found by fuzz_image_folder).
+void clearFailureReason()
+{
+    stbi__g_failure_reason = nullptr;
+}
+
+std::string failureReason()
+{
+    const char* reason = stbi_failure_reason();
+    return reason && *reason ? reason : "the decoder gives no reason";
+}
+
 // No image this large is decoded (a header claiming 16384 x 16384 RGBA would ask for 1 GiB).
 constexpr std::int64_t kMaxImagePixels = std::int64_t(1) << 26;
 
@@ -121,16 +135,17 @@ bool probeImage(const std::vector<std::uint8_t>& bytes, ImageInfo& info, std::st
             *problem = std::move(png);
         return false;
     }
+    std::string unread;
     if (startsAsJpeg(bytes)) {
-        std::string jpeg;
-        if (!probeJpeg(bytes, info, jpeg)) {
-            if (problem)
-                *problem = std::move(jpeg);
-            return false;
-        }
-    } else if (!stbi_info_from_memory(bytes.data(), int(bytes.size()), &info.width, &info.height, &info.channels)) {
+        probeJpeg(bytes, info, unread);
+    } else {
+        clearFailureReason();
+        if (!stbi_info_from_memory(bytes.data(), int(bytes.size()), &info.width, &info.height, &info.channels))
+            unread = "not a PNG, JPEG or BMP image this decoder reads (" + failureReason() + ")";
+    }
+    if (!unread.empty()) {
         if (problem)
-            *problem = std::string("not a PNG, JPEG or BMP image this decoder reads (") + stbi_failure_reason() + ")";
+            *problem = std::move(unread);
         return false;
     }
     if (info.width <= 0 || info.height <= 0 || std::int64_t(info.width) * info.height > kMaxImagePixels) {
@@ -157,9 +172,10 @@ DecodedImage decodeImage(const std::vector<std::uint8_t>& bytes, const std::stri
     const std::vector<std::uint8_t> withoutEmpty = withoutEmptyIdat(bytes);
     const std::vector<std::uint8_t>& input = withoutEmpty.empty() ? bytes : withoutEmpty;
     // 16-bit PNGs come back as 8 bits (stb_image scales them) unless loaded with the 16-bit call.
+    clearFailureReason();
     stbi_uc* pixels = stbi_load_from_memory(input.data(), int(input.size()), &width, &height, &channels, 0);
     if (!pixels)
-        throw DataError(source, std::string("a damaged image (") + stbi_failure_reason() + ")");
+        throw DataError(source, "a damaged image (" + failureReason() + ")");
     image.info = { width, height, channels };
     image.pixels.assign(pixels, pixels + std::size_t(width) * std::size_t(height) * std::size_t(channels));
     stbi_image_free(pixels);
