@@ -9,6 +9,10 @@
 #include <QTest>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
 
 using namespace earlybird;
 using namespace earlybird::fixtures;
@@ -39,7 +43,7 @@ private Q_SLOTS:
         config.search = tinySearch(m_cache.path().toStdString());
         const BackboneSpec& base = config.search.experiment.backbone;
         config.search.generations = 0;
-        config.search.timeBudgetSeconds = 24;
+        config.search.timeBudgetSeconds = 30;
         config.search.composedPerBranch = 4;
         BackboneGenes small = baseGenes(base), wide = baseGenes(base);
         small.width = 0.5;
@@ -121,6 +125,52 @@ private Q_SLOTS:
         QVERIFY(std::any_of(
             saved.log.begin(), saved.log.end(), [](const std::string& line) { return line.rfind("done:", 0) == 0; }));
         QCOMPARE(saved.elapsedSeconds, s.elapsedSeconds);
+    }
+
+    // Backbones in the cache whose training took long: charged, the family leaves out what would not leave it time to
+    // search; with --free-cached-backbones, nothing is charged and every member is searched within the budget (the
+    // first measurement left every member but one out here: their recorded training was counted all the same).
+    void chargesCachedBackbonesOnlyWhenAsked()
+    {
+        // The backbones of the test above are in the cache; say each took 1,000 s to train.
+        int records = 0;
+        for (const auto& entry : std::filesystem::recursive_directory_iterator(m_cache.path().toStdString())) {
+            if (entry.path().filename() != "backbone.json")
+                continue;
+            nlohmann::json record = nlohmann::json::parse(std::ifstream(entry.path()));
+            record["train_seconds"] = 1000.0;
+            writeFileAtomically(entry.path().string(), record.dump());
+            ++records;
+        }
+        QVERIFY(records >= 2);
+        FamilySearchConfig config;
+        config.search = tinySearch(m_cache.path().toStdString(), 0.6);
+        config.search.generations = 0;
+        config.search.timeBudgetSeconds = 12;
+        BackboneGenes small = baseGenes(config.search.experiment.backbone);
+        small.width = 0.5;
+        small.depths.front() = 1;
+        config.members = { small, baseGenes(config.search.experiment.backbone) };
+        config.rounds = 1;
+        QTemporaryDir dir;
+        config.chargeCachedBackbones = false;
+        FamilySearch free(config, dir.path().toStdString() + "/free");
+        free.run();
+        for (const FamilyMember& m : free.session().members) {
+            QVERIFY2(!m.excluded && m.slices >= 1, m.label.c_str());
+            QCOMPARE(m.backboneSeconds, 1000.0);
+            QCOMPARE(m.backboneCharged, 0.0);
+        }
+        QVERIFY(free.session().elapsedSeconds < config.search.timeBudgetSeconds + 10);
+
+        config.chargeCachedBackbones = true;
+        FamilySearch charged(config, dir.path().toStdString() + "/charged");
+        charged.run();
+        const FamilySession& s = charged.session();
+        QCOMPARE(s.members[0].backboneCharged, 1000.0);
+        QVERIFY(s.members[1].excluded); // 1,000 s more would leave no time at all
+        QVERIFY(s.elapsedSeconds >= 1000);
+        QVERIFY(s.finished);
     }
 
     void refusesWhatItCannotDo()

@@ -5,7 +5,9 @@
 #include "networkgraphview.h"
 #include "paretochart.h"
 #include "runpanel.h"
+#include "search/familysearch.h"
 #include "search/search.h"
+#include "sessioncontroller.h"
 #include "thresholdpanel.h"
 #include "tour.h"
 
@@ -187,6 +189,42 @@ private Q_SLOTS:
         QVERIFY(window.openArchitecture(json));
         QVERIFY(!window.networkView()->isEmpty());
         QVERIFY(!window.openArchitecture(m_dir.filePath(QStringLiteral("cache"))));
+    }
+
+    // A family search's folder opens on the member with the family's best network within the target; the other
+    // member's front is drawn beside it.
+    void opensAFamilyOnItsBestMember()
+    {
+        FamilySearchConfig config;
+        config.search = tinySearch(m_dir.filePath(QStringLiteral("cache")).toStdString(), 0.6);
+        config.search.generations = 0;
+        config.search.timeBudgetSeconds = 8;
+        BackboneGenes small = baseGenes(config.search.experiment.backbone);
+        small.width = 0.5;
+        config.members = { small, baseGenes(config.search.experiment.backbone) };
+        const QString folder = m_dir.filePath(QStringLiteral("family"));
+        FamilySearch(config, folder.toStdString()).run();
+        const FamilySession family = loadFamily(folder.toStdString());
+        QVERIFY(family.finished);
+        const std::vector<FamilyPoint> front = family.front();
+        int best = -1;
+        for (const FamilyPoint& p : front)
+            best = p.point.cost <= family.target ? p.member : best;
+        QVERIFY(best >= 0);
+        const QString member
+            = folder + QStringLiteral("/") + QString::fromStdString(family.members[std::size_t(best)].folder);
+        const QString other
+            = QStringLiteral("backbone ") + QString::fromStdString(family.members[std::size_t(1 - best)].label);
+
+        MainWindow window;
+        window.show();
+        window.openSession(folder, false);
+        QTRY_COMPARE(window.controller()->folder(), member);
+        QTRY_COMPARE(window.paretoChart()->familyFronts(), QStringList { other });
+        // Another session clears the family's fronts.
+        window.openSession(m_dir.filePath(QStringLiteral("session")), false);
+        QTRY_VERIFY(window.controller()->folder().endsWith(QStringLiteral("session")));
+        QTRY_VERIFY(window.paretoChart()->familyFronts().isEmpty());
     }
 
     void corruptSessionIsAnErrorNotACrash()

@@ -133,6 +133,7 @@ private:
     SelectedExport* m_export;
     Tour* m_tour = nullptr;
     QList<QDockWidget*> m_viewMenuDocks; // in View's order
+    QString m_familyDrawnFor; // the session whose family's other fronts are on the chart (familyfronts.h)
 };
 
 } // namespace earlybird::ui

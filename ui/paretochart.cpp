@@ -452,6 +452,48 @@ void ParetoChart::addBaseline(const QString& name, const QVector<QPointF>& point
     resetZoom();
 }
 
+void ParetoChart::addFamilyFront(const QString& name, const QVector<QPointF>& points)
+{
+    auto* markers = new QScatterSeries;
+    markers->setName(name);
+    markers->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
+    markers->setMarkerSize(7);
+    markers->setProperty("baseline", true);
+    markers->setProperty("family", true);
+    auto* line = new QLineSeries;
+    line->setProperty("baseline", true);
+    QVector<QPointF> sorted = points;
+    std::sort(sorted.begin(), sorted.end(), [](const QPointF& a, const QPointF& b) { return a.x() < b.x(); });
+    for (int i = 0; i < sorted.size(); ++i) {
+        const QPointF at = toChart(sorted[i].x(), sorted[i].y());
+        markers->append(at);
+        if (i > 0) // a step: the best accuracy available at each cost
+            line->append(QPointF(at.x(), line->points().back().y()));
+        line->append(at);
+    }
+    m_chart->addSeries(line);
+    m_chart->addSeries(markers);
+    QPen pen(markers->color());
+    pen.setWidthF(1.2);
+    line->setPen(pen);
+    for (QLegendMarker* marker : m_chart->legend()->markers(line))
+        marker->setVisible(false);
+    for (QAbstractAxis* axis : m_axes) {
+        line->attachAxis(axis);
+        markers->attachAxis(axis);
+    }
+    resetZoom();
+}
+
+QStringList ParetoChart::familyFronts() const
+{
+    QStringList names;
+    for (const QAbstractSeries* series : m_chart->series())
+        if (series->property("family").toBool())
+            names.append(series->name());
+    return names;
+}
+
 void ParetoChart::rebuildAxes()
 {
     for (QAbstractAxis* axis : m_axes) {

@@ -52,6 +52,11 @@ public:
     void setCurrent(double averageCost, double accuracy);
     // Baseline fronts as (average cost, accuracy) points.
     void addBaseline(const QString& name, const QVector<QPointF>& points);
+    // Another backbone's front of the same family search (familyfronts.h), in a colour of its own, joined by a step
+    // line like the session's front. Cleared with the session, like baselines.
+    void addFamilyFront(const QString& name, const QVector<QPointF>& points);
+    // The names of the other backbones' fronts drawn, in the order added.
+    QStringList familyFronts() const;
 
     // Candidates added, and how many markers draw them (fewer when decimation merges those in one cell).
     int pointCount() const { return m_allIds.size() + m_pendingIds.size(); }

@@ -88,6 +88,9 @@ void addFamilyOptions(ArgumentParser& parser)
         "('w0.5 d1.1.1,w1 d2.2.1')");
     parser.addOption("explore-share", "F",
         "family search: share of the time after the backbones split evenly between them", std::string("0.4"));
+    parser.addFlag("free-cached-backbones",
+        "family search: a backbone already in the cache costs the budget nothing (default: the seconds its training "
+        "took, as if trained now)");
     parser.addOption("family-rounds", "R",
         "family search: rounds the rest of the time is given in, each by the members' share of the joint front",
         std::string("3"));
@@ -111,6 +114,7 @@ FamilySearchConfig familyConfig(const ArgumentParser& parser, SearchConfig searc
     }
     config.exploreShare = parser.doubleValue("explore-share", 0.4);
     config.rounds = parser.intValue("family-rounds", 3);
+    config.chargeCachedBackbones = !parser.isSet("free-cached-backbones");
     config.search = std::move(search);
     validateFamilySearchConfig(config);
     return config;

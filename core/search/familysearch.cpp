@@ -157,11 +157,12 @@ Json familyToJson(const FamilySession& s)
         Json front = Json::array();
         for (const FrontPoint& p : m.front)
             front.push_back(pointToJson(p));
-        members.push_back(Json { { "genes", m.label }, { "folder", m.folder }, { "started", m.started },
-            { "excluded", m.excluded }, { "backbone_seconds", m.backboneSeconds },
-            { "search_seconds", m.searchSeconds }, { "slices", m.slices }, { "backbone_macs", m.backboneMacs },
-            { "backbone_cost", m.backboneCost }, { "backbone_test_accuracy", m.backboneTestAccuracy },
-            { "candidates", m.candidates }, { "front", std::move(front) } });
+        members.push_back(
+            Json { { "genes", m.label }, { "folder", m.folder }, { "started", m.started }, { "excluded", m.excluded },
+                { "backbone_seconds", m.backboneSeconds }, { "search_seconds", m.searchSeconds },
+                { "slices", m.slices }, { "prepare_seconds", m.prepareSeconds }, { "backbone_macs", m.backboneMacs },
+                { "backbone_cost", m.backboneCost }, { "backbone_test_accuracy", m.backboneTestAccuracy },
+                { "candidates", m.candidates }, { "front", std::move(front) } });
     }
     Json front = Json::array();
     for (const FamilyPoint& p : s.front()) {
@@ -208,8 +209,10 @@ FamilySession familyFromJson(const Json& j, const std::string& source)
         m.started = item.at("started").get<bool>();
         m.excluded = item.at("excluded").get<bool>();
         m.backboneSeconds = item.at("backbone_seconds").get<double>();
+        m.backboneCharged = item.value("backbone_charged", m.backboneSeconds);
         m.searchSeconds = item.at("search_seconds").get<double>();
         m.slices = item.at("slices").get<int>();
+        m.prepareSeconds = item.value("prepare_seconds", 0.0);
         m.backboneMacs = item.at("backbone_macs").get<double>();
         m.backboneCost = item.at("backbone_cost").get<double>();
         m.backboneTestAccuracy = item.at("backbone_test_accuracy").get<double>();
@@ -293,8 +296,9 @@ struct FamilySearch::Impl {
         }
     }
 
-    // Runs member `index` for `seconds` of search (after preparing it, which trains its backbone the first time).
-    void slice(int index, double seconds, CancelFlag stop)
+    // Runs member `index` for `searchSeconds()` of search, reckoned after preparing it (which trains its backbone the
+    // first time).
+    void slice(int index, const std::function<double()>& searchSeconds, CancelFlag stop)
     {
         FamilyMember& m = s.members[std::size_t(index)];
         const std::string path = folder + "/" + m.folder;
@@ -316,11 +320,15 @@ struct FamilySearch::Impl {
             throw;
         }
         const ExperimentReport& report = search->experiment().report();
+        const double prepared = std::chrono::duration<double>(Clock::now() - start).count()
+            - (report.backboneFromCache ? 0.0 : report.backboneTrainSeconds);
+        const int candidatesBefore = int(search->archive().size());
         if (!m.started) {
             trainedHere = report.backboneFromCache ? 0.0 : report.backboneTrainSeconds;
             m.backboneSeconds = report.backboneFromCache ? recordedTrainingSeconds(report.backboneKey) : trainedHere;
             if (report.backboneFromCache && s.config.chargeCachedBackbones)
                 charged += m.backboneSeconds;
+            m.backboneCharged = report.backboneFromCache ? charged : trainedHere;
             m.started = true;
             m.backboneMacs = search->backboneMacs();
             m.backboneCost = search->backboneCost();
@@ -330,6 +338,10 @@ struct FamilySearch::Impl {
                     100 * m.backboneTestAccuracy, m.backboneCost / s.baseCost, m.backboneSeconds)
                 + (report.backboneFromCache ? std::string(" (from the cache)") : std::string()));
         }
+        // The time so far (and a cached backbone's charge) counts before the slice is reckoned.
+        const double preparedWall = std::chrono::duration<double>(Clock::now() - start).count();
+        s.elapsedSeconds += charged + preparedWall;
+        const double seconds = searchSeconds();
         if (seconds > 0) {
             search->setTimeBudget(search->elapsedSeconds() + seconds);
             search->run(stop);
@@ -337,32 +349,44 @@ struct FamilySearch::Impl {
         }
         const double wall = std::chrono::duration<double>(Clock::now() - start).count();
         m.searchSeconds += wall - trainedHere;
+        m.prepareSeconds += prepared;
         m.front = search->thresholdFront();
         m.candidates = int(search->archive().size());
-        s.elapsedSeconds += wall + charged;
+        if (seconds > 0)
+            note(prefix + "slice " + std::to_string(m.slices)
+                + format(": prepared in %.0f s, searched %.0f s", prepared, wall - trainedHere - prepared) + ", "
+                + std::to_string(m.candidates - candidatesBefore) + " candidates, its front "
+                + std::to_string(m.front.size()) + " points");
+        s.elapsedSeconds += wall - preparedWall;
         save();
     }
 
-    // Seconds the members not trained yet will take, estimated from those trained so far per MAC of backbone.
-    double untrainedEstimate() const
+    // Seconds member `m`'s backbone takes to train, estimated from those trained so far per MAC (0 before the first).
+    double trainingEstimate(const FamilyMember& m) const
     {
-        double seconds = 0, macs = 0, untrainedMacs = 0;
-        for (const FamilyMember& m : s.members) {
-            if (m.excluded)
-                continue;
-            if (m.started) {
-                seconds += m.backboneSeconds;
-                macs += m.backboneMacs;
-            } else {
-                untrainedMacs
-                    += analyticCost(CostModel::Macs, familyMember(s.config.search.experiment.backbone, m.genes));
+        double seconds = 0, macs = 0;
+        for (const FamilyMember& other : s.members)
+            if (other.started && other.backboneSeconds > 0) {
+                seconds += other.backboneSeconds;
+                macs += other.backboneMacs;
             }
-        }
-        return macs > 0 ? seconds / macs * untrainedMacs : 0;
+        return macs > 0 ? seconds / macs * m.backboneMacs : 0;
+    }
+
+    // What member `m`'s backbone costs the budget: what it was charged, or for one not prepared yet, its estimated
+    // training when cached backbones are charged (when they are not, the cache is expected to hold it: nothing).
+    double backboneCharge(const FamilyMember& m) const
+    {
+        if (m.excluded)
+            return 0;
+        if (m.started)
+            return m.backboneCharged;
+        return s.config.chargeCachedBackbones ? trainingEstimate(m) : 0;
     }
 
     void explore(CancelFlag stop)
     {
+        const double budget = s.config.search.timeBudgetSeconds;
         for (int i = 0; i < int(s.members.size()); ++i) {
             FamilyMember& m = s.members[std::size_t(i)];
             if (m.excluded || m.slices > 0)
@@ -371,24 +395,38 @@ struct FamilySearch::Impl {
                 save();
                 continue;
             }
-            double backbones = untrainedEstimate();
-            for (const FamilyMember& other : s.members)
-                backbones += other.started && !other.excluded ? other.backboneSeconds : 0;
-            const bool firstTrained = std::none_of(
-                s.members.begin(), s.members.end(), [](const FamilyMember& other) { return other.started; });
-            if (!m.started && !firstTrained
-                && s.elapsedSeconds + untrainedEstimate() > s.config.search.timeBudgetSeconds) {
-                m.excluded = true;
-                note("[" + m.label + "] left out: training it (about " + format("%.0f s", untrainedEstimate())
-                    + ") would not leave the budget any time to search it");
-                save();
-                continue;
-            }
             const int members = int(std::count_if(
                 s.members.begin(), s.members.end(), [](const FamilyMember& other) { return !other.excluded; }));
-            const double share
-                = s.config.exploreShare * (s.config.search.timeBudgetSeconds - backbones) / std::max(1, members);
-            slice(i, std::max(0.0, std::min(share, remaining())), stop);
+            // A member whose training would leave it less than its share of the search is left out untrained.
+            if (!m.started && s.config.chargeCachedBackbones) {
+                double backbones = 0;
+                for (const FamilyMember& other : s.members)
+                    backbones += backboneCharge(other);
+                const double estimate = trainingEstimate(m);
+                const double searchShare = s.config.exploreShare * (budget - backbones) / std::max(1, members);
+                if (estimate > 0 && s.elapsedSeconds + estimate + searchShare > budget) {
+                    m.excluded = true;
+                    note("[" + m.label + "] left out: its training (about " + format("%.0f s", estimate)
+                        + ") would not leave the budget time to search it");
+                    save();
+                    continue;
+                }
+            }
+            // Its share, reckoned once its backbone is there (its own charge is known then).
+            slice(
+                i,
+                [this, i, budget, members] {
+                    double backbones = 0, reserved = 0;
+                    for (int o = 0; o < int(s.members.size()); ++o) {
+                        const FamilyMember& other = s.members[std::size_t(o)];
+                        backbones += backboneCharge(other);
+                        if (o != i && !other.started)
+                            reserved += backboneCharge(other);
+                    }
+                    const double share = s.config.exploreShare * (budget - backbones) / std::max(1, members);
+                    return std::max(0.0, std::min(share, remaining() - reserved));
+                },
+                stop);
             if (stop && stop->load())
                 return;
         }
@@ -421,7 +459,9 @@ struct FamilySearch::Impl {
             for (std::size_t m = 0; m < weights.size(); ++m) {
                 if (weights[m] <= 0)
                     continue;
-                slice(int(m), std::max(0.0, std::min(roundSeconds * weights[m] / total, remaining())), stop);
+                const double seconds = roundSeconds * weights[m] / total;
+                slice(
+                    int(m), [this, seconds] { return std::max(0.0, std::min(seconds, remaining())); }, stop);
                 if (stop && stop->load())
                     return;
             }

@@ -40,8 +40,10 @@ struct FamilyMember {
     std::string folder; // its session folder, relative to the family's
     bool started = false; // its backbone is trained and its session exists
     bool excluded = false; // it cannot reach the target (the reason is in the family's log)
-    double backboneSeconds = 0; // charged for its backbone
+    double backboneSeconds = 0; // its backbone's training (here, or when the cache's copy was trained)
+    double backboneCharged = 0; // what its backbone cost the budget (0 for a cached one not charged)
     double searchSeconds = 0; // its slices of search (preparing again included)
+    double prepareSeconds = 0; // of searchSeconds, loading its data, backbone and features at each slice
     int slices = 0;
     double backboneMacs = 0;
     double backboneCost = 0; // in the cost model
