@@ -213,8 +213,10 @@ private Q_SLOTS:
         QVERIFY(best >= 0);
         const QString member
             = folder + QStringLiteral("/") + QString::fromStdString(family.members[std::size_t(best)].folder);
-        const QString other
-            = QStringLiteral("backbone ") + QString::fromStdString(family.members[std::size_t(1 - best)].label);
+        const FamilyMember& otherMember = family.members[std::size_t(1 - best)];
+        const QString other = QString::fromStdString(otherMember.label)
+            + (otherMember.genes == baseGenes(config.search.experiment.backbone) ? QStringLiteral(" (base)")
+                                                                                 : QString());
 
         MainWindow window;
         window.show();

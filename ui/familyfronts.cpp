@@ -58,7 +58,10 @@ int drawFamilyFronts(ParetoChart* chart, const QString& sessionFolder)
             QVector<QPointF> points;
             for (const FrontPoint& p : m.front)
                 points.append(QPointF(p.cost, p.accuracy));
-            chart->addFamilyFront(QObject::tr("backbone %1").arg(QString::fromStdString(m.label)), points);
+            // The genes alone: the legend has little room ("w1 d2.2.1 (base)").
+            const bool isBase = m.genes == baseGenes(family.config.search.experiment.backbone);
+            chart->addFamilyFront(
+                QString::fromStdString(m.label) + (isBase ? QObject::tr(" (base)") : QString()), points);
             ++drawn;
         }
         return drawn;

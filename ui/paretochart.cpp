@@ -222,6 +222,7 @@ void ParetoChart::clear()
             delete s;
         }
     }
+    m_chart->legend()->setAlignment(Qt::AlignBottom);
 }
 
 void ParetoChart::setSession(const CostAxis& cost, double backboneAccuracy, double target)
@@ -478,6 +479,8 @@ void ParetoChart::addFamilyFront(const QString& name, const QVector<QPointF>& po
     line->setPen(pen);
     for (QLegendMarker* marker : m_chart->legend()->markers(line))
         marker->setVisible(false);
+    // A legend beside the plot: below it, the backbones' names were cut to "w1 d1...." for want of width.
+    m_chart->legend()->setAlignment(Qt::AlignRight);
     for (QAbstractAxis* axis : m_axes) {
         line->attachAxis(axis);
         markers->attachAxis(axis);
