@@ -14,7 +14,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tablefigures import spread  # noqa: E402
+from tablefigures import load_runs, spread  # noqa: E402
 
 
 
@@ -26,17 +26,7 @@ def picked_within(front, fraction):
 
 
 def main(out):
-    runs = {}
-    for path in glob.glob(os.path.join(out, "*-*-*.json")):
-        match = re.fullmatch(r"(.+)-(raw|calibrated)-(\d+)\.json", os.path.basename(path))
-        if not match:
-            continue
-        try:
-            with open(path) as f:
-                summary = json.load(f)
-        except ValueError:  # a run still going (or stopped): its summary is not written
-            continue
-        runs.setdefault(match.group(1), {}).setdefault(match.group(2), []).append(summary)
+    runs = load_runs(out, "raw|calibrated")
     print("| data set | confidences | seeds | hypervolume (val) | hypervolume (test) | within 0.4x | within 0.6x "
           "| architectures |")
     print("|---|---|---|---|---|---|---|---|")

@@ -10,14 +10,11 @@
 2. The family searches: each member's backbone (cost, test accuracy), its training, its search time and its share of
    the joint front (points and hypervolume contribution), averaged over seeds.
 Usage: summarise-family.py OUT   (the folder measure-family wrote)"""
-import glob
-import json
 import os
-import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tablefigures import spread  # noqa: E402
+from tablefigures import load_runs, spread  # noqa: E402
 
 REFERENCE_COST = 1.25
 
@@ -69,17 +66,7 @@ def family_front(summary):
 
 
 def main(out):
-    runs = {}
-    for path in glob.glob(os.path.join(out, "*-*-*.json")):
-        match = re.fullmatch(r"(.+)-(fixed|family-free|family)-(\d+)\.json", os.path.basename(path))
-        if not match:
-            continue
-        try:
-            with open(path) as f:
-                summary = json.load(f)
-        except ValueError:  # a run still going (or stopped): its summary is not written
-            continue
-        runs.setdefault(match.group(1), {}).setdefault(match.group(2), []).append(summary)
+    runs = load_runs(out, "fixed|family-free|family")
     print("| data set | search | seeds | hypervolume (val) | hypervolume (test) | within 0.4x | within 0.6x "
           "| cheapest point | top accuracy (val / test) | front points |")
     print("|---|---|---|---|---|---|---|---|---|---|")

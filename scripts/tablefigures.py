@@ -1,4 +1,25 @@
-"""What the summarise-*.py scripts share: a figure over seeds as the measurement tables print it."""
+"""What the summarise-*.py scripts share: their runs' summaries, and a figure over seeds as the tables print it."""
+import glob
+import json
+import os
+import re
+
+
+def load_runs(out, variants):
+    """The JSON summaries OUT/<data set>-<variant>-<seed>.json as {data set: {variant: [summary, ...]}}; `variants` is
+    a regular expression of the variants' names. Runs still going (or stopped) have no summary and are left out."""
+    runs = {}
+    for path in glob.glob(os.path.join(out, "*-*-*.json")):
+        match = re.fullmatch(r"(.+)-(" + variants + r")-(\d+)\.json", os.path.basename(path))
+        if not match:
+            continue
+        try:
+            with open(path) as f:
+                summary = json.load(f)
+        except ValueError:
+            continue
+        runs.setdefault(match.group(1), {}).setdefault(match.group(2), []).append(summary)
+    return runs
 
 
 def spread(values, fmt):

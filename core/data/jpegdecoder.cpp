@@ -53,13 +53,32 @@ struct Decompression {
     ErrorManager errors;
     jpeg_progress_mgr progress {};
     std::vector<std::uint8_t> row;
+
+    Decompression()
+    {
+        info.err = jpeg_std_error(&errors.base);
+        errors.base.error_exit = onError;
+        errors.base.emit_message = onMessage;
+        progress.progress_monitor = onProgress;
+    }
 };
 
-// Reads the header into `d` (which the caller set up with jpeg_create_decompress). Must be called where setjmp was.
-void readHeader(Decompression& d, const std::vector<std::uint8_t>& bytes)
+// Creates the decompression and reads the header. Call it after setjmp(d.errors.jump), where its errors land.
+void begin(Decompression& d, const std::vector<std::uint8_t>& bytes)
 {
+    jpeg_create_decompress(&d.info);
+    d.info.mem->max_memory_to_use = kMaxJpegMemory;
+    d.info.progress = &d.progress;
     jpeg_mem_src(&d.info, bytes.data(), static_cast<unsigned long>(bytes.size()));
     jpeg_read_header(&d.info, TRUE);
+}
+
+// After an error's jump: says what libjpeg said, and frees what it allocated.
+bool refuse(Decompression& d, std::string& problem)
+{
+    problem = std::string("a damaged JPEG (") + d.errors.message + ")";
+    jpeg_destroy_decompress(&d.info);
+    return false;
 }
 
 int channelsOf(const jpeg_decompress_struct& info)
@@ -82,17 +101,9 @@ bool startsAsJpeg(const std::vector<std::uint8_t>& b)
 bool probeJpeg(const std::vector<std::uint8_t>& bytes, ImageInfo& info, std::string& problem)
 {
     const auto d = std::make_unique<Decompression>();
-    d->info.err = jpeg_std_error(&d->errors.base);
-    d->errors.base.error_exit = onError;
-    d->errors.base.emit_message = onMessage;
-    if (setjmp(d->errors.jump)) {
-        problem = std::string("a damaged JPEG (") + d->errors.message + ")";
-        jpeg_destroy_decompress(&d->info);
-        return false;
-    }
-    jpeg_create_decompress(&d->info);
-    d->info.mem->max_memory_to_use = kMaxJpegMemory;
-    readHeader(*d, bytes);
+    if (setjmp(d->errors.jump))
+        return refuse(*d, problem);
+    begin(*d, bytes);
     info = ImageInfo { int(d->info.image_width), int(d->info.image_height), channelsOf(d->info) };
     jpeg_destroy_decompress(&d->info);
     return true;
@@ -101,19 +112,9 @@ bool probeJpeg(const std::vector<std::uint8_t>& bytes, ImageInfo& info, std::str
 bool decodeJpeg(const std::vector<std::uint8_t>& bytes, DecodedImage& image, std::string& problem)
 {
     const auto d = std::make_unique<Decompression>();
-    d->info.err = jpeg_std_error(&d->errors.base);
-    d->errors.base.error_exit = onError;
-    d->errors.base.emit_message = onMessage;
-    d->progress.progress_monitor = onProgress;
-    if (setjmp(d->errors.jump)) {
-        problem = std::string("a damaged JPEG (") + d->errors.message + ")";
-        jpeg_destroy_decompress(&d->info);
-        return false;
-    }
-    jpeg_create_decompress(&d->info);
-    d->info.mem->max_memory_to_use = kMaxJpegMemory;
-    d->info.progress = &d->progress;
-    readHeader(*d, bytes);
+    if (setjmp(d->errors.jump))
+        return refuse(*d, problem);
+    begin(*d, bytes);
     const bool cmyk = d->info.num_components == 4;
     // Grey stays grey; YCbCr and RGB come out as RGB; CMYK and YCCK come out as CMYK and are converted below.
     d->info.out_color_space = d->info.num_components == 1 ? JCS_GRAYSCALE : cmyk ? JCS_CMYK : JCS_RGB;
