@@ -525,10 +525,11 @@ private Q_SLOTS:
         const QString out = dir.filePath(QStringLiteral("family"));
         const QStringList search { QStringLiteral("search"), QStringLiteral("--dataset"), QStringLiteral("synthetic"),
             QStringLiteral("--path"), QStringLiteral("classes=3,train=240,test=60,shape=1x12x12"),
-            QStringLiteral("--family-members"), QStringLiteral("w0.5 d1.1.1,w1 d2.2.1"), QStringLiteral("--time-budget"),
-            QStringLiteral("0.25"), QStringLiteral("--population"), QStringLiteral("4"), QStringLiteral("--epochs"),
-            QStringLiteral("1"), QStringLiteral("--branch-epochs"), QStringLiteral("1"), QStringLiteral("--cache"),
-            dir.filePath(QStringLiteral("cache")), QStringLiteral("--out"), out };
+            QStringLiteral("--family-members"), QStringLiteral("w0.5 d1.1.1,w1 d2.2.1"),
+            QStringLiteral("--time-budget"), QStringLiteral("0.15"), QStringLiteral("--population"),
+            QStringLiteral("4"), QStringLiteral("--epochs"), QStringLiteral("1"), QStringLiteral("--branch-epochs"),
+            QStringLiteral("1"), QStringLiteral("--cache"), dir.filePath(QStringLiteral("cache")),
+            QStringLiteral("--out"), out };
         run = runCli(search);
         QVERIFY2(run.exitCode == 0, run.err.constData());
         const QJsonObject summary = QJsonDocument::fromJson(run.out).object();
@@ -543,7 +544,8 @@ private Q_SLOTS:
         QCOMPARE(run.exitCode, 0);
         QCOMPARE(QJsonDocument::fromJson(run.out).object()[QStringLiteral("hypervolume")],
             summary[QStringLiteral("hypervolume")]);
-        QCOMPARE(runCli({ QStringLiteral("session"), QStringLiteral("export"), out + QStringLiteral("/member1") }).exitCode,
+        QCOMPARE(
+            runCli({ QStringLiteral("session"), QStringLiteral("export"), out + QStringLiteral("/member1") }).exitCode,
             0);
         // A finished family resumed has nothing left to do; a second family in the folder is refused.
         run = runCli({ QStringLiteral("search"), QStringLiteral("--resume"), QStringLiteral("--out"), out });

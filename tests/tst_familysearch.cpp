@@ -43,7 +43,7 @@ private Q_SLOTS:
         config.search = tinySearch(m_cache.path().toStdString());
         const BackboneSpec& base = config.search.experiment.backbone;
         config.search.generations = 0;
-        config.search.timeBudgetSeconds = 30;
+        config.search.timeBudgetSeconds = 20;
         config.search.composedPerBranch = 4;
         BackboneGenes small = baseGenes(base), wide = baseGenes(base);
         small.width = 0.5;
@@ -146,7 +146,7 @@ private Q_SLOTS:
         FamilySearchConfig config;
         config.search = tinySearch(m_cache.path().toStdString(), 0.6);
         config.search.generations = 0;
-        config.search.timeBudgetSeconds = 12;
+        config.search.timeBudgetSeconds = 8;
         BackboneGenes small = baseGenes(config.search.experiment.backbone);
         small.width = 0.5;
         small.depths.front() = 1;

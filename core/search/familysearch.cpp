@@ -387,14 +387,15 @@ struct FamilySearch::Impl {
     void explore(CancelFlag stop)
     {
         const double budget = s.config.search.timeBudgetSeconds;
+        // Members that cannot reach the target are known from their shapes alone: left out before any share is
+        // reckoned, so that no time is kept for training them.
+        for (FamilyMember& m : s.members)
+            if (!m.started && !m.excluded && !reachesTarget(m))
+                save();
         for (int i = 0; i < int(s.members.size()); ++i) {
             FamilyMember& m = s.members[std::size_t(i)];
             if (m.excluded || m.slices > 0)
                 continue;
-            if (!m.started && !reachesTarget(m)) {
-                save();
-                continue;
-            }
             const int members = int(std::count_if(
                 s.members.begin(), s.members.end(), [](const FamilyMember& other) { return !other.excluded; }));
             // A member whose training would leave it less than its share of the search is left out untrained.
