@@ -23,11 +23,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-double macsOf(const BackboneSpec& backbone)
-{
-    return double(countNetworkCost(Architecture { backbone, ConfidenceMeasure::ScoreMargin, {} }).backboneMacs);
-}
-
 std::vector<BackboneGenes> membersFromList(const BackboneSpec& base, const std::string& list, const std::string& option)
 {
     std::vector<BackboneGenes> members;
@@ -158,7 +153,7 @@ int runArchFamily(const std::vector<std::string>& arguments)
         const BackboneSpec member = familyMember(base, genes);
         const NetworkCost cost = countNetworkCost(Architecture { member, ConfidenceMeasure::ScoreMargin, {} });
         list.push_back(Json { { "genes", genesLabel(genes) }, { "name", member.name }, { "macs", cost.backboneMacs },
-            { "macs_vs_base", macsOf(member) / double(baseCost.backboneMacs) },
+            { "macs_vs_base", double(cost.backboneMacs) / double(baseCost.backboneMacs) },
             { "parameters", cost.backboneParameters },
             { "parameters_vs_base", double(cost.backboneParameters) / double(baseCost.backboneParameters) },
             { "backbone", backboneToJson(member) } });
