@@ -66,12 +66,12 @@ def family_front(summary):
 
 
 def main(out):
-    runs = load_runs(out, "fixed|family-free|family")
+    runs = load_runs(out, "fixed|family-free|family|supernet-free|supernet")
     print("| data set | search | seeds | hypervolume (val) | hypervolume (test) | within 0.4x | within 0.6x "
           "| cheapest point | top accuracy (val / test) | front points |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for dataset in sorted(runs):
-        for variant in ("fixed", "family-free", "family"):
+        for variant in ("fixed", "family-free", "family", "supernet-free", "supernet"):
             summaries = runs[dataset].get(variant, [])
             if not summaries:
                 continue
@@ -79,33 +79,38 @@ def main(out):
             top = "{} / {}".format(spread([r["top_val"] for r in rows], "{:.2f}"), spread([r["top_test"] for r in rows], "{:.2f}"))
             print("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
                 dataset, {"fixed": "one backbone", "family-free": "family, trained backbones free",
-                          "family": "family, paying its training"}[variant], len(rows),
+                          "family": "family, paying its training",
+                          "supernet-free": "family from a supernet, its training free",
+                          "supernet": "family from a supernet, paying its training"}[variant], len(rows),
                 spread([r["hv_val"] for r in rows], "{:.4f}"), spread([r["hv_test"] for r in rows], "{:.4f}"),
                 spread([r["within_04"] for r in rows], "{:.2f}"), spread([r["within_06"] for r in rows], "{:.2f}"),
                 spread([r["cheapest"] for r in rows], "{:.3f}"), top, spread([r["points"] for r in rows], "{:.0f}")))
     print()
-    print("| data set | member | cost vs base | backbone test % | training s | search s | front points | HV contribution |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| data set | search | member | cost vs base | backbone test % | training s | search s | front points "
+          "| HV contribution |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for dataset in sorted(runs):
-        members = {}
-        for s in runs[dataset].get("family-free", []) + runs[dataset].get("family", []):
-            points = {}
-            for p in s["front"]:
-                points[p["member"]] = points.get(p["member"], 0) + 1
-            for m in s["members"]:
-                row = members.setdefault(m["genes"], {"cost": [], "acc": [], "train": [], "search": [], "points": [], "hv": []})
-                row["cost"].append(m["backbone_cost_vs_base"])
-                row["acc"].append(100 * m["backbone_test_accuracy"] if m["slices"] or m["backbone_test_accuracy"] else None)
-                row["train"].append(m["backbone_seconds"])
-                row["search"].append(m["search_seconds"])
-                row["points"].append(points.get(m["genes"], 0))
-                row["hv"].append(m["hypervolume_contribution"])
-        for genes, row in sorted(members.items(), key=lambda item: item[1]["cost"][0]):
-            print("| {} | {} | {} | {} | {} | {} | {} | {} |".format(
-                dataset, genes, spread(row["cost"], "{:.2f}"), spread(row["acc"], "{:.2f}"),
-                spread(row["train"], "{:.0f}"), spread(row["search"], "{:.0f}"), spread(row["points"], "{:.0f}"),
-                spread(row["hv"], "{:.4f}")))
-
+        for variant in ("family-free", "family", "supernet-free", "supernet"):
+            members = {}
+            for s in runs[dataset].get(variant, []):
+                points = {}
+                for p in s["front"]:
+                    points[p["member"]] = points.get(p["member"], 0) + 1
+                for m in s["members"]:
+                    row = members.setdefault(
+                        m["genes"], {"cost": [], "acc": [], "train": [], "search": [], "points": [], "hv": []})
+                    row["cost"].append(m["backbone_cost_vs_base"])
+                    row["acc"].append(
+                        100 * m["backbone_test_accuracy"] if m["slices"] or m["backbone_test_accuracy"] else None)
+                    row["train"].append(m["backbone_seconds"])
+                    row["search"].append(m["search_seconds"])
+                    row["points"].append(points.get(m["genes"], 0))
+                    row["hv"].append(m["hypervolume_contribution"])
+            for genes, row in sorted(members.items(), key=lambda item: item[1]["cost"][0]):
+                print("| {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
+                    dataset, variant, genes, spread(row["cost"], "{:.2f}"), spread(row["acc"], "{:.2f}"),
+                    spread(row["train"], "{:.0f}"), spread(row["search"], "{:.0f}"), spread(row["points"], "{:.0f}"),
+                    spread(row["hv"], "{:.4f}")))
 
 if __name__ == "__main__":
     main(sys.argv[1])

@@ -150,6 +150,19 @@ BackboneSpec tinyBackbone(int classes)
     return backbone;
 }
 
+BackboneGenes tinyGenes(double width, std::vector<int> depths, std::vector<int> kernels)
+{
+    BackboneGenes genes;
+    genes.width = width;
+    genes.depths = std::move(depths);
+    genes.kernels = std::move(kernels);
+    return genes;
+}
+
+const BackboneGenes kTinySmall = tinyGenes(0.5, { 1, 1 }, { 3, 3 });
+const BackboneGenes kTinyMiddle = tinyGenes(1.0, { 2, 1 }, { 3, 5 });
+const BackboneGenes kTinyLarge = tinyGenes(1.5, { 3, 2 }, { 5, 5 });
+
 ExperimentConfig tinyExperiment(const std::string& cacheDirectory)
 {
     ExperimentConfig e;

@@ -4,6 +4,7 @@
 // from outside the repository; and the tiny backbone, experiment and search the tests train in seconds.
 
 #include "experiment/experiment.h"
+#include "model/backbonefamily.h"
 #include "model/backbonespec.h"
 #include "search/searchconfig.h"
 
@@ -41,6 +42,12 @@ void writeSvhnMat(const std::string& path, const std::vector<double>& labels, co
 
 // A five-block backbone for 1x12x12 images (conv, conv, residual /2, conv, conv /2): four exit positions, 0 to 3.
 BackboneSpec tinyBackbone(int classes = 4);
+// Members of tinyBackbone()'s family (stem: its two convolutions; then residual /2, conv | conv /2, both stages with a
+// kernel), and three of them for the supernet's tests: w0.5 d1.1 k3.3, w1 d2.1 k3.5, w1.5 d3.2 k5.5.
+BackboneGenes tinyGenes(double width, std::vector<int> depths, std::vector<int> kernels);
+extern const BackboneGenes kTinySmall;
+extern const BackboneGenes kTinyMiddle;
+extern const BackboneGenes kTinyLarge;
 // A learnable synthetic task (1x12x12, 400 training and 120 test images) with tinyBackbone(), trained for a few
 // epochs: the whole pipeline runs in seconds. A quarter of the training images is held out for validation.
 ExperimentConfig tinyExperiment(const std::string& cacheDirectory);

@@ -1,4 +1,6 @@
+#include "base/rng.h"
 #include "errorcapture.h"
+#include "fixtures.h"
 #include "model/architecture.h"
 #include "model/backbonefamily.h"
 #include "model/backbonepresets.h"
@@ -7,6 +9,7 @@
 #include <QTest>
 
 #include <cmath>
+#include <set>
 
 using namespace earlybird;
 using namespace earlybird::fixtures;
@@ -108,6 +111,39 @@ private Q_SLOTS:
         QCOMPARE(int(defaultFamily(base, 1).size()), 1);
         QVERIFY(contains(errorMessage([&] { defaultFamily(base, 0); }), "at least one"));
         QVERIFY(contains(errorMessage([&] { defaultFamily(base, 500); }), "fewer than"));
+    }
+
+    // Weight sharing: a supernet's members and its blocks (nn/supernet.h takes its weights by these).
+    void membersMapOntoTheSupernetsBlocks()
+    {
+        const BackboneSpec base = tinyBackbone();
+        QCOMPARE(spanningGenes({ kTinySmall, kTinyMiddle, kTinyLarge }), kTinyLarge);
+        QCOMPARE(spanningGenes({ kTinySmall, kTinyMiddle }), tinyGenes(1.0, { 2, 1 }, { 3, 5 }));
+        QCOMPARE(narrowestGenes({ kTinyLarge, kTinyMiddle }), tinyGenes(1.0, { 2, 1 }, { 3, 5 }));
+        QVERIFY(containsGenes(kTinyLarge, kTinySmall));
+        QVERIFY(!containsGenes(kTinyMiddle, kTinyLarge));
+        QVERIFY(!containsGenes(kTinyMiddle, tinyGenes(0.5, { 1, 1 }, { 3, 7 }))); // a larger kernel
+        // The stem (blocks 0, 1) is the supernet's; each stage takes its first blocks: the supernet has 2 + 3 + 2.
+        QCOMPARE(sharedBlockIndices(base, kTinyLarge, kTinyMiddle), (std::vector<int> { 0, 1, 2, 3, 5 }));
+        QCOMPARE(sharedBlockIndices(base, kTinyLarge, kTinySmall), (std::vector<int> { 0, 1, 2, 5 }));
+        QCOMPARE(int(sharedBlockIndices(base, kTinyLarge, kTinyLarge).size()), 7);
+        QVERIFY(contains(errorMessage([&] { sharedBlockIndices(base, kTinyMiddle, kTinyLarge); }),
+            "does not fit inside the supernet w1 d2.1 k3.5"));
+        // Random members lie between the smallest and the largest, and every choice turns up.
+        Rng rng(3);
+        std::set<double> widths;
+        std::set<int> firstDepths, secondKernels;
+        for (int i = 0; i < 200; ++i) {
+            const BackboneGenes genes = sampleGenes(kTinySmall, kTinyLarge, ElasticOptions {}, rng);
+            QVERIFY(containsGenes(kTinyLarge, genes));
+            QVERIFY(containsGenes(genes, kTinySmall));
+            widths.insert(genes.width);
+            firstDepths.insert(genes.depths[0]);
+            secondKernels.insert(genes.kernels[1]);
+        }
+        QCOMPARE(widths, (std::set<double> { 0.5, 0.75, 1.0, 1.5 }));
+        QCOMPARE(firstDepths, (std::set<int> { 1, 2, 3 }));
+        QCOMPARE(secondKernels, (std::set<int> { 3, 5 }));
     }
 };
 

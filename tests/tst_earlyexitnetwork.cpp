@@ -4,10 +4,12 @@
 #include "data/batchbuilder.h"
 #include "data/channelstats.h"
 #include "data/syntheticdataset.h"
+#include "errorcapture.h"
 #include "fixtures.h"
 #include "model/backbonepresets.h"
 #include "model/networkcost.h"
 #include "nn/earlyexitnetwork.h"
+#include "nn/supernet.h"
 #include "nn/trainer.h"
 #include "search/searchspace.h"
 
@@ -16,6 +18,7 @@
 #include <QTest>
 
 using namespace earlybird;
+using namespace earlybird::fixtures;
 
 namespace {
 std::int64_t parameterCount(const std::vector<torch::Tensor>& parameters)
@@ -98,6 +101,26 @@ bool sameParameters(const nn::EarlyExitNetwork& a, const nn::EarlyExitNetwork& b
     }
     return true;
 }
+// Every parameter and buffer drawn at random (BatchNorm's variances positive), so that a wrong slice shows.
+void randomise(torch::nn::Module& module)
+{
+    torch::NoGradGuard noGrad;
+    torch::manual_seed(11);
+    for (auto& item : module.named_parameters())
+        item.value().copy_(torch::randn_like(item.value()) * 0.5);
+    for (auto& item : module.named_buffers())
+        if (item.key().find("running_var") != std::string::npos)
+            item.value().copy_(torch::rand_like(item.value()) + 0.5);
+        else if (item.key().find("running_mean") != std::string::npos)
+            item.value().copy_(torch::randn_like(item.value()) * 0.1);
+}
+
+torch::Tensor images(int count)
+{
+    torch::manual_seed(5);
+    return torch::randn({ count, 1, 12, 12 });
+}
+
 } // namespace
 
 class TestEarlyExitNetwork : public QObject {
@@ -415,6 +438,90 @@ private Q_SLOTS:
         const torch::Tensor input = torch::randn({ 3, 1, 28, 28 });
         const torch::Tensor features = network->featuresAt(input, { 2 }).at(0);
         QVERIFY(torch::allclose(network->exitLogits(0, features), network->forward(input)[0]));
+    }
+
+    // The weight-shared supernet (nn/supernet.h).
+
+    // A member taken out computes what its share of the supernet computes, and the largest is the supernet itself.
+    void aMemberTakenOutComputesItsShare()
+    {
+        nn::Supernet supernet(tinyBackbone(), { kTinySmall, kTinyMiddle, kTinyLarge }, 1);
+        randomise(*supernet.network());
+        supernet.network()->eval();
+        const torch::Tensor x = images(6);
+        torch::NoGradGuard noGrad;
+        for (const BackboneGenes& genes : { kTinySmall, kTinyMiddle, kTinyLarge }) {
+            nn::EarlyExitNetwork member = supernet.extractMember(genes);
+            nn::EarlyExitNetwork& shared = supernet.sharedMember(genes);
+            // The shared member's BatchNorm statistics are its own: give it the taken-out member's.
+            for (auto& item : shared->named_buffers())
+                item.value().copy_(member->named_buffers()[item.key()]);
+            shared->eval();
+            const torch::Tensor taken = member->forward(x).back();
+            QVERIFY(torch::allclose(taken, shared->forward(x).back(), 1e-5, 1e-5));
+            if (genes == kTinyLarge)
+                QVERIFY(torch::allclose(taken, supernet.network()->forward(x).back(), 1e-5, 1e-5));
+        }
+        // The first channels, the centre of the kernel: the middle member's second stage convolution (5x5 of the
+        // supernet's 5x5, 16 of 24 channels) and its stem (3x3 of 3x3, 8 of 12 output channels).
+        nn::EarlyExitNetwork middle = supernet.extractMember(kTinyMiddle);
+        const auto mine = middle->named_parameters();
+        const auto all = supernet.network()->named_parameters();
+        QVERIFY(torch::equal(mine["block0.conv0.weight"], all["block0.conv0.weight"].narrow(0, 0, 8)));
+        QVERIFY(
+            torch::equal(mine["block4.conv0.weight"], all["block5.conv0.weight"].narrow(0, 0, 16).narrow(1, 0, 16)));
+        // The small member's 3x3 kernels are the centre of the supernet's 5x5 (block 2 is residual: always 3x3).
+        nn::EarlyExitNetwork small = supernet.extractMember(kTinySmall);
+        QVERIFY(torch::equal(small->named_parameters()["block3.conv0.weight"],
+            all["block5.conv0.weight"].narrow(0, 0, 8).narrow(1, 0, 8).narrow(2, 1, 3).narrow(3, 1, 3)));
+        QVERIFY(contains(errorMessage([&] {
+            supernet.extractMember(tinyGenes(2.0, { 1, 1 }, { 3, 3 }));
+        }),
+            "does not fit inside the supernet"));
+    }
+
+    // A member's loss trains the supernet's weights it shares, and only those.
+    void aMembersGradientsReachItsShareOnly()
+    {
+        nn::Supernet supernet(tinyBackbone(), { kTinySmall, kTinyLarge }, 1);
+        supernet.network()->train();
+        nn::EarlyExitNetwork& small = supernet.sharedMember(kTinySmall);
+        small->forward(images(8)).back().pow(2).sum().backward();
+        const auto all = supernet.network()->named_parameters();
+        const torch::Tensor classifier = all["final.classifier_weight"].grad(); // 4 x 24 (w1.5 of 16)
+        QVERIFY(classifier.defined());
+        QVERIFY(classifier.narrow(1, 0, 8).abs().sum().item<double>() > 0); // w0.5: the first 8 channels
+        QCOMPARE(classifier.narrow(1, 8, 16).abs().sum().item<double>(), 0.0);
+        // The third block of the first stage is not the small member's: no gradient reaches it.
+        const torch::Tensor unused = all["block4.conv0.weight"].grad();
+        QVERIFY(!unused.defined() || unused.abs().sum().item<double>() == 0);
+    }
+
+    // Recalibration measures each BatchNorm's mean over exactly the images given.
+    void recalibrationMeasuresExactStatistics()
+    {
+        SyntheticOptions options;
+        options.classes = 4;
+        options.shape = { 1, 12, 12 };
+        options.trainCount = 300;
+        options.testCount = 1;
+        const Dataset data = makeSyntheticDataset(options, Split::Train);
+        const ChannelStats stats = computeChannelStats(data);
+        const BatchBuilder builder(data, stats);
+        std::vector<std::int64_t> indices(300);
+        std::iota(indices.begin(), indices.end(), 0);
+        nn::Supernet supernet(tinyBackbone(), { kTinySmall, kTinyLarge }, 1);
+        randomise(*supernet.network());
+        nn::EarlyExitNetwork member = supernet.extractMember(kTinySmall);
+        nn::recalibrateBatchNorm(*member, builder, indices);
+        QVERIFY(!member->is_training());
+        // The stem convolution's output over all 300 images (two batches), before its BatchNorm.
+        torch::Tensor input = torch::empty({ 300, 1, 12, 12 });
+        builder.fill(indices.data(), indices.size(), input.data_ptr<float>());
+        const torch::Tensor weight = member->named_parameters()["block0.conv0.weight"];
+        const torch::Tensor out = torch::conv2d(input, weight, {}, 1, 1);
+        const torch::Tensor mean = out.mean({ 0, 2, 3 });
+        QVERIFY(torch::allclose(member->named_buffers()["block0.conv0.bn.running_mean"], mean, 1e-4, 1e-4));
     }
 };
 

@@ -1,5 +1,7 @@
+#include "base/fileio.h"
 #include "errorcapture.h"
 #include "experiment/experiment.h"
+#include "experiment/supernetrun.h"
 #include "fixtures.h"
 
 #include <QDir>
@@ -307,6 +309,66 @@ private Q_SLOTS:
         Architecture other = twoExits(fine.config().backbone);
         other.backbone.name = "another";
         QVERIFY(contains(errorMessage([&] { fine.evaluate(other); }), "is not the one this experiment trained"));
+    }
+
+    // A supernet trained on a data set and its members taken out (experiment/supernetrun.h).
+
+    // Trained on a small task, every member taken out learns it; the second call reuses the cached supernet and
+    // the members' files, and the files load into the members' networks.
+    void aTrainedSupernetTeachesEveryMember()
+    {
+        QTemporaryDir cache;
+        SupernetConfig config;
+        config.experiment = tinyExperiment(cache.path().toStdString());
+        config.experiment.backboneTraining.epochs = 6;
+        config.experiment.backboneTraining.precision = Precision::Float32;
+        config.members = { kTinySmall, kTinyMiddle, kTinyLarge };
+        config.largestEpochs = 1;
+        config.randomSubnets = 1;
+        config.calibrationImages = 200;
+        const SupernetReport first = prepareSupernet(config);
+        QVERIFY(!first.fromCache);
+        QVERIFY(first.trainSeconds > 0);
+        QCOMPARE(first.largest, kTinyLarge);
+        QCOMPARE(int(first.members.size()), 3);
+        for (const SupernetMemberWeights& m : first.members) {
+            QVERIFY2(m.testAccuracy > 0.5, m.label.c_str()); // 4 classes: chance is 0.25
+            QVERIFY(fileExists(m.weightsPath));
+        }
+        QVERIFY(fileExists(first.folder + "/supernet.ebc"));
+        const SupernetReport second = prepareSupernet(config);
+        QVERIFY(second.fromCache);
+        QCOMPARE(second.key, first.key);
+        QCOMPARE(second.trainSeconds, first.trainSeconds); // as recorded when it was trained
+        for (std::size_t m = 0; m < 3; ++m)
+            QCOMPARE(second.members[m].testAccuracy, first.members[m].testAccuracy);
+        // Other training options are another supernet.
+        config.randomSubnets = 2;
+        config.experiment.backboneTraining.epochs = 2;
+        QVERIFY(prepareSupernet(config).key != first.key);
+    }
+
+    void impossibleConfigurationsAreRefused()
+    {
+        SupernetConfig config;
+        config.experiment = tinyExperiment("/tmp/unused");
+        config.members = { kTinySmall, kTinyLarge };
+        QVERIFY(errorMessage([&] { validateSupernetConfig(config); }).empty());
+        SupernetConfig c = config;
+        c.experiment.cacheDirectory.clear();
+        QVERIFY(contains(errorMessage([&] { validateSupernetConfig(c); }), "kept in the cache folder"));
+        c = config;
+        c.members.clear();
+        QVERIFY(contains(errorMessage([&] { validateSupernetConfig(c); }), "at least one member"));
+        c = config;
+        c.largestEpochs = 5; // of 4
+        QVERIFY(contains(errorMessage([&] { validateSupernetConfig(c); }), "trains alone for 0 to 4 epochs"));
+        c = config;
+        c.members = { tinyGenes(1.0, { 1 }, { 3 }) };
+        QVERIFY(contains(errorMessage([&] { validateSupernetConfig(c); }), "stages after its stem"));
+        c = config;
+        c.calibrationImages = 1;
+        QVERIFY(contains(errorMessage([&] { validateSupernetConfig(c); }), "calibration images"));
     }
 };
 

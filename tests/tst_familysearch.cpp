@@ -9,6 +9,7 @@
 #include <QTest>
 
 #include <atomic>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -171,6 +172,88 @@ private Q_SLOTS:
         QVERIFY(s.members[1].excluded); // 1,000 s more would leave no time at all
         QVERIFY(s.elapsedSeconds >= 1000);
         QVERIFY(s.finished);
+    }
+
+    // Weights from one supernet: trained once before any member, charged once, and each member's session imports its
+    // share (no member trains); the family resumes with them.
+    void takesEveryMemberOutOfOneSupernet()
+    {
+        QTemporaryDir dir, cache;
+        const std::string folder = dir.path().toStdString() + "/family";
+        FamilySearchConfig config;
+        config.search = tinySearch(cache.path().toStdString(), 0.6);
+        config.search.generations = 0;
+        config.search.timeBudgetSeconds = 6;
+        const BackboneSpec& base = config.search.experiment.backbone;
+        BackboneGenes small = baseGenes(base);
+        small.width = 0.5;
+        small.depths.front() = 1;
+        config.members = { small, baseGenes(base) };
+        config.rounds = 1;
+        config.weights = FamilyWeights::Supernet;
+        config.supernetLargestEpochs = 1;
+        config.supernetRandomSubnets = 1;
+        config.supernetCalibrationImages = 100;
+        std::vector<std::string> lines;
+        FamilySearch family(config, folder);
+        family.setLog([&](const std::string& line) { lines.push_back(line); });
+        family.run();
+        const FamilySession& s = family.session();
+        QVERIFY(s.finished);
+        QVERIFY(s.supernetReady);
+        QVERIFY(s.supernetSeconds > 0);
+        QVERIFY(s.supernetCharged >= s.supernetSeconds);
+        QVERIFY(lines.front().rfind("supernet w1 d2.1 k3.3", 0) == 0);
+        for (const FamilyMember& m : s.members) {
+            QVERIFY2(m.started && m.slices >= 1, m.label.c_str());
+            QVERIFY(fileExists(m.weightsPath));
+            QCOMPARE(m.backboneSeconds, 0.0); // imported, not trained
+            const Session session = loadSession(folder + "/" + m.folder);
+            QCOMPARE(session.config.experiment.backboneWeights, m.weightsPath);
+            QCOMPARE(session.config.experiment.backbone, familyMember(base, m.genes));
+        }
+        QVERIFY(s.elapsedSeconds < config.search.timeBudgetSeconds + s.supernetCharged + 10);
+        const FamilySession saved = loadFamily(folder);
+        QVERIFY(saved.config.weights == FamilyWeights::Supernet);
+        QCOMPARE(saved.config.supernetCalibrationImages, 100);
+        QCOMPARE(saved.supernetCharged, s.supernetCharged);
+        QCOMPARE(saved.members[0].weightsPath, s.members[0].weightsPath);
+
+        FamilySearchConfig uncached = config;
+        uncached.search.experiment.cacheDirectory.clear();
+        QVERIFY(contains(errorMessage([&] { validateFamilySearchConfig(uncached); }), "cache folder"));
+    }
+
+    // Headroom: what a member could still add if its exits reached its backbone's accuracy at half its cost.
+    void headroomIsWhatABackboneCouldStillAdd()
+    {
+        FamilySession s;
+        s.baseCost = 100;
+        FamilyMember searched, wide, weak, waiting;
+        FrontPoint p;
+        p.accuracy = 0.8;
+        p.cost = 20; // 0.2x the base's
+        searched.front = { p };
+        searched.started = true;
+        searched.backboneCost = 40;
+        searched.backboneValidationAccuracy = 0.85;
+        wide = searched;
+        wide.front.clear();
+        wide.backboneCost = 200; // 2x: it could reach 0.9 at 1x
+        wide.backboneValidationAccuracy = 0.9;
+        weak = wide;
+        weak.backboneCost = 60;
+        weak.backboneValidationAccuracy = 0.7; // below the front everywhere it could reach
+        waiting = wide;
+        waiting.started = false;
+        s.members = { searched, wide, weak, waiting };
+        const std::vector<double> headroom = s.headroom();
+        // The front is 0.8 from 0.2x to the reference 1.25x; the searched member could reach 0.85 from 0.2x on, the
+        // wide one 0.9 from 1x on.
+        QVERIFY(std::abs(headroom[0] - 0.05 * (1.25 - 0.2)) < 1e-9);
+        QVERIFY(std::abs(headroom[1] - 0.1 * (1.25 - 1.0)) < 1e-9);
+        QCOMPARE(headroom[2], 0.0);
+        QCOMPARE(headroom[3], 0.0); // not started: its backbone's accuracy is not known
     }
 
     void refusesWhatItCannotDo()

@@ -20,6 +20,7 @@ int runDataInspect(const std::vector<std::string>& arguments);
 int runMacs(const std::vector<std::string>& arguments);
 int runArchSample(const std::vector<std::string>& arguments);
 int runArchFamily(const std::vector<std::string>& arguments);
+int runTrainSupernet(const std::vector<std::string>& arguments);
 int runTrainBackbone(const std::vector<std::string>& arguments);
 int runImportBackbone(const std::vector<std::string>& arguments);
 int runEvaluate(const std::vector<std::string>& arguments);

@@ -4,6 +4,7 @@
 #include "trainingoptions.h"
 
 #include "base/error.h"
+#include "experiment/supernetrun.h"
 #include "model/architecture.h"
 #include "model/backbonepresets.h"
 #include "model/networkcost.h"
@@ -39,13 +40,15 @@ Json familySummary(const FamilySession& s, const std::string& folder)
 {
     Json members = Json::array();
     const std::vector<double> contributions = s.contributions();
+    const std::vector<double> headroom = s.headroom();
     for (std::size_t m = 0; m < s.members.size(); ++m) {
         const FamilyMember& member = s.members[m];
         members.push_back(Json { { "genes", member.label }, { "session", folder + "/" + member.folder },
             { "excluded", member.excluded }, { "backbone_cost_vs_base", member.backboneCost / s.baseCost },
             { "backbone_test_accuracy", member.backboneTestAccuracy }, { "backbone_seconds", member.backboneSeconds },
             { "search_seconds", member.searchSeconds }, { "slices", member.slices },
-            { "candidates", member.candidates }, { "hypervolume_contribution", contributions[m] } });
+            { "candidates", member.candidates }, { "hypervolume_contribution", contributions[m] },
+            { "headroom", headroom[m] }, { "weights", member.weightsPath.empty() ? "trained" : member.weightsPath } });
     }
     Json front = Json::array();
     std::optional<FamilyPoint> best;
@@ -66,8 +69,20 @@ Json familySummary(const FamilySession& s, const std::string& folder)
     return Json { { "family", familyFilePath(folder) }, { "base", s.config.search.experiment.backbone.name },
         { "finished", s.finished }, { "elapsed_seconds", s.elapsedSeconds },
         { "budget_seconds", s.config.search.timeBudgetSeconds }, { "target_vs_base", s.target / s.baseCost },
+        { "weights", nameOf(s.config.weights) }, { "supernet_seconds", s.supernetSeconds },
+        { "supernet_charged", s.supernetCharged },
         { "hypervolume", { { "validation", s.hypervolume(false) }, { "test", s.hypervolume(true) } } },
         { "best_within_target", bestJson }, { "members", members }, { "front", front }, { "log", s.log } };
+}
+
+// How a supernet is trained: train-supernet's options, and search --family-weights supernet's.
+void addSupernetOptions(ArgumentParser& parser)
+{
+    parser.addOption(
+        "largest-epochs", "E", "supernet: epochs its largest network trains alone first", std::string("2"));
+    parser.addOption("random-subnets", "K", "supernet: random members per step of the sandwich rule", std::string("2"));
+    parser.addOption("calibration-images", "N",
+        "supernet: training images each member's BatchNorm statistics are measured on", std::string("2000"));
 }
 
 } // namespace
@@ -89,6 +104,11 @@ void addFamilyOptions(ArgumentParser& parser)
     parser.addOption("family-rounds", "R",
         "family search: rounds the rest of the time is given in, each by the members' share of the joint front",
         std::string("3"));
+    parser.addOption("family-weights", "separate|supernet",
+        "family search: train each backbone on its own, or train one weight-shared supernet over the family (see "
+        "train-supernet) and take every member out of it",
+        std::string("separate"));
+    addSupernetOptions(parser);
 }
 
 bool wantsFamily(const ArgumentParser& parser)
@@ -110,6 +130,10 @@ FamilySearchConfig familyConfig(const ArgumentParser& parser, SearchConfig searc
     config.exploreShare = parser.doubleValue("explore-share", 0.4);
     config.rounds = parser.intValue("family-rounds", 3);
     config.chargeCachedBackbones = !parser.isSet("free-cached-backbones");
+    config.weights = fromName<FamilyWeights>(parser.value("family-weights").value_or("separate"), "--family-weights");
+    config.supernetLargestEpochs = parser.intValue("largest-epochs", 2);
+    config.supernetRandomSubnets = parser.intValue("random-subnets", 2);
+    config.supernetCalibrationImages = parser.intValue("calibration-images", 2000);
     config.search = std::move(search);
     validateFamilySearchConfig(config);
     return config;
@@ -164,6 +188,73 @@ int runArchFamily(const std::vector<std::string>& arguments)
             Json { { "first_block", stage.first }, { "blocks", stage.count }, { "kernel_elastic", stage.hasKernel } });
     std::cout << Json {
         { "base", base.name }, { "base_genes", genesLabel(baseGenes(base)) }, { "stages", stages }, { "members", list }
+    }.dump(2) << std::endl;
+    return 0;
+}
+
+int runTrainSupernet(const std::vector<std::string>& arguments)
+{
+    ArgumentParser parser("earlybird-cli train-supernet --dataset KIND [--backbone PRESET|FILE] [--size N | --members "
+                          "LIST] [--epochs E]",
+        "Trains a weight-shared supernet over a backbone's family (the once-for-all recipe): the family's largest\n"
+        "network alone for --largest-epochs, then every step the sandwich rule (the largest on the labels, the\n"
+        "smallest and --random-subnets random members distilled in place from the largest's outputs). Each member is\n"
+        "then taken out (the first channels, the centre of each kernel, the first blocks of each stage), its\n"
+        "BatchNorm statistics measured on --calibration-images training images, and written as a state_dict in the\n"
+        "cache folder, which import-backbone and search --backbone-weights read. The supernet is kept in the cache:\n"
+        "the same command again only takes the members out. Prints JSON: the training time and each member's\n"
+        "validation and test accuracy (compare them with train-backbone --backbone on the member's JSON, which\n"
+        "`arch family` prints).");
+    addTrainingOptions(parser);
+    parser.addOption("backbone", "PRESET|FILE",
+        "the family's base: a preset or a backbone JSON file (default: the preset sized for the data set)");
+    parser.addOption("size", "N", "members of the default family (as `arch family --size N`)", std::string("4"));
+    parser.addOption("members", "LIST", "these members instead (comma-separated genes, as `arch family` prints)");
+    addSupernetOptions(parser);
+    if (!parser.parseCommand(arguments))
+        return 0;
+    SupernetConfig config;
+    config.experiment = experimentConfig(parser);
+    config.experiment.backbone
+        = backboneForDataset(config.experiment.dataset, parser.value("backbone").value_or(std::string()));
+    const BackboneSpec& base = config.experiment.backbone;
+    config.members = parser.isSet("members") ? membersFromList(base, *parser.value("members"), "--members")
+                                             : defaultFamily(base, parser.intValue("size", 4));
+    config.largestEpochs = parser.intValue("largest-epochs", 2);
+    config.randomSubnets = parser.intValue("random-subnets", 2);
+    config.calibrationImages = parser.intValue("calibration-images", 2000);
+    validateSupernetConfig(config);
+    SupernetRun run(config);
+    std::fprintf(stderr, "supernet %s over %zu members, kept in %s\n",
+        genesLabel(spanningGenes(config.members)).c_str(), config.members.size(), run.folder().c_str());
+    const InterruptFlag interrupt;
+    SupernetReport report;
+    try {
+        report = run.prepare(trainingProgressPrinter(), interrupt.flag());
+    } catch (const CancelledError&) {
+        endProgressLine();
+        std::fprintf(stderr, "stopped: a supernet's training does not resume; the same command starts it again\n");
+        return 130;
+    }
+    endProgressLine();
+    const double baseMacs
+        = double(countNetworkCost(Architecture { base, ConfidenceMeasure::ScoreMargin, {} }).backboneMacs);
+    Json members = Json::array();
+    for (const SupernetMemberWeights& m : report.members) {
+        const BackboneSpec member = familyMember(base, m.genes);
+        const double macs
+            = double(countNetworkCost(Architecture { member, ConfidenceMeasure::ScoreMargin, {} }).backboneMacs);
+        members.push_back(Json { { "genes", m.label }, { "name", member.name }, { "macs_vs_base", macs / baseMacs },
+            { "weights", m.weightsPath }, { "validation_accuracy", m.validationAccuracy },
+            { "test_accuracy", m.testAccuracy }, { "backbone", backboneToJson(member) } });
+    }
+    std::cout << Json {
+        { "base", base.name }, { "dataset", nameOf(config.experiment.dataset.kind) },
+        { "supernet", genesLabel(report.largest) }, { "smallest", genesLabel(report.smallest) },
+        { "cache_folder", report.folder }, { "from_cache", report.fromCache },
+        { "epochs", config.experiment.backboneTraining.epochs }, { "largest_epochs", config.largestEpochs },
+        { "random_subnets", config.randomSubnets }, { "train_seconds", report.trainSeconds },
+        { "extract_seconds", report.extractSeconds }, { "members", members }
     }.dump(2) << std::endl;
     return 0;
 }

@@ -22,6 +22,8 @@ const std::vector<Command>& allCommands()
         { { "arch", "family" }, "print a backbone's family (width, depth, kernels) as search --family sees it",
             runArchFamily },
         { { "train-backbone" }, "train a backbone preset on a data set and cache it", runTrainBackbone },
+        { { "train-supernet" }, "train a weight-shared supernet over a backbone's family and take its members out",
+            runTrainSupernet },
         { { "import-backbone" }, "bring a backbone trained in PyTorch (a state_dict) and cache it", runImportBackbone },
         { { "evaluate" }, "train an architecture's branches and report exit rates, accuracy, average MACs",
             runEvaluate },

@@ -11,6 +11,7 @@
 #include "model/backbonepresets.h"
 #include "nn/backbonestore.h"
 #include "nn/earlyexitnetwork.h"
+#include "nn/statedict.h"
 #include "nn/trainer.h"
 
 #include <nlohmann/json.hpp>
@@ -62,6 +63,18 @@ void copyState(const torch::nn::Module& from, torch::nn::Module& to, const std::
 
 } // namespace
 
+std::string datasetFingerprint(DatasetKind kind, const Dataset& train, const Dataset& test)
+{
+    std::uint64_t h = hashString(nameOf(kind));
+    for (const Dataset* d : { &train, &test }) {
+        h = hashBytes(d->pixels().data(), d->pixels().size(), h);
+        h = hashBytes(d->labels().data(), d->labels().size() * sizeof(std::int64_t), h);
+    }
+    if (train.ownValidationFrom() >= 0) // only then, so that the keys of the published data sets stay
+        h = hashString("own validation from " + std::to_string(train.ownValidationFrom()), h);
+    return hexKey(h);
+}
+
 struct Experiment::Impl {
     ExperimentConfig config;
     ExperimentReport report;
@@ -90,17 +103,7 @@ struct Experiment::Impl {
     std::set<std::string> trainedAhead; // keys of branches trained before a candidate used them (trainAhead)
     std::map<std::string, BranchRecord> screened; // trained at a screening fidelity, by key and fidelity
 
-    std::string datasetFingerprint() const
-    {
-        std::uint64_t h = hashString(nameOf(config.dataset.kind));
-        for (const Dataset* d : { &train, &test }) {
-            h = hashBytes(d->pixels().data(), d->pixels().size(), h);
-            h = hashBytes(d->labels().data(), d->labels().size() * sizeof(std::int64_t), h);
-        }
-        if (train.ownValidationFrom() >= 0) // only then, so that the keys of the published data sets stay
-            h = hashString("own validation from " + std::to_string(train.ownValidationFrom()), h);
-        return hexKey(h);
-    }
+    std::string datasetFingerprint() const { return earlybird::datasetFingerprint(config.dataset.kind, train, test); }
 
     std::string backboneKey() const
     {
@@ -556,12 +559,7 @@ void Experiment::saveTrainedWeights(const Architecture& architecture, const std:
     if (architecture.backbone != d.config.backbone)
         throw ConfigError("the candidate's backbone is not the one this experiment trained");
     nn::EarlyExitNetwork network = d.trainedNetwork(architecture, {}, nullptr);
-    c10::Dict<std::string, at::Tensor> dict;
-    for (const auto& item : network->named_parameters())
-        dict.insert(item.key(), item.value().detach().clone());
-    for (const auto& item : network->named_buffers())
-        dict.insert(item.key(), item.value().detach().clone());
-    saveTensorDict(dict, path);
+    nn::saveStateDict(*network, path);
 }
 
 void Experiment::saveReferenceSamples(const Architecture& architecture, int count, const std::string& path)

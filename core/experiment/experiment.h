@@ -45,6 +45,10 @@ void resolveImportedBackbone(ExperimentConfig& config);
 // keys, reports and saved sessions say what training computes in.
 void resolveTrainingPrecision(ExperimentConfig& config);
 
+// The key of a data set's content (its kind, every image and label of both splits): part of every cache key, so that
+// nothing trained on other data is ever reused.
+std::string datasetFingerprint(DatasetKind kind, const Dataset& train, const Dataset& test);
+
 // The memory the system says is available now (MemAvailable in /proc/meminfo), in bytes; 0 when it cannot tell.
 std::int64_t availableMemoryBytes();
 

@@ -1,6 +1,7 @@
 #include "model/backbonefamily.h"
 
 #include "base/error.h"
+#include "base/rng.h"
 #include "model/architecture.h"
 #include "model/networkcost.h"
 
@@ -253,6 +254,88 @@ std::vector<BackboneGenes> defaultFamily(const BackboneSpec& base, int size, con
     for (auto& [macs, genes] : byMacs)
         family.push_back(std::move(genes));
     return family;
+}
+
+BackboneGenes spanningGenes(const std::vector<BackboneGenes>& members)
+{
+    if (members.empty())
+        throw ConfigError("a supernet needs at least one member to span");
+    BackboneGenes outer = members.front();
+    for (const BackboneGenes& genes : members) {
+        if (genes.depths.size() != outer.depths.size() || genes.kernels.size() != outer.kernels.size())
+            throw ConfigError("the members " + genesLabel(outer) + " and " + genesLabel(genes)
+                + " are not of one backbone (different numbers of stages)");
+        outer.width = std::max(outer.width, genes.width);
+        for (std::size_t s = 0; s < genes.depths.size(); ++s) {
+            outer.depths[s] = std::max(outer.depths[s], genes.depths[s]);
+            outer.kernels[s] = std::max(outer.kernels[s], genes.kernels[s]);
+        }
+    }
+    return outer;
+}
+
+BackboneGenes narrowestGenes(const std::vector<BackboneGenes>& members)
+{
+    if (members.empty())
+        throw ConfigError("a supernet needs at least one member to span");
+    BackboneGenes inner = spanningGenes(members); // checks the shapes
+    for (const BackboneGenes& genes : members) {
+        inner.width = std::min(inner.width, genes.width);
+        for (std::size_t s = 0; s < genes.depths.size(); ++s) {
+            inner.depths[s] = std::min(inner.depths[s], genes.depths[s]);
+            inner.kernels[s] = std::min(inner.kernels[s], genes.kernels[s]);
+        }
+    }
+    return inner;
+}
+
+bool containsGenes(const BackboneGenes& outer, const BackboneGenes& genes)
+{
+    if (genes.depths.size() != outer.depths.size() || genes.kernels.size() != outer.kernels.size()
+        || genes.width > outer.width)
+        return false;
+    for (std::size_t s = 0; s < genes.depths.size(); ++s)
+        if (genes.depths[s] > outer.depths[s] || genes.kernels[s] > outer.kernels[s])
+            return false;
+    return true;
+}
+
+std::vector<int> sharedBlockIndices(const BackboneSpec& base, const BackboneGenes& outer, const BackboneGenes& genes)
+{
+    if (!containsGenes(outer, genes))
+        throw ConfigError("backbone '" + base.name + "': the member " + genesLabel(genes)
+            + " does not fit inside the supernet " + genesLabel(outer));
+    const std::vector<BackboneStage> stages = backboneStages(base);
+    std::vector<int> indices;
+    const int stem = stages.empty() ? 0 : stages[0].count;
+    for (int b = 0; b < stem; ++b)
+        indices.push_back(b);
+    int first = stem;
+    for (std::size_t s = 1; s < stages.size(); ++s) {
+        for (int b = 0; b < genes.depths[s - 1]; ++b)
+            indices.push_back(first + b);
+        first += outer.depths[s - 1];
+    }
+    return indices;
+}
+
+BackboneGenes sampleGenes(const BackboneGenes& low, const BackboneGenes& high, const ElasticOptions& options, Rng& rng)
+{
+    std::vector<double> widths { low.width, high.width };
+    for (const double w : options.widths)
+        if (w > low.width && w < high.width)
+            widths.push_back(w);
+    BackboneGenes genes = low;
+    genes.width = widths[std::size_t(rng.below(widths.size()))];
+    for (std::size_t s = 0; s < genes.depths.size(); ++s) {
+        genes.depths[s] = int(rng.between(low.depths[s], high.depths[s]));
+        std::vector<int> kernels { low.kernels[s], high.kernels[s] };
+        for (const int k : options.kernels)
+            if (k > low.kernels[s] && k < high.kernels[s])
+                kernels.push_back(k);
+        genes.kernels[s] = kernels[std::size_t(rng.below(kernels.size()))];
+    }
+    return genes;
 }
 
 } // namespace earlybird

@@ -13,6 +13,8 @@
 
 namespace earlybird {
 
+class Rng;
+
 // A stage: blocks [first, first + count) of the base backbone. Stage 0 is the stem (the blocks before the first one
 // that downsamples) and is never varied; every later stage starts at a block of stride 2 or a max-pool.
 struct BackboneStage {
@@ -59,5 +61,23 @@ BackboneGenes genesFromLabel(const BackboneSpec& base, const std::string& label,
 // as the base has them, the one closest to each MAC ratio with the least change from the base. Sorted by MACs. Throws
 // ConfigError for a size below 1 or above what the options offer.
 std::vector<BackboneGenes> defaultFamily(const BackboneSpec& base, int size, const ElasticOptions& options = {});
+
+// Weight sharing (nn/supernet.h): a supernet is the member of `outer` genes; a member inside it takes, for each of its
+// blocks, the first channels and the centre of the kernel of one of the supernet's blocks (its stem's blocks and the
+// first `depth` blocks of each stage).
+
+// The least genes that contain every one of `members`: the widest width, and per stage the deepest depth and the
+// largest kernel. Throws ConfigError for an empty list.
+BackboneGenes spanningGenes(const std::vector<BackboneGenes>& members);
+// The least genes every one of `members` contains: the narrowest width, the shallowest depth, the smallest kernel.
+BackboneGenes narrowestGenes(const std::vector<BackboneGenes>& members);
+// True when a member of `genes` fits inside a supernet of `outer`: no wider, no stage deeper, no kernel larger.
+bool containsGenes(const BackboneGenes& outer, const BackboneGenes& genes);
+// For each block of familyMember(base, genes), the index of the block of familyMember(base, outer) it takes its
+// weights from. Throws ConfigError when `outer` does not contain `genes`.
+std::vector<int> sharedBlockIndices(const BackboneSpec& base, const BackboneGenes& outer, const BackboneGenes& genes);
+// A random member between `low` and `high` (each of them contains it, it contains `low`): a width among the options'
+// and `low`'s and `high`'s in that range, each stage's depth and kernel likewise.
+BackboneGenes sampleGenes(const BackboneGenes& low, const BackboneGenes& high, const ElasticOptions& options, Rng& rng);
 
 } // namespace earlybird

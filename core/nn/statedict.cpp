@@ -95,4 +95,15 @@ void loadStateDict(torch::nn::Module& module, const std::string& path)
         tensor.copy_(file.at(name).to(tensor.dtype()));
 }
 
+void saveStateDict(torch::nn::Module& module, const std::string& path)
+{
+    c10::Dict<std::string, at::Tensor> dict;
+    for (const auto& item : module.named_parameters())
+        dict.insert(item.key(), item.value().detach().contiguous().clone());
+    for (const auto& item : module.named_buffers())
+        dict.insert(item.key(), item.value().detach().contiguous().clone());
+    const std::vector<char> bytes = torch::pickle_save(dict);
+    writeFileAtomically(path, std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
+}
+
 } // namespace earlybird::nn

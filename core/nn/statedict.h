@@ -26,4 +26,8 @@ struct StateDictMismatch {
 // another shape (all of them listed); the module is left unchanged then.
 void loadStateDict(torch::nn::Module& module, const std::string& path);
 
+// Every parameter and buffer of `module` by name, written with torch::pickle_save (which loadStateDict and Python's
+// torch.load read), atomically.
+void saveStateDict(torch::nn::Module& module, const std::string& path);
+
 } // namespace earlybird::nn

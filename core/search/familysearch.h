@@ -4,10 +4,11 @@
 // any backbone, and the exits searched on each by an ordinary Search whose session is a folder of its own. Within one
 // backbone the composer stays exact; this level decides which backbones deserve the search's time. Every member first
 // gets its backbone and an even share of the exploration time; the rest goes, in rounds, to the members in proportion
-// to what each adds to the joint front (its hypervolume contribution). The front is over (backbone, exits,
-// thresholds), its costs and hypervolume measured against the base backbone's.
+// to what each adds to the joint front (its hypervolume contribution) and what it could still add (its headroom). The
+// front is over (backbone, exits, thresholds), its costs and hypervolume measured against the base backbone's.
 
 #include "base/progress.h"
+#include "experiment/supernetrun.h"
 #include "model/backbonefamily.h"
 #include "search/searchconfig.h"
 #include "search/thresholdfront.h"
@@ -19,16 +20,26 @@
 
 namespace earlybird {
 
+// Where a family's backbones get their weights: each trained on its own, or all taken out of one weight-shared
+// supernet trained once (experiment/supernetrun.h), whose training the budget is charged once.
+enum class FamilyWeights { Separate, Supernet };
+const EnumNames<FamilyWeights>& enumNames(FamilyWeights); // "separate", "supernet"
+
 struct FamilySearchConfig {
     // Data, the base backbone (experiment.backbone), space, cost model, target (a fraction is of the base's cost) and
     // time budget (timeBudgetSeconds: the whole family's, every backbone's training included).
     SearchConfig search;
     std::vector<BackboneGenes> members; // the base's own genes among them, usually
     double exploreShare = 0.4; // of the time after the backbones, split evenly between the members
-    int rounds = 3; // the rest, in this many rounds, each split by hypervolume contribution
+    int rounds = 3; // the rest, in this many rounds, each split by hypervolume contribution and headroom
     // A backbone found in the cache is charged the seconds its training took when it was trained, so that a family
     // run on cached backbones is compared as if it had trained them (fair against a search that trains one).
     bool chargeCachedBackbones = true;
+    FamilyWeights weights = FamilyWeights::Separate;
+    // With FamilyWeights::Supernet: how the supernet is trained (its experiment and members are the family's).
+    int supernetLargestEpochs = 2;
+    int supernetRandomSubnets = 2;
+    int supernetCalibrationImages = 2000;
 };
 
 // Throws ConfigError for an impossible configuration (no members, a latency cost model, no time budget, ...).
@@ -47,7 +58,9 @@ struct FamilyMember {
     int slices = 0;
     double backboneMacs = 0;
     double backboneCost = 0; // in the cost model
+    double backboneValidationAccuracy = 0;
     double backboneTestAccuracy = 0;
+    std::string weightsPath; // taken out of the supernet (FamilyWeights::Supernet), once it is trained; else empty
     int candidates = 0;
     std::vector<FrontPoint> front; // its session's threshold front
 };
@@ -65,6 +78,10 @@ struct FamilySession {
     double baseCost = 0; // the base backbone's, in the cost model: the reference of costs and hypervolumes
     double target = 0; // absolute, in the cost model
     double elapsedSeconds = 0; // charged so far
+    // FamilyWeights::Supernet: its training, when it was trained, and what it cost the budget (0 until it is there).
+    bool supernetReady = false;
+    double supernetSeconds = 0;
+    double supernetCharged = 0;
     int round = 0; // exploitation rounds done
     bool finished = false;
     std::vector<std::string> log; // what was decided, and why
@@ -75,6 +92,9 @@ struct FamilySession {
     double hypervolume(bool onTest) const;
     // What each member adds: the joint hypervolume less the hypervolume without it (validation).
     std::vector<double> contributions() const;
+    // What each started member could still add: the joint hypervolume gained if its exits reached its backbone's
+    // validation accuracy at half its backbone's cost (early exits reach about that; 0 for members not started).
+    std::vector<double> headroom() const;
 };
 
 std::string familyFilePath(const std::string& folder);
