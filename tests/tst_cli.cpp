@@ -557,6 +557,45 @@ private Q_SLOTS:
         QVERIFY(run.err.contains("holds a session already"));
     }
 
+    // A supernet over two members: each taken out as a state_dict that import-backbone brings in as any backbone.
+    void trainSupernetTakesItsMembersOut()
+    {
+        QTemporaryDir dir;
+        QStringList command { QStringLiteral("train-supernet"), QStringLiteral("--dataset"),
+            QStringLiteral("synthetic"), QStringLiteral("--path"),
+            QStringLiteral("classes=3,train=240,test=60,shape=1x12x12"), QStringLiteral("--members"),
+            QStringLiteral("w0.5 d1.1.1,w1 d2.2.1"), QStringLiteral("--epochs"), QStringLiteral("1"),
+            QStringLiteral("--cache"), dir.filePath(QStringLiteral("cache")) };
+        Run run = runCli(command); // the largest trains alone for 2 epochs by default: more than there are
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains("trains alone for 0 to 1 epochs"), run.err.constData());
+        command << QStringLiteral("--largest-epochs") << QStringLiteral("0");
+        run = runCli(command);
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QVERIFY(run.err.contains("supernet w1 d2.2.1 over 2 members, kept in"));
+        const QJsonObject summary = QJsonDocument::fromJson(run.out).object();
+        QCOMPARE(summary[QStringLiteral("supernet")].toString(), QStringLiteral("w1 d2.2.1"));
+        QVERIFY(!summary[QStringLiteral("from_cache")].toBool());
+        const QJsonObject small = summary[QStringLiteral("members")].toArray()[0].toObject();
+        QCOMPARE(small[QStringLiteral("genes")].toString(), QStringLiteral("w0.5 d1.1.1"));
+        QVERIFY(small[QStringLiteral("test_accuracy")].toDouble() > 0);
+        const QString weights = small[QStringLiteral("weights")].toString();
+        QVERIFY(QFile::exists(weights));
+        QFile backbone(dir.filePath(QStringLiteral("small.json")));
+        QVERIFY(backbone.open(QIODevice::WriteOnly));
+        backbone.write(QJsonDocument(small[QStringLiteral("backbone")].toObject()).toJson());
+        backbone.close();
+        run = runCli({ QStringLiteral("import-backbone"), QStringLiteral("--dataset"), QStringLiteral("synthetic"),
+            QStringLiteral("--path"), QStringLiteral("classes=3,train=240,test=60,shape=1x12x12"),
+            QStringLiteral("--weights"), weights, QStringLiteral("--backbone"), backbone.fileName(),
+            QStringLiteral("--cache"), dir.filePath(QStringLiteral("cache")) });
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QCOMPARE(QJsonDocument::fromJson(run.out).object()[QStringLiteral("test_accuracy")].toDouble(),
+            small[QStringLiteral("test_accuracy")].toDouble());
+        run = runCli(command); // kept: only taken out again
+        QVERIFY(QJsonDocument::fromJson(run.out).object()[QStringLiteral("from_cache")].toBool());
+    }
+
     void helpListsCommandsAndOptions()
     {
         Run run = runCli({ QStringLiteral("--help") });
