@@ -101,6 +101,11 @@ std::string familyFilePath(const std::string& folder);
 bool hasFamily(const std::string& folder);
 // Throws DataError naming the file for a missing, corrupt or foreign file.
 FamilySession loadFamily(const std::string& folder);
+// Writes family.json atomically.
+void saveFamily(const FamilySession& session, const std::string& folder);
+
+// The supernet a family with FamilyWeights::Supernet takes its members from: its data, base and training, its members.
+SupernetConfig familySupernetConfig(const FamilySearchConfig& config);
 
 class FamilySearch {
 public:
