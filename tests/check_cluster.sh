@@ -24,7 +24,7 @@ launch=("$mpirun" --oversubscribe -np 3)
 # nor unwind them for a suppression. The serial run here and every other test still check Earlybird's own leaks.
 [ -n "${ASAN_OPTIONS:-}" ] && launch=(env "ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0" "${launch[@]}")
 [ "$(id -u)" -eq 0 ] && launch+=(--allow-run-as-root)
-data=(--dataset synthetic --path classes=4,train=1500,test=300,seed=5 --epochs 2 --branch-epochs 4)
+data=(--dataset synthetic --path classes=4,train=1000,test=200,seed=5 --epochs 2 --branch-epochs 4)
 search=("${data[@]}" --population 6 --generations 2 --time-budget 0 --compose 8)
 
 # The backbone once, shared by every run; each run then trains its branches in its own copy of the cache.

@@ -526,7 +526,7 @@ private Q_SLOTS:
         const QStringList search { QStringLiteral("search"), QStringLiteral("--dataset"), QStringLiteral("synthetic"),
             QStringLiteral("--path"), QStringLiteral("classes=3,train=240,test=60,shape=1x12x12"),
             QStringLiteral("--family-members"), QStringLiteral("w0.5 d1.1.1,w1 d2.2.1"),
-            QStringLiteral("--time-budget"), QStringLiteral("0.15"), QStringLiteral("--population"),
+            QStringLiteral("--time-budget"), QStringLiteral("0.12"), QStringLiteral("--population"),
             QStringLiteral("4"), QStringLiteral("--epochs"), QStringLiteral("1"), QStringLiteral("--branch-epochs"),
             QStringLiteral("1"), QStringLiteral("--cache"), dir.filePath(QStringLiteral("cache")),
             QStringLiteral("--out"), out };

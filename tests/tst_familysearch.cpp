@@ -44,7 +44,7 @@ private Q_SLOTS:
         config.search = tinySearch(m_cache.path().toStdString());
         const BackboneSpec& base = config.search.experiment.backbone;
         config.search.generations = 0;
-        config.search.timeBudgetSeconds = 20;
+        config.search.timeBudgetSeconds = 15;
         config.search.composedPerBranch = 4;
         BackboneGenes small = baseGenes(base), wide = baseGenes(base);
         small.width = 0.5;
