@@ -125,28 +125,19 @@ void trainSupernet(Supernet& supernet, const BatchBuilder& builder, const std::v
     const ProgressCallback& progress, CancelFlag cancel)
 {
     const TrainingOptions& options = training.options;
-    if (indices.size() < 2)
-        throw ConfigError("training needs at least two images");
-    if (options.epochs < 1 || options.batchSize < 2)
-        throw ConfigError("training needs at least one epoch and batches of two or more images");
+    checkSgdTraining(options, indices.size());
     if (training.largestEpochs < 0 || training.largestEpochs > options.epochs)
         throw ConfigError("the supernet's largest network trains alone for 0 to " + std::to_string(options.epochs)
             + " epochs, not " + std::to_string(training.largestEpochs));
     if (training.randomSubnets < 0 || training.randomSubnets > 8)
         throw ConfigError("the sandwich rule takes 0 to 8 random members a step");
-    if (options.warmupEpochs < 0 || options.warmupEpochs >= options.epochs)
-        throw ConfigError("the warm-up must leave at least one epoch for the schedule");
     const bool bf16 = resolvePrecision(options.precision) == Precision::BFloat16;
     torch::manual_seed(seed);
     EarlyExitNetworkImpl& largest = *supernet.network();
     largest.train();
     if (options.channelsLast)
         setWeightFormat(largest, torch::MemoryFormat::ChannelsLast);
-    torch::optim::SGD optimizer(largest.parameters(),
-        torch::optim::SGDOptions(options.learningRate)
-            .momentum(options.momentum)
-            .nesterov(options.momentum > 0)
-            .weight_decay(options.weightDecay));
+    torch::optim::SGD optimizer(largest.parameters(), sgdOptions(options));
     const ImageShape shape = largest.architecture().backbone.input;
     const std::size_t batchSize = std::min<std::size_t>(std::size_t(options.batchSize), indices.size());
     const std::int64_t batches = std::int64_t(indices.size() / batchSize);
@@ -169,14 +160,8 @@ void trainSupernet(Supernet& supernet, const BatchBuilder& builder, const std::v
         for (std::int64_t b = 0; b < batches; ++b, ++step) {
             checkCancel(cancel);
             const std::int64_t* batch = order.data() + b * std::int64_t(batchSize);
-            if (options.augment && augmentation.any())
-                builder.fillAugmented(batch, batchSize, images.data(), augmentation, rng);
-            else
-                builder.fill(batch, batchSize, images.data());
-            builder.fillLabels(batch, batchSize, labels.data());
-            for (auto& group : optimizer.param_groups())
-                static_cast<torch::optim::SGDOptions&>(group.options())
-                    .lr(warmupCosineRate(options.learningRate, step, steps, warmupSteps));
+            fillBatch(builder, batch, batchSize, options, augmentation, rng, images.data(), labels.data());
+            setLearningRate(optimizer, warmupCosineRate(options.learningRate, step, steps, warmupSteps));
             optimizer.zero_grad();
             const torch::Tensor input = inFormat(batchTensor(images, batchSize, shape), options.channelsLast);
             const torch::Tensor target = torch::from_blob(labels.data(), { std::int64_t(batchSize) }, torch::kLong);

@@ -117,23 +117,13 @@ void trainNetwork(EarlyExitNetworkImpl& network, const BatchBuilder& builder, co
     std::uint64_t seed, TrainingPhase phase, const ProgressCallback& progress, CancelFlag cancel,
     TrainingCheckpoint* checkpoint)
 {
-    if (indices.size() < 2)
-        throw ConfigError("training needs at least two images");
-    if (options.epochs < 1 || options.batchSize < 2)
-        throw ConfigError("training needs at least one epoch and batches of two or more images");
-    if (options.warmupEpochs < 0 || options.warmupEpochs >= options.epochs)
-        throw ConfigError("the warm-up takes " + std::to_string(options.warmupEpochs) + " of "
-            + std::to_string(options.epochs) + " epochs: it must leave at least one epoch for the schedule");
+    checkSgdTraining(options, indices.size());
     const bool bf16 = resolvePrecision(options.precision) == Precision::BFloat16;
     torch::manual_seed(seed);
     network.train();
     if (options.channelsLast)
         setWeightFormat(network, torch::MemoryFormat::ChannelsLast);
-    torch::optim::SGD optimizer(network.parameters(),
-        torch::optim::SGDOptions(options.learningRate)
-            .momentum(options.momentum)
-            .nesterov(options.momentum > 0)
-            .weight_decay(options.weightDecay));
+    torch::optim::SGD optimizer(network.parameters(), sgdOptions(options));
     const ImageShape shape = network.architecture().backbone.input;
     const std::size_t batchSize = std::min<std::size_t>(std::size_t(options.batchSize), indices.size());
     // A last batch of one image would break BatchNorm's statistics: such a remainder is dropped (it is reshuffled in).
@@ -159,14 +149,8 @@ void trainNetwork(EarlyExitNetworkImpl& network, const BatchBuilder& builder, co
         for (std::int64_t b = 0; b < batches; ++b, ++step) {
             checkCancel(cancel);
             const std::int64_t* batch = order.data() + b * std::int64_t(batchSize);
-            if (options.augment && augmentation.any())
-                builder.fillAugmented(batch, batchSize, images.data(), augmentation, rng);
-            else
-                builder.fill(batch, batchSize, images.data());
-            builder.fillLabels(batch, batchSize, labels.data());
-            for (auto& group : optimizer.param_groups())
-                static_cast<torch::optim::SGDOptions&>(group.options())
-                    .lr(warmupCosineRate(options.learningRate, step, steps, warmupSteps));
+            fillBatch(builder, batch, batchSize, options, augmentation, rng, images.data(), labels.data());
+            setLearningRate(optimizer, warmupCosineRate(options.learningRate, step, steps, warmupSteps));
             optimizer.zero_grad();
             std::vector<torch::Tensor> logits;
             {

@@ -3,8 +3,12 @@
 // The pieces every SGD loop of nn/ shares (trainer.cpp, supernet.cpp): the learning-rate schedules, bfloat16 autocast,
 // memory formats, batches and throttled progress. Includes torch: see nn/modules.h; include it only from nn/*.cpp.
 
+#include "base/error.h"
 #include "base/progress.h"
+#include "base/rng.h"
+#include "data/batchbuilder.h"
 #include "data/dataset.h"
+#include "nn/trainingoptions.h"
 
 #include <ATen/autocast_mode.h>
 #include <torch/torch.h>
@@ -146,6 +150,44 @@ private:
 inline torch::Tensor batchTensor(std::vector<float>& buffer, std::size_t count, const ImageShape& shape)
 {
     return torch::from_blob(buffer.data(), { std::int64_t(count), shape.channels, shape.height, shape.width });
+}
+
+// Throws ConfigError for an SGD training that cannot run on `images` images.
+inline void checkSgdTraining(const TrainingOptions& options, std::size_t images)
+{
+    if (images < 2)
+        throw ConfigError("training needs at least two images");
+    if (options.epochs < 1 || options.batchSize < 2)
+        throw ConfigError("training needs at least one epoch and batches of two or more images");
+    if (options.warmupEpochs < 0 || options.warmupEpochs >= options.epochs)
+        throw ConfigError("the warm-up takes " + std::to_string(options.warmupEpochs) + " of "
+            + std::to_string(options.epochs) + " epochs: it must leave at least one epoch for the schedule");
+}
+
+// SGD as every backbone training runs it: Nesterov momentum (when there is momentum) and weight decay.
+inline torch::optim::SGDOptions sgdOptions(const TrainingOptions& options)
+{
+    return torch::optim::SGDOptions(options.learningRate)
+        .momentum(options.momentum)
+        .nesterov(options.momentum > 0)
+        .weight_decay(options.weightDecay);
+}
+
+inline void setLearningRate(torch::optim::SGD& optimizer, double rate)
+{
+    for (auto& group : optimizer.param_groups())
+        static_cast<torch::optim::SGDOptions&>(group.options()).lr(rate);
+}
+
+// The images `batch` (augmented when the options say so) into `images`, their labels into `labels`.
+inline void fillBatch(const BatchBuilder& builder, const std::int64_t* batch, std::size_t count,
+    const TrainingOptions& options, const Augmentation& augmentation, Rng& rng, float* images, std::int64_t* labels)
+{
+    if (options.augment && augmentation.any())
+        builder.fillAugmented(batch, count, images, augmentation, rng);
+    else
+        builder.fill(batch, count, images);
+    builder.fillLabels(batch, count, labels);
 }
 
 } // namespace earlybird::nn
