@@ -139,17 +139,12 @@ void trainSupernet(Supernet& supernet, const BatchBuilder& builder, const std::v
         setWeightFormat(largest, torch::MemoryFormat::ChannelsLast);
     torch::optim::SGD optimizer(largest.parameters(), sgdOptions(options));
     const ImageShape shape = largest.architecture().backbone.input;
-    const std::size_t batchSize = std::min<std::size_t>(std::size_t(options.batchSize), indices.size());
-    const std::int64_t batches = std::int64_t(indices.size() / batchSize);
-    const std::int64_t steps = batches * options.epochs;
-    const std::int64_t warmupSteps = batches * options.warmupEpochs;
-    std::vector<float> images(batchSize * std::size_t(builder.valuesPerImage()));
-    std::vector<std::int64_t> labels(batchSize);
+    SgdBatches batches(options, indices.size(), builder);
     std::vector<std::int64_t> order = indices;
     Rng rng(seed);
     Rng sampler(seed ^ 0x5a4d71c4ULL);
     ProgressReporter reporter(
-        progress, TrainingPhase::TrainingBackbone, options.epochs, batches, std::int64_t(batchSize));
+        progress, TrainingPhase::TrainingBackbone, options.epochs, batches.count, std::int64_t(batches.size));
     const auto lossOptions = torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(options.labelSmoothing);
     const bool single = supernet.largest() == supernet.smallest();
     std::int64_t step = 0;
@@ -157,14 +152,16 @@ void trainSupernet(Supernet& supernet, const BatchBuilder& builder, const std::v
         shuffle(order, rng);
         const bool sandwich = epoch > training.largestEpochs && !single;
         double lossSum = 0;
-        for (std::int64_t b = 0; b < batches; ++b, ++step) {
+        for (std::int64_t b = 0; b < batches.count; ++b, ++step) {
             checkCancel(cancel);
-            const std::int64_t* batch = order.data() + b * std::int64_t(batchSize);
-            fillBatch(builder, batch, batchSize, options, augmentation, rng, images.data(), labels.data());
-            setLearningRate(optimizer, warmupCosineRate(options.learningRate, step, steps, warmupSteps));
+            const std::int64_t* batch = order.data() + b * std::int64_t(batches.size);
+            fillBatch(
+                builder, batch, batches.size, options, augmentation, rng, batches.pixels.data(), batches.labels.data());
+            setLearningRate(
+                optimizer, warmupCosineRate(options.learningRate, step, batches.steps, batches.warmupSteps));
             optimizer.zero_grad();
-            const torch::Tensor input = inFormat(batchTensor(images, batchSize, shape), options.channelsLast);
-            const torch::Tensor target = torch::from_blob(labels.data(), { std::int64_t(batchSize) }, torch::kLong);
+            const torch::Tensor input = batches.input(shape, options.channelsLast);
+            const torch::Tensor target = batches.target();
             torch::Tensor teacher;
             {
                 torch::Tensor logits;
@@ -193,7 +190,7 @@ void trainSupernet(Supernet& supernet, const BatchBuilder& builder, const std::v
                 }
             }
             optimizer.step();
-            reporter.report(epoch, b + 1, lossSum / double(b + 1), b + 1 == batches);
+            reporter.report(epoch, b + 1, lossSum / double(b + 1), b + 1 == batches.count);
         }
     }
     if (options.channelsLast)

@@ -125,13 +125,7 @@ void trainNetwork(EarlyExitNetworkImpl& network, const BatchBuilder& builder, co
         setWeightFormat(network, torch::MemoryFormat::ChannelsLast);
     torch::optim::SGD optimizer(network.parameters(), sgdOptions(options));
     const ImageShape shape = network.architecture().backbone.input;
-    const std::size_t batchSize = std::min<std::size_t>(std::size_t(options.batchSize), indices.size());
-    // A last batch of one image would break BatchNorm's statistics: such a remainder is dropped (it is reshuffled in).
-    const std::int64_t batches = std::int64_t(indices.size() / batchSize);
-    const std::int64_t steps = batches * options.epochs;
-    const std::int64_t warmupSteps = batches * options.warmupEpochs;
-    std::vector<float> images(batchSize * std::size_t(builder.valuesPerImage()));
-    std::vector<std::int64_t> labels(batchSize);
+    SgdBatches batches(options, indices.size(), builder);
     std::vector<std::int64_t> order = indices;
     Rng rng(seed);
     const LoopState state { optimizer, order, rng };
@@ -140,24 +134,26 @@ void trainNetwork(EarlyExitNetworkImpl& network, const BatchBuilder& builder, co
         checkpoint->resumedEpoch = restoreCheckpoint(network, state, *checkpoint->resumeFrom, options.epochs);
         firstEpoch = checkpoint->resumedEpoch + 1;
     }
-    ProgressReporter reporter(progress, phase, options.epochs, batches, std::int64_t(batchSize), firstEpoch);
+    ProgressReporter reporter(progress, phase, options.epochs, batches.count, std::int64_t(batches.size), firstEpoch);
     const auto lossOptions = torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(options.labelSmoothing);
-    std::int64_t step = std::int64_t(firstEpoch - 1) * batches;
+    std::int64_t step = std::int64_t(firstEpoch - 1) * batches.count;
     for (int epoch = firstEpoch; epoch <= options.epochs; ++epoch) {
         shuffle(order, rng);
         double lossSum = 0;
-        for (std::int64_t b = 0; b < batches; ++b, ++step) {
+        for (std::int64_t b = 0; b < batches.count; ++b, ++step) {
             checkCancel(cancel);
-            const std::int64_t* batch = order.data() + b * std::int64_t(batchSize);
-            fillBatch(builder, batch, batchSize, options, augmentation, rng, images.data(), labels.data());
-            setLearningRate(optimizer, warmupCosineRate(options.learningRate, step, steps, warmupSteps));
+            const std::int64_t* batch = order.data() + b * std::int64_t(batches.size);
+            fillBatch(
+                builder, batch, batches.size, options, augmentation, rng, batches.pixels.data(), batches.labels.data());
+            setLearningRate(
+                optimizer, warmupCosineRate(options.learningRate, step, batches.steps, batches.warmupSteps));
             optimizer.zero_grad();
             std::vector<torch::Tensor> logits;
             {
                 const AutocastScope autocast(bf16);
-                logits = network.forward(inFormat(batchTensor(images, batchSize, shape), options.channelsLast));
+                logits = network.forward(batches.input(shape, options.channelsLast));
             }
-            const torch::Tensor target = torch::from_blob(labels.data(), { std::int64_t(batchSize) }, torch::kLong);
+            const torch::Tensor target = batches.target();
             torch::Tensor loss;
             if (exitWeights.empty()) {
                 loss = torch::nn::functional::cross_entropy(logits.back().to(torch::kFloat), target, lossOptions);
@@ -171,7 +167,7 @@ void trainNetwork(EarlyExitNetworkImpl& network, const BatchBuilder& builder, co
             loss.backward();
             optimizer.step();
             lossSum += loss.item<double>();
-            reporter.report(epoch, b + 1, lossSum / double(b + 1), b + 1 == batches);
+            reporter.report(epoch, b + 1, lossSum / double(b + 1), b + 1 == batches.count);
         }
         if (checkpoint && checkpoint->save && epoch < options.epochs)
             checkpoint->save(epoch, checkpointBytes(network, state, epoch));

@@ -190,4 +190,32 @@ inline void fillBatch(const BatchBuilder& builder, const std::int64_t* batch, st
     builder.fillLabels(batch, count, labels);
 }
 
+// The batches of an SGD training over `images` images: whole batches of the options' size (a last batch of one image
+// would break BatchNorm's statistics: such a remainder is dropped, it is reshuffled in), the schedule's steps, and the
+// buffers one batch is filled into.
+struct SgdBatches {
+    SgdBatches(const TrainingOptions& options, std::size_t images, const BatchBuilder& builder)
+        : size(std::min<std::size_t>(std::size_t(options.batchSize), images))
+        , count(std::int64_t(images / size))
+        , steps(count * options.epochs)
+        , warmupSteps(count * options.warmupEpochs)
+        , pixels(size * std::size_t(builder.valuesPerImage()))
+        , labels(size)
+    {
+    }
+    // The batch filled last, in `channelsLast` memory or not, and its labels (views of the buffers).
+    torch::Tensor input(const ImageShape& shape, bool channelsLast)
+    {
+        return inFormat(batchTensor(pixels, size, shape), channelsLast);
+    }
+    torch::Tensor target() { return torch::from_blob(labels.data(), { std::int64_t(size) }, torch::kLong); }
+
+    std::size_t size;
+    std::int64_t count;
+    std::int64_t steps;
+    std::int64_t warmupSteps;
+    std::vector<float> pixels;
+    std::vector<std::int64_t> labels;
+};
+
 } // namespace earlybird::nn
