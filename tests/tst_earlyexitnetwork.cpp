@@ -85,7 +85,40 @@ struct TinyTraining {
         nn::trainBackbone(*network, builder, indices, augmentation, options, 3, progress, cancel, checkpoint);
         return network;
     }
+
+    // Trains a fresh supernet over kTinySmall ... kTinyLarge (the largest alone for the first epoch, then the sandwich
+    // rule with one random member a step); returns the largest network, whose weights every member shares.
+    nn::EarlyExitNetwork trainSupernet(nn::TrainingCheckpoint* checkpoint = nullptr, CancelFlag cancel = nullptr,
+        const ProgressCallback& progress = {}) const
+    {
+        nn::Supernet supernet(fixtures::tinyBackbone(4), { fixtures::kTinySmall, fixtures::kTinyLarge }, 3);
+        const BatchBuilder builder(dataset, stats);
+        nn::SupernetTraining training;
+        training.options = options;
+        training.largestEpochs = 1;
+        training.randomSubnets = 1;
+        nn::trainSupernet(supernet, builder, indices, augmentation, training, 3, progress, cancel, checkpoint);
+        return supernet.network();
+    }
 };
+
+// Runs `train` with a checkpoint and stops it once it reports `stopEpoch` (at the latest, at the epoch's end: the
+// next batch stops it); the bytes and epoch of its last checkpoint.
+template <typename Train>
+std::pair<std::vector<std::uint8_t>, int> stoppedDuring(int stopEpoch, Train train)
+{
+    std::pair<std::vector<std::uint8_t>, int> saved { {}, 0 };
+    nn::TrainingCheckpoint checkpoint;
+    checkpoint.save = [&](int epoch, const std::vector<std::uint8_t>& bytes) { saved = { bytes, epoch }; };
+    std::atomic<bool> stop { false };
+    const ProgressCallback progress = [&](const TrainingProgress& p) { stop = stop || p.epoch == stopEpoch; };
+    try {
+        train(&checkpoint, &stop, progress);
+    } catch (const CancelledError&) {
+        return saved;
+    }
+    return { {}, -1 }; // not stopped
+}
 
 bool sameParameters(const nn::EarlyExitNetwork& a, const nn::EarlyExitNetwork& b)
 {
@@ -165,6 +198,31 @@ private Q_SLOTS:
         TinyTraining shorter;
         shorter.options.epochs = 2;
         QVERIFY(!sameParameters(shorter.train(), uninterrupted));
+    }
+
+    // The same for a supernet stopped in its sandwich phase: the member sampler's draws are restored too, and the
+    // seconds the stopped run trained are handed on, so that a resumed training is charged its whole time.
+    void supernetTrainingResumesWhereItStopped()
+    {
+        TinyTraining tiny;
+        tiny.options.epochs = 4; // the largest alone in epoch 1, the sandwich rule from epoch 2
+        const nn::EarlyExitNetwork uninterrupted = tiny.trainSupernet();
+        // Stopped once epoch 3 reports: after epoch 2's checkpoint, or epoch 3's when its only report is its last.
+        const auto [saved, savedEpoch]
+            = stoppedDuring(3, [&](nn::TrainingCheckpoint* c, CancelFlag stop, const ProgressCallback& p) {
+                  tiny.trainSupernet(c, stop, p);
+              });
+        QVERIFY2(savedEpoch == 2 || savedEpoch == 3, qPrintable(QString::number(savedEpoch)));
+        nn::TrainingCheckpoint second;
+        second.resumeFrom = saved;
+        const nn::EarlyExitNetwork resumed = tiny.trainSupernet(&second);
+        QCOMPARE(second.resumedEpoch, savedEpoch);
+        QVERIFY(second.resumedSeconds > 0);
+        QVERIFY(sameParameters(resumed, uninterrupted));
+        // The comparison can fail: a last epoch changes the weights.
+        TinyTraining shorter;
+        shorter.options.epochs = 3;
+        QVERIFY(!sameParameters(shorter.trainSupernet(), uninterrupted));
     }
 
     // Bytes that are not a checkpoint of this training are ignored: it starts over and ends as an uninterrupted one.

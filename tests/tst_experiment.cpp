@@ -313,8 +313,8 @@ private Q_SLOTS:
 
     // A supernet trained on a data set and its members taken out (experiment/supernetrun.h).
 
-    // Trained on a small task, every member taken out learns it; the second call reuses the cached supernet and
-    // the members' files, and the files load into the members' networks.
+    // Trained on a small task (stopped in its third epoch and resumed), every member taken out learns it; the second
+    // call reuses the cached supernet and the members' files, and the files load into the members' networks.
     void aTrainedSupernetTeachesEveryMember()
     {
         QTemporaryDir cache;
@@ -326,8 +326,22 @@ private Q_SLOTS:
         config.largestEpochs = 1;
         config.randomSubnets = 1;
         config.calibrationImages = 200;
+        std::atomic<bool> cancel { false };
+        bool thrown = false;
+        try {
+            prepareSupernet(
+                config, [&](const TrainingProgress& p) { cancel = cancel || p.epoch >= 3; }, &cancel);
+        } catch (const CancelledError&) {
+            thrown = true;
+        }
+        QVERIFY(thrown);
+        const std::string folder = SupernetRun(config).folder();
+        QVERIFY(fileExists(folder + "/supernet-checkpoint.ebc"));
+        QVERIFY(!fileExists(folder + "/supernet.ebc"));
         const SupernetReport first = prepareSupernet(config);
         QVERIFY(!first.fromCache);
+        QVERIFY(first.resumedEpoch >= 2);
+        QVERIFY(!fileExists(folder + "/supernet-checkpoint.ebc"));
         QVERIFY(first.trainSeconds > 0);
         QCOMPARE(first.largest, kTinyLarge);
         QCOMPARE(int(first.members.size()), 3);

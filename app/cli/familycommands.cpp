@@ -202,7 +202,9 @@ int runTrainSupernet(const std::vector<std::string>& arguments)
         "then taken out (the first channels, the centre of each kernel, the first blocks of each stage), its\n"
         "BatchNorm statistics measured on --calibration-images training images, and written as a state_dict in the\n"
         "cache folder, which import-backbone and search --backbone-weights read. The supernet is kept in the cache:\n"
-        "the same command again only takes the members out. Prints JSON: the training time and each member's\n"
+        "the same command again only takes the members out; a training stopped (Ctrl-C) keeps its last whole epoch\n"
+        "there (supernet-checkpoint.ebc) and the same command resumes from it. Prints JSON: the training time (every\n"
+        "run of a resumed training) and each member's\n"
         "validation and test accuracy (compare them with train-backbone --backbone on the member's JSON, which\n"
         "`arch family` prints).");
     addTrainingOptions(parser);
@@ -233,7 +235,8 @@ int runTrainSupernet(const std::vector<std::string>& arguments)
         report = run.prepare(trainingProgressPrinter(), interrupt.flag());
     } catch (const CancelledError&) {
         endProgressLine();
-        std::fprintf(stderr, "stopped: a supernet's training does not resume; the same command starts it again\n");
+        std::fprintf(stderr,
+            "stopped: the supernet's training resumes after its last whole epoch when the same command runs again\n");
         return 130;
     }
     endProgressLine();
@@ -254,7 +257,8 @@ int runTrainSupernet(const std::vector<std::string>& arguments)
         { "cache_folder", report.folder }, { "from_cache", report.fromCache },
         { "epochs", config.experiment.backboneTraining.epochs }, { "largest_epochs", config.largestEpochs },
         { "random_subnets", config.randomSubnets }, { "train_seconds", report.trainSeconds },
-        { "extract_seconds", report.extractSeconds }, { "members", members }
+        { "resumed_after_epoch", report.resumedEpoch }, { "extract_seconds", report.extractSeconds },
+        { "members", members }
     }.dump(2) << std::endl;
     return 0;
 }

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <numeric>
 
 namespace earlybird {
@@ -23,6 +24,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr const char* kSupernetKind = "supernet";
+// The state of a supernet training between epochs (nn/trainer.h's TrainingCheckpoint), removed once the training ends.
+constexpr const char* kCheckpointKind = "supernet-checkpoint";
 
 double secondsSince(Clock::time_point start)
 {
@@ -191,9 +194,18 @@ SupernetReport SupernetRun::prepare(const ProgressCallback& progress, CancelFlag
         training.options = e.backboneTraining;
         training.largestEpochs = config.largestEpochs;
         training.randomSubnets = config.randomSubnets;
+        // The state after each epoch, so that a stopped training resumes there (the folder's key is the training's).
+        const std::string checkpointPath = report.folder + "/supernet-checkpoint.ebc";
+        nn::TrainingCheckpoint checkpoint;
+        checkpoint.resumeFrom = readCacheFile(checkpointPath, kCheckpointKind);
+        checkpoint.save = [&](int, const std::vector<std::uint8_t>& bytes) {
+            makeDirectories(report.folder);
+            writeCacheFile(checkpointPath, kCheckpointKind, bytes);
+        };
         nn::trainSupernet(supernet, builder, split.train, standardAugmentation(e.dataset.kind, train.shape()), training,
-            e.seed, progress, cancel);
-        report.trainSeconds = secondsSince(start);
+            e.seed, progress, cancel, &checkpoint);
+        report.resumedEpoch = checkpoint.resumedEpoch;
+        report.trainSeconds = checkpoint.resumedSeconds + secondsSince(start);
         torch::serialize::OutputArchive archive;
         supernet.network()->save(archive);
         makeDirectories(report.folder);
@@ -201,8 +213,10 @@ SupernetReport SupernetRun::prepare(const ProgressCallback& progress, CancelFlag
         const nlohmann::json summary { { "backbone", e.backbone.name }, { "dataset", nameOf(e.dataset.kind) },
             { "largest", genesLabel(report.largest) }, { "smallest", genesLabel(report.smallest) },
             { "epochs", e.backboneTraining.epochs }, { "largest_epochs", config.largestEpochs },
-            { "random_subnets", config.randomSubnets }, { "seed", e.seed }, { "train_seconds", report.trainSeconds } };
+            { "random_subnets", config.randomSubnets }, { "seed", e.seed }, { "train_seconds", report.trainSeconds },
+            { "resumed_after_epoch", report.resumedEpoch } };
         writeFileAtomically(summaryPath, summary.dump(2) + "\n");
+        std::remove(checkpointPath.c_str());
     }
 
     // The calibration images: a seeded draw from the training split (never validation or test images).

@@ -40,7 +40,9 @@ struct SupernetReport {
     std::string key; // the supernet's cache folder's name
     std::string folder;
     bool fromCache = false;
-    double trainSeconds = 0; // its training, when it was trained (here or in the run that cached it)
+    double trainSeconds = 0; // its training, when it was trained (here or in the run that cached it; every run of a
+                             // training stopped and resumed)
+    int resumedEpoch = 0; // trained here: the epoch a stopped training resumed after (0: none)
     double extractSeconds = 0; // taking the members out and measuring their BatchNorm statistics, here
     BackboneGenes largest;
     BackboneGenes smallest;
@@ -61,7 +63,8 @@ public:
     // Trains the supernet or finds it in the cache (supernet.ebc, with supernet.json saying how long its training
     // took), and writes every member's weights, its BatchNorm statistics measured on `calibrationImages` training
     // images, as <label>.pt beside it (kept: a second call writes nothing), and measures each member's validation and
-    // test accuracy. Throws CancelledError when cancelled (a supernet's training does not resume).
+    // test accuracy. Throws CancelledError when cancelled: a training stopped resumes after its last whole epoch
+    // (supernet-checkpoint.ebc in the folder).
     SupernetReport prepare(const ProgressCallback& progress = {}, CancelFlag cancel = nullptr);
 
 private:

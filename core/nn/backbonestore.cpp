@@ -77,7 +77,8 @@ BackboneOrigin loadOrTrainBackbone(EarlyExitNetwork& backbone, const Architectur
     }
     trainBackbone(*backbone, *source.builder, *source.indices, source.augmentation, source.options, source.seed,
         progress, cancel, &checkpoint);
-    origin.trainSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    origin.trainSeconds
+        = checkpoint.resumedSeconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     origin.resumedEpoch = checkpoint.resumedEpoch;
     if (!checkpointPath.empty())
         std::remove(checkpointPath.c_str());

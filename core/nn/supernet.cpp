@@ -5,6 +5,8 @@
 #include "nn/trainer.h"
 #include "nn/trainingloop.h"
 
+#include <chrono>
+
 namespace earlybird::nn {
 
 namespace {
@@ -122,7 +124,7 @@ EarlyExitNetwork Supernet::extractMember(const BackboneGenes& genes)
 
 void trainSupernet(Supernet& supernet, const BatchBuilder& builder, const std::vector<std::int64_t>& indices,
     const Augmentation& augmentation, const SupernetTraining& training, std::uint64_t seed,
-    const ProgressCallback& progress, CancelFlag cancel)
+    const ProgressCallback& progress, CancelFlag cancel, TrainingCheckpoint* checkpoint)
 {
     const TrainingOptions& options = training.options;
     checkSgdTraining(options, indices.size());
@@ -143,12 +145,15 @@ void trainSupernet(Supernet& supernet, const BatchBuilder& builder, const std::v
     std::vector<std::int64_t> order = indices;
     Rng rng(seed);
     Rng sampler(seed ^ 0x5a4d71c4ULL);
-    ProgressReporter reporter(
-        progress, TrainingPhase::TrainingBackbone, options.epochs, batches.count, std::int64_t(batches.size));
+    const LoopState state { optimizer, order, { &rng, &sampler } };
+    const int firstEpoch = resumeTraining(largest, state, checkpoint, options.epochs);
+    const auto start = std::chrono::steady_clock::now();
+    ProgressReporter reporter(progress, TrainingPhase::TrainingBackbone, options.epochs, batches.count,
+        std::int64_t(batches.size), firstEpoch);
     const auto lossOptions = torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(options.labelSmoothing);
     const bool single = supernet.largest() == supernet.smallest();
-    std::int64_t step = 0;
-    for (int epoch = 1; epoch <= options.epochs; ++epoch) {
+    std::int64_t step = std::int64_t(firstEpoch - 1) * batches.count;
+    for (int epoch = firstEpoch; epoch <= options.epochs; ++epoch) {
         shuffle(order, rng);
         const bool sandwich = epoch > training.largestEpochs && !single;
         double lossSum = 0;
@@ -192,6 +197,8 @@ void trainSupernet(Supernet& supernet, const BatchBuilder& builder, const std::v
             optimizer.step();
             reporter.report(epoch, b + 1, lossSum / double(b + 1), b + 1 == batches.count);
         }
+        keepCheckpoint(largest, state, checkpoint, epoch, options.epochs,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
     if (options.channelsLast)
         setWeightFormat(largest, torch::MemoryFormat::Contiguous);

@@ -8,6 +8,7 @@
 #include "data/batchbuilder.h"
 #include "model/backbonefamily.h"
 #include "nn/earlyexitnetwork.h"
+#include "nn/trainer.h"
 #include "nn/trainingoptions.h"
 
 #include <map>
@@ -56,10 +57,12 @@ private:
 };
 
 // Trains the supernet on the images `indices` (augmented as a backbone is). Reports progress as backbone training;
-// throws CancelledError between batches when `cancel` is set.
+// throws CancelledError between batches when `cancel` is set. With a `checkpoint`, keeps its state after every epoch
+// (the largest's weights, the optimiser, the order and both random sources) and resumes from the one it is given, so
+// that a stopped training ends as an uninterrupted one would (nn/trainer.h).
 void trainSupernet(Supernet& supernet, const BatchBuilder& builder, const std::vector<std::int64_t>& indices,
     const Augmentation& augmentation, const SupernetTraining& training, std::uint64_t seed,
-    const ProgressCallback& progress, CancelFlag cancel);
+    const ProgressCallback& progress, CancelFlag cancel, TrainingCheckpoint* checkpoint = nullptr);
 
 // Measures every BatchNorm's running statistics of `network` again over the images `indices` (train mode, no
 // gradients, no augmentation), in batches of one size: the means are the images' means, the variances the average of

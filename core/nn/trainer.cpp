@@ -45,14 +45,31 @@ bool loadArchive(const std::vector<std::uint8_t>& bytes, torch::serialize::Input
 
 namespace {
 
-// What a training keeps between epochs besides the weights: the optimiser, the shuffle order and the random source.
-struct LoopState {
-    torch::optim::SGD& optimizer;
-    std::vector<std::int64_t>& order;
-    Rng& rng;
-};
+std::vector<std::int64_t> rngText(Rng& rng)
+{
+    std::ostringstream stream;
+    stream << rng.engine();
+    const std::string text = stream.str();
+    return std::vector<std::int64_t>(text.begin(), text.end());
+}
 
-std::vector<std::uint8_t> checkpointBytes(EarlyExitNetworkImpl& network, const LoopState& state, int epoch)
+void setRng(Rng& rng, const torch::Tensor& values)
+{
+    const torch::Tensor text = values.to(torch::kLong).contiguous();
+    std::string chars;
+    for (std::int64_t i = 0; i < text.numel(); ++i)
+        chars.push_back(char(text.data_ptr<std::int64_t>()[i]));
+    std::istringstream stream(chars);
+    stream >> rng.engine();
+}
+
+// The random sources' names in a checkpoint: "rng" (the augmentation's, as backbone checkpoints always had), "rng1"...
+std::string rngName(std::size_t i)
+{
+    return i == 0 ? std::string("rng") : "rng" + std::to_string(i);
+}
+
+std::vector<std::uint8_t> checkpointBytes(torch::nn::Module& network, const LoopState& state, int epoch, double seconds)
 {
     torch::serialize::OutputArchive archive;
     torch::serialize::OutputArchive weights;
@@ -62,27 +79,30 @@ std::vector<std::uint8_t> checkpointBytes(EarlyExitNetworkImpl& network, const L
     archive.write("network", weights);
     archive.write("optimizer", optimizer);
     archive.write("epoch", torch::tensor(std::int64_t(epoch)));
+    archive.write("seconds", torch::tensor(seconds, torch::kDouble));
     archive.write("order", torch::tensor(state.order, torch::kLong));
-    std::ostringstream rng;
-    rng << state.rng.engine();
-    const std::string text = rng.str();
-    archive.write("rng", torch::tensor(std::vector<std::int64_t>(text.begin(), text.end()), torch::kLong));
+    for (std::size_t i = 0; i < state.rngs.size(); ++i)
+        archive.write(rngName(i), torch::tensor(rngText(*state.rngs[i]), torch::kLong));
     return archiveBytes(archive);
 }
 
 // Restores a checkpoint; the epoch it was saved after, or 0 (nothing changed) when the bytes do not fit.
-int restoreCheckpoint(
-    EarlyExitNetworkImpl& network, const LoopState& state, const std::vector<std::uint8_t>& bytes, int epochs)
+int restoreCheckpoint(torch::nn::Module& network, const LoopState& state, const std::vector<std::uint8_t>& bytes,
+    int epochs, double& seconds)
 {
     torch::serialize::InputArchive archive;
     torch::serialize::InputArchive weights;
     torch::serialize::InputArchive optimizer;
-    torch::Tensor epoch, order, rng;
+    torch::Tensor epoch, order, elapsed;
+    std::vector<torch::Tensor> rngs(state.rngs.size());
     if (!loadArchive(bytes, archive) || !archive.try_read("epoch", epoch) || !archive.try_read("order", order)
-        || !archive.try_read("rng", rng) || !archive.try_read("network", weights)
-        || !archive.try_read("optimizer", optimizer) || epoch.numel() != 1 || epoch.item<std::int64_t>() < 1
-        || epoch.item<std::int64_t>() >= epochs || order.numel() != std::int64_t(state.order.size()))
+        || !archive.try_read("network", weights) || !archive.try_read("optimizer", optimizer) || epoch.numel() != 1
+        || epoch.item<std::int64_t>() < 1 || epoch.item<std::int64_t>() >= epochs
+        || order.numel() != std::int64_t(state.order.size()))
         return 0;
+    for (std::size_t i = 0; i < rngs.size(); ++i)
+        if (!archive.try_read(rngName(i), rngs[i]))
+            return 0;
     // The same images in another order, or another training's order, is not this training.
     const torch::Tensor sorted = std::get<0>(order.to(torch::kLong).sort());
     const torch::Tensor expected = std::get<0>(torch::tensor(state.order, torch::kLong).sort());
@@ -102,14 +122,33 @@ int restoreCheckpoint(
     const torch::Tensor orderValues = order.to(torch::kLong).contiguous();
     std::copy(orderValues.data_ptr<std::int64_t>(), orderValues.data_ptr<std::int64_t>() + orderValues.numel(),
         state.order.begin());
-    const torch::Tensor rngValues = rng.to(torch::kLong).contiguous();
-    std::string text;
-    for (std::int64_t i = 0; i < rngValues.numel(); ++i)
-        text.push_back(char(rngValues.data_ptr<std::int64_t>()[i]));
-    std::istringstream stream(text);
-    stream >> state.rng.engine();
+    for (std::size_t i = 0; i < rngs.size(); ++i)
+        setRng(*state.rngs[i], rngs[i]);
+    // A checkpoint from before its seconds were kept: its time is not known.
+    seconds = archive.try_read("seconds", elapsed) && elapsed.numel() == 1 ? elapsed.item<double>() : 0;
     return int(epoch.item<std::int64_t>());
 }
+
+} // namespace
+
+int resumeTraining(torch::nn::Module& network, const LoopState& state, TrainingCheckpoint* checkpoint, int epochs)
+{
+    if (!checkpoint || !checkpoint->resumeFrom)
+        return 1;
+    double seconds = 0;
+    checkpoint->resumedEpoch = restoreCheckpoint(network, state, *checkpoint->resumeFrom, epochs, seconds);
+    checkpoint->resumedSeconds = checkpoint->resumedEpoch > 0 ? seconds : 0;
+    return checkpoint->resumedEpoch + 1;
+}
+
+void keepCheckpoint(torch::nn::Module& network, const LoopState& state, TrainingCheckpoint* checkpoint, int epoch,
+    int epochs, double secondsHere)
+{
+    if (checkpoint && checkpoint->save && epoch < epochs)
+        checkpoint->save(epoch, checkpointBytes(network, state, epoch, checkpoint->resumedSeconds + secondsHere));
+}
+
+namespace {
 
 // The SGD loop of backbone training and joint refinement. `exitWeights` empty: the final exit alone.
 void trainNetwork(EarlyExitNetworkImpl& network, const BatchBuilder& builder, const std::vector<std::int64_t>& indices,
@@ -128,12 +167,9 @@ void trainNetwork(EarlyExitNetworkImpl& network, const BatchBuilder& builder, co
     SgdBatches batches(options, indices.size(), builder);
     std::vector<std::int64_t> order = indices;
     Rng rng(seed);
-    const LoopState state { optimizer, order, rng };
-    int firstEpoch = 1;
-    if (checkpoint && checkpoint->resumeFrom) {
-        checkpoint->resumedEpoch = restoreCheckpoint(network, state, *checkpoint->resumeFrom, options.epochs);
-        firstEpoch = checkpoint->resumedEpoch + 1;
-    }
+    const LoopState state { optimizer, order, { &rng } };
+    const int firstEpoch = resumeTraining(network, state, checkpoint, options.epochs);
+    const auto start = std::chrono::steady_clock::now();
     ProgressReporter reporter(progress, phase, options.epochs, batches.count, std::int64_t(batches.size), firstEpoch);
     const auto lossOptions = torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(options.labelSmoothing);
     std::int64_t step = std::int64_t(firstEpoch - 1) * batches.count;
@@ -169,8 +205,8 @@ void trainNetwork(EarlyExitNetworkImpl& network, const BatchBuilder& builder, co
             lossSum += loss.item<double>();
             reporter.report(epoch, b + 1, lossSum / double(b + 1), b + 1 == batches.count);
         }
-        if (checkpoint && checkpoint->save && epoch < options.epochs)
-            checkpoint->save(epoch, checkpointBytes(network, state, epoch));
+        keepCheckpoint(network, state, checkpoint, epoch, options.epochs,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
     if (options.channelsLast)
         setWeightFormat(network, torch::MemoryFormat::Contiguous);

@@ -22,6 +22,7 @@ struct TrainingCheckpoint {
     // network and these options are ignored (training starts over), never half-loaded.
     std::optional<std::vector<std::uint8_t>> resumeFrom;
     int resumedEpoch = 0; // set by training: the epoch it resumed after, 0 when it started over
+    double resumedSeconds = 0; // set by training: the seconds the stopped runs had trained, 0 when it started over
 };
 
 // Trains `network` on the images `indices` of the builder's data set through its final exit: SGD with Nesterov

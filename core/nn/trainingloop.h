@@ -8,6 +8,7 @@
 #include "base/rng.h"
 #include "data/batchbuilder.h"
 #include "data/dataset.h"
+#include "nn/trainer.h"
 #include "nn/trainingoptions.h"
 
 #include <ATen/autocast_mode.h>
@@ -217,5 +218,21 @@ struct SgdBatches {
     std::vector<float> pixels;
     std::vector<std::int64_t> labels;
 };
+
+// What an SGD training keeps between epochs besides the weights: the optimiser, the shuffle order and its random
+// sources (the augmentation's; the supernet's member sampler too), for TrainingCheckpoint.
+struct LoopState {
+    torch::optim::SGD& optimizer;
+    std::vector<std::int64_t>& order;
+    std::vector<Rng*> rngs;
+};
+
+// Resumes a training from `checkpoint`'s bytes when they fit (`network` and `state` restored, resumedEpoch and
+// resumedSeconds set) and returns the first epoch to train: 1 without a checkpoint or with bytes that do not fit.
+int resumeTraining(torch::nn::Module& network, const LoopState& state, TrainingCheckpoint* checkpoint, int epochs);
+// After `epoch` (not the last): hands the state to `checkpoint` (if any) with the seconds trained so far, the runs
+// before this one included.
+void keepCheckpoint(torch::nn::Module& network, const LoopState& state, TrainingCheckpoint* checkpoint, int epoch,
+    int epochs, double secondsHere);
 
 } // namespace earlybird::nn

@@ -178,7 +178,8 @@ struct FamilySearch::Impl {
         try {
             report = prepareSupernet(familySupernetConfig(s.config), {}, stop);
         } catch (const CancelledError&) {
-            // A supernet's training is not resumed: the time it took is spent.
+            // The time it took is spent: charged now. Resumed, its training goes on after its last whole epoch, and
+            // only the time from there is charged again.
             s.elapsedSeconds += std::chrono::duration<double>(Clock::now() - start).count();
             save();
             throw;
