@@ -334,6 +334,7 @@ private Q_SLOTS:
         run = runCli(command);
         QVERIFY2(run.exitCode == 0, run.err.constData());
         QVERIFY(run.err.contains("supernet w1 d2.2.1 over 2 members, kept in"));
+        QVERIFY2(run.err.contains("training supernet: epoch 1/1"), run.err.constData());
         const QJsonObject summary = QJsonDocument::fromJson(run.out).object();
         QCOMPARE(summary[QStringLiteral("supernet")].toString(), QStringLiteral("w1 d2.2.1"));
         QVERIFY(!summary[QStringLiteral("from_cache")].toBool());

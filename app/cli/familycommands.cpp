@@ -232,7 +232,7 @@ int runTrainSupernet(const std::vector<std::string>& arguments)
     const InterruptFlag interrupt;
     SupernetReport report;
     try {
-        report = run.prepare(trainingProgressPrinter(), interrupt.flag());
+        report = run.prepare(trainingProgressPrinter("training supernet"), interrupt.flag());
     } catch (const CancelledError&) {
         endProgressLine();
         std::fprintf(stderr,

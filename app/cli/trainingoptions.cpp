@@ -134,13 +134,14 @@ ExperimentConfig experimentConfig(const ArgumentParser& parser)
     return config;
 }
 
-ProgressCallback trainingProgressPrinter()
+ProgressCallback trainingProgressPrinter(const std::string& backboneName)
 {
     const bool terminal = ::isatty(STDERR_FILENO) != 0;
     auto last = std::make_shared<std::chrono::steady_clock::time_point>();
     auto lastPhase = std::make_shared<TrainingPhase>(TrainingPhase::None);
-    return [terminal, last, lastPhase](const TrainingProgress& p) {
-        const std::string phase = nameOf(p.phase);
+    return [terminal, last, lastPhase, backboneName](const TrainingProgress& p) {
+        const std::string phase
+            = p.phase == TrainingPhase::TrainingBackbone && !backboneName.empty() ? backboneName : nameOf(p.phase);
         const auto now = std::chrono::steady_clock::now();
         const bool newPhase = p.phase != *lastPhase;
         if (!terminal && !newPhase && now - *last < std::chrono::seconds(5) && p.fraction < 1.0)

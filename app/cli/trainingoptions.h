@@ -5,6 +5,8 @@
 #include "base/progress.h"
 #include "experiment/experiment.h"
 
+#include <string>
+
 namespace earlybird::cli {
 
 // The options that say how a user's own data set is read (--image-size, --skip-bad-images: image folders), and the
@@ -21,7 +23,8 @@ void addTrainingOptions(ArgumentParser& parser);
 ExperimentConfig experimentConfig(const ArgumentParser& parser);
 
 // Training progress on stderr: one rewritten line on a terminal, a line every few seconds otherwise (logs, pipes).
-ProgressCallback trainingProgressPrinter();
+// `backboneName` names the backbone-training phase ("training supernet" for train-supernet); empty: its own name.
+ProgressCallback trainingProgressPrinter(const std::string& backboneName = {});
 // Ends the rewritten line, on a terminal.
 void endProgressLine();
 
