@@ -196,12 +196,7 @@ SupernetReport SupernetRun::prepare(const ProgressCallback& progress, CancelFlag
         training.randomSubnets = config.randomSubnets;
         // The state after each epoch, so that a stopped training resumes there (the folder's key is the training's).
         const std::string checkpointPath = report.folder + "/supernet-checkpoint.ebc";
-        nn::TrainingCheckpoint checkpoint;
-        checkpoint.resumeFrom = readCacheFile(checkpointPath, kCheckpointKind);
-        checkpoint.save = [&](int, const std::vector<std::uint8_t>& bytes) {
-            makeDirectories(report.folder);
-            writeCacheFile(checkpointPath, kCheckpointKind, bytes);
-        };
+        nn::TrainingCheckpoint checkpoint = nn::checkpointInCacheFile(checkpointPath, kCheckpointKind);
         nn::trainSupernet(supernet, builder, split.train, standardAugmentation(e.dataset.kind, train.shape()), training,
             e.seed, progress, cancel, &checkpoint);
         report.resumedEpoch = checkpoint.resumedEpoch;

@@ -65,16 +65,9 @@ BackboneOrigin loadOrTrainBackbone(EarlyExitNetwork& backbone, const Architectur
     const auto start = std::chrono::steady_clock::now();
     // The state after each epoch, so that a stopped training resumes there (the folder's key is the training's: the
     // same data, backbone, seed and options).
-    TrainingCheckpoint checkpoint;
     const std::string checkpointPath
         = source.folder.empty() ? std::string() : source.folder + "/backbone-checkpoint.ebc";
-    if (!checkpointPath.empty()) {
-        checkpoint.resumeFrom = readCacheFile(checkpointPath, kCheckpointKind);
-        checkpoint.save = [&](int, const std::vector<std::uint8_t>& bytes) {
-            makeDirectories(source.folder);
-            writeCacheFile(checkpointPath, kCheckpointKind, bytes);
-        };
-    }
+    TrainingCheckpoint checkpoint = checkpointInCacheFile(checkpointPath, kCheckpointKind);
     trainBackbone(*backbone, *source.builder, *source.indices, source.augmentation, source.options, source.seed,
         progress, cancel, &checkpoint);
     origin.trainSeconds

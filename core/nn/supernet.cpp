@@ -5,8 +5,6 @@
 #include "nn/trainer.h"
 #include "nn/trainingloop.h"
 
-#include <chrono>
-
 namespace earlybird::nn {
 
 namespace {
@@ -147,7 +145,6 @@ void trainSupernet(Supernet& supernet, const BatchBuilder& builder, const std::v
     Rng sampler(seed ^ 0x5a4d71c4ULL);
     const LoopState state { optimizer, order, { &rng, &sampler } };
     const int firstEpoch = resumeTraining(largest, state, checkpoint, options.epochs);
-    const auto start = std::chrono::steady_clock::now();
     ProgressReporter reporter(progress, TrainingPhase::TrainingBackbone, options.epochs, batches.count,
         std::int64_t(batches.size), firstEpoch);
     const auto lossOptions = torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(options.labelSmoothing);
@@ -197,8 +194,7 @@ void trainSupernet(Supernet& supernet, const BatchBuilder& builder, const std::v
             optimizer.step();
             reporter.report(epoch, b + 1, lossSum / double(b + 1), b + 1 == batches.count);
         }
-        keepCheckpoint(largest, state, checkpoint, epoch, options.epochs,
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        keepCheckpoint(largest, state, checkpoint, epoch, options.epochs);
     }
     if (options.channelsLast)
         setWeightFormat(largest, torch::MemoryFormat::Contiguous);

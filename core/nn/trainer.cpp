@@ -2,11 +2,13 @@
 
 #include "nn/trainingloop.h"
 
+#include "base/cachefile.h"
 #include "base/error.h"
 #include "base/rng.h"
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <sstream>
 
 namespace earlybird::nn {
@@ -141,11 +143,26 @@ int resumeTraining(torch::nn::Module& network, const LoopState& state, TrainingC
     return checkpoint->resumedEpoch + 1;
 }
 
-void keepCheckpoint(torch::nn::Module& network, const LoopState& state, TrainingCheckpoint* checkpoint, int epoch,
-    int epochs, double secondsHere)
+void keepCheckpoint(
+    torch::nn::Module& network, const LoopState& state, TrainingCheckpoint* checkpoint, int epoch, int epochs)
 {
-    if (checkpoint && checkpoint->save && epoch < epochs)
-        checkpoint->save(epoch, checkpointBytes(network, state, epoch, checkpoint->resumedSeconds + secondsHere));
+    if (!checkpoint || !checkpoint->save || epoch >= epochs)
+        return;
+    const double here = std::chrono::duration<double>(std::chrono::steady_clock::now() - state.start).count();
+    checkpoint->save(epoch, checkpointBytes(network, state, epoch, checkpoint->resumedSeconds + here));
+}
+
+TrainingCheckpoint checkpointInCacheFile(const std::string& path, const std::string& kind)
+{
+    TrainingCheckpoint checkpoint;
+    if (path.empty())
+        return checkpoint;
+    checkpoint.resumeFrom = readCacheFile(path, kind);
+    checkpoint.save = [path, kind](int, const std::vector<std::uint8_t>& bytes) {
+        makeDirectories(std::filesystem::path(path).parent_path().string());
+        writeCacheFile(path, kind, bytes);
+    };
+    return checkpoint;
 }
 
 namespace {
@@ -169,7 +186,6 @@ void trainNetwork(EarlyExitNetworkImpl& network, const BatchBuilder& builder, co
     Rng rng(seed);
     const LoopState state { optimizer, order, { &rng } };
     const int firstEpoch = resumeTraining(network, state, checkpoint, options.epochs);
-    const auto start = std::chrono::steady_clock::now();
     ProgressReporter reporter(progress, phase, options.epochs, batches.count, std::int64_t(batches.size), firstEpoch);
     const auto lossOptions = torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(options.labelSmoothing);
     std::int64_t step = std::int64_t(firstEpoch - 1) * batches.count;
@@ -205,8 +221,7 @@ void trainNetwork(EarlyExitNetworkImpl& network, const BatchBuilder& builder, co
             lossSum += loss.item<double>();
             reporter.report(epoch, b + 1, lossSum / double(b + 1), b + 1 == batches.count);
         }
-        keepCheckpoint(network, state, checkpoint, epoch, options.epochs,
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        keepCheckpoint(network, state, checkpoint, epoch, options.epochs);
     }
     if (options.channelsLast)
         setWeightFormat(network, torch::MemoryFormat::Contiguous);

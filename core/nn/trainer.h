@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace earlybird::nn {
@@ -24,6 +25,11 @@ struct TrainingCheckpoint {
     int resumedEpoch = 0; // set by training: the epoch it resumed after, 0 when it started over
     double resumedSeconds = 0; // set by training: the seconds the stopped runs had trained, 0 when it started over
 };
+
+// A checkpoint kept in the cache file `path` of `kind` (base/cachefile.h): resumes from what the file holds, and saves
+// there after every epoch (its folder created); the caller removes the file once the training ends. An empty `path`:
+// no checkpoint is read or kept.
+TrainingCheckpoint checkpointInCacheFile(const std::string& path, const std::string& kind);
 
 // Trains `network` on the images `indices` of the builder's data set through its final exit: SGD with Nesterov
 // momentum, weight decay, a linear warm-up then a cosine learning-rate schedule over all steps, optional label

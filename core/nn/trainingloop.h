@@ -225,14 +225,15 @@ struct LoopState {
     torch::optim::SGD& optimizer;
     std::vector<std::int64_t>& order;
     std::vector<Rng*> rngs;
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now(); // of this run of the training
 };
 
 // Resumes a training from `checkpoint`'s bytes when they fit (`network` and `state` restored, resumedEpoch and
 // resumedSeconds set) and returns the first epoch to train: 1 without a checkpoint or with bytes that do not fit.
 int resumeTraining(torch::nn::Module& network, const LoopState& state, TrainingCheckpoint* checkpoint, int epochs);
 // After `epoch` (not the last): hands the state to `checkpoint` (if any) with the seconds trained so far, the runs
-// before this one included.
-void keepCheckpoint(torch::nn::Module& network, const LoopState& state, TrainingCheckpoint* checkpoint, int epoch,
-    int epochs, double secondsHere);
+// before this one (since state.start) included.
+void keepCheckpoint(
+    torch::nn::Module& network, const LoopState& state, TrainingCheckpoint* checkpoint, int epoch, int epochs);
 
 } // namespace earlybird::nn
