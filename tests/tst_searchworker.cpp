@@ -1,5 +1,10 @@
 #include "searchworker.h"
 
+#include "search/familysearch.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -119,6 +124,105 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(failed.count() == 1, 30000);
         QCOMPARE(failed.first().at(0).value<RunId>(), RunId(2));
         QVERIFY(failed.first().at(1).toString().contains(QStringLiteral("/nonexistent/cifar")));
+    }
+
+    // A family search from the window: the worker follows the member being searched (memberShown, then its session,
+    // candidates and front), reports progress over the family's whole budget, and once the family is done shows its
+    // best member from the store, whose candidates' outcomes it serves.
+    void runsAFamilyFollowingItsMembers()
+    {
+        QTemporaryDir dir;
+        SearchRequest request;
+        request.dataset.kind = DatasetKind::Synthetic;
+        request.dataset.path = "classes=3,train=300,test=90,shape=1x12x12,seed=4";
+        request.backbonePreset = QStringLiteral("fashion-resnet");
+        request.epochs = 1;
+        request.population = 4;
+        request.minutes = 0.4;
+        request.familySize = 2;
+        request.sessionFolder = dir.filePath(QStringLiteral("family"));
+        request.cacheFolder = dir.filePath(QStringLiteral("cache"));
+
+        QThread thread;
+        struct ThreadGuard {
+            QThread& thread;
+            ~ThreadGuard()
+            {
+                thread.quit();
+                thread.wait();
+            }
+        } guard { thread };
+        auto* worker = new SearchWorker;
+        worker->moveToThread(&thread);
+        connect(&thread, &QThread::finished, worker, &QObject::deleteLater);
+        thread.start();
+        QSignalSpy shown(worker, &SearchWorker::memberShown);
+        QSignalSpy opened(worker, &SearchWorker::sessionOpened);
+        QSignalSpy candidates(worker, &SearchWorker::candidateEvaluated);
+        QSignalSpy progress(worker, &SearchWorker::progress);
+        QSignalSpy finished(worker, &SearchWorker::finished);
+        QSignalSpy failed(worker, &SearchWorker::failed);
+        QSignalSpy outcomes(worker, &SearchWorker::outcomesReady);
+        QMetaObject::invokeMethod(
+            worker, [worker, request] { worker->start(7, request); }, Qt::QueuedConnection);
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, 240000);
+        QCOMPARE(failed.count(), 0);
+        QCOMPARE(finished.first().at(0).value<RunId>(), RunId(7));
+        QCOMPARE(finished.first().at(1).toBool(), true);
+
+        const FamilySession family = loadFamily(request.sessionFolder.toStdString());
+        QVERIFY(family.finished);
+        // Every member searched was shown (its slices), then the best member once more; each shown member's session
+        // follows its memberShown, and every folder is a member's.
+        QSet<QString> folders;
+        for (const QList<QVariant>& arguments : shown) {
+            const QString folder = arguments.at(1).toString();
+            QCOMPARE(QFileInfo(folder).dir().absolutePath(), QDir(request.sessionFolder).absolutePath());
+            QVERIFY(!arguments.at(2).toString().isEmpty());
+            folders.insert(QFileInfo(folder).fileName());
+        }
+        int slices = 0, searched = 0;
+        for (const FamilyMember& m : family.members) {
+            slices += m.slices;
+            searched += m.slices > 0;
+        }
+        QCOMPARE(shown.count(), slices + 1);
+        // Both members, unless a machine slow enough left the dearer one out to keep time to search (family.json's
+        // log).
+        QVERIFY(searched >= 1);
+        QCOMPARE(folders.size(), searched);
+        QCOMPARE(opened.count(), shown.count());
+        for (int i = 0; i < shown.count(); ++i)
+            QCOMPARE(opened.at(i).at(1).value<SessionInfo>().folder, shown.at(i).at(1).toString());
+        // The last shown is the family's best, opened from its store, the family's state shown.
+        const auto last = opened.last().at(1).value<SessionInfo>();
+        QVERIFY(last.fromStore);
+        QVERIFY(last.finished);
+        QVERIFY(candidates.count() > 0);
+        // Progress is over the family's budget: it never goes back within a slice's search and ends at the budget.
+        double most = 0;
+        for (const QList<QVariant>& arguments : progress) {
+            const auto p = arguments.at(1).value<SearchProgress>();
+            QVERIFY2(p.fraction >= 0 && p.fraction <= 1, qPrintable(QString::number(p.fraction)));
+            most = std::max(most, p.fraction);
+        }
+        QVERIFY2(most > 0.9, qPrintable(QString::number(most)));
+
+        // The best member's candidates are served from its store.
+        const int id = candidates.last().at(1).value<CandidateRecord>().id;
+        worker->requestOutcomes(id);
+        QTRY_VERIFY_WITH_TIMEOUT(outcomes.count() == 1, 30000);
+        QCOMPARE(outcomes.first().at(1).toInt(), id);
+
+        // Resuming a member of a finished family continues the family: nothing is left to run.
+        finished.clear();
+        shown.clear();
+        QMetaObject::invokeMethod(
+            worker, [worker, folder = last.folder] { worker->openSession(8, folder, true); }, Qt::QueuedConnection);
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, 60000);
+        QCOMPARE(failed.count(), 0);
+        QCOMPARE(finished.first().at(1).toBool(), true);
+        QCOMPARE(shown.count(), 1); // straight to its best member
     }
 };
 

@@ -122,6 +122,42 @@ private Q_SLOTS:
         QCOMPARE(lifecycle.count(), 2); // Opening, then Finished: the stale end did not stop the opening
         QCOMPARE(lifecycle.last().first().value<SessionLifecycle>(), SessionLifecycle::Finished);
     }
+
+    // A family search run here shows one member at a time: memberShown empties the model (as for another session) and
+    // points the controller at the member's folder, and the run goes on (same run, same lifecycle); the member's
+    // records then fill the model.
+    void aFamilyMemberShownReplacesTheSessionWithinTheRun()
+    {
+        SessionModel model;
+        SessionController controller(&model);
+        QSignalSpy idle(&controller, &SessionController::idle);
+        QVERIFY(controller.open(m_session, false));
+        QVERIFY(idle.wait(60000));
+        QVERIFY(model.count() > 0);
+        const RunId run = controller.runId();
+        const SessionLifecycle before = controller.lifecycle();
+        QSignalSpy reset(&controller, &SessionController::aboutToReset);
+        QSignalSpy lifecycle(&controller, &SessionController::lifecycleChanged);
+        QSignalSpy logs(&controller, &SessionController::logMessage);
+        const QString member = m_dir.filePath(QStringLiteral("family/member1"));
+        CandidateRecord record = model.at(0);
+        SearchWorker* worker = controller.worker();
+        QMetaObject::invokeMethod(
+            worker,
+            [worker, run, member, record] {
+                Q_EMIT worker->memberShown(run, member, QStringLiteral("w0.75 d1.1.1"));
+                Q_EMIT worker->candidateEvaluated(run, record);
+            },
+            Qt::BlockingQueuedConnection);
+        QTRY_COMPARE(model.count(), 1);
+        QCOMPARE(reset.count(), 1);
+        QCOMPARE(controller.folder(), member);
+        QCOMPARE(controller.runId(), run);
+        QCOMPARE(controller.lifecycle(), before);
+        QCOMPARE(lifecycle.count(), 0);
+        QVERIFY(logs.count() >= 1);
+        QVERIFY(logs.first().first().toString().contains(QStringLiteral("w0.75 d1.1.1")));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSessionController)

@@ -15,6 +15,10 @@ class ParetoChart;
 // else `folder` itself. Throws earlybird::Error for a family file that cannot be read.
 QString sessionFolderToOpen(const QString& folder, QString* note = nullptr);
 
+// The family folder `sessionFolder` is a member of (its parent, holding family.json that names it), or `sessionFolder`
+// itself when it is a family's folder; empty otherwise. Never throws.
+QString familyFolderOf(const QString& sessionFolder);
+
 // If `sessionFolder` is a member of a family, draws the other members' fronts on `chart` (as validation accuracy
 // against average cost, like the session's own) and returns how many; 0 otherwise. Never throws: a family file that
 // cannot be read draws nothing.

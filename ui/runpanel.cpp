@@ -60,6 +60,8 @@ RunPanel::RunPanel(QWidget* parent)
     , m_imageSize(new QLineEdit(this))
     , m_backbone(new QComboBox(this))
     , m_weights(new QLineEdit(this))
+    , m_family(new QComboBox(this))
+    , m_familyWeights(new QComboBox(this))
     , m_cost(new QComboBox(this))
     , m_target(new QDoubleSpinBox(this))
     , m_mode(new QComboBox(this))
@@ -90,6 +92,18 @@ RunPanel::RunPanel(QWidget* parent)
         tr("A backbone trained elsewhere: its state_dict saved with torch.save(dict(net.state_dict()), FILE), with "
            "the parameter names of the module `earlybird-cli export --format pytorch` writes. The search then "
            "trains no backbone; see docs/user-data.md."));
+    m_family->addItem(tr("no: the exits of this backbone"), 0);
+    for (const int size : { 3, 4, 5 })
+        m_family->addItem(tr("yes: %1 backbones of its family").arg(size), size);
+    m_family->setToolTip(
+        tr("Search the backbone too: its width, depth per stage and kernels, over this many members of its family "
+           "(the base among them), each member's exits searched and the time given to those that add most to the "
+           "joint front. Needs a time budget, which includes every backbone's training. See docs/family-search.md."));
+    m_familyWeights->addItem(tr("each backbone trained on its own"), QStringLiteral("separate"));
+    m_familyWeights->addItem(tr("one weight-shared supernet"), QStringLiteral("supernet"));
+    m_familyWeights->setToolTip(
+        tr("Where the family's backbones get their weights: each trained on its own, or all taken out of one supernet "
+           "trained once (the once-for-all recipe; cached, and reused by any family over the same span)"));
     m_cost->addItem(tr("MACs (analytic)"), QStringLiteral("macs"));
     m_cost->addItem(tr("Latency on this CPU (timed)"), QStringLiteral("latency"));
     m_cost->addItem(tr("Parameters used per sample"), QStringLiteral("parameters"));
@@ -170,6 +184,8 @@ RunPanel::RunPanel(QWidget* parent)
     auto* browseWeights = new QPushButton(tr("…"), this);
     browseWeights->setToolTip(tr("Choose a backbone's state_dict (.pt)"));
     form->addRow(tr("Backbone weights"), withBrowse(m_weights, browseWeights));
+    form->addRow(tr("Search the backbone"), m_family);
+    form->addRow(tr("Family weights"), m_familyWeights);
     form->addRow(tr("Cost"), m_cost);
     form->addRow(tr("Target"), m_target);
     form->addRow(tr("Mode"), m_mode);
@@ -208,6 +224,9 @@ RunPanel::RunPanel(QWidget* parent)
     else
         m_backbone->setCurrentIndex(std::max(0, m_backbone->findData(backbone)));
     m_weights->setText(settings.value(QStringLiteral("run/backboneWeights")).toString());
+    m_family->setCurrentIndex(std::max(0, m_family->findData(settings.value(QStringLiteral("run/family"), 0))));
+    m_familyWeights->setCurrentIndex(std::max(
+        0, m_familyWeights->findData(settings.value(QStringLiteral("run/familyWeights"), QStringLiteral("separate")))));
     m_cost->setCurrentIndex(
         std::max(0, m_cost->findData(settings.value(QStringLiteral("run/cost"), QStringLiteral("macs")))));
     m_target->setValue(settings.value(QStringLiteral("run/target"), 0.6).toDouble());
@@ -224,7 +243,8 @@ RunPanel::RunPanel(QWidget* parent)
     m_threads->setValue(settings.value(QStringLiteral("compute/threads"), 0).toInt());
 
     connect(m_kind, &QComboBox::currentIndexChanged, this, &RunPanel::onKindChanged);
-    connect(m_backbone, &QComboBox::currentIndexChanged, this, &RunPanel::validate);
+    for (QComboBox* box : { m_backbone, m_family, m_cost })
+        connect(box, &QComboBox::currentIndexChanged, this, &RunPanel::validate);
     for (QLineEdit* edit : { m_folder, m_session, m_imageSize, m_weights })
         connect(edit, &QLineEdit::textChanged, this, &RunPanel::validate);
     connect(m_minutes, &QDoubleSpinBox::valueChanged, this, &RunPanel::validate);
@@ -360,9 +380,20 @@ QStringList RunPanel::problems() const
         problems << tr("The image size is height x width in pixels, e.g. 32x32 (or empty: the most common size).");
     if (m_minutes->value() == 0 && m_generations->value() == 0)
         problems << tr("Set a time budget, a number of generations, or both.");
+    if (m_family->currentData().toInt() > 0) {
+        if (m_minutes->value() == 0)
+            problems << tr("A family search needs a time budget: it shares it between the backbones.");
+        if (m_generations->value() > 0)
+            problems << tr("A family search is bounded by its time budget: set generations to no limit.");
+        if (m_cost->currentData().toString() == QStringLiteral("latency"))
+            problems << tr("A family search counts MACs or parameters; latency is not supported across a family.");
+        if (!m_weights->text().trimmed().isEmpty())
+            problems << tr("A family search trains its backbones: clear the backbone weights.");
+    }
     if (m_session->text().trimmed().isEmpty())
         problems << tr("Choose a session folder.");
-    else if (hasSession(m_session->text().trimmed().toStdString()))
+    else if (hasSession(m_session->text().trimmed().toStdString())
+        || hasFamily(m_session->text().trimmed().toStdString()))
         problems << tr(
             "The session folder already holds a search: open it with File ▸ Open session, or choose another.");
     return problems;
@@ -374,6 +405,7 @@ void RunPanel::validate()
     m_problems->setText(list.join(QLatin1Char('\n')));
     m_problems->setVisible(!list.isEmpty());
     m_start->setEnabled(!m_running && (m_showingSession || list.isEmpty()));
+    m_familyWeights->setEnabled(!m_running && !m_showingSession && m_family->currentData().toInt() > 0);
 }
 
 SearchRequest RunPanel::request() const
@@ -387,6 +419,8 @@ SearchRequest RunPanel::request() const
     }
     request.backbonePreset = m_backbone->currentData().toString();
     request.backboneWeights = m_weights->text().trimmed();
+    request.familySize = m_family->currentData().toInt();
+    request.familyWeights = fromName<FamilyWeights>(m_familyWeights->currentData().toString().toStdString());
     request.costModel = fromName<CostModel>(m_cost->currentData().toString().toStdString());
     request.targetFraction = m_target->value();
     request.mode = fromName<TargetMode>(m_mode->currentData().toString().toStdString());
@@ -409,6 +443,8 @@ void RunPanel::saveSettings() const
     settings.setValue(QStringLiteral("run/folder/") + m_kind->currentText(), m_folder->text().trimmed());
     settings.setValue(QStringLiteral("run/backbone"), m_backbone->currentData());
     settings.setValue(QStringLiteral("run/backboneWeights"), m_weights->text().trimmed());
+    settings.setValue(QStringLiteral("run/family"), m_family->currentData());
+    settings.setValue(QStringLiteral("run/familyWeights"), m_familyWeights->currentData());
     settings.setValue(QStringLiteral("run/cost"), m_cost->currentData());
     settings.setValue(QStringLiteral("run/target"), m_target->value());
     settings.setValue(QStringLiteral("run/mode"), m_mode->currentData());
@@ -427,9 +463,10 @@ void RunPanel::saveSettings() const
 void RunPanel::setEditable(bool editable)
 {
     for (QWidget* w :
-        std::initializer_list<QWidget*> { m_kind, m_folder, m_backbone, m_weights, m_cost, m_target, m_mode,
+        std::initializer_list<QWidget*> { m_kind, m_folder, m_backbone, m_weights, m_family, m_cost, m_target, m_mode,
             m_precision, m_calibrate, m_minutes, m_generations, m_population, m_seed, m_epochs, m_threads, m_session })
         w->setEnabled(editable);
+    m_familyWeights->setEnabled(editable && m_family->currentData().toInt() > 0);
     m_imageSize->setEnabled(editable && kind() == DatasetKind::Folder);
 }
 
@@ -452,6 +489,8 @@ void RunPanel::showSession(const SearchRequest& settings)
             : QString());
     select(m_backbone, settings.backbonePreset);
     m_weights->setText(settings.backboneWeights);
+    m_family->setCurrentIndex(std::max(0, m_family->findData(settings.familySize)));
+    select(m_familyWeights, QString::fromStdString(nameOf(settings.familyWeights)));
     select(m_cost, QString::fromStdString(nameOf(settings.costModel)));
     m_target->setValue(settings.targetFraction);
     select(m_mode, QString::fromStdString(nameOf(settings.mode)));

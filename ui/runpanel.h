@@ -20,7 +20,8 @@ class QSpinBox;
 
 namespace earlybird::ui {
 
-// The search's settings and controls: data set (and an image folder's image size), backbone, cost model, target, mode,
+// The search's settings and controls: data set (and an image folder's image size), backbone (and whether its family is
+// searched too), cost model, target, mode,
 // budget, seed, threads, calibrated exits; Start,
 // Pause/Resume, Stop; a progress bar with phase, ETA and candidates per minute. Settings are checked before start, with
 // the problems shown inline, and remembered between runs.
@@ -64,6 +65,8 @@ private:
     QLineEdit* m_imageSize; // image folders only: "HxW", empty for the most common size
     QComboBox* m_backbone; // presets, and backbone JSON files chosen with its last item
     QLineEdit* m_weights; // a backbone's state_dict trained elsewhere; empty: train here
+    QComboBox* m_family; // 0: the exits of one backbone; N: the backbone searched too, over N members of its family
+    QComboBox* m_familyWeights; // FamilyWeights: each member trained, or all taken out of one supernet
     QComboBox* m_cost;
     QDoubleSpinBox* m_target;
     QComboBox* m_mode;

@@ -3,10 +3,14 @@
 #include "base/computethreads.h"
 #include "base/error.h"
 #include "base/fileio.h"
+#include "familyfronts.h"
+#include "model/backbonefamily.h"
 #include "model/backbonepresets.h"
 #include "search/sessionlock.h"
 
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QMutexLocker>
 
 #include <algorithm>
@@ -129,13 +133,17 @@ SessionInfo sessionInfoOf(const QString& folder, const SearchConfig& config, con
 
 SessionInfo SearchWorker::sessionInfo() const
 {
-    if (!m_search)
+    Search* search = active();
+    if (!search)
         return SessionInfo();
-    const ExperimentReport& report = m_search->experiment().report();
-    return sessionInfoOf(QString::fromStdString(m_search->sessionFolder()), m_search->config(),
-        { m_search->backboneMacs(), m_search->backboneCost(), report.backboneValidationAccuracy,
+    const ExperimentReport& report = search->experiment().report();
+    SessionInfo info = sessionInfoOf(QString::fromStdString(search->sessionFolder()), search->config(),
+        { search->backboneMacs(), search->backboneCost(), report.backboneValidationAccuracy,
             report.backboneTestAccuracy },
-        m_search->isFinished(), m_search->hypervolumeHistory());
+        search->isFinished(), search->hypervolumeHistory());
+    if (m_member)
+        info.finished = m_family->session().finished; // a member's slice ends long before its family
+    return info;
 }
 
 void SearchWorker::serveRequests()
@@ -161,15 +169,16 @@ void SearchWorker::serveRequests()
         }
         return;
     }
-    if (!m_search || !m_search->isPrepared())
+    Search* search = active();
+    if (!search || !search->isPrepared())
         return;
     for (const int id : requests) {
-        if (id < 0 || id >= int(m_search->archive().size()))
+        if (id < 0 || id >= int(search->archive().size()))
             continue;
         try {
             // All branches of an archived candidate are memoised: this assembles cached columns, it trains nothing.
             auto outcomes = std::make_shared<const CandidateOutcomes>(
-                m_search->experiment().evaluate(m_search->archive()[std::size_t(id)].architecture));
+                search->experiment().evaluate(search->archive()[std::size_t(id)].architecture));
             Q_EMIT outcomesReady(m_run, id, outcomes);
         } catch (const std::exception& error) {
             Q_EMIT logMessage(
@@ -229,21 +238,41 @@ SearchConfig searchConfigFor(const SearchRequest& request)
     return config;
 }
 
+FamilySearchConfig familySearchConfigFor(const SearchRequest& request)
+{
+    FamilySearchConfig config;
+    config.search = searchConfigFor(request);
+    config.members = defaultFamily(config.search.experiment.backbone, request.familySize);
+    config.weights = request.familyWeights;
+    validateFamilySearchConfig(config);
+    return config;
+}
+
 void SearchWorker::start(RunId run, const SearchRequest& request)
 {
     m_run = run;
     stopFollowing();
+    m_search.reset();
+    m_family.reset();
+    std::unique_ptr<FamilySearch> family;
     try {
-        m_search = std::make_unique<Search>(searchConfigFor(request), request.sessionFolder.toStdString());
+        if (request.familySize > 0)
+            family
+                = std::make_unique<FamilySearch>(familySearchConfigFor(request), request.sessionFolder.toStdString());
+        else
+            m_search = std::make_unique<Search>(searchConfigFor(request), request.sessionFolder.toStdString());
     } catch (const std::exception& error) {
         Q_EMIT failed(m_run, QString::fromStdString(error.what()));
         Q_EMIT finished(m_run, false);
         return;
     }
-    runSearch(true);
+    if (family)
+        runFamily(std::move(family));
+    else
+        runSearch(true);
 }
 
-bool SearchWorker::openFromStore(const QString& folder)
+bool SearchWorker::openFromStore(const QString& folder, std::optional<bool> familyFinished)
 {
     const std::string path = folder.toStdString();
     if (!fileExists(sessionFilePath(path)) && fileExists(legacySessionFilePath(path)))
@@ -265,6 +294,8 @@ bool SearchWorker::openFromStore(const QString& folder)
     m_search.reset();
     SessionInfo info
         = sessionInfoOf(folder, session.config, session.backbone, session.state.finished, session.hypervolumeHistory);
+    if (familyFinished)
+        info.finished = *familyFinished;
     info.fromStore = true;
     if (writer)
         info.writer = QString::fromStdString(writer->describe());
@@ -341,7 +372,16 @@ void SearchWorker::openSession(RunId run, const QString& folder, bool resume)
 {
     m_run = run;
     stopFollowing();
+    m_family.reset();
     try {
+        if (const QString family = familyFolderOf(folder); !family.isEmpty()) {
+            if (resume) {
+                runFamily(FamilySearch::resume(family.toStdString()));
+                return;
+            }
+            if (openFromStore(folder, loadFamily(family.toStdString()).finished))
+                return;
+        }
         if (!resume && openFromStore(folder))
             return;
         if (!resume)
@@ -357,35 +397,60 @@ void SearchWorker::openSession(RunId run, const QString& folder, bool resume)
     runSearch(resume);
 }
 
-void SearchWorker::runSearch(bool run)
+void SearchWorker::lowerPriorityOnce()
 {
-    m_stop = false;
     if (!std::exchange(m_lowered, true) && !lowerThisThreadsPriority(kSearchNice))
         Q_EMIT logMessage(
             m_run, tr("Could not lower the search thread's priority: the window may lag while it trains."));
+}
+
+std::function<void(const SearchEvent&)> SearchWorker::forwarder(bool logs)
+{
     auto lastProgress = std::make_shared<qint64>(0);
     auto clock = std::make_shared<QElapsedTimer>();
     clock->start();
-    m_search->setListener([this, lastProgress, clock](const SearchEvent& event) {
+    // A family's progress is over its whole budget: its charged seconds as the slice began, and the member's since.
+    const auto report = [this](SearchProgress p) {
+        if (m_family) {
+            const double budget = m_family->session().config.search.timeBudgetSeconds;
+            // Between slices (a member or the supernet preparing), the wall time since the last slice is charged too.
+            p.elapsedSeconds = m_member ? m_familyElapsedAtSlice + (p.elapsedSeconds - m_memberElapsedAtSlice)
+                                        : m_family->session().elapsedSeconds + m_betweenSlices.elapsed() / 1000.0;
+            p.fraction = budget > 0 ? std::clamp(p.elapsedSeconds / budget, 0.0, 1.0) : 0.0;
+            p.etaSeconds = std::max(0.0, budget - p.elapsedSeconds);
+            if (p.phase == SearchPhase::Finished && !m_family->session().finished)
+                p.phase = SearchPhase::Searching; // a member's slice ended, not the family
+        }
+        Q_EMIT progress(m_run, p);
+    };
+    return [this, logs, lastProgress, clock, report](const SearchEvent& event) {
         if (const auto* training = std::get_if<TrainingEvent>(&event)) {
             if (clock->elapsed() - *lastProgress < kProgressIntervalMs && training->progress.training.fraction < 1.0)
                 return;
             *lastProgress = clock->elapsed();
-            Q_EMIT progress(m_run, training->progress);
+            report(training->progress);
         } else if (const auto* candidate = std::get_if<CandidateEvent>(&event)) {
             Q_EMIT candidateEvaluated(m_run, candidate->candidate);
-            Q_EMIT progress(m_run, candidate->progress);
+            report(candidate->progress);
         } else if (const auto* front = std::get_if<FrontEvent>(&event)) {
             Q_EMIT frontChanged(
                 m_run, QVector<FrontPoint>(front->front.begin(), front->front.end()), front->hypervolume);
         } else if (const auto* generation = std::get_if<GenerationEvent>(&event)) {
             Q_EMIT generationDone(m_run, generation->generation, generation->hypervolume);
         } else if (const auto* log = std::get_if<LogEvent>(&event)) {
-            Q_EMIT logMessage(m_run, QString::fromStdString(log->message));
+            if (logs)
+                Q_EMIT logMessage(m_run, QString::fromStdString(log->message));
         } else if (const auto* finished = std::get_if<FinishedEvent>(&event)) {
-            Q_EMIT progress(m_run, finished->progress);
+            report(finished->progress);
         }
-    });
+    };
+}
+
+void SearchWorker::runSearch(bool run)
+{
+    m_stop = false;
+    lowerPriorityOnce();
+    m_search->setListener(forwarder(true));
     try {
         m_search->prepare(&m_stop);
         Q_EMIT sessionOpened(m_run, sessionInfo());
@@ -418,6 +483,87 @@ void SearchWorker::runSearch(bool run)
     }
     serveRequests();
     Q_EMIT finished(m_run, m_search && m_search->isFinished());
+}
+
+void SearchWorker::runFamily(std::unique_ptr<FamilySearch> family)
+{
+    m_search.reset();
+    m_family = std::move(family);
+    m_stop = false;
+    lowerPriorityOnce();
+    const QString folder = QString::fromStdString(m_family->folder());
+    Q_EMIT logMessage(m_run,
+        tr("A family search over %1 backbones (docs/family-search.md): the window follows the backbone being searched, "
+           "with the others' fronts beside it.")
+            .arg(m_family->session().members.size()));
+    m_family->setLog([this](const std::string& line) { Q_EMIT logMessage(m_run, QString::fromStdString(line)); });
+    // Log lines reach setLog's function, labelled by member.
+    const auto forward = forwarder(false);
+    m_family->setMemberListener([this](int member, Search* search) { showMember(member, search); },
+        [forward](int, const SearchEvent& event) { forward(event); });
+    m_betweenSlices.start();
+    try {
+        m_family->run(&m_stop, &m_pause, [this] { serveRequests(); });
+    } catch (const CancelledError&) {
+        // Stopped while a backbone or the supernet trained: the family is saved.
+    } catch (const std::exception& error) {
+        Q_EMIT failed(m_run, QString::fromStdString(error.what()));
+    }
+    m_member = nullptr;
+    {
+        QMutexLocker lock(&m_mutex);
+        m_liveFolder.clear();
+    }
+    const bool done = m_family->session().finished;
+    if (done)
+        Q_EMIT logMessage(m_run,
+            tr("The family search is done: its joint front's hypervolume is %1 (validation; costs against the base "
+               "backbone's).")
+                .arg(m_family->session().hypervolume(false), 0, 'f', 4));
+    // The family's best member within the target is shown, to browse and export from its stored outputs.
+    try {
+        QString note;
+        const QString best = sessionFolderToOpen(folder, &note);
+        if (best != folder && hasSession(best.toStdString())) {
+            QString label = QFileInfo(best).fileName();
+            for (const FamilyMember& m : m_family->session().members)
+                if (QString::fromStdString(m.folder) == QFileInfo(best).fileName())
+                    label = QString::fromStdString(m.label);
+            Q_EMIT memberShown(m_run, best, label);
+            if (!note.isEmpty())
+                Q_EMIT logMessage(m_run, note);
+            if (openFromStore(best, done))
+                return;
+        }
+    } catch (const std::exception& error) {
+        Q_EMIT logMessage(
+            m_run, tr("Could not show the family's best member: %1").arg(QString::fromUtf8(error.what())));
+    }
+    Q_EMIT finished(m_run, done);
+}
+
+void SearchWorker::showMember(int member, Search* search)
+{
+    m_member = search;
+    if (!search) {
+        m_betweenSlices.start();
+        QMutexLocker lock(&m_mutex);
+        m_liveFolder.clear();
+        return;
+    }
+    const FamilyMember& m = m_family->session().members[std::size_t(member)];
+    m_familyElapsedAtSlice = m_family->session().elapsedSeconds;
+    m_memberElapsedAtSlice = search->elapsedSeconds();
+    const QString folder = QString::fromStdString(search->sessionFolder());
+    Q_EMIT memberShown(m_run, folder, QString::fromStdString(m.label));
+    Q_EMIT sessionOpened(m_run, sessionInfo());
+    for (const CandidateRecord& record : search->archive())
+        Q_EMIT candidateEvaluated(m_run, record);
+    const std::vector<FrontPoint>& front = search->thresholdFront();
+    Q_EMIT frontChanged(m_run, QVector<FrontPoint>(front.begin(), front.end()), search->hypervolume());
+    QMutexLocker lock(&m_mutex);
+    m_liveFolder = folder;
+    m_liveRun = m_run;
 }
 
 } // namespace earlybird::ui

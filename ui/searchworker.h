@@ -1,11 +1,13 @@
 #pragma once
 
 #include "costaxis.h"
+#include "search/familysearch.h"
 #include "search/search.h"
 #include "search/searchconfig.h"
 #include "search/sessionfile.h"
 #include "search/sessionfollower.h"
 
+#include <QElapsedTimer>
 #include <QMetaType>
 #include <QMutex>
 #include <QObject>
@@ -44,12 +46,18 @@ struct SearchRequest {
     int epochs = 10;
     Precision precision = Precision::Auto; // of backbone and branch training
     bool calibrate = false; // temperature-scaled exits (ExperimentConfig::calibrate)
+    // 0: the exits of one backbone; N: the backbone searched too, over N members of its family (search --family N),
+    // their weights each trained or taken out of one supernet. Needs a time budget.
+    int familySize = 0;
+    FamilyWeights familyWeights = FamilyWeights::Separate;
     QString sessionFolder;
     QString cacheFolder;
 };
 
 // Builds the search configuration of a request. Throws earlybird::Error for bad input.
 SearchConfig searchConfigFor(const SearchRequest& request);
+// The family search of a request with a familySize. Throws earlybird::Error for bad input.
+FamilySearchConfig familySearchConfigFor(const SearchRequest& request);
 // The request a session's configuration answers to (its folder given apart), for the run panel.
 SearchRequest requestFor(const SearchConfig& config, const QString& sessionFolder);
 
@@ -94,12 +102,16 @@ public:
     void requestOutcomes(int candidateId, const Architecture* architecture = nullptr);
 
 public Q_SLOTS:
-    // A new search; its signals carry `run`.
+    // A new search (a family search, with request.familySize); its signals carry `run`.
     void start(earlybird::ui::RunId run, const earlybird::ui::SearchRequest& request);
-    // Reopens a saved session; with `resume`, continues it, else only loads it (for browsing and sliders).
+    // Reopens a saved session; with `resume`, continues it, else only loads it (for browsing and sliders). Resuming a
+    // family's member (or the family's folder) continues the family.
     void openSession(earlybird::ui::RunId run, const QString& folder, bool resume);
 
 Q_SIGNALS:
+    // A family search moves to another member (or, once it ends, to the member with its best network within the
+    // target): the session in `folder` (labelled by its genes) replaces the one shown; its sessionOpened follows.
+    void memberShown(earlybird::ui::RunId run, const QString& folder, const QString& label);
     void sessionOpened(earlybird::ui::RunId run, const earlybird::ui::SessionInfo& info);
     void progress(earlybird::ui::RunId run, const earlybird::SearchProgress& progress);
     void candidateEvaluated(earlybird::ui::RunId run, const earlybird::CandidateRecord& candidate);
@@ -122,17 +134,34 @@ private:
     // Opens a session without running it from the outputs in its store, and follows it while another process writes
     // it. False when the store does not hold the outputs of every candidate (a session from before they were stored):
     // then the session is opened the long way, once.
-    bool openFromStore(const QString& folder);
+    // `familyFinished`: for a family's member, the family's state, which the window shows instead of the member's.
+    bool openFromStore(const QString& folder, std::optional<bool> familyFinished = std::nullopt);
     void stopFollowing();
     // Where the followed session's writer is, for the run panel, as of the last commit read.
     void emitFollowProgress();
     void runSearch(bool run);
+    // Runs a family search: the window follows the member being searched, then shows the family's best member.
+    void runFamily(std::unique_ptr<FamilySearch> family);
+    // Called as a family's slice of `member` starts (`search` prepared) and ends (nullptr).
+    void showMember(int member, Search* search);
+    void lowerPriorityOnce();
+    // Turns a search's events into signals (log lines too, unless `logs` is false).
+    std::function<void(const SearchEvent&)> forwarder(bool logs);
+    // The search whose session is shown: the one run or opened here, or the family member being searched.
+    Search* active() const { return m_member ? m_member : m_search.get(); }
     SessionInfo sessionInfo() const;
     // Answers the request for `candidateId` from the store of the search running in `folder`, if the request is still
     // open and the store holds every exit's outputs; else leaves it to the search loop. On m_storeReader's thread.
     void serveFromStore(RunId run, int candidateId, const Architecture& architecture, const std::string& folder);
 
     std::unique_ptr<Search> m_search;
+    // A family search run here, the member's search of its slice in progress (owned by it; null between slices), and
+    // the family's charged seconds and that search's elapsed seconds as the slice began (progress is the family's).
+    std::unique_ptr<FamilySearch> m_family;
+    Search* m_member = nullptr;
+    double m_familyElapsedAtSlice = 0;
+    double m_memberElapsedAtSlice = 0;
+    QElapsedTimer m_betweenSlices; // since the family's run or its last slice began or ended
     // A session opened from its store: candidates are assembled from its stored outputs, with no data or backbone
     // loaded; while another process writes it, m_followTimer reads what it adds (null when the session is run here or
     // keeps no outputs).

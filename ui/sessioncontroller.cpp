@@ -43,6 +43,17 @@ SessionController::SessionController(SessionModel* model, QObject* parent)
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     m_thread.start();
 
+    // A family search shows one member at a time: the model is emptied for it, as for another session, but the run
+    // (its lifecycle, pause and stop) goes on.
+    connectCurrent(&SearchWorker::memberShown, [this](const QString& folder, const QString& label) {
+        m_frontTimer.stop();
+        m_pendingFront.reset();
+        Q_EMIT aboutToReset();
+        m_session = SessionInfo();
+        m_model->clear();
+        m_folder = folder;
+        Q_EMIT logMessage(tr("Showing the family's backbone %1 (%2)").arg(label, folder));
+    });
     connectCurrent(&SearchWorker::sessionOpened, [this](const SessionInfo& info) {
         m_session = info;
         if (info.fromStore)

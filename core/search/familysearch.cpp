@@ -46,6 +46,10 @@ struct FamilySearch::Impl {
     FamilySession s;
     std::string folder;
     std::function<void(const std::string&)> log;
+    std::function<void(int, Search*)> sliceListener;
+    std::function<void(int, const SearchEvent&)> eventListener;
+    const std::atomic<bool>* pause = nullptr; // of the run in progress
+    std::function<void()> betweenSteps;
 
     void note(const std::string& line)
     {
@@ -111,9 +115,11 @@ struct FamilySearch::Impl {
         std::unique_ptr<Search> search
             = m.started ? Search::resume(path) : std::make_unique<Search>(memberConfig(m), path);
         const std::string prefix = "[" + m.label + "] ";
-        search->setListener([this, prefix](const SearchEvent& event) {
+        search->setListener([this, prefix, index](const SearchEvent& event) {
             if (const auto* line = std::get_if<LogEvent>(&event); line && log)
                 log(prefix + line->message);
+            if (eventListener)
+                eventListener(index, event);
         });
         double charged = 0;
         double trainedHere = 0;
@@ -150,7 +156,19 @@ struct FamilySearch::Impl {
         const double seconds = searchSeconds();
         if (seconds > 0) {
             search->setTimeBudget(search->elapsedSeconds() + seconds);
-            search->run(stop);
+            // The listener lets go of the search however the slice ends.
+            struct SliceShown {
+                const std::function<void(int, Search*)>& listener;
+                int index;
+                ~SliceShown()
+                {
+                    if (listener)
+                        listener(index, nullptr);
+                }
+            } shown { sliceListener, index };
+            if (sliceListener)
+                sliceListener(index, search.get());
+            search->run(stop, pause, betweenSteps);
             m.slices += 1;
         }
         const double wall = std::chrono::duration<double>(Clock::now() - start).count();
@@ -176,7 +194,16 @@ struct FamilySearch::Impl {
         const auto start = Clock::now();
         SupernetReport report;
         try {
-            report = prepareSupernet(familySupernetConfig(s.config), {}, stop);
+            ProgressCallback progress;
+            if (eventListener)
+                progress = [this](const TrainingProgress& training) {
+                    SearchProgress p;
+                    p.phase = SearchPhase::Preparing;
+                    p.training = training;
+                    p.elapsedSeconds = s.elapsedSeconds;
+                    eventListener(-1, TrainingEvent { p });
+                };
+            report = prepareSupernet(familySupernetConfig(s.config), progress, stop);
         } catch (const CancelledError&) {
             // The time it took is spent: charged now. Resumed, its training goes on after its last whole epoch, and
             // only the time from there is charged again.
@@ -373,11 +400,20 @@ void FamilySearch::setLog(std::function<void(const std::string&)> log)
     m_impl->log = std::move(log);
 }
 
-void FamilySearch::run(CancelFlag stop)
+void FamilySearch::setMemberListener(std::function<void(int member, Search* search)> slice,
+    std::function<void(int member, const SearchEvent& event)> events)
+{
+    m_impl->sliceListener = std::move(slice);
+    m_impl->eventListener = std::move(events);
+}
+
+void FamilySearch::run(CancelFlag stop, const std::atomic<bool>* pause, const std::function<void()>& betweenSteps)
 {
     Impl& d = *m_impl;
     if (d.s.finished)
         return;
+    d.pause = pause;
+    d.betweenSteps = betweenSteps;
     const auto stopped = [&] { return stop && stop->load(); };
     try {
         d.prepareSupernetOnce(stop);

@@ -11,8 +11,10 @@
 #include "experiment/supernetrun.h"
 #include "model/backbonefamily.h"
 #include "search/searchconfig.h"
+#include "search/searchevents.h"
 #include "search/thresholdfront.h"
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -107,6 +109,8 @@ void saveFamily(const FamilySession& session, const std::string& folder);
 // The supernet a family with FamilyWeights::Supernet takes its members from: its data, base and training, its members.
 SupernetConfig familySupernetConfig(const FamilySearchConfig& config);
 
+class Search;
+
 class FamilySearch {
 public:
     // A new family search in `folder` (created). Throws ConfigError for an impossible configuration or a folder that
@@ -118,8 +122,17 @@ public:
 
     // Lines for a log ("[w0.5 d1.1.1] candidate 12 ..."), from this level and from the members' searches.
     void setLog(std::function<void(const std::string&)> log);
-    // Runs until the budget is spent or `stop` is set; resumable after either. Throws like Search.
-    void run(CancelFlag stop = nullptr);
+    // For a window that follows the member being searched: `slice` is called with a member's index (in
+    // session().members) and its Search once the search is prepared for a slice, before it runs, and with nullptr once
+    // the slice has ended (the Search is gone then); `events` gets that member's search events as they come, from its
+    // preparing (its backbone's training) on, log lines included (they reach setLog's function too, labelled), and
+    // with member -1 the supernet's training (TrainingEvent, phase Preparing). Both are called on run()'s thread.
+    void setMemberListener(std::function<void(int member, Search* search)> slice,
+        std::function<void(int member, const SearchEvent& event)> events);
+    // Runs until the budget is spent or `stop` is set; resumable after either. `pause` and `betweenSteps` go to every
+    // member's Search::run (a paused family spends its budget as a paused search does). Throws like Search.
+    void run(CancelFlag stop = nullptr, const std::atomic<bool>* pause = nullptr,
+        const std::function<void()>& betweenSteps = {});
 
     const FamilySession& session() const;
     const std::string& folder() const;
