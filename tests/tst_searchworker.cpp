@@ -20,16 +20,45 @@
 using namespace earlybird;
 using namespace earlybird::ui;
 
+namespace {
+
+// A search on a few hundred synthetic 12x12 images.
+SearchRequest tinyRequest()
+{
+    SearchRequest request;
+    request.dataset.kind = DatasetKind::Synthetic;
+    request.dataset.path = "classes=3,train=300,test=90,shape=1x12x12,seed=4";
+    request.backbonePreset = QStringLiteral("fashion-resnet");
+    return request;
+}
+
+// A worker in a thread of its own, the thread stopped however the test ends: a failed check must not leave it running
+// (that aborts the binary).
+struct WorkerThread {
+    QThread thread;
+    SearchWorker* worker = new SearchWorker;
+    WorkerThread()
+    {
+        worker->moveToThread(&thread);
+        QObject::connect(&thread, &QThread::finished, worker, &QObject::deleteLater);
+        thread.start();
+    }
+    ~WorkerThread()
+    {
+        thread.quit();
+        thread.wait();
+    }
+};
+
+} // namespace
+
 class TestSearchWorker : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void runsASearchAndServesOutcomes()
     {
         QTemporaryDir dir;
-        SearchRequest request;
-        request.dataset.kind = DatasetKind::Synthetic;
-        request.dataset.path = "classes=3,train=300,test=90,shape=1x12x12,seed=4";
-        request.backbonePreset = QStringLiteral("fashion-resnet");
+        SearchRequest request = tinyRequest();
         request.epochs = 2;
         request.population = 4;
         request.generations = 1;
@@ -37,20 +66,8 @@ private Q_SLOTS:
         request.sessionFolder = dir.filePath(QStringLiteral("session"));
         request.cacheFolder = dir.filePath(QStringLiteral("cache"));
 
-        QThread thread;
-        // Stop the thread however the test ends: a failed check must not leave it running (that aborts the binary).
-        struct ThreadGuard {
-            QThread& thread;
-            ~ThreadGuard()
-            {
-                thread.quit();
-                thread.wait();
-            }
-        } guard { thread };
-        auto* worker = new SearchWorker;
-        worker->moveToThread(&thread);
-        connect(&thread, &QThread::finished, worker, &QObject::deleteLater);
-        thread.start();
+        WorkerThread thread;
+        SearchWorker* worker = thread.worker;
         QSignalSpy opened(worker, &SearchWorker::sessionOpened);
         QSignalSpy candidates(worker, &SearchWorker::candidateEvaluated);
         QSignalSpy fronts(worker, &SearchWorker::frontChanged);
@@ -132,10 +149,7 @@ private Q_SLOTS:
     void runsAFamilyFollowingItsMembers()
     {
         QTemporaryDir dir;
-        SearchRequest request;
-        request.dataset.kind = DatasetKind::Synthetic;
-        request.dataset.path = "classes=3,train=300,test=90,shape=1x12x12,seed=4";
-        request.backbonePreset = QStringLiteral("fashion-resnet");
+        SearchRequest request = tinyRequest();
         request.epochs = 1;
         request.population = 4;
         request.minutes = 0.4;
@@ -143,19 +157,8 @@ private Q_SLOTS:
         request.sessionFolder = dir.filePath(QStringLiteral("family"));
         request.cacheFolder = dir.filePath(QStringLiteral("cache"));
 
-        QThread thread;
-        struct ThreadGuard {
-            QThread& thread;
-            ~ThreadGuard()
-            {
-                thread.quit();
-                thread.wait();
-            }
-        } guard { thread };
-        auto* worker = new SearchWorker;
-        worker->moveToThread(&thread);
-        connect(&thread, &QThread::finished, worker, &QObject::deleteLater);
-        thread.start();
+        WorkerThread thread;
+        SearchWorker* worker = thread.worker;
         QSignalSpy shown(worker, &SearchWorker::memberShown);
         QSignalSpy opened(worker, &SearchWorker::sessionOpened);
         QSignalSpy candidates(worker, &SearchWorker::candidateEvaluated);

@@ -46,12 +46,7 @@ SessionController::SessionController(SessionModel* model, QObject* parent)
     // A family search shows one member at a time: the model is emptied for it, as for another session, but the run
     // (its lifecycle, pause and stop) goes on.
     connectCurrent(&SearchWorker::memberShown, [this](const QString& folder, const QString& label) {
-        m_frontTimer.stop();
-        m_pendingFront.reset();
-        Q_EMIT aboutToReset();
-        m_session = SessionInfo();
-        m_model->clear();
-        m_folder = folder;
+        resetSession(folder);
         Q_EMIT logMessage(tr("Showing the family's backbone %1 (%2)").arg(label, folder));
     });
     connectCurrent(&SearchWorker::sessionOpened, [this](const SessionInfo& info) {
@@ -124,13 +119,18 @@ void SessionController::setLifecycle(SessionLifecycle lifecycle)
 void SessionController::beginRun(SessionLifecycle lifecycle, const QString& folder)
 {
     ++m_run; // from here on, the worker's signals of the run before are dropped
+    resetSession(folder);
+    setLifecycle(lifecycle);
+}
+
+void SessionController::resetSession(const QString& folder)
+{
     m_frontTimer.stop();
     m_pendingFront.reset();
     Q_EMIT aboutToReset();
     m_session = SessionInfo();
     m_model->clear();
     m_folder = folder;
-    setLifecycle(lifecycle);
 }
 
 bool SessionController::start(const SearchRequest& request)

@@ -88,6 +88,9 @@ Q_SIGNALS:
 
 private:
     void beginRun(SessionLifecycle lifecycle, const QString& folder);
+    // Empties the model and the session's settings for the session in `folder` (a new run's, or a family member's
+    // within the run).
+    void resetSession(const QString& folder);
     void setLifecycle(SessionLifecycle lifecycle);
     void rememberSession(const QString& folder);
     // Fronts arrive after every candidate (hundreds a minute while composing): the first goes to the model at once,
