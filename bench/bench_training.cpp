@@ -41,8 +41,11 @@ bool channelsLastOf(std::int64_t mode)
 
 std::string modeLabel(std::int64_t mode)
 {
-    return nameOf(precisionOf(mode)) + (channelsLastOf(mode) ? " channels-last" : " NCHW")
-        + (cpuHasBf16() ? "" : " (no bf16 instructions on this CPU)");
+    // Channels-last is asked for, but the trainer keeps NCHW on CPUs without AVX-512 (base/precision.h).
+    const char* format = !channelsLastOf(mode) ? " NCHW"
+        : resolveChannelsLast(true)            ? " channels-last"
+                                               : " NCHW (channels-last asked; this CPU has no AVX-512)";
+    return nameOf(precisionOf(mode)) + format + (cpuHasBf16() ? "" : " (no bf16 instructions on this CPU)");
 }
 
 void BM_TrainBackbone(benchmark::State& state)

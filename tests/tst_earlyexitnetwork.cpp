@@ -1,5 +1,6 @@
 #include "base/computethreads.h"
 #include "base/error.h"
+#include "base/precision.h"
 #include "base/rng.h"
 #include "data/batchbuilder.h"
 #include "data/channelstats.h"
@@ -15,6 +16,7 @@
 
 #include <numeric>
 
+#include <QFile>
 #include <QTest>
 
 using namespace earlybird;
@@ -262,6 +264,36 @@ private Q_SLOTS:
             QVERIFY2(
                 torch::allclose(item.value(), plain->named_parameters()[item.key()], 1e-3, 1e-4), item.key().c_str());
         }
+    }
+
+    // Channels-last is kept for CPUs with AVX-512 (as /proc/cpuinfo says) and dropped elsewhere, also where oneDNN is
+    // capped below AVX-512: Debian's oneDNN corrupts the heap in channels-last training with AVX2 kernels.
+    void channelsLastOnlyWithAvx512()
+    {
+        QFile cpuinfo(QStringLiteral("/proc/cpuinfo"));
+        if (!cpuinfo.open(QIODevice::ReadOnly))
+            QSKIP("no /proc/cpuinfo to check CPUID against");
+        const QByteArray flags = cpuinfo.readAll();
+        const bool avx512f = flags.contains(" avx512f ") || flags.contains(" avx512f\n");
+        const QByteArray saved = qgetenv("DNNL_MAX_CPU_ISA");
+        const QByteArray savedOne = qgetenv("ONEDNN_MAX_CPU_ISA");
+        qunsetenv("ONEDNN_MAX_CPU_ISA");
+        qunsetenv("DNNL_MAX_CPU_ISA");
+        QCOMPARE(cpuHasAvx512(), avx512f);
+        QCOMPARE(resolveChannelsLast(true), avx512f);
+        QVERIFY(!resolveChannelsLast(false));
+        qputenv("DNNL_MAX_CPU_ISA", "AVX2");
+        QVERIFY(!resolveChannelsLast(true));
+        qputenv("DNNL_MAX_CPU_ISA", "avx512_core");
+        QCOMPARE(resolveChannelsLast(true), avx512f);
+        qputenv("ONEDNN_MAX_CPU_ISA", "SSE41");
+        QVERIFY(!resolveChannelsLast(true));
+        qunsetenv("ONEDNN_MAX_CPU_ISA");
+        qunsetenv("DNNL_MAX_CPU_ISA");
+        if (!saved.isNull())
+            qputenv("DNNL_MAX_CPU_ISA", saved);
+        if (!savedOne.isNull())
+            qputenv("ONEDNN_MAX_CPU_ISA", savedOne);
     }
 
     // bf16 autocast (emulated where the CPU lacks the instructions) trains: weights stay float32, the arithmetic is

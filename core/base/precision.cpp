@@ -4,6 +4,9 @@
 #include <cpuid.h>
 #endif
 
+#include <cctype>
+#include <cstdlib>
+
 namespace earlybird {
 
 const EnumNames<Precision>& enumNames(Precision)
@@ -55,6 +58,38 @@ std::string precisionNote(Precision requested)
     return nameOf(resolved)
         + (resolved == Precision::BFloat16 ? " (auto: this CPU has bfloat16 instructions)"
                                            : " (auto: this CPU has no AVX512_BF16 or AMX-BF16)");
+}
+
+bool cpuHasAvx512()
+{
+    for (const char* variable : { "ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA" }) {
+        const char* value = std::getenv(variable);
+        if (value == nullptr || *value == '\0')
+            continue;
+        std::string isa(value);
+        for (char& c : isa)
+            c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        if (isa != "ALL" && isa.rfind("AVX512", 0) != 0 && isa.rfind("AVX10", 0) != 0)
+            return false;
+        break;
+    }
+#if defined(__x86_64__) || defined(__i386__)
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27))) // OSXSAVE
+        return false;
+    unsigned low = 0, high = 0;
+    __asm__ volatile("xgetbv" : "=a"(low), "=d"(high) : "c"(0));
+    if ((low & 0xe6u) != 0xe6u) // SSE, AVX and AVX-512 state
+        return false;
+    return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 16)) != 0; // AVX512F
+#else
+    return false;
+#endif
+}
+
+bool resolveChannelsLast(bool requested)
+{
+    return requested && cpuHasAvx512();
 }
 
 } // namespace earlybird

@@ -25,4 +25,14 @@ Precision resolvePrecision(Precision requested);
 // One line for logs and reports: what was chosen and why ("fp32 (auto: this CPU has no AVX512_BF16 or AMX-BF16)").
 std::string precisionNote(Precision requested);
 
+// True when this CPU runs AVX-512 (foundation, with the system saving its registers) and oneDNN is not capped below it
+// (DNNL_MAX_CPU_ISA / ONEDNN_MAX_CPU_ISA).
+bool cpuHasAvx512();
+
+// Whether training keeps weights and activations channels-last (NHWC): as requested where the CPU has AVX-512, never
+// elsewhere. On AVX2 CPUs the oneDNN of Debian bookworm (2.6.3) computes the weight gradient of a 1x1 stride-2
+// convolution on channels-last input with fewer than 8 input channels past the end of its buffer and corrupts the
+// heap (valgrind, docs/measurements.md "Session 18"); NCHW takes other kernels.
+bool resolveChannelsLast(bool requested);
+
 } // namespace earlybird

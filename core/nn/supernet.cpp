@@ -132,10 +132,11 @@ void trainSupernet(Supernet& supernet, const BatchBuilder& builder, const std::v
     if (training.randomSubnets < 0 || training.randomSubnets > 8)
         throw ConfigError("the sandwich rule takes 0 to 8 random members a step");
     const bool bf16 = resolvePrecision(options.precision) == Precision::BFloat16;
+    const bool channelsLast = resolveChannelsLast(options.channelsLast);
     torch::manual_seed(seed);
     EarlyExitNetworkImpl& largest = *supernet.network();
     largest.train();
-    if (options.channelsLast)
+    if (channelsLast)
         setWeightFormat(largest, torch::MemoryFormat::ChannelsLast);
     torch::optim::SGD optimizer(largest.parameters(), sgdOptions(options));
     const ImageShape shape = largest.architecture().backbone.input;
@@ -162,7 +163,7 @@ void trainSupernet(Supernet& supernet, const BatchBuilder& builder, const std::v
             setLearningRate(
                 optimizer, warmupCosineRate(options.learningRate, step, batches.steps, batches.warmupSteps));
             optimizer.zero_grad();
-            const torch::Tensor input = batches.input(shape, options.channelsLast);
+            const torch::Tensor input = batches.input(shape, channelsLast);
             const torch::Tensor target = batches.target();
             torch::Tensor teacher;
             {
@@ -196,7 +197,7 @@ void trainSupernet(Supernet& supernet, const BatchBuilder& builder, const std::v
         }
         keepCheckpoint(largest, state, checkpoint, epoch, options.epochs);
     }
-    if (options.channelsLast)
+    if (channelsLast)
         setWeightFormat(largest, torch::MemoryFormat::Contiguous);
     largest.eval();
 }

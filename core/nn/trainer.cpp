@@ -175,9 +175,10 @@ void trainNetwork(EarlyExitNetworkImpl& network, const BatchBuilder& builder, co
 {
     checkSgdTraining(options, indices.size());
     const bool bf16 = resolvePrecision(options.precision) == Precision::BFloat16;
+    const bool channelsLast = resolveChannelsLast(options.channelsLast);
     torch::manual_seed(seed);
     network.train();
-    if (options.channelsLast)
+    if (channelsLast)
         setWeightFormat(network, torch::MemoryFormat::ChannelsLast);
     torch::optim::SGD optimizer(network.parameters(), sgdOptions(options));
     const ImageShape shape = network.architecture().backbone.input;
@@ -203,7 +204,7 @@ void trainNetwork(EarlyExitNetworkImpl& network, const BatchBuilder& builder, co
             std::vector<torch::Tensor> logits;
             {
                 const AutocastScope autocast(bf16);
-                logits = network.forward(batches.input(shape, options.channelsLast));
+                logits = network.forward(batches.input(shape, channelsLast));
             }
             const torch::Tensor target = batches.target();
             torch::Tensor loss;
@@ -223,7 +224,7 @@ void trainNetwork(EarlyExitNetworkImpl& network, const BatchBuilder& builder, co
         }
         keepCheckpoint(network, state, checkpoint, epoch, options.epochs);
     }
-    if (options.channelsLast)
+    if (channelsLast)
         setWeightFormat(network, torch::MemoryFormat::Contiguous);
     network.eval();
 }
@@ -317,9 +318,10 @@ void trainExitHead(ExitHeadImpl& head, const torch::Tensor& features, const torc
     if (count < 2)
         throw ConfigError("branch training needs at least two cached images");
     const bool bf16 = resolvePrecision(options.precision) == Precision::BFloat16;
+    const bool channelsLast = resolveChannelsLast(options.channelsLast);
     torch::manual_seed(seed);
     head.train();
-    if (options.channelsLast)
+    if (channelsLast)
         setWeightFormat(head, torch::MemoryFormat::ChannelsLast);
     torch::optim::Adam optimizer(
         head.parameters(), torch::optim::AdamOptions(options.learningRate).weight_decay(options.weightDecay));
@@ -339,7 +341,7 @@ void trainExitHead(ExitHeadImpl& head, const torch::Tensor& features, const torc
         for (std::int64_t b = 0; b < batches; ++b, ++step) {
             checkCancel(cancel);
             const torch::Tensor pick = shuffled.narrow(0, b * batchSize, batchSize);
-            const torch::Tensor x = floatFeatures(features.index_select(0, pick), options.channelsLast);
+            const torch::Tensor x = floatFeatures(features.index_select(0, pick), channelsLast);
             const torch::Tensor y = labels.index_select(0, pick);
             for (auto& group : optimizer.param_groups())
                 static_cast<torch::optim::AdamOptions&>(group.options())
@@ -357,7 +359,7 @@ void trainExitHead(ExitHeadImpl& head, const torch::Tensor& features, const torc
             reporter.report(epoch, b + 1, lossSum / double(b + 1), b + 1 == batches);
         }
     }
-    if (options.channelsLast)
+    if (channelsLast)
         setWeightFormat(head, torch::MemoryFormat::Contiguous);
     head.eval();
 }
