@@ -3,6 +3,7 @@
 #include "fixtures.h"
 #include "model/networkcost.h"
 #include "search/familysearch.h"
+#include "search/keptmembers.h"
 #include "search/sessionfile.h"
 
 #include <QTemporaryDir>
@@ -126,6 +127,35 @@ private Q_SLOTS:
         QVERIFY(std::any_of(
             saved.log.begin(), saved.log.end(), [](const std::string& line) { return line.rfind("done:", 0) == 0; }));
         QCOMPARE(saved.elapsedSeconds, s.elapsedSeconds);
+        // Within a run, a member searched again is not prepared again (its features fit the budget here), and the time
+        // it waits for the others is not its session's.
+        QVERIFY(std::any_of(saved.log.begin(), saved.log.end(),
+            [](const std::string& line) { return line.find("kept prepared") != std::string::npos; }));
+        for (const FamilyMember& m : s.members) {
+            if (!m.started)
+                continue;
+            const double own = loadSession(folder + "/" + m.folder).state.elapsedSeconds;
+            QVERIFY2(own <= m.searchSeconds + m.backboneSeconds + 0.5,
+                (m.label + ": " + std::to_string(own) + " s in its session, " + std::to_string(m.searchSeconds)
+                    + " s of slices")
+                    .c_str());
+        }
+    }
+
+    // Which prepared members make room for another: the least recently searched first, until the newcomer fits the
+    // feature budget and the free memory (0: not known), and none when it fits already.
+    void keptMembersLetTheLeastRecentGoFirst()
+    {
+        const std::vector<KeptMember> kept { { 0, 300, 5 }, { 1, 200, 2 }, { 2, 100, 9 } };
+        using Members = std::vector<int>;
+        QCOMPARE(membersToLetGo(kept, 400, 1000, 0, 0), Members {});
+        QCOMPARE(membersToLetGo(kept, 500, 1000, 0, 0), Members { 1 });
+        QCOMPARE(membersToLetGo(kept, 800, 1000, 0, 0), (Members { 1, 0 }));
+        QCOMPARE(membersToLetGo(kept, 2000, 1000, 0, 0), (Members { 1, 0, 2 }));
+        QCOMPARE(membersToLetGo(kept, 100, 10000, 250, 50), Members {});
+        QCOMPARE(membersToLetGo(kept, 100, 10000, 120, 50), Members { 1 });
+        QCOMPARE(membersToLetGo(kept, 400, 10000, 10, 50), (Members { 1, 0 }));
+        QCOMPARE(membersToLetGo({}, 5000, 1000, 10, 50), Members {});
     }
 
     // Backbones in the cache whose training took long: charged, the family leaves out what would not leave it time to

@@ -3,6 +3,7 @@
 #include "base/error.h"
 #include "base/fileio.h"
 #include "model/networkcost.h"
+#include "search/keptmembers.h"
 #include "search/search.h"
 #include "search/sessionfile.h"
 #include "search/sessionjson.h"
@@ -24,7 +25,7 @@ using Json = nlohmann::ordered_json;
 using Clock = std::chrono::steady_clock;
 
 // A member's share of a round below this fraction is not worth resuming it for (data, backbone and features are
-// loaded again each time): it goes to the others.
+// loaded again unless it was kept prepared): it goes to the others.
 constexpr double kMinRoundShare = 0.1;
 
 double analyticCost(CostModel model, const BackboneSpec& backbone)
@@ -50,6 +51,7 @@ struct FamilySearch::Impl {
     std::function<void(int, const SearchEvent&)> eventListener;
     const std::atomic<bool>* pause = nullptr; // of the run in progress
     std::function<void()> betweenSteps;
+    std::unique_ptr<KeptMembers> kept; // of the run in progress
 
     void note(const std::string& line)
     {
@@ -109,11 +111,18 @@ struct FamilySearch::Impl {
     // first time).
     void slice(int index, const std::function<double()>& searchSeconds, CancelFlag stop)
     {
+        if (stop && stop->load())
+            throw CancelledError(); // as preparing would: a stopped family starts no slice
         FamilyMember& m = s.members[std::size_t(index)];
         const std::string path = folder + "/" + m.folder;
         const auto start = Clock::now();
-        std::unique_ptr<Search> search
-            = m.started ? Search::resume(path) : std::make_unique<Search>(memberConfig(m), path);
+        std::unique_ptr<Search> search = kept ? kept->take(index) : nullptr;
+        const bool wasKept = search != nullptr;
+        if (!search) {
+            if (kept)
+                kept->makeRoomFor(index);
+            search = m.started ? Search::resume(path) : std::make_unique<Search>(memberConfig(m), path);
+        }
         const std::string prefix = "[" + m.label + "] ";
         search->setListener([this, prefix, index](const SearchEvent& event) {
             if (const auto* line = std::get_if<LogEvent>(&event); line && log)
@@ -124,7 +133,8 @@ struct FamilySearch::Impl {
         double charged = 0;
         double trainedHere = 0;
         try {
-            search->prepare(stop);
+            if (!wasKept)
+                search->prepare(stop);
         } catch (const CancelledError&) {
             s.elapsedSeconds += std::chrono::duration<double>(Clock::now() - start).count();
             save();
@@ -132,7 +142,7 @@ struct FamilySearch::Impl {
         }
         const ExperimentReport& report = search->experiment().report();
         const double prepared = std::chrono::duration<double>(Clock::now() - start).count()
-            - (report.backboneFromCache ? 0.0 : report.backboneTrainSeconds);
+            - (report.backboneFromCache || wasKept ? 0.0 : report.backboneTrainSeconds);
         const int candidatesBefore = int(search->archive().size());
         if (!m.started) {
             trainedHere = report.backboneFromCache ? 0.0 : report.backboneTrainSeconds;
@@ -178,11 +188,14 @@ struct FamilySearch::Impl {
         m.candidates = int(search->archive().size());
         if (seconds > 0)
             note(prefix + "slice " + std::to_string(m.slices)
-                + format(": prepared in %.0f s, searched %.0f s", prepared, wall - trainedHere - prepared) + ", "
-                + std::to_string(m.candidates - candidatesBefore) + " candidates, its front "
+                + (wasKept ? format(": kept prepared, searched %.0f s", wall - trainedHere - prepared)
+                           : format(": prepared in %.0f s, searched %.0f s", prepared, wall - trainedHere - prepared))
+                + ", " + std::to_string(m.candidates - candidatesBefore) + " candidates, its front "
                 + std::to_string(m.front.size()) + " points");
         s.elapsedSeconds += wall - preparedWall;
         save();
+        if (kept && !(stop && stop->load()))
+            kept->keep(index, std::move(search));
     }
 
     // With FamilyWeights::Supernet, before any member is prepared: the supernet trained (or found in the cache), its
@@ -332,7 +345,12 @@ struct FamilySearch::Impl {
                 if (weights[m] > 0)
                     plan += " " + s.members[m].label + format(" %.0f%%", 100 * weights[m] / total);
             note(plan + " (shares by hypervolume contribution and headroom)");
-            for (std::size_t m = 0; m < weights.size(); ++m) {
+            // Members kept prepared go first: the ones prepared again then stay for the next round.
+            std::vector<std::size_t> order(weights.size());
+            std::iota(order.begin(), order.end(), std::size_t(0));
+            std::stable_partition(
+                order.begin(), order.end(), [this](std::size_t m) { return kept && kept->holds(int(m)); });
+            for (const std::size_t m : order) {
                 if (weights[m] <= 0)
                     continue;
                 const double seconds = roundSeconds * weights[m] / total;
@@ -414,6 +432,12 @@ void FamilySearch::run(CancelFlag stop, const std::atomic<bool>* pause, const st
         return;
     d.pause = pause;
     d.betweenSteps = betweenSteps;
+    // Members stay prepared within this run only: their sessions are let go (and their memory) however it ends.
+    d.kept = std::make_unique<KeptMembers>(d.s.config.search.experiment.featureCacheBytes);
+    struct LetGo {
+        std::unique_ptr<KeptMembers>& kept;
+        ~LetGo() { kept.reset(); }
+    } letGo { d.kept };
     const auto stopped = [&] { return stop && stop->load(); };
     try {
         d.prepareSupernetOnce(stop);

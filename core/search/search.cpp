@@ -90,6 +90,7 @@ struct Search::Impl {
     double elapsedBefore = 0; // seconds spent in earlier runs of this session
     bool deadlinePassed = false; // the candidate in flight was cancelled by the time budget
     Clock::time_point runStart = Clock::now();
+    bool clockHeld = false; // holdClock(): no time passes until the next run()
     std::vector<HypervolumeRecord> hypervolumeHistory;
     ThresholdFront thresholdFront; // over every candidate's threshold settings
     BranchPool pool; // every branch trained in this session: what the composer combines
@@ -99,7 +100,10 @@ struct Search::Impl {
     BranchFarm* farm = nullptr; // trains branches ahead of their candidates, elsewhere
     double farmWaitSeconds = 0; // this run: waiting for the farm, beyond training branches here
 
-    double elapsed() const { return elapsedBefore + std::chrono::duration<double>(Clock::now() - runStart).count(); }
+    double elapsed() const
+    {
+        return elapsedBefore + (clockHeld ? 0.0 : std::chrono::duration<double>(Clock::now() - runStart).count());
+    }
 
     // What selection compares: validation accuracy, cost and budget violation in budget mode; the paper's two
     // objectives (as a point to maximise and one to minimise) in AEBNAS mode.
@@ -725,6 +729,11 @@ bool Search::step(CancelFlag cancel)
 
 void Search::run(CancelFlag stop, const std::atomic<bool>* pause, const std::function<void()>& betweenSteps)
 {
+    Impl& d = *m_impl;
+    if (d.clockHeld) {
+        d.runStart = Clock::now();
+        d.clockHeld = false;
+    }
     while (!(stop && stop->load())) {
         if (betweenSteps)
             betweenSteps();
@@ -748,6 +757,13 @@ void Search::setTimeBudget(double seconds)
     d.config.timeBudgetSeconds = seconds;
     if (endedByBudget && !d.budgetSpent())
         d.finished = false;
+}
+
+void Search::holdClock()
+{
+    Impl& d = *m_impl;
+    d.elapsedBefore = d.elapsed();
+    d.clockHeld = true;
 }
 
 bool Search::isPrepared() const

@@ -78,6 +78,10 @@ public:
     // spent goes on when given more; one whose space is exhausted stays finished.
     void setTimeBudget(double seconds);
 
+    // Stops this session's clock until the next run(): the time a prepared search is kept idle (a family running its
+    // other members) is not its own.
+    void holdClock();
+
     bool isPrepared() const;
     bool isFinished() const;
     const SearchConfig& config() const;
