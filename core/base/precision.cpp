@@ -16,16 +16,30 @@ const EnumNames<Precision>& enumNames(Precision)
     return names;
 }
 
+namespace {
+
+#if defined(__x86_64__) || defined(__i386__)
+// CPUID says what the CPU has; XCR0 says which registers the system saves (SSE: bit 1, AVX: bit 2, AVX-512: bits 5-7,
+// AMX tiles: bits 17-18), 0 where it cannot be read. Read directly, as compilers disagree on the names
+// __builtin_cpu_supports knows.
+unsigned savedRegisterState()
+{
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27))) // OSXSAVE
+        return 0;
+    unsigned low = 0, high = 0;
+    __asm__ volatile("xgetbv" : "=a"(low), "=d"(high) : "c"(0));
+    return low;
+}
+#endif
+
+} // namespace
+
 bool cpuHasBf16()
 {
 #if defined(__x86_64__) || defined(__i386__)
-    // CPUID says what the CPU has; XCR0 says whether the system saves the registers (AVX-512 state: bits 5-7;
-    // AMX tiles: bits 17-18). Read directly, as compilers disagree on the names __builtin_cpu_supports knows.
+    const unsigned low = savedRegisterState();
     unsigned a = 0, b = 0, c = 0, d = 0;
-    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27))) // OSXSAVE
-        return false;
-    unsigned low = 0, high = 0;
-    __asm__ volatile("xgetbv" : "=a"(low), "=d"(high) : "c"(0));
     const bool avx512State = (low & 0xe0u) == 0xe0u;
     const bool amxState = (low & 0x60000u) == 0x60000u;
     bool avx512Bf16 = false, amxBf16 = false;
@@ -74,13 +88,9 @@ bool cpuHasAvx512()
         break;
     }
 #if defined(__x86_64__) || defined(__i386__)
+    if ((savedRegisterState() & 0xe6u) != 0xe6u) // SSE, AVX and AVX-512 state
+        return false;
     unsigned a = 0, b = 0, c = 0, d = 0;
-    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27))) // OSXSAVE
-        return false;
-    unsigned low = 0, high = 0;
-    __asm__ volatile("xgetbv" : "=a"(low), "=d"(high) : "c"(0));
-    if ((low & 0xe6u) != 0xe6u) // SSE, AVX and AVX-512 state
-        return false;
     return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 16)) != 0; // AVX512F
 #else
     return false;

@@ -56,7 +56,9 @@ struct FamilyMember {
     double backboneSeconds = 0; // its backbone's training (here, or when the cache's copy was trained)
     double backboneCharged = 0; // what its backbone cost the budget (0 for a cached one not charged)
     double searchSeconds = 0; // its slices of search (preparing again included)
-    double prepareSeconds = 0; // of searchSeconds, loading its data, backbone and features at each slice
+    // Of searchSeconds, loading its data, backbone and features at each slice it was not kept prepared for
+    // (search/keptmembers.h: within a run, members stay prepared while their features fit in memory).
+    double prepareSeconds = 0;
     int slices = 0;
     double backboneMacs = 0;
     double backboneCost = 0; // in the cost model
