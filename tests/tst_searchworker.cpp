@@ -201,6 +201,12 @@ private Q_SLOTS:
         const auto last = opened.last().at(1).value<SessionInfo>();
         QVERIFY(last.fromStore);
         QVERIFY(last.finished);
+        // Its settings are the family's, so that a new search from them is a family again.
+        QCOMPARE(last.settings.familySize, 2);
+        QCOMPARE(last.settings.familyWeights, request.familyWeights);
+        QCOMPARE(last.settings.sessionFolder, request.sessionFolder);
+        QCOMPARE(last.settings.minutes, request.minutes);
+        QVERIFY(last.settings.backboneWeights.isEmpty());
         QVERIFY(candidates.count() > 0);
         // Progress is over the family's budget: it never goes back within a slice's search and ends at the budget.
         double most = 0;

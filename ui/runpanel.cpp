@@ -489,6 +489,8 @@ void RunPanel::showSession(const SearchRequest& settings)
             : QString());
     select(m_backbone, settings.backbonePreset);
     m_weights->setText(settings.backboneWeights);
+    if (settings.familySize > 0 && m_family->findData(settings.familySize) < 0) // a family of another size
+        m_family->addItem(tr("yes: %1 backbones of its family").arg(settings.familySize), settings.familySize);
     m_family->setCurrentIndex(std::max(0, m_family->findData(settings.familySize)));
     select(m_familyWeights, QString::fromStdString(nameOf(settings.familyWeights)));
     select(m_cost, QString::fromStdString(nameOf(settings.costModel)));

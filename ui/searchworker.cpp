@@ -124,6 +124,19 @@ SessionInfo sessionInfoOf(const QString& folder, const SearchConfig& config, con
     info.convention = config.convention;
     info.finished = finished;
     info.settings = requestFor(config, folder);
+    // A family's member shows the family's settings: "New search from these settings" starts a family again, not a
+    // search on one member's weights.
+    if (const QString family = familyFolderOf(folder); !family.isEmpty()) {
+        try {
+            const FamilySession session = loadFamily(family.toStdString());
+            info.settings = requestFor(session.config.search, family);
+            info.settings.backboneWeights.clear();
+            info.settings.familySize = int(session.config.members.size());
+            info.settings.familyWeights = session.config.weights;
+        } catch (const std::exception&) {
+            // family.json unreadable: the member's own settings, as for any session
+        }
+    }
     for (const HypervolumeRecord& h : hypervolumeHistory)
         info.hypervolumeHistory.append(QPointF(h.evaluated, h.validation));
     return info;
