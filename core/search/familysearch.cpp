@@ -51,7 +51,7 @@ struct FamilySearch::Impl {
     std::function<void(int, const SearchEvent&)> eventListener;
     const std::atomic<bool>* pause = nullptr; // of the run in progress
     std::function<void()> betweenSteps;
-    std::unique_ptr<KeptMembers> kept; // of the run in progress
+    KeptMembers kept; // within the run in progress
 
     void note(const std::string& line)
     {
@@ -116,11 +116,10 @@ struct FamilySearch::Impl {
         FamilyMember& m = s.members[std::size_t(index)];
         const std::string path = folder + "/" + m.folder;
         const auto start = Clock::now();
-        std::unique_ptr<Search> search = kept ? kept->take(index) : nullptr;
+        std::unique_ptr<Search> search = kept.take(index);
         const bool wasKept = search != nullptr;
         if (!search) {
-            if (kept)
-                kept->makeRoomFor(index);
+            kept.makeRoomFor(index, s.config.search.experiment.featureCacheBytes);
             search = m.started ? Search::resume(path) : std::make_unique<Search>(memberConfig(m), path);
         }
         const std::string prefix = "[" + m.label + "] ";
@@ -194,8 +193,8 @@ struct FamilySearch::Impl {
                 + std::to_string(m.front.size()) + " points");
         s.elapsedSeconds += wall - preparedWall;
         save();
-        if (kept && !(stop && stop->load()))
-            kept->keep(index, std::move(search));
+        if (!(stop && stop->load()))
+            kept.keep(index, std::move(search));
     }
 
     // With FamilyWeights::Supernet, before any member is prepared: the supernet trained (or found in the cache), its
@@ -348,8 +347,7 @@ struct FamilySearch::Impl {
             // Members kept prepared go first: the ones prepared again then stay for the next round.
             std::vector<std::size_t> order(weights.size());
             std::iota(order.begin(), order.end(), std::size_t(0));
-            std::stable_partition(
-                order.begin(), order.end(), [this](std::size_t m) { return kept && kept->holds(int(m)); });
+            std::stable_partition(order.begin(), order.end(), [this](std::size_t m) { return kept.holds(int(m)); });
             for (const std::size_t m : order) {
                 if (weights[m] <= 0)
                     continue;
@@ -433,10 +431,9 @@ void FamilySearch::run(CancelFlag stop, const std::atomic<bool>* pause, const st
     d.pause = pause;
     d.betweenSteps = betweenSteps;
     // Members stay prepared within this run only: their sessions are let go (and their memory) however it ends.
-    d.kept = std::make_unique<KeptMembers>(d.s.config.search.experiment.featureCacheBytes);
     struct LetGo {
-        std::unique_ptr<KeptMembers>& kept;
-        ~LetGo() { kept.reset(); }
+        KeptMembers& kept;
+        ~LetGo() { kept.clear(); }
     } letGo { d.kept };
     const auto stopped = [&] { return stop && stop->load(); };
     try {

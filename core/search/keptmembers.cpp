@@ -35,10 +35,7 @@ std::vector<int> membersToLetGo(
     return letGo;
 }
 
-KeptMembers::KeptMembers(std::int64_t budget)
-    : m_budget(budget)
-{
-}
+KeptMembers::KeptMembers() = default;
 
 KeptMembers::~KeptMembers() = default;
 
@@ -57,12 +54,11 @@ void KeptMembers::keep(int member, std::unique_ptr<Search> search)
     if (!search || !search->isPrepared())
         return;
     search->holdClock();
-    const std::int64_t bytes = search->experiment().report().featureBytes;
-    m_bytes[member] = bytes;
-    m_kept[member] = Entry { std::move(search), bytes, ++m_uses };
+    m_bytes[member] = search->experiment().report().featureBytes;
+    m_kept[member] = Entry { std::move(search), ++m_uses };
 }
 
-int KeptMembers::makeRoomFor(int member)
+void KeptMembers::makeRoomFor(int member, std::int64_t budget)
 {
     std::int64_t need = 0;
     if (const auto known = m_bytes.find(member); known != m_bytes.end())
@@ -73,11 +69,9 @@ int KeptMembers::makeRoomFor(int member)
     std::vector<KeptMember> kept;
     for (const auto& [other, entry] : m_kept)
         if (other != member)
-            kept.push_back({ other, entry.bytes, entry.lastUsed });
-    const std::vector<int> letGo = membersToLetGo(kept, need, m_budget, availableMemoryBytes(), kMemoryMargin);
-    for (const int other : letGo)
+            kept.push_back({ other, m_bytes.at(other), entry.lastUsed });
+    for (const int other : membersToLetGo(kept, need, budget, availableMemoryBytes(), kMemoryMargin))
         m_kept.erase(other);
-    return int(letGo.size());
 }
 
 bool KeptMembers::holds(int member) const

@@ -28,29 +28,27 @@ std::vector<int> membersToLetGo(
 
 class KeptMembers {
 public:
-    // `budget`: the feature memory the family's members may hold together.
-    explicit KeptMembers(std::int64_t budget);
+    KeptMembers();
     ~KeptMembers();
 
     // Member `member`'s prepared search, taken out (null if it is not kept).
     std::unique_ptr<Search> take(int member);
     // Keeps `search` (prepared) for member `member`, its clock held until its next run.
     void keep(int member, std::unique_ptr<Search> search);
-    // Lets go of members until one more, `member`, can be prepared: it needs what its last preparation held, or, never
-    // prepared, the most any member held. Returns how many were let go.
-    int makeRoomFor(int member);
+    // Lets go of members until one more, `member`, can be prepared within `budget` (the feature memory the members may
+    // hold together): it needs what its last preparation held, or, never prepared, the most any member held.
+    void makeRoomFor(int member, std::int64_t budget);
     bool holds(int member) const;
+    // Lets go of every member (their sessions and memory).
     void clear();
 
 private:
     struct Entry {
         std::unique_ptr<Search> search;
-        std::int64_t bytes = 0;
         std::uint64_t lastUsed = 0;
     };
-    std::int64_t m_budget;
     std::map<int, Entry> m_kept;
-    std::map<int, std::int64_t> m_bytes; // each member's features at its last preparation
+    std::map<int, std::int64_t> m_bytes; // each member's features at its last preparation, kept or let go since
     std::uint64_t m_uses = 0;
 };
 
