@@ -39,23 +39,23 @@ QString sessionFolderToOpen(const QString& folder, QString* note)
     return QDir(folder).filePath(QString::fromStdString(member.folder));
 }
 
-QString familyFolderOf(const QString& sessionFolder)
+std::optional<FamilyOf> familyOf(const QString& sessionFolder)
 {
+    if (hasFamily(sessionFolder.toStdString()))
+        return FamilyOf { sessionFolder, loadFamily(sessionFolder.toStdString()) };
     try {
-        if (hasFamily(sessionFolder.toStdString()))
-            return sessionFolder;
         const QFileInfo info(QDir::cleanPath(QDir(sessionFolder).absolutePath()));
         const QString parent = info.dir().absolutePath();
         if (!hasFamily(parent.toStdString()))
-            return {};
-        const FamilySession family = loadFamily(parent.toStdString());
+            return std::nullopt;
+        FamilySession family = loadFamily(parent.toStdString());
         const std::string own = info.fileName().toStdString();
         if (std::any_of(
                 family.members.begin(), family.members.end(), [&](const FamilyMember& m) { return m.folder == own; }))
-            return parent;
+            return FamilyOf { parent, std::move(family) };
     } catch (const std::exception&) {
     }
-    return {};
+    return std::nullopt;
 }
 
 int drawFamilyFronts(ParetoChart* chart, const QString& sessionFolder)

@@ -126,16 +126,12 @@ SessionInfo sessionInfoOf(const QString& folder, const SearchConfig& config, con
     info.settings = requestFor(config, folder);
     // A family's member shows the family's settings: "New search from these settings" starts a family again, not a
     // search on one member's weights.
-    if (const QString family = familyFolderOf(folder); !family.isEmpty()) {
-        try {
-            const FamilySession session = loadFamily(family.toStdString());
-            info.settings = requestFor(session.config.search, family);
-            info.settings.backboneWeights.clear();
-            info.settings.familySize = int(session.config.members.size());
-            info.settings.familyWeights = session.config.weights;
-        } catch (const std::exception&) {
-            // family.json unreadable: the member's own settings, as for any session
-        }
+    if (const std::optional<FamilyOf> family = familyOf(folder)) {
+        const FamilySearchConfig& familyConfig = family->session.config;
+        info.settings = requestFor(familyConfig.search, family->folder);
+        info.settings.backboneWeights.clear();
+        info.settings.familySize = int(familyConfig.members.size());
+        info.settings.familyWeights = familyConfig.weights;
     }
     for (const HypervolumeRecord& h : hypervolumeHistory)
         info.hypervolumeHistory.append(QPointF(h.evaluated, h.validation));
@@ -387,12 +383,12 @@ void SearchWorker::openSession(RunId run, const QString& folder, bool resume)
     stopFollowing();
     m_family.reset();
     try {
-        if (const QString family = familyFolderOf(folder); !family.isEmpty()) {
+        if (const std::optional<FamilyOf> family = familyOf(folder)) {
             if (resume) {
-                runFamily(FamilySearch::resume(family.toStdString()));
+                runFamily(FamilySearch::resume(family->folder.toStdString()));
                 return;
             }
-            if (openFromStore(folder, loadFamily(family.toStdString()).finished))
+            if (openFromStore(folder, family->session.finished))
                 return;
         }
         if (!resume && openFromStore(folder))
